@@ -1,0 +1,243 @@
+/* octavo — the layout engine: Document -> pages of positioned items.
+ *
+ * Layout knows fonts only through metrics (src/layout/fonts.c reads the
+ * TrueType tables itself) and never calls libharu's page API; the PDF writer
+ * (src/pdf/) draws the items. Coordinates are PDF points, origin at the
+ * bottom-left of the page, y of TEXT items is the baseline.
+ *
+ * Modules:
+ *   fonts.c     oc_fonts_*     TrueType metrics (cmap, hmtx, head, hhea, OS/2)
+ *   hyphen.c    oc_hyphen_*    libhyphen patterns for the book's language
+ *   linebreak.c oc_linebreak   Knuth–Plass total-fit over boxes/glue/penalties
+ *   para.c      oc_para_*      inline nodes -> boxes/glue/penalties -> lines of runs
+ *   blocks.c / paginate.c      blocks -> pages (widows, orphans, keeps, running
+ *                              heads, page numbers, contents, footnotes, floats)
+ *   layout.c    oc_layout_run  the driver; oc_layout_dump for golden tests
+ *
+ * Memory: everything produced lives in the oc_layout_ctx arena (or the
+ * oc_layout's own arena) and is freed with oc_layout_free(). */
+#ifndef OCTAVO_LAYOUT_H
+#define OCTAVO_LAYOUT_H
+
+#include "octavo/doc.h"
+
+/* ---- fonts ------------------------------------------------------------- */
+typedef enum {
+    OC_FONT_SERIF = 0,
+    OC_FONT_SERIF_ITALIC,
+    OC_FONT_SERIF_BOLD,
+    OC_FONT_SERIF_BOLD_ITALIC,
+    OC_FONT_MONO,
+    OC_FONT_MONO_BOLD,
+    OC_FONT_SANS, /* fallback with wide coverage (Greek, Cyrillic, math, arrows) */
+    OC_FONT_SANS_BOLD,
+    OC_FONT_COUNT
+} oc_font_id;
+
+/* File names inside the fonts folder, indexed by oc_font_id. */
+extern const char *const oc_font_files[OC_FONT_COUNT];
+
+typedef struct oc_fontset oc_fontset;
+
+/* Reads the metrics of every bundled font from `fonts_dir`. Errors (missing
+ * or unusable font) go to diag; returns OC_ERR_IO then. */
+oc_status oc_fonts_load(oc_fontset **out, const char *fonts_dir, oc_diag *diag);
+void oc_fonts_free(oc_fontset *fs);
+/* Full path of a font file (owned by the fontset). */
+const char *oc_fonts_path(const oc_fontset *fs, oc_font_id f);
+/* 1 when font f has a glyph for cp. */
+int oc_fonts_has(const oc_fontset *fs, oc_font_id f, uint32_t cp);
+/* Advance width of cp in font f, in thousandths of an em (0 when missing). */
+double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp);
+/* Width of UTF-8 text at `size` points (missing glyphs count as 0). */
+double oc_fonts_width(const oc_fontset *fs, oc_font_id f, double size, const char *s, size_t len);
+/* Ascender and descender (descender negative) in thousandths of an em. */
+double oc_fonts_ascent(const oc_fontset *fs, oc_font_id f);
+double oc_fonts_descent(const oc_fontset *fs, oc_font_id f);
+
+/* ---- page items --------------------------------------------------------- */
+typedef struct {
+    float r, g, b;
+} oc_color;
+
+typedef enum {
+    OC_ITEM_TEXT,  /* a run of glyphs in one font: x,y = baseline start */
+    OC_ITEM_RULE,  /* a stroked line from (x,y) to (x+w, y+h), line width `size` */
+    OC_ITEM_RECT,  /* a filled rectangle, lower-left (x,y), size w,h */
+    OC_ITEM_IMAGE, /* asset drawn into the rectangle (x,y,w,h) */
+    OC_ITEM_LINK,  /* a clickable rectangle: uri (external) or dest (internal) */
+    OC_ITEM_DEST   /* a named destination at (x,y): the target of internal links */
+} oc_item_kind;
+
+typedef struct {
+    oc_item_kind kind;
+    double x, y, w, h;
+    oc_font_id font;  /* TEXT */
+    double size;      /* TEXT: font size; RULE: line width */
+    oc_color color;   /* TEXT, RULE, RECT */
+    const char *text; /* TEXT: UTF-8, no newlines */
+    size_t len;
+    const oc_asset *asset; /* IMAGE */
+    const char *uri;       /* LINK external */
+    const char *dest;      /* LINK internal target / DEST name */
+} oc_item;
+
+typedef enum { OC_LABEL_ARABIC = 0, OC_LABEL_ROMAN } oc_label_style;
+
+typedef struct {
+    oc_item *items;
+    size_t nitems, cap;
+    oc_label_style label; /* how its number shows: roman front matter, arabic body */
+    int number;           /* the number shown in its label style (1-based) */
+} oc_page;
+
+/* One PDF bookmark (outline entry). */
+typedef struct {
+    int level; /* 0 for chapters (and front-matter entries), 1.. for sections */
+    const char *title;
+    const char *dest; /* named destination (has a DEST item somewhere) */
+    int page;         /* 0-based page index */
+} oc_bookmark;
+
+typedef struct {
+    double width, height; /* page size, points */
+    oc_page *pages;
+    size_t npages;
+    oc_bookmark *marks;
+    size_t nmarks;
+    oc_arena arena; /* owns text, names and item arrays */
+} oc_layout;
+
+typedef struct {
+    const char *paper; /* "a4" | "letter" | "a5" | "6x9" */
+    int print;         /* print profile: black text, link URLs shown, mirrored margins,
+                          chapters on right-hand pages */
+} oc_layout_options;
+
+/* Paper sizes in points; returns 0 for an unknown name. */
+int oc_paper_size(const char *name, double *w, double *h);
+
+/* Lays out the whole document. */
+oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
+                        const oc_fontset *fonts, oc_layout *out, oc_diag *diag);
+void oc_layout_free(oc_layout *l);
+/* A readable text form of pages and items, for golden tests:
+ *   page 3 (iii)
+ *     text 72.0 700.5 SERIF 10.5 "Hello"
+ *     rule ... / link ... / dest ... */
+void oc_layout_dump(const oc_layout *l, oc_buf *out);
+
+/* ---- hyphenation ---------------------------------------------------------- */
+typedef struct oc_hyphen oc_hyphen;
+/* Loads the libhyphen patterns for `language` (BCP 47, e.g. "en-US") from
+ * the system's hyphen folder. Returns NULL (and warns once) when none is
+ * installed: text is then set without hyphenation. */
+oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_path);
+void oc_hyphen_free(oc_hyphen *h);
+/* Fills points[i] = 1 where a hyphen may go after byte i of the UTF-8 word
+ * (len bytes; points has len entries). Returns the number of points. Words
+ * shorter than 5 letters or with non-letters get none. */
+int oc_hyphen_points(const oc_hyphen *h, const char *word, size_t len, unsigned char *points);
+
+/* ---- Knuth–Plass line breaking ------------------------------------------- */
+typedef enum { OC_LB_BOX, OC_LB_GLUE, OC_LB_PENALTY } oc_lb_type;
+
+#define OC_LB_INFINITY 10000.0
+
+typedef struct {
+    oc_lb_type type;
+    double width;   /* box/glue natural width; penalty: width if broken here (hyphen) */
+    double stretch; /* glue */
+    double shrink;  /* glue */
+    double penalty; /* penalty: cost; <= -OC_LB_INFINITY forces, >= OC_LB_INFINITY forbids */
+    int flagged;    /* penalty: a hyphen break (consecutive ones cost extra) */
+} oc_lb_item;
+
+typedef struct {
+    double tolerance;        /* max badness tried first (e.g. 200); the breaker retries looser */
+    double line_penalty;     /* e.g. 10 */
+    double flagged_demerits; /* e.g. 3000 */
+    double fitness_demerits; /* e.g. 100 */
+} oc_lb_params;
+
+/* Chooses breakpoints for items[0..n) to fill lines of the given widths
+ * (line k has width widths[min(k, nwidths-1)]). The paragraph must end with
+ * glue(0, inf stretch) + forced penalty. Writes the indexes of the chosen
+ * breakpoints (the last is n-1) to *breaks (arena-allocated) and each line's
+ * adjustment ratio to *ratios. When no feasible set exists even at the
+ * loosest tolerance, the best overfull solution is returned and *overfull
+ * counts the lines that are too wide (callers avoid this by giving long
+ * unbreakable words emergency break points). Linear in n for a bounded
+ * number of active nodes. */
+oc_status oc_linebreak(oc_arena *a, const oc_lb_item *items, size_t n, const double *widths,
+                       size_t nwidths, const oc_lb_params *params, size_t **breaks,
+                       double **ratios, size_t *nlines, int *overfull);
+
+/* ---- paragraphs: inline nodes -> lines of positioned runs ------------------ */
+typedef enum {
+    OC_RUN_STRIKE = 1,   /* draw a line through */
+    OC_RUN_UNDERLINE = 2,
+    OC_RUN_CODE = 4,     /* inline code: light tint behind */
+    OC_RUN_SUPER = 8     /* superscript (footnote markers) */
+} oc_run_flags;
+
+typedef struct {
+    double x;     /* from the line's left edge */
+    double dy;    /* baseline shift (superscript > 0) */
+    double width;
+    oc_font_id font;
+    double size;
+    oc_color color;
+    const char *text; /* UTF-8, no spaces at the ends */
+    size_t len;
+    int flags;
+    const char *uri;        /* part of an external link */
+    const char *dest;       /* part of an internal link */
+    const oc_node *noteref; /* a footnote marker: the FOOTNOTE_REF node */
+} oc_run;
+
+typedef struct {
+    oc_run *runs;
+    int nruns;
+    double width;   /* set width (== measure for justified lines) */
+    double ascent;  /* above the baseline, points */
+    double descent; /* below the baseline, points, positive */
+} oc_line;
+
+typedef struct {
+    oc_line *lines;
+    int nlines;
+} oc_para;
+
+typedef struct {
+    oc_font_id font; /* base font (SERIF, SERIF_BOLD for headings, MONO for code) */
+    double size;
+    double leading;  /* baseline-to-baseline distance, points */
+    oc_color color;
+    oc_color link_color;
+    int justify;      /* 1: justified, last line ragged; 0: ragged right */
+    int hyphenate;
+    int align;        /* OC_ALIGN_* for table cells / centred titles when !justify */
+    double indent;    /* first-line indent */
+    int show_urls;    /* print profile: " (https://...)" after external link text */
+} oc_para_style;
+
+typedef struct {
+    oc_arena *arena;
+    const oc_fontset *fonts;
+    const oc_hyphen *hyphen; /* may be NULL */
+    oc_diag *diag;
+    const oc_document *doc;
+    const char *file; /* chapter path for messages */
+    unsigned char *warned; /* bitmap of code points already warned about (0x110000 bits) */
+} oc_para_ctx;
+
+/* Lays out the inline children of `block` (a PARAGRAPH, HEADING or
+ * TABLE_CELL; for CODE_BLOCK the literal text, wrapped with a continuation
+ * mark) into lines no wider than `measure`. Characters missing from the
+ * base font fall back to OC_FONT_SANS; a character no font has is warned
+ * once per character with its source line and drawn as U+FFFD from SANS. */
+oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_style *style,
+                         double measure, oc_para *out);
+
+#endif

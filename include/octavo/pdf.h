@@ -1,0 +1,18 @@
+/* octavo — the PDF backend: the layout engine's pages drawn with libharu.
+ * Only src/pdf/ and the font metrics code include hpdf.h. */
+#ifndef OCTAVO_PDF_H
+#define OCTAVO_PDF_H
+
+#include "octavo/doc.h"
+
+typedef struct {
+    const char *paper;     /* "a4" (default), "letter", "a5", "6x9" */
+    int print;             /* 1: print profile (black text, URLs shown, mirrored margins) */
+    const char *fonts_dir; /* folder holding the bundled .ttf files */
+} oc_pdf_options;
+
+/* Lays out the document and writes the PDF into `out`. */
+oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf *out,
+                       oc_diag *diag);
+
+#endif

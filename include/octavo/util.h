@@ -1,0 +1,89 @@
+/* octavo — small utilities shared by every module: status codes, the build
+ * arena, growable byte buffers, UTF-8 helpers and path confinement.
+ *
+ * Ownership: memory from an oc_arena lives until oc_arena_free() and is never
+ * freed piecemeal. An oc_buf owns its bytes; oc_buf_free() releases them.
+ * Out of memory aborts with a message (there is no sensible recovery in a
+ * one-shot command line tool), so allocation functions never return NULL. */
+#ifndef OCTAVO_UTIL_H
+#define OCTAVO_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    OC_OK = 0,
+    OC_ERR_INPUT, /* the book has errors; diagnostics say which */
+    OC_ERR_IO,    /* reading or writing failed */
+    OC_ERR_LIMIT, /* a size ceiling was hit */
+    OC_ERR_INTERNAL
+} oc_status;
+
+/* ---- arena ------------------------------------------------------------ */
+typedef struct oc_arena_chunk oc_arena_chunk;
+typedef struct {
+    oc_arena_chunk *head;
+    size_t total; /* bytes handed out, for the bench's memory report */
+} oc_arena;
+
+void oc_arena_init(oc_arena *a);
+void oc_arena_free(oc_arena *a);
+void *oc_arena_alloc(oc_arena *a, size_t size);  /* zeroed, 16-byte aligned */
+char *oc_arena_strndup(oc_arena *a, const char *s, size_t n);
+char *oc_arena_strdup(oc_arena *a, const char *s);
+char *oc_arena_printf(oc_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- growable buffer ---------------------------------------------------- */
+/* A byte buffer that grows by doubling up to `limit` bytes (0 means the
+ * default ceiling, 1 GiB). Data is always NUL-terminated for convenience. */
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+    size_t limit;
+    int overflow; /* set once an append hit the ceiling; later appends are dropped */
+} oc_buf;
+
+void oc_buf_init(oc_buf *b);
+void oc_buf_free(oc_buf *b);
+void oc_buf_reset(oc_buf *b);
+void oc_buf_reserve(oc_buf *b, size_t extra);
+void oc_buf_append(oc_buf *b, const void *data, size_t len);
+void oc_buf_puts(oc_buf *b, const char *s);
+void oc_buf_putc(oc_buf *b, char c);
+void oc_buf_printf(oc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void oc_buf_vprintf(oc_buf *b, const char *fmt, va_list ap);
+/* Hands the bytes to the caller (free() them) and resets the buffer. */
+char *oc_buf_detach(oc_buf *b, size_t *len);
+
+/* ---- memory ------------------------------------------------------------- */
+void *oc_xmalloc(size_t n);
+void *oc_xcalloc(size_t n, size_t size);
+void *oc_xrealloc(void *p, size_t n);
+char *oc_xstrdup(const char *s);
+
+/* ---- UTF-8 -------------------------------------------------------------- */
+/* Decodes one code point at s[*i] (len bytes total), advancing *i. Invalid
+ * sequences yield U+FFFD and advance by one byte. */
+uint32_t oc_utf8_next(const char *s, size_t len, size_t *i);
+/* Encodes cp into out (at least 4 bytes); returns the byte count. */
+int oc_utf8_encode(uint32_t cp, char *out);
+/* Returns the offset of the first invalid byte, or (size_t)-1 if valid. */
+size_t oc_utf8_find_invalid(const char *s, size_t len);
+
+/* ---- paths -------------------------------------------------------------- */
+/* Joins a book-relative reference `rel` (as written in Markdown or YAML) to
+ * the folder `base_dir` (book-relative, "" for the root) and normalises it.
+ * Returns NULL when the result would leave the book (absolute path, a ".."
+ * above the root, a URL scheme) — callers report that as an error. */
+char *oc_path_confine(oc_arena *a, const char *base_dir, const char *rel);
+/* Directory part of a book-relative path ("chapters/a.md" -> "chapters"). */
+char *oc_path_dirname(oc_arena *a, const char *path);
+/* Last component without its extension ("chapters/02-x.md" -> "02-x"). */
+char *oc_path_stem(oc_arena *a, const char *path);
+/* True when `s` starts with a URL scheme such as "http:" or "mailto:". */
+int oc_is_url(const char *s);
+
+#endif

@@ -1,0 +1,89 @@
+/* The diagnostics sink. */
+#include "octavo/diag.h"
+#include "octavo/util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void oc_diag_init(oc_diag *d, FILE *stream)
+{
+    memset(d, 0, sizeof *d);
+    d->stream = stream;
+}
+
+void oc_diag_free(oc_diag *d)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        free(d->items[i].file);
+        free(d->items[i].message);
+    }
+    free(d->items);
+    memset(d, 0, sizeof *d);
+}
+
+static const char *severity_name(oc_severity s)
+{
+    switch (s) {
+    case OC_ERROR:
+        return "error";
+    case OC_WARNING:
+        return "warning";
+    default:
+        return "note";
+    }
+}
+
+void oc_diag_format(const oc_diagnostic *it, char *out, size_t n)
+{
+    const char *file = it->file ? it->file : "octavo";
+    if (it->file && it->line > 0)
+        snprintf(out, n, "%s:%d:%d: %s: %s", file, it->line, it->column > 0 ? it->column : 1,
+                 severity_name(it->severity), it->message);
+    else
+        snprintf(out, n, "%s: %s: %s", file, severity_name(it->severity), it->message);
+}
+
+void oc_diag_report(oc_diag *d, oc_severity sev, const char *file, int line, int column,
+                    const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* keep messages on one line */
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+
+    if (sev == OC_ERROR) d->errors++;
+    if (sev == OC_WARNING) d->warnings++;
+
+    oc_diagnostic it = {sev, file ? oc_xstrdup(file) : NULL, line, column, oc_xstrdup(msg)};
+    if (d->stream && (sev == OC_ERROR || !d->quiet)) {
+        char line_text[1400];
+        oc_diag_format(&it, line_text, sizeof line_text);
+        fprintf(d->stream, "%s\n", line_text);
+    }
+    size_t max = d->max_kept ? d->max_kept : 10000;
+    if (d->count >= max) {
+        free(it.file);
+        free(it.message);
+        return;
+    }
+    if (d->count == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 16;
+        d->items = oc_xrealloc(d->items, d->cap * sizeof *d->items);
+    }
+    d->items[d->count++] = it;
+}
+
+int oc_diag_contains(const oc_diag *d, const char *needle)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        char text[1400];
+        oc_diag_format(&d->items[i], text, sizeof text);
+        if (strstr(text, needle)) return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,123 @@
+/* Allocation that never returns NULL, and the build arena. */
+#include "octavo/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "octavo: error: out of memory (asked for %zu bytes)\n", n);
+    abort();
+}
+
+void *oc_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) oom(n);
+    return p;
+}
+
+void *oc_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) oom(n * size);
+    return p;
+}
+
+void *oc_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) oom(n);
+    return q;
+}
+
+char *oc_xstrdup(const char *s)
+{
+    size_t n = strlen(s);
+    char *p = oc_xmalloc(n + 1);
+    memcpy(p, s, n + 1);
+    return p;
+}
+
+/* ---- arena: a list of chunks, bump allocation, freed at once ------------ */
+
+struct oc_arena_chunk {
+    oc_arena_chunk *next;
+    size_t used, cap;
+    _Alignas(16) unsigned char data[];
+};
+
+#define OC_ARENA_CHUNK (64 * 1024)
+
+void oc_arena_init(oc_arena *a)
+{
+    a->head = NULL;
+    a->total = 0;
+}
+
+void oc_arena_free(oc_arena *a)
+{
+    oc_arena_chunk *c = a->head;
+    while (c) {
+        oc_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->total = 0;
+}
+
+void *oc_arena_alloc(oc_arena *a, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    oc_arena_chunk *c = a->head;
+    if (!c || c->cap - c->used < size) {
+        size_t cap = size > OC_ARENA_CHUNK / 4 ? size : OC_ARENA_CHUNK;
+        oc_arena_chunk *n = oc_xmalloc(sizeof *n + cap);
+        n->used = 0;
+        n->cap = cap;
+        if (c && size > OC_ARENA_CHUNK / 4) {
+            /* A big block gets its own chunk behind the current one, so the
+             * current chunk's free space is not wasted. */
+            n->next = c->next;
+            c->next = n;
+        } else {
+            n->next = c;
+            a->head = n;
+        }
+        c = n;
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    a->total += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *oc_arena_strndup(oc_arena *a, const char *s, size_t n)
+{
+    char *p = oc_arena_alloc(a, n + 1);
+    if (n) memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *oc_arena_strdup(oc_arena *a, const char *s)
+{
+    return oc_arena_strndup(a, s, strlen(s));
+}
+
+char *oc_arena_printf(oc_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    char *p = oc_arena_alloc(a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
