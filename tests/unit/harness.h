@@ -1,11 +1,10 @@
-/* octavo — a tiny header-only assertion harness for the unit tests.
+/* A tiny assertion harness for octavo's unit tests (cmark api_test style).
  *
- *   static void test_x(void) { CHECK(1 + 1 == 2); CHECK_STR_EQ(a, "b"); }
- *   int main(void) { RUN(test_x); return harness_report(); }
+ *   static void test_something(void) { CHECK(1 + 1 == 2); CHECK_STR_EQ(a, "x"); }
+ *   int main(void) { RUN(test_something); return harness_finish("test_name"); }
  *
- * Every CHECK counts as one assertion; failures print file:line and the
- * expression. harness_report() prints "N passed, M failed" and returns the
- * process exit status (0 when nothing failed). */
+ * Every failed check prints FILE:LINE and the expression; the run ends with
+ * a line "N passed, M failed" and a non-zero exit status on any failure. */
 #ifndef OCTAVO_TEST_HARNESS_H
 #define OCTAVO_TEST_HARNESS_H
 
@@ -20,46 +19,55 @@ static int harness_passed, harness_failed;
             harness_passed++;                                                                      \
         } else {                                                                                   \
             harness_failed++;                                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);              \
         }                                                                                          \
     } while (0)
 
 #define CHECK_STR_EQ(got, want)                                                                    \
     do {                                                                                           \
-        const char *harness_g_ = (got), *harness_w_ = (want);                                      \
-        if (harness_g_ && harness_w_ && strcmp(harness_g_, harness_w_) == 0) {                     \
+        const char *g_ = (got), *w_ = (want);                                                      \
+        if (g_ && w_ && strcmp(g_, w_) == 0) {                                                     \
             harness_passed++;                                                                      \
         } else {                                                                                   \
             harness_failed++;                                                                      \
-            fprintf(stderr, "%s:%d: CHECK_STR_EQ failed: %s\n  got:  \"%s\"\n  want: \"%s\"\n",    \
-                    __FILE__, __LINE__, #got, harness_g_ ? harness_g_ : "(null)",                  \
-                    harness_w_ ? harness_w_ : "(null)");                                           \
+            fprintf(stderr, "%s:%d: %s\n  got:  \"%s\"\n  want: \"%s\"\n", __FILE__, __LINE__,   \
+                    #got, g_ ? g_ : "(null)", w_ ? w_ : "(null)");                                 \
         }                                                                                          \
     } while (0)
 
-#define CHECK_CONTAINS(hay, needle)                                                                \
+#define CHECK_CONTAINS(haystack, needle)                                                           \
     do {                                                                                           \
-        const char *harness_h_ = (hay), *harness_n_ = (needle);                                    \
-        if (harness_h_ && harness_n_ && strstr(harness_h_, harness_n_)) {                          \
+        const char *h_ = (haystack), *n_ = (needle);                                               \
+        if (h_ && n_ && strstr(h_, n_)) {                                                          \
             harness_passed++;                                                                      \
         } else {                                                                                   \
             harness_failed++;                                                                      \
-            fprintf(stderr,                                                                        \
-                    "%s:%d: CHECK_CONTAINS failed: %s\n  in:     \"%s\"\n  needle: \"%s\"\n",      \
-                    __FILE__, __LINE__, #hay, harness_h_ ? harness_h_ : "(null)",                  \
-                    harness_n_ ? harness_n_ : "(null)");                                           \
+            fprintf(stderr, "%s:%d: \"%s\" not found in %s\n", __FILE__, __LINE__,               \
+                    n_ ? n_ : "(null)", #haystack);                                                \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_NOT_CONTAINS(haystack, needle)                                                       \
+    do {                                                                                           \
+        const char *h_ = (haystack), *n_ = (needle);                                               \
+        if (h_ && n_ && !strstr(h_, n_)) {                                                         \
+            harness_passed++;                                                                      \
+        } else {                                                                                   \
+            harness_failed++;                                                                      \
+            fprintf(stderr, "%s:%d: \"%s\" unexpectedly found in %s\n", __FILE__, __LINE__,      \
+                    n_ ? n_ : "(null)", #haystack);                                                \
         }                                                                                          \
     } while (0)
 
 #define RUN(fn)                                                                                    \
     do {                                                                                           \
-        int harness_before_ = harness_failed;                                                      \
+        fprintf(stderr, "-- %s\n", #fn);                                                           \
         fn();                                                                                      \
-        fprintf(stderr, "%s %s\n", harness_failed == harness_before_ ? "ok  " : "FAIL", #fn);      \
     } while (0)
 
-static inline int harness_report(void) {
-    printf("%d passed, %d failed\n", harness_passed, harness_failed);
+static inline int harness_finish(const char *name)
+{
+    printf("%s: %d passed, %d failed\n", name, harness_passed, harness_failed);
     return harness_failed ? 1 : 0;
 }
 
