@@ -158,6 +158,8 @@ typedef struct {
     double line_penalty;     /* e.g. 10 */
     double flagged_demerits; /* e.g. 3000 */
     double fitness_demerits; /* e.g. 100 */
+    size_t *visits;          /* optional (tests, bench): incremented once per active node
+                                examined, to show the breaker stays linear; may be NULL */
 } oc_lb_params;
 
 /* Chooses breakpoints for items[0..n) to fill lines of the given widths
