@@ -1,0 +1,353 @@
+/* TrueType metrics for layout: head (unitsPerEm), hhea (ascender, descender,
+ * numberOfHMetrics), OS/2 (typo metrics when USE_TYPO_METRICS is set),
+ * maxp (numGlyphs), hmtx (advances) and cmap (formats 4 and 12).
+ *
+ * Layout asks for an advance per character, so lookups must be cheap: for
+ * the Basic Multilingual Plane every font gets a flat table of 65536 advances
+ * (in thousandths of an em, as float) plus a coverage bitmap, both built once
+ * at load (about 1.5 ms and 330 KB per font).
+ *
+ * Characters above U+FFFF are reported as missing (oc_fonts_has() == 0):
+ * libharu 2.3's UTF-8 encoder, which the PDF writer relies on, addresses
+ * glyphs by 16-bit code points only, so such a glyph could not be drawn.
+ * Layout then falls back (and warns) as for any missing character. */
+#include "octavo/layout.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const oc_font_files[OC_FONT_COUNT] = {
+    [OC_FONT_SERIF] = "CharisSIL-Regular.ttf",
+    [OC_FONT_SERIF_ITALIC] = "CharisSIL-Italic.ttf",
+    [OC_FONT_SERIF_BOLD] = "CharisSIL-Bold.ttf",
+    [OC_FONT_SERIF_BOLD_ITALIC] = "CharisSIL-BoldItalic.ttf",
+    [OC_FONT_MONO] = "DejaVuSansMono.ttf",
+    [OC_FONT_MONO_BOLD] = "DejaVuSansMono-Bold.ttf",
+    [OC_FONT_SANS] = "DejaVuSans.ttf",
+    [OC_FONT_SANS_BOLD] = "DejaVuSans-Bold.ttf",
+};
+
+#define OC_FONT_MAX_BYTES ((size_t)64 << 20)
+
+typedef struct {
+    char *path;
+    double ascent, descent;  /* thousandths of an em */
+    float *bmp_advance;      /* 65536 entries; 0 where there is no glyph */
+    uint8_t *bmp_has;        /* 65536 bits */
+    uint16_t *glyph_advance; /* font units, per glyph */
+    uint16_t nglyphs;
+    double scale; /* 1000 / unitsPerEm */
+} oc_font;
+
+struct oc_fontset {
+    oc_font fonts[OC_FONT_COUNT];
+};
+
+/* ---- reading big-endian fields with bounds ----------------------------- */
+
+typedef struct {
+    const uint8_t *data;
+    size_t size;
+} ttf;
+
+static int in_bounds(const ttf *t, size_t off, size_t n) {
+    return off <= t->size && n <= t->size - off;
+}
+
+static uint16_t u16(const ttf *t, size_t off) {
+    if (!in_bounds(t, off, 2)) return 0;
+    return (uint16_t)(t->data[off] << 8 | t->data[off + 1]);
+}
+
+static int16_t s16(const ttf *t, size_t off) {
+    return (int16_t)u16(t, off);
+}
+
+static uint32_t u32(const ttf *t, size_t off) {
+    if (!in_bounds(t, off, 4)) return 0;
+    return (uint32_t)t->data[off] << 24 | (uint32_t)t->data[off + 1] << 16 |
+           (uint32_t)t->data[off + 2] << 8 | t->data[off + 3];
+}
+
+/* Finds table `tag`; returns 1 with its offset and length. */
+static int find_table(const ttf *t, const char *tag, size_t *off, size_t *len) {
+    uint16_t n = u16(t, 4);
+    for (uint16_t i = 0; i < n; i++) {
+        size_t rec = 12 + (size_t)i * 16;
+        if (!in_bounds(t, rec, 16)) return 0;
+        if (memcmp(t->data + rec, tag, 4) == 0) {
+            *off = u32(t, rec + 8);
+            *len = u32(t, rec + 12);
+            return in_bounds(t, *off, *len);
+        }
+    }
+    return 0;
+}
+
+/* ---- cmap ---------------------------------------------------------------- */
+
+static void set_glyph(oc_font *f, uint16_t *bmp_gid, uint32_t cp, uint32_t gid) {
+    if (cp > 0xFFFF || gid == 0 || gid >= f->nglyphs) return;
+    bmp_gid[cp] = (uint16_t)gid;
+}
+
+static int parse_format4(const ttf *t, size_t sub, oc_font *f, uint16_t *bmp_gid) {
+    size_t len = u16(t, sub + 2);
+    if (!in_bounds(t, sub, len) || len < 16) return 0;
+    size_t segs = u16(t, sub + 6) / 2;
+    size_t ends = sub + 14, starts = ends + segs * 2 + 2, deltas = starts + segs * 2,
+           ranges = deltas + segs * 2;
+    if (ranges + segs * 2 > sub + len) return 0;
+    for (size_t s = 0; s < segs; s++) {
+        uint32_t end = u16(t, ends + s * 2), start = u16(t, starts + s * 2);
+        uint16_t delta = u16(t, deltas + s * 2);
+        size_t ro_at = ranges + s * 2;
+        uint16_t ro = u16(t, ro_at);
+        if (start > end) continue;
+        for (uint32_t c = start; c <= end; c++) {
+            uint32_t gid;
+            if (ro == 0) {
+                gid = (uint16_t)(c + delta);
+            } else {
+                size_t at = ro_at + ro + (size_t)(c - start) * 2;
+                if (!in_bounds(t, at, 2)) break;
+                gid = u16(t, at);
+                if (gid) gid = (uint16_t)(gid + delta);
+            }
+            if (c != 0xFFFF) set_glyph(f, bmp_gid, c, gid);
+        }
+    }
+    return 1;
+}
+
+static int parse_format12(const ttf *t, size_t sub, oc_font *f, uint16_t *bmp_gid) {
+    uint32_t n = u32(t, sub + 12);
+    if (!in_bounds(t, sub + 16, (size_t)n * 12)) return 0;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t g = sub + 16 + (size_t)i * 12;
+        uint32_t start = u32(t, g), end = u32(t, g + 4), glyph = u32(t, g + 8);
+        if (start > end || end > 0x10FFFF) continue;
+        for (uint32_t c = start; c <= end && c <= 0xFFFF; c++)
+            set_glyph(f, bmp_gid, c, glyph + (c - start));
+    }
+    return 1;
+}
+
+/* Picks the best Unicode subtable: format 12 (full repertoire) over 4. */
+static int parse_cmap(const ttf *t, oc_font *f, uint16_t *bmp_gid) {
+    size_t off, len;
+    if (!find_table(t, "cmap", &off, &len)) return 0;
+    uint16_t n = u16(t, off + 2);
+    size_t best4 = 0, best12 = 0;
+    for (uint16_t i = 0; i < n; i++) {
+        size_t rec = off + 4 + (size_t)i * 8;
+        uint16_t platform = u16(t, rec), encoding = u16(t, rec + 2);
+        size_t sub = off + u32(t, rec + 4);
+        int unicode = platform == 0 || (platform == 3 && (encoding == 1 || encoding == 10));
+        if (!unicode || !in_bounds(t, sub, 4)) continue;
+        uint16_t format = u16(t, sub);
+        if (format == 4 && !best4) best4 = sub;
+        if (format == 12 && !best12) best12 = sub;
+    }
+    if (best12) return parse_format12(t, best12, f, bmp_gid);
+    if (best4) return parse_format4(t, best4, f, bmp_gid);
+    return 0;
+}
+
+/* ---- loading one font ------------------------------------------------------- */
+
+static oc_status read_file(const char *path, uint8_t **data, size_t *size, char *why, size_t n) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(why, n, "%s", strerror(errno));
+        return OC_ERR_IO;
+    }
+    oc_status st = OC_ERR_IO;
+    uint8_t *buf = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len == cap) {
+            if (cap >= OC_FONT_MAX_BYTES) {
+                snprintf(why, n, "file larger than %zu bytes", OC_FONT_MAX_BYTES);
+                goto done;
+            }
+            cap = cap ? cap * 2 : 1 << 20;
+            buf = oc_xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0) break;
+    }
+    if (ferror(fp)) {
+        snprintf(why, n, "read error");
+        goto done;
+    }
+    *data = buf;
+    *size = len;
+    buf = NULL;
+    st = OC_OK;
+done:
+    free(buf);
+    fclose(fp);
+    return st;
+}
+
+static int parse_font(const ttf *t, oc_font *f, char *why, size_t n) {
+    uint32_t version = u32(t, 0);
+    if (version != 0x00010000 && version != 0x74727565 /* 'true' */) {
+        snprintf(why, n, "not a TrueType font (libharu 2.3 loads TrueType outlines only)");
+        return 0;
+    }
+    size_t head, head_len, hhea, hhea_len, maxp, maxp_len, hmtx, hmtx_len, os2, os2_len;
+    if (!find_table(t, "head", &head, &head_len) || head_len < 54 ||
+        !find_table(t, "hhea", &hhea, &hhea_len) || hhea_len < 36 ||
+        !find_table(t, "maxp", &maxp, &maxp_len) || maxp_len < 6 ||
+        !find_table(t, "hmtx", &hmtx, &hmtx_len)) {
+        snprintf(why, n, "missing or short head/hhea/maxp/hmtx table");
+        return 0;
+    }
+    uint16_t upem = u16(t, head + 18);
+    if (upem < 16 || upem > 16384) {
+        snprintf(why, n, "bad unitsPerEm %u", upem);
+        return 0;
+    }
+    f->scale = 1000.0 / upem;
+    f->ascent = s16(t, hhea + 4) * f->scale;
+    f->descent = s16(t, hhea + 6) * f->scale;
+    if (find_table(t, "OS/2", &os2, &os2_len) && os2_len >= 74 && (u16(t, os2 + 62) & 0x80)) {
+        /* fsSelection bit 7, USE_TYPO_METRICS */
+        f->ascent = s16(t, os2 + 68) * f->scale;
+        f->descent = s16(t, os2 + 70) * f->scale;
+    }
+    if (f->descent > 0) f->descent = -f->descent;
+
+    f->nglyphs = u16(t, maxp + 4);
+    uint16_t nhm = u16(t, hhea + 34);
+    if (f->nglyphs == 0 || nhm == 0 || nhm > f->nglyphs || (size_t)nhm * 4 > hmtx_len) {
+        snprintf(why, n, "bad glyph count or hmtx table");
+        return 0;
+    }
+    f->glyph_advance = oc_xcalloc(f->nglyphs, sizeof *f->glyph_advance);
+    for (uint16_t g = 0; g < f->nglyphs; g++)
+        f->glyph_advance[g] = u16(t, hmtx + (size_t)(g < nhm ? g : nhm - 1) * 4);
+
+    uint16_t *bmp_gid = oc_xcalloc(65536, sizeof *bmp_gid);
+    if (!parse_cmap(t, f, bmp_gid)) {
+        free(bmp_gid);
+        snprintf(why, n, "no usable Unicode cmap (format 4 or 12)");
+        return 0;
+    }
+    f->bmp_advance = oc_xcalloc(65536, sizeof *f->bmp_advance);
+    f->bmp_has = oc_xcalloc(65536 / 8, 1);
+    for (uint32_t c = 0; c < 65536; c++) {
+        uint16_t g = bmp_gid[c];
+        if (!g) continue;
+        f->bmp_has[c >> 3] |= (uint8_t)(1u << (c & 7));
+        f->bmp_advance[c] = (float)(f->glyph_advance[g] * f->scale);
+    }
+    free(bmp_gid);
+    return 1;
+}
+
+static void free_font(oc_font *f) {
+    free(f->path);
+    free(f->bmp_advance);
+    free(f->bmp_has);
+    free(f->glyph_advance);
+    memset(f, 0, sizeof *f);
+}
+
+oc_status oc_fonts_load(oc_fontset **out, const char *fonts_dir, oc_diag *diag) {
+    oc_status st = OC_OK;
+    oc_fontset *fs = oc_xcalloc(1, sizeof *fs);
+    *out = NULL;
+    if (!fonts_dir || !*fonts_dir) fonts_dir = ".";
+    size_t dlen = strlen(fonts_dir);
+    while (dlen > 1 && fonts_dir[dlen - 1] == '/')
+        dlen--;
+    for (int i = 0; i < OC_FONT_COUNT; i++) {
+        oc_font *f = &fs->fonts[i];
+        size_t plen = dlen + 1 + strlen(oc_font_files[i]) + 1;
+        f->path = oc_xmalloc(plen);
+        snprintf(f->path, plen, "%.*s/%s", (int)dlen, fonts_dir, oc_font_files[i]);
+        uint8_t *data = NULL;
+        size_t size = 0;
+        char why[256] = "";
+        if (read_file(f->path, &data, &size, why, sizeof why) != OC_OK) {
+            oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "cannot read font: %s", why);
+            st = OC_ERR_IO;
+            continue;
+        }
+        ttf t = {data, size};
+        if (!parse_font(&t, f, why, sizeof why)) {
+            oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "unusable font: %s", why);
+            st = OC_ERR_IO;
+        }
+        free(data);
+    }
+    if (st != OC_OK) {
+        oc_fonts_free(fs);
+        return st;
+    }
+    *out = fs;
+    return OC_OK;
+}
+
+void oc_fonts_free(oc_fontset *fs) {
+    if (!fs) return;
+    for (int i = 0; i < OC_FONT_COUNT; i++)
+        free_font(&fs->fonts[i]);
+    free(fs);
+}
+
+static const oc_font *font_of(const oc_fontset *fs, oc_font_id f) {
+    if (!fs || (unsigned)f >= OC_FONT_COUNT) return NULL;
+    return &fs->fonts[f];
+}
+
+const char *oc_fonts_path(const oc_fontset *fs, oc_font_id f) {
+    const oc_font *font = font_of(fs, f);
+    return font ? font->path : NULL;
+}
+
+int oc_fonts_has(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
+    const oc_font *font = font_of(fs, f);
+    if (!font || cp > 0xFFFF) return 0;
+    return (font->bmp_has[cp >> 3] >> (cp & 7)) & 1;
+}
+
+double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
+    const oc_font *font = font_of(fs, f);
+    if (!font || cp > 0xFFFF) return 0;
+    return font->bmp_advance[cp];
+}
+
+double oc_fonts_width(const oc_fontset *fs, oc_font_id f, double size, const char *s, size_t len) {
+    const oc_font *font = font_of(fs, f);
+    if (!font || !s) return 0;
+    double units = 0;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) { /* fast path for ASCII */
+            units += font->bmp_advance[c];
+            i++;
+            continue;
+        }
+        uint32_t cp = oc_utf8_next(s, len, &i);
+        if (cp <= 0xFFFF) units += font->bmp_advance[cp];
+    }
+    return units * size / 1000.0;
+}
+
+double oc_fonts_ascent(const oc_fontset *fs, oc_font_id f) {
+    const oc_font *font = font_of(fs, f);
+    return font ? font->ascent : 0;
+}
+
+double oc_fonts_descent(const oc_fontset *fs, oc_font_id f) {
+    const oc_font *font = font_of(fs, f);
+    return font ? font->descent : 0;
+}

@@ -1,0 +1,226 @@
+/* Unit tests of the TrueType metrics reader (src/layout/fonts.c) over the
+ * bundled fonts. */
+#include "harness.h"
+#include "octavo/layout.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static oc_fontset *fs;
+
+static int near(double a, double b) {
+    return fabs(a - b) < 0.01;
+}
+
+static void test_load_and_paths(void) {
+    CHECK(fs != NULL);
+    const char *p = oc_fonts_path(fs, OC_FONT_SERIF);
+    CHECK_CONTAINS(p, "CharisSIL-Regular.ttf");
+    CHECK_CONTAINS(oc_fonts_path(fs, OC_FONT_MONO_BOLD), "DejaVuSansMono-Bold.ttf");
+    CHECK(oc_fonts_path(fs, (oc_font_id)OC_FONT_COUNT) == NULL);
+}
+
+static void test_advances(void) {
+    /* DejaVu Sans Mono: every glyph is 1233/2048 em */
+    CHECK(near(oc_fonts_advance(fs, OC_FONT_MONO, 'A'), 1233 * 1000.0 / 2048));
+    CHECK(near(oc_fonts_advance(fs, OC_FONT_MONO, 'i'), 1233 * 1000.0 / 2048));
+    CHECK(near(oc_fonts_advance(fs, OC_FONT_MONO_BOLD, 'W'), 1233 * 1000.0 / 2048));
+    /* DejaVu Sans: 'A' is 1401 units, space 651 */
+    CHECK(near(oc_fonts_advance(fs, OC_FONT_SANS, 'A'), 1401 * 1000.0 / 2048));
+    CHECK(near(oc_fonts_advance(fs, OC_FONT_SANS, ' '), 651 * 1000.0 / 2048));
+    /* a proportional face: 'i' narrower than 'm' */
+    CHECK(oc_fonts_advance(fs, OC_FONT_SERIF, 'i') > 100);
+    CHECK(oc_fonts_advance(fs, OC_FONT_SERIF, 'i') < oc_fonts_advance(fs, OC_FONT_SERIF, 'm'));
+    /* bold is wider than regular for the same letters */
+    CHECK(oc_fonts_width(fs, OC_FONT_SERIF_BOLD, 10, "bold", 4) >
+          oc_fonts_width(fs, OC_FONT_SERIF, 10, "bold", 4));
+    /* missing glyph: advance 0 */
+    CHECK(oc_fonts_advance(fs, OC_FONT_SERIF, 0x4E2D) == 0);
+    CHECK(oc_fonts_advance(fs, OC_FONT_SERIF, 0x110000) == 0);
+}
+
+static void test_width(void) {
+    /* 5 monospace cells at 10 pt */
+    CHECK(near(oc_fonts_width(fs, OC_FONT_MONO, 10, "hello", 5), 5 * 10 * 1233 / 2048.0));
+    /* UTF-8 multi-byte characters count once each */
+    const char *s = "\xce\xb1\xce\xb2\xe2\x86\x92"; /* αβ→ */
+    CHECK(near(oc_fonts_width(fs, OC_FONT_MONO, 12, s, strlen(s)), 3 * 12 * 1233 / 2048.0));
+    double w = oc_fonts_width(fs, OC_FONT_SANS, 12, s, strlen(s));
+    double parts =
+        (oc_fonts_advance(fs, OC_FONT_SANS, 0x3B1) + oc_fonts_advance(fs, OC_FONT_SANS, 0x3B2) +
+         oc_fonts_advance(fs, OC_FONT_SANS, 0x2192)) *
+        12 / 1000.0;
+    CHECK(near(w, parts));
+    /* a missing character counts as 0; the length bounds the read */
+    CHECK(near(oc_fonts_width(fs, OC_FONT_SERIF, 10, "a\xe4\xb8\xad", 4),
+               oc_fonts_width(fs, OC_FONT_SERIF, 10, "a", 1)));
+    CHECK(near(oc_fonts_width(fs, OC_FONT_SERIF, 10, "abc", 1),
+               oc_fonts_width(fs, OC_FONT_SERIF, 10, "a", 1)));
+    CHECK(oc_fonts_width(fs, OC_FONT_SERIF, 10, "", 0) == 0);
+}
+
+static void test_coverage(void) {
+    CHECK(oc_fonts_has(fs, OC_FONT_SERIF, 'a'));
+    CHECK(oc_fonts_has(fs, OC_FONT_SERIF, 0xE9));    /* é */
+    CHECK(!oc_fonts_has(fs, OC_FONT_SERIF, 0x4E2D)); /* 中: Charis has no CJK */
+    CHECK(!oc_fonts_has(fs, OC_FONT_SANS, 0x4E2D));
+    CHECK(oc_fonts_has(fs, OC_FONT_SANS, 0x2192)); /* → */
+    CHECK(oc_fonts_has(fs, OC_FONT_SANS, 0x3A9));  /* Ω */
+    CHECK(oc_fonts_has(fs, OC_FONT_SANS, 0x416));  /* Ж */
+    CHECK(oc_fonts_has(fs, OC_FONT_SANS, 0x221E)); /* ∞ */
+    CHECK(oc_fonts_has(fs, OC_FONT_SANS, 0xFFFD)); /* replacement character */
+    CHECK(oc_fonts_has(fs, OC_FONT_MONO, '{'));
+    CHECK(!oc_fonts_has(fs, OC_FONT_MONO, 0));
+    /* above the BMP: reported missing (the PDF writer cannot address it) */
+    CHECK(!oc_fonts_has(fs, OC_FONT_SANS, 0x1D400));
+    CHECK(!oc_fonts_has(fs, OC_FONT_SANS, 0x1F600));
+}
+
+static void test_vertical_metrics(void) {
+    /* DejaVu: hhea 1901/-483 (USE_TYPO_METRICS off) */
+    CHECK(near(oc_fonts_ascent(fs, OC_FONT_SANS), 1901 * 1000.0 / 2048));
+    CHECK(near(oc_fonts_descent(fs, OC_FONT_SANS), -483 * 1000.0 / 2048));
+    /* Charis SIL: typo metrics 2450/-900 */
+    CHECK(near(oc_fonts_ascent(fs, OC_FONT_SERIF), 2450 * 1000.0 / 2048));
+    CHECK(near(oc_fonts_descent(fs, OC_FONT_SERIF), -900 * 1000.0 / 2048));
+    for (int f = 0; f < OC_FONT_COUNT; f++) {
+        CHECK(oc_fonts_ascent(fs, (oc_font_id)f) > 500);
+        CHECK(oc_fonts_descent(fs, (oc_font_id)f) < 0);
+    }
+}
+
+/* Copies every bundled font into `dir`, hiding the format 12 subtables (their
+ * cmap records get platform 2, which the reader ignores), so that the
+ * format 4 parser runs. */
+static int copy_with_format4_only(const char *dir) {
+    for (int i = 0; i < OC_FONT_COUNT; i++) {
+        char src[1024], dst[1024];
+        snprintf(src, sizeof src, "%s/%s", OCTAVO_FONTS_DIR, oc_font_files[i]);
+        snprintf(dst, sizeof dst, "%s/%s", dir, oc_font_files[i]);
+        FILE *in = fopen(src, "rb");
+        if (!in) return 0;
+        static unsigned char buf[4 << 20];
+        size_t n = fread(buf, 1, sizeof buf, in);
+        fclose(in);
+        unsigned ntab = buf[4] << 8 | buf[5];
+        for (unsigned t = 0; t < ntab; t++) {
+            unsigned char *rec = buf + 12 + t * 16;
+            if (memcmp(rec, "cmap", 4) != 0) continue;
+            size_t off = (size_t)rec[8] << 24 | rec[9] << 16 | rec[10] << 8 | rec[11];
+            unsigned nsub = buf[off + 2] << 8 | buf[off + 3];
+            for (unsigned s = 0; s < nsub; s++) {
+                unsigned char *r = buf + off + 4 + s * 8;
+                size_t sub = off + ((size_t)r[4] << 24 | r[5] << 16 | r[6] << 8 | r[7]);
+                if ((buf[sub] << 8 | buf[sub + 1]) == 12) r[1] = 2;
+            }
+        }
+        FILE *out = fopen(dst, "wb");
+        if (!out) return 0;
+        fwrite(buf, 1, n, out);
+        fclose(out);
+    }
+    return 1;
+}
+
+static void test_format4_matches_format12(void) {
+    char dir[] = "/tmp/octavo-fonts-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK(copy_with_format4_only(dir));
+    oc_diag d;
+    oc_diag_init(&d, stderr);
+    oc_fontset *f4 = NULL;
+    CHECK(oc_fonts_load(&f4, dir, &d) == OC_OK);
+    if (f4) {
+        int mismatches = 0, covered = 0;
+        for (int f = 0; f < OC_FONT_COUNT; f++)
+            for (uint32_t cp = 0; cp < 0x10000; cp++) {
+                if (oc_fonts_has(fs, (oc_font_id)f, cp) != oc_fonts_has(f4, (oc_font_id)f, cp) ||
+                    oc_fonts_advance(fs, (oc_font_id)f, cp) !=
+                        oc_fonts_advance(f4, (oc_font_id)f, cp))
+                    mismatches++;
+                covered += oc_fonts_has(f4, (oc_font_id)f, cp);
+            }
+        CHECK(mismatches == 0);
+        CHECK(covered > 8 * 1000);
+    }
+    oc_fonts_free(f4);
+    for (int i = 0; i < OC_FONT_COUNT; i++) {
+        char p[1024];
+        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
+        remove(p);
+    }
+    rmdir(dir);
+    oc_diag_free(&d);
+}
+
+static void test_errors(void) {
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    oc_fontset *none = (oc_fontset *)1;
+    CHECK(oc_fonts_load(&none, "/nonexistent-octavo-fonts", &d) == OC_ERR_IO);
+    CHECK(none == NULL);
+    CHECK(d.errors == OC_FONT_COUNT);
+    CHECK(oc_diag_contains(&d, "CharisSIL-Regular.ttf"));
+    oc_diag_free(&d);
+
+    /* a file that is not a font */
+    char dir[] = "/tmp/octavo-badfont-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    for (int i = 0; i < OC_FONT_COUNT; i++) {
+        char p[1024];
+        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
+        FILE *fp = fopen(p, "wb");
+        if (fp) {
+            fputs(i == 0 ? "OTTO not really a font" : "", fp);
+            fclose(fp);
+        }
+    }
+    oc_diag_init(&d, NULL);
+    CHECK(oc_fonts_load(&none, dir, &d) == OC_ERR_IO);
+    CHECK(oc_diag_contains(&d, "TrueType"));
+    oc_diag_free(&d);
+    for (int i = 0; i < OC_FONT_COUNT; i++) {
+        char p[1024];
+        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
+        remove(p);
+    }
+    rmdir(dir);
+}
+
+static void test_speed(void) {
+    /* a million characters should take milliseconds, not seconds */
+    static char text[1 << 20];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = (char)('a' + i % 26);
+    clock_t t0 = clock();
+    double w = oc_fonts_width(fs, OC_FONT_SERIF, 10, text, sizeof text);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    CHECK(w > 0);
+    fprintf(stderr, "   width of 1 MiB of text: %.2f ms\n", secs * 1000);
+}
+
+int main(void) {
+    oc_diag d;
+    oc_diag_init(&d, stderr);
+    clock_t t0 = clock();
+    if (oc_fonts_load(&fs, OCTAVO_FONTS_DIR, &d) != OC_OK) fs = NULL;
+    fprintf(stderr, "   loading 8 fonts: %.1f ms\n",
+            (double)(clock() - t0) * 1000 / CLOCKS_PER_SEC);
+    RUN(test_load_and_paths);
+    if (fs) {
+        RUN(test_advances);
+        RUN(test_width);
+        RUN(test_coverage);
+        RUN(test_vertical_metrics);
+        RUN(test_format4_matches_format12);
+        RUN(test_speed);
+    }
+    RUN(test_errors);
+    oc_fonts_free(fs);
+    oc_diag_free(&d);
+    return harness_finish("test_fonts");
+}
