@@ -1,0 +1,27 @@
+/* octavo — internals shared by the PDF writer's files (src/pdf/). */
+#ifndef OCTAVO_PDF_INTERNAL_H
+#define OCTAVO_PDF_INTERNAL_H
+
+#include "octavo/util.h"
+
+/* One entry of a ToUnicode CMap: a 2-byte character code (for our Type0
+ * fonts, the CID libharu writes into the content stream) and the Unicode
+ * code point it stands for. */
+typedef struct {
+    uint16_t code;
+    uint32_t cp;
+} oc_tounicode_entry;
+
+/* Writes a complete ToUnicode CMap (PDF 32000-1 9.10.3, Adobe TN 5411) for
+ * `n` entries sorted by code, each code once, into `out`: one 2-byte
+ * codespace range, runs of consecutive codes mapping to consecutive BMP code
+ * points as bfrange (never crossing a 256-code boundary), everything else as
+ * bfchar; destinations in UTF-16BE (surrogate pairs above U+FFFF); at most
+ * 100 mappings per begin...end block. */
+void oc_tounicode_write(oc_buf *out, const oc_tounicode_entry *e, size_t n);
+
+/* Appends `s` (UTF-8, len bytes) as UTF-16BE with a byte-order mark, the
+ * form of PDF text strings; invalid bytes become U+FFFD. */
+void oc_pdf_utf16be(oc_buf *out, const char *s, size_t len);
+
+#endif
