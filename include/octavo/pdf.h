@@ -4,6 +4,7 @@
 #define OCTAVO_PDF_H
 
 #include "octavo/doc.h"
+#include "octavo/layout.h"
 
 typedef struct {
     const char *paper;     /* "a4" (default), "letter", "a5", "6x9" */
@@ -14,5 +15,13 @@ typedef struct {
 /* Lays out the document and writes the PDF into `out`. */
 oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf *out,
                        oc_diag *diag);
+
+/* Draws an already laid-out book into `out` (what oc_pdf_write does after
+ * oc_layout_run; tests call it with hand-made layouts). `doc` supplies the
+ * Info dictionary (title, authors, subtitle) and source_date; the fontset
+ * supplies the font files. Nothing passed in is modified or kept. */
+oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
+                              const oc_fontset *fonts, const oc_pdf_options *opt, oc_buf *out,
+                              oc_diag *diag);
 
 #endif
