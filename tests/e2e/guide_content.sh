@@ -183,6 +183,14 @@ def unlink(line):
     return LINK_RE.sub(lambda m: " " + m.group(2) + " ", line)
 
 
+def visible(line):
+    """A prose line without code spans, footnote markers, link targets/titles or autolinks."""
+    line = strip_code_spans(line)
+    line = re.sub(r"\[\^[^\]]+\]:?", " ", line)
+    line = unlink(line)
+    return re.sub(r"<https?://[^>]*>", " ", line)
+
+
 def links(text):
     for no, line in prose_lines(text):
         for m in LINK_RE.finditer(strip_code_spans(line)):
@@ -247,15 +255,8 @@ def words_split(text):
 
 
 def markdown_prose(text):
-    """The guide's text as a reader sees it: no code, no link targets or footnote markers."""
-    out = []
-    for _, line in prose_lines(text):
-        line = strip_code_spans(line)
-        line = re.sub(r"\[\^[^\]]+\]:?", " ", line)
-        line = unlink(line)
-        line = re.sub(r"<https?://[^>]*>", " ", line)
-        out.append(line)
-    return "\n".join(out)
+    """The guide's text as a reader sees it, line by line."""
+    return "\n".join(visible(line) for _, line in prose_lines(text))
 
 
 with open(SEED, encoding="utf-8") as f:
@@ -413,9 +414,7 @@ check("images", problems)
 problems = []
 for c, t in texts.items():
     for no, line in prose_lines(t):
-        line = strip_code_spans(line)
-        line = unlink(line)                                 # link targets and titles
-        line = re.sub(r"<https?://[^>]*>", "", line)        # autolinks
+        line = visible(line)
         if re.search(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|&[a-zA-Z]+;|&#", line):
             problems.append(f"{c}:{no}: raw HTML or entity: {line.strip()[:60]}")
         if "'" in line or '"' in line:
