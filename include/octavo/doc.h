@@ -162,8 +162,11 @@ typedef struct {
     oc_asset *cover;        /* NULL when none */
 } oc_meta;
 
+struct oc_io;
+
 typedef struct oc_document {
     oc_arena arena;
+    const struct oc_io *io; /* how files are read (disk or memory), see book.h */
     oc_meta meta;
     const char *root_dir;   /* the book folder on disk ("." style, for reading) */
     const char *meta_path;  /* book.yaml or the .md file, for messages */

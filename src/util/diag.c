@@ -6,14 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void oc_diag_init(oc_diag *d, FILE *stream)
-{
+void oc_diag_init(oc_diag *d, FILE *stream) {
     memset(d, 0, sizeof *d);
     d->stream = stream;
 }
 
-void oc_diag_free(oc_diag *d)
-{
+void oc_diag_free(oc_diag *d) {
     for (size_t i = 0; i < d->count; i++) {
         free(d->items[i].file);
         free(d->items[i].message);
@@ -22,8 +20,7 @@ void oc_diag_free(oc_diag *d)
     memset(d, 0, sizeof *d);
 }
 
-static const char *severity_name(oc_severity s)
-{
+static const char *severity_name(oc_severity s) {
     switch (s) {
     case OC_ERROR:
         return "error";
@@ -34,8 +31,7 @@ static const char *severity_name(oc_severity s)
     }
 }
 
-void oc_diag_format(const oc_diagnostic *it, char *out, size_t n)
-{
+void oc_diag_format(const oc_diagnostic *it, char *out, size_t n) {
     const char *file = it->file ? it->file : "octavo";
     if (it->file && it->line > 0)
         snprintf(out, n, "%s:%d:%d: %s: %s", file, it->line, it->column > 0 ? it->column : 1,
@@ -45,8 +41,7 @@ void oc_diag_format(const oc_diagnostic *it, char *out, size_t n)
 }
 
 void oc_diag_report(oc_diag *d, oc_severity sev, const char *file, int line, int column,
-                    const char *fmt, ...)
-{
+                    const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -78,8 +73,7 @@ void oc_diag_report(oc_diag *d, oc_severity sev, const char *file, int line, int
     d->items[d->count++] = it;
 }
 
-int oc_diag_contains(const oc_diag *d, const char *needle)
-{
+int oc_diag_contains(const oc_diag *d, const char *needle) {
     for (size_t i = 0; i < d->count; i++) {
         char text[1400];
         oc_diag_format(&d->items[i], text, sizeof text);

@@ -5,35 +5,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void oom(size_t n)
-{
+static void oom(size_t n) {
     fprintf(stderr, "octavo: error: out of memory (asked for %zu bytes)\n", n);
     abort();
 }
 
-void *oc_xmalloc(size_t n)
-{
+void *oc_xmalloc(size_t n) {
     void *p = malloc(n ? n : 1);
     if (!p) oom(n);
     return p;
 }
 
-void *oc_xcalloc(size_t n, size_t size)
-{
+void *oc_xcalloc(size_t n, size_t size) {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p) oom(n * size);
     return p;
 }
 
-void *oc_xrealloc(void *p, size_t n)
-{
+void *oc_xrealloc(void *p, size_t n) {
     void *q = realloc(p, n ? n : 1);
     if (!q) oom(n);
     return q;
 }
 
-char *oc_xstrdup(const char *s)
-{
+char *oc_xstrdup(const char *s) {
     size_t n = strlen(s);
     char *p = oc_xmalloc(n + 1);
     memcpy(p, s, n + 1);
@@ -50,14 +45,12 @@ struct oc_arena_chunk {
 
 #define OC_ARENA_CHUNK (64 * 1024)
 
-void oc_arena_init(oc_arena *a)
-{
+void oc_arena_init(oc_arena *a) {
     a->head = NULL;
     a->total = 0;
 }
 
-void oc_arena_free(oc_arena *a)
-{
+void oc_arena_free(oc_arena *a) {
     oc_arena_chunk *c = a->head;
     while (c) {
         oc_arena_chunk *next = c->next;
@@ -68,8 +61,7 @@ void oc_arena_free(oc_arena *a)
     a->total = 0;
 }
 
-void *oc_arena_alloc(oc_arena *a, size_t size)
-{
+void *oc_arena_alloc(oc_arena *a, size_t size) {
     size = (size + 15) & ~(size_t)15;
     oc_arena_chunk *c = a->head;
     if (!c || c->cap - c->used < size) {
@@ -95,21 +87,18 @@ void *oc_arena_alloc(oc_arena *a, size_t size)
     return p;
 }
 
-char *oc_arena_strndup(oc_arena *a, const char *s, size_t n)
-{
+char *oc_arena_strndup(oc_arena *a, const char *s, size_t n) {
     char *p = oc_arena_alloc(a, n + 1);
     if (n) memcpy(p, s, n);
     p[n] = '\0';
     return p;
 }
 
-char *oc_arena_strdup(oc_arena *a, const char *s)
-{
+char *oc_arena_strdup(oc_arena *a, const char *s) {
     return oc_arena_strndup(a, s, strlen(s));
 }
 
-char *oc_arena_printf(oc_arena *a, const char *fmt, ...)
-{
+char *oc_arena_printf(oc_arena *a, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);

@@ -4,8 +4,7 @@
 #include <ctype.h>
 #include <string.h>
 
-int oc_is_url(const char *s)
-{
+int oc_is_url(const char *s) {
     /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
     if (!isalpha((unsigned char)s[0])) return 0;
     size_t i = 1;
@@ -15,8 +14,7 @@ int oc_is_url(const char *s)
     return s[i] == ':' && i > 1;
 }
 
-char *oc_path_confine(oc_arena *a, const char *base_dir, const char *rel)
-{
+char *oc_path_confine(oc_arena *a, const char *base_dir, const char *rel) {
     if (!rel || !*rel || rel[0] == '/' || rel[0] == '\\' || oc_is_url(rel)) return NULL;
     if (strchr(rel, '\\') || (isalpha((unsigned char)rel[0]) && rel[1] == ':')) return NULL;
     size_t blen = base_dir ? strlen(base_dir) : 0, rlen = strlen(rel);
@@ -59,15 +57,13 @@ char *oc_path_confine(oc_arena *a, const char *base_dir, const char *rel)
     return out;
 }
 
-char *oc_path_dirname(oc_arena *a, const char *path)
-{
+char *oc_path_dirname(oc_arena *a, const char *path) {
     const char *slash = strrchr(path, '/');
     if (!slash) return oc_arena_strdup(a, "");
     return oc_arena_strndup(a, path, (size_t)(slash - path));
 }
 
-char *oc_path_stem(oc_arena *a, const char *path)
-{
+char *oc_path_stem(oc_arena *a, const char *path) {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     const char *dot = strrchr(base, '.');

@@ -1,8 +1,7 @@
 /* UTF-8 decoding and encoding. */
 #include "octavo/util.h"
 
-uint32_t oc_utf8_next(const char *str, size_t len, size_t *i)
-{
+uint32_t oc_utf8_next(const char *str, size_t len, size_t *i) {
     const unsigned char *s = (const unsigned char *)str;
     size_t p = *i;
     unsigned c = s[p];
@@ -41,8 +40,7 @@ uint32_t oc_utf8_next(const char *str, size_t len, size_t *i)
     return cp;
 }
 
-int oc_utf8_encode(uint32_t cp, char *out)
-{
+int oc_utf8_encode(uint32_t cp, char *out) {
     unsigned char *o = (unsigned char *)out;
     if (cp < 0x80) {
         o[0] = (unsigned char)cp;
@@ -68,8 +66,7 @@ int oc_utf8_encode(uint32_t cp, char *out)
     return 4;
 }
 
-size_t oc_utf8_find_invalid(const char *s, size_t len)
-{
+size_t oc_utf8_find_invalid(const char *s, size_t len) {
     size_t i = 0;
     while (i < len) {
         size_t start = i;

@@ -1,0 +1,634 @@
+/* Loading a book: metadata from book.yaml or YAML front matter (libyaml),
+ * chapter sources and the cover, every path confined to the book folder. */
+#include "octavo/book.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#define OC_MAX_CHAPTERS 10000
+
+typedef struct {
+    oc_document *doc;
+    oc_diag *diag;
+    const char *meta_display; /* path shown in messages for the metadata */
+    int line_offset;          /* front matter: lines before the YAML text */
+    const char **chapter_refs;
+    int *chapter_lines, *chapter_cols;
+    int nchapter_refs;
+    const char *cover_ref;
+    int cover_line, cover_col;
+} loader;
+
+/* "book" + "chapters/a.md" -> "book/chapters/a.md"; "." or "" root -> rel */
+static const char *disk_path(oc_document *doc, const char *rel) {
+    const char *root = doc->root_dir;
+    if (!root || !*root || strcmp(root, ".") == 0) return rel;
+    size_t n = strlen(root);
+    if (root[n - 1] == '/') return oc_arena_printf(&doc->arena, "%s%s", root, rel);
+    return oc_arena_printf(&doc->arena, "%s/%s", root, rel);
+}
+
+/* Reads a book-relative file through io, checking that it stays inside. */
+static oc_status read_confined(oc_document *doc, const char *rel, char **data, size_t *len,
+                               char *why) {
+    const char *path = disk_path(doc, rel);
+    const oc_io *io = doc->io;
+    if (io->inside) {
+        const char *root = doc->root_dir && *doc->root_dir ? doc->root_dir : ".";
+        if (!io->inside(io->ctx, root, path)) {
+            snprintf(why, 256, "it leaves the book folder through a symbolic link");
+            return OC_ERR_INPUT;
+        }
+    }
+    return io->read(io->ctx, path, data, len, why);
+}
+
+/* ---- YAML --------------------------------------------------------------- */
+
+static const char *scalar(yaml_document_t *y, yaml_node_t *n) {
+    if (!n || n->type != YAML_SCALAR_NODE) return NULL;
+    (void)y;
+    return (const char *)n->data.scalar.value;
+}
+
+static void yaml_error_at(loader *L, yaml_node_t *n, const char *fmt, const char *arg) {
+    oc_diag_report(L->diag, OC_ERROR, L->meta_display, (int)n->start_mark.line + 1 + L->line_offset,
+                   (int)n->start_mark.column + 1, fmt, arg);
+}
+
+static const char *dup_scalar(loader *L, yaml_document_t *y, yaml_node_t *n, const char *key) {
+    const char *s = scalar(y, n);
+    if (!s) {
+        yaml_error_at(L, n, "'%s' must be a single value", key);
+        return NULL;
+    }
+    size_t bad = oc_utf8_find_invalid(s, strlen(s));
+    if (bad != (size_t)-1) {
+        yaml_error_at(L, n, "'%s' is not valid UTF-8", key);
+        return NULL;
+    }
+    return oc_arena_strdup(&L->doc->arena, s);
+}
+
+static int yaml_bool(const char *s, int *out) {
+    static const char *yes[] = {"true", "yes", "on", "True", "Yes", "TRUE"};
+    static const char *no[] = {"false", "no", "off", "False", "No", "FALSE"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        if (strcmp(s, yes[i]) == 0) return *out = 1, 1;
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        if (strcmp(s, no[i]) == 0) return *out = 0, 1;
+    return 0;
+}
+
+static int valid_language(const char *s) {
+    if (!isalpha((unsigned char)s[0])) return 0;
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-') return 0;
+    return strlen(s) <= 35;
+}
+
+static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t *v) {
+    oc_meta *m = &L->doc->meta;
+    oc_arena *a = &L->doc->arena;
+    if (strcmp(key, "title") == 0) {
+        m->title = dup_scalar(L, y, v, key);
+    } else if (strcmp(key, "subtitle") == 0) {
+        m->subtitle = dup_scalar(L, y, v, key);
+    } else if (strcmp(key, "author") == 0 || strcmp(key, "authors") == 0) {
+        if (v->type == YAML_SCALAR_NODE) {
+            m->authors = oc_arena_alloc(a, sizeof *m->authors);
+            m->authors[0] = dup_scalar(L, y, v, key);
+            m->nauthors = m->authors[0] ? 1 : 0;
+        } else if (v->type == YAML_SEQUENCE_NODE) {
+            int n = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
+            m->authors = oc_arena_alloc(a, sizeof *m->authors * (size_t)(n ? n : 1));
+            m->nauthors = 0;
+            for (int i = 0; i < n; i++) {
+                yaml_node_t *it = yaml_document_get_node(y, v->data.sequence.items.start[i]);
+                const char *s = dup_scalar(L, y, it, key);
+                if (s) m->authors[m->nauthors++] = s;
+            }
+        } else {
+            yaml_error_at(L, v, "'%s' must be a name or a list of names", key);
+        }
+    } else if (strcmp(key, "language") == 0 || strcmp(key, "lang") == 0) {
+        const char *s = dup_scalar(L, y, v, key);
+        if (s && !valid_language(s))
+            yaml_error_at(L, v, "'%s' is not a BCP 47 language tag (like en-US)", s);
+        else if (s)
+            m->language = s;
+    } else if (strcmp(key, "identifier") == 0) {
+        m->identifier = dup_scalar(L, y, v, key);
+    } else if (strcmp(key, "date") == 0) {
+        m->date = dup_scalar(L, y, v, key);
+    } else if (strcmp(key, "slug") == 0) {
+        const char *s = dup_scalar(L, y, v, key);
+        if (s) {
+            int ok = *s != '\0';
+            for (const char *p = s; *p; p++)
+                if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.') ok = 0;
+            if (!ok || s[0] == '.')
+                yaml_error_at(L, v, "slug '%s' may hold only letters, digits, '-', '_' and '.'", s);
+            else
+                m->slug = s;
+        }
+    } else if (strcmp(key, "description") == 0 || strcmp(key, "abstract") == 0) {
+        m->description = dup_scalar(L, y, v, key);
+    } else if (strcmp(key, "publisher") == 0) {
+        m->publisher = dup_scalar(L, y, v, key);
+    } else if (strcmp(key, "rights") == 0) {
+        m->rights = dup_scalar(L, y, v, key);
+    } else if (strcmp(key, "paper") == 0) {
+        const char *s = dup_scalar(L, y, v, key);
+        if (s && strcmp(s, "a4") && strcmp(s, "letter") && strcmp(s, "a5") && strcmp(s, "6x9"))
+            yaml_error_at(L, v, "paper '%s' is not one of a4, letter, a5, 6x9", s);
+        else
+            m->paper = s;
+    } else if (strcmp(key, "numbering") == 0 || strcmp(key, "number-sections") == 0) {
+        const char *s = scalar(y, v);
+        if (!s || !yaml_bool(s, &m->number_sections))
+            yaml_error_at(L, v, "'%s' must be true or false", key);
+    } else if (strcmp(key, "cover") == 0 || strcmp(key, "cover-image") == 0) {
+        L->cover_ref = dup_scalar(L, y, v, key);
+        L->cover_line = (int)v->start_mark.line + 1 + L->line_offset;
+        L->cover_col = (int)v->start_mark.column + 1;
+    } else if (strcmp(key, "chapters") == 0) {
+        if (v->type != YAML_SEQUENCE_NODE) {
+            yaml_error_at(L, v, "'%s' must be a list of Markdown files", key);
+            return;
+        }
+        int n = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
+        if (n > OC_MAX_CHAPTERS) {
+            yaml_error_at(L, v, "'%s' lists too many files", key);
+            return;
+        }
+        L->chapter_refs = oc_arena_alloc(a, sizeof(char *) * (size_t)(n ? n : 1));
+        L->chapter_lines = oc_arena_alloc(a, sizeof(int) * (size_t)(n ? n : 1));
+        L->chapter_cols = oc_arena_alloc(a, sizeof(int) * (size_t)(n ? n : 1));
+        L->nchapter_refs = 0;
+        for (int i = 0; i < n; i++) {
+            yaml_node_t *it = yaml_document_get_node(y, v->data.sequence.items.start[i]);
+            const char *s = dup_scalar(L, y, it, "chapters");
+            if (!s) continue;
+            L->chapter_refs[L->nchapter_refs] = s;
+            L->chapter_lines[L->nchapter_refs] = (int)it->start_mark.line + 1 + L->line_offset;
+            L->chapter_cols[L->nchapter_refs] = (int)it->start_mark.column + 1;
+            L->nchapter_refs++;
+        }
+    } else {
+        oc_diag_report(L->diag, OC_WARNING, L->meta_display,
+                       (int)v->start_mark.line + 1 + L->line_offset, 1,
+                       "unknown key '%s' is ignored", key);
+    }
+}
+
+/* Parses YAML metadata text (the whole book.yaml, or a front matter block
+ * that starts after `line_offset` lines). */
+static void parse_meta(loader *L, const char *text, size_t len) {
+    yaml_parser_t p;
+    yaml_document_t y;
+    if (!yaml_parser_initialize(&p)) {
+        oc_diag_report(L->diag, OC_ERROR, L->meta_display, 0, 0, "cannot start the YAML parser");
+        return;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&p, &y)) {
+        const yaml_mark_t *mk =
+            p.problem_mark.line || p.problem_mark.column ? &p.problem_mark : &p.context_mark;
+        oc_diag_report(L->diag, OC_ERROR, L->meta_display, (int)mk->line + 1 + L->line_offset,
+                       (int)mk->column + 1, "malformed YAML: %s%s%s",
+                       p.problem ? p.problem : "syntax error", p.context ? " " : "",
+                       p.context ? p.context : "");
+        yaml_parser_delete(&p);
+        return;
+    }
+    yaml_node_t *root = yaml_document_get_root_node(&y);
+    if (!root) {
+        /* empty metadata is fine */
+    } else if (root->type != YAML_MAPPING_NODE) {
+        oc_diag_report(L->diag, OC_ERROR, L->meta_display,
+                       (int)root->start_mark.line + 1 + L->line_offset,
+                       (int)root->start_mark.column + 1,
+                       "metadata must be a mapping of keys (title: ..., chapters: ...)");
+    } else {
+        for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+             pr < root->data.mapping.pairs.top; pr++) {
+            yaml_node_t *k = yaml_document_get_node(&y, pr->key);
+            yaml_node_t *v = yaml_document_get_node(&y, pr->value);
+            const char *key = scalar(&y, k);
+            if (!key || !v) {
+                yaml_error_at(L, k, "%s", "metadata keys must be plain words");
+                continue;
+            }
+            take_key(L, &y, key, v);
+        }
+    }
+    yaml_document_delete(&y);
+    yaml_parser_delete(&p);
+}
+
+/* ---- chapter text -------------------------------------------------------- */
+
+/* Replaces invalid UTF-8 and NUL bytes with U+FFFD (warning once per file
+ * with the first place), returns the cleaned text in the arena. */
+static char *clean_text(oc_document *doc, oc_diag *diag, const char *display, const char *s,
+                        size_t len, size_t *out_len) {
+    size_t bad = oc_utf8_find_invalid(s, len);
+    const char *nul = memchr(s, '\0', len);
+    size_t start = len;
+    if (bad != (size_t)-1) start = bad;
+    if (nul && (size_t)(nul - s) < start) start = (size_t)(nul - s);
+    if (start == len) {
+        *out_len = len;
+        return oc_arena_strndup(&doc->arena, s, len);
+    }
+    int line = 1, col = 1;
+    for (size_t i = 0; i < start; i++) {
+        if (s[i] == '\n')
+            line++, col = 1;
+        else if (((unsigned char)s[i] & 0xC0) != 0x80)
+            col++;
+    }
+    oc_buf b;
+    oc_buf_init(&b);
+    oc_buf_reserve(&b, len + len / 2);
+    size_t i = 0, count = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0) {
+            oc_buf_append(&b, "\xEF\xBF\xBD", 3);
+            i++;
+            count++;
+        } else if (c < 0x80) {
+            oc_buf_putc(&b, (char)c);
+            i++;
+        } else {
+            size_t j = i;
+            uint32_t cp = oc_utf8_next(s, len, &j);
+            int genuine = j - i == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0;
+            if (cp == 0xFFFD && !genuine) count++;
+            char enc[4];
+            oc_buf_append(&b, enc, (size_t)oc_utf8_encode(cp, enc));
+            i = j;
+        }
+    }
+    oc_diag_report(diag, OC_WARNING, display, line, col,
+                   "invalid UTF-8 or NUL byte replaced with U+FFFD (%zu in this file)", count);
+    *out_len = b.len;
+    char *r = oc_arena_strndup(&doc->arena, b.data, b.len);
+    oc_buf_free(&b);
+    return r;
+}
+
+/* If text starts with a YAML front matter block, returns its length (up to
+ * and including the closing line) and sets yaml/yaml_len; blanks nothing.
+ * Returns 0 when there is none, -1 when it is not closed. */
+static long front_matter(const char *s, size_t len, size_t *yaml_start, size_t *yaml_len) {
+    size_t p = 0;
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) p = 3;
+    if (len - p < 3 || memcmp(s + p, "---", 3) != 0) return 0;
+    size_t q = p + 3;
+    while (q < len && (s[q] == ' ' || s[q] == '\t'))
+        q++;
+    if (q < len && s[q] == '\r') q++;
+    if (q >= len || s[q] != '\n') return 0; /* "---x" or a lone thematic break at EOF */
+    q++;
+    *yaml_start = q;
+    size_t line = q;
+    while (line < len) {
+        const char *nl = memchr(s + line, '\n', len - line);
+        size_t end = nl ? (size_t)(nl - s) : len;
+        size_t e = end;
+        while (e > line && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+            e--;
+        if (e - line == 3 && (memcmp(s + line, "---", 3) == 0 || memcmp(s + line, "...", 3) == 0)) {
+            *yaml_len = line - q;
+            return (long)(nl ? end + 1 : end);
+        }
+        if (!nl) break;
+        line = end + 1;
+    }
+    return -1;
+}
+
+/* Blanks the front matter so that Markdown line numbers stay those of the file. */
+static void blank_prefix(char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '\n') s[i] = ' ';
+}
+
+static int add_chapter(oc_document *doc, const char *rel, char *text, size_t len) {
+    oc_chapter *c = &doc->chapters[doc->nchapters];
+    c->index = doc->nchapters;
+    c->path = rel;
+    c->display = disk_path(doc, rel);
+    c->file_id = oc_arena_printf(&doc->arena, "ch%02d", doc->nchapters + 1);
+    c->source = text;
+    c->source_len = len;
+    doc->nchapters++;
+    return 0;
+}
+
+static int load_chapter_file(loader *L, const char *rel, int line, int col) {
+    oc_document *doc = L->doc;
+    char *raw = NULL, why[256] = "";
+    size_t len = 0;
+    oc_status st = read_confined(doc, rel, &raw, &len, why);
+    if (st != OC_OK) {
+        oc_diag_report(L->diag, OC_ERROR, L->meta_display, line, col, "chapter '%s': %s", rel, why);
+        return -1;
+    }
+    const char *display = disk_path(doc, rel);
+    size_t clen;
+    char *text = clean_text(doc, L->diag, display, raw, len, &clen);
+    free(raw);
+    size_t ys, yl;
+    long fm = front_matter(text, clen, &ys, &yl);
+    if (fm > 0) blank_prefix(text, (size_t)fm); /* a chapter's own front matter is ignored */
+    return add_chapter(doc, rel, text, clen);
+}
+
+/* ---- assets -------------------------------------------------------------- */
+
+oc_asset *oc_book_asset(oc_document *doc, const char *from_file, const char *ref, int line, int col,
+                        oc_diag *diag) {
+    const char *display = from_file ? disk_path(doc, from_file) : doc->meta_path;
+    char *dir = from_file ? oc_path_dirname(&doc->arena, from_file) : "";
+    /* URL-style escapes in Markdown paths: %20 for spaces */
+    char *unesc = oc_arena_strdup(&doc->arena, ref);
+    size_t o = 0;
+    for (size_t i = 0; ref[i]; i++) {
+        if (ref[i] == '%' && isxdigit((unsigned char)ref[i + 1]) &&
+            isxdigit((unsigned char)ref[i + 2])) {
+            char hex[3] = {ref[i + 1], ref[i + 2], 0};
+            unesc[o++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else {
+            unesc[o++] = ref[i];
+        }
+    }
+    unesc[o] = '\0';
+    char *rel = oc_path_confine(&doc->arena, dir, unesc);
+    if (!rel) {
+        oc_diag_report(diag, OC_ERROR, display, line, col, "image '%s' is outside the book folder",
+                       ref);
+        return NULL;
+    }
+    for (int i = 0; i < doc->nassets; i++)
+        if (strcmp(doc->assets[i]->path, rel) == 0) return doc->assets[i];
+
+    char *data = NULL, why[256] = "";
+    size_t len = 0;
+    oc_status st = read_confined(doc, rel, &data, &len, why);
+    if (st != OC_OK) {
+        oc_diag_report(diag, OC_ERROR, display, line, col, "image '%s': %s", ref, why);
+        return NULL;
+    }
+    oc_asset probe;
+    memset(&probe, 0, sizeof probe);
+    if (oc_image_probe((const unsigned char *)data, len, &probe, why) != 0) {
+        oc_diag_report(diag, OC_ERROR, display, line, col, "image '%s': %s", ref, why);
+        free(data);
+        return NULL;
+    }
+    oc_asset *a = oc_arena_alloc(&doc->arena, sizeof *a);
+    *a = probe;
+    a->path = rel;
+    unsigned char *copy = oc_arena_alloc(&doc->arena, len);
+    memcpy(copy, data, len);
+    free(data);
+    a->data = copy;
+    a->size = len;
+    a->id = oc_arena_printf(&doc->arena, "img%d", doc->nassets + 1);
+    a->epub_name = oc_arena_printf(&doc->arena, "images/img%d.%s", doc->nassets + 1,
+                                   a->kind == OC_IMG_PNG ? "png" : "jpg");
+    if ((doc->nassets & (doc->nassets - 1)) == 0) {
+        size_t cap = doc->nassets ? (size_t)doc->nassets * 2 : 4;
+        oc_asset **grown = oc_arena_alloc(&doc->arena, cap * sizeof *grown);
+        if (doc->nassets) memcpy(grown, doc->assets, (size_t)doc->nassets * sizeof *grown);
+        doc->assets = grown;
+    }
+    doc->assets[doc->nassets++] = a;
+    return a;
+}
+
+/* ---- defaults ------------------------------------------------------------- */
+
+static uint64_t fnv1a(const char *s, uint64_t h) {
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* A stable urn:uuid derived from the title (and first author), shaped as a
+ * version-5 style UUID so readers accept it. */
+static const char *derived_identifier(oc_document *doc) {
+    const char *t = doc->meta.title ? doc->meta.title : "untitled";
+    const char *au = doc->meta.nauthors ? doc->meta.authors[0] : "";
+    uint64_t h1 = fnv1a(au, fnv1a(t, 0xcbf29ce484222325ULL));
+    uint64_t h2 = fnv1a(t, fnv1a(au, 0x84222325cbf29ce4ULL));
+    return oc_arena_printf(&doc->arena, "urn:uuid:%08x-%04x-5%03x-%04x-%012llx",
+                           (unsigned)(h1 >> 32), (unsigned)(h1 >> 16) & 0xFFFF,
+                           (unsigned)h1 & 0xFFF, (unsigned)((h2 >> 48) & 0x3FFF) | 0x8000,
+                           (unsigned long long)(h2 & 0xFFFFFFFFFFFFULL));
+}
+
+static void source_date(oc_document *doc, oc_diag *diag) {
+    doc->source_date = -1;
+    const char *e = getenv("SOURCE_DATE_EPOCH");
+    if (!e || !*e) return;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(e, &end, 10);
+    if (errno || *end || v < 0 || v > 253402300799LL) {
+        oc_diag_report(diag, OC_WARNING, NULL, 0, 0,
+                       "SOURCE_DATE_EPOCH='%s' is not a number of seconds; using the time now", e);
+        return;
+    }
+    doc->source_date = v;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* No `chapters:` list: every .md file in chapters/ (or the book folder), by name. */
+static void list_chapters(loader *L) {
+    oc_document *doc = L->doc;
+    const char *dirs[] = {"chapters", ""};
+    for (int d = 0; d < 2 && L->nchapter_refs == 0; d++) {
+        const char *path =
+            *dirs[d] ? disk_path(doc, dirs[d]) : (doc->root_dir ? doc->root_dir : ".");
+        DIR *dh = opendir(path);
+        if (!dh) continue;
+        const char **names = NULL;
+        int n = 0, cap = 0;
+        struct dirent *de;
+        while ((de = readdir(dh)) != NULL && n < OC_MAX_CHAPTERS) {
+            size_t l = strlen(de->d_name);
+            if (l < 4 || strcmp(de->d_name + l - 3, ".md") != 0 || de->d_name[0] == '.') continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                const char **g = oc_arena_alloc(&doc->arena, sizeof *g * (size_t)cap);
+                if (n) memcpy(g, names, sizeof *g * (size_t)n);
+                names = g;
+            }
+            names[n++] = *dirs[d] ? oc_arena_printf(&doc->arena, "%s/%s", dirs[d], de->d_name)
+                                  : oc_arena_strdup(&doc->arena, de->d_name);
+        }
+        closedir(dh);
+        if (!n) continue;
+        qsort(names, (size_t)n, sizeof *names, cmp_str);
+        L->chapter_refs = names;
+        L->chapter_lines = oc_arena_alloc(&doc->arena, sizeof(int) * (size_t)n);
+        L->chapter_cols = oc_arena_alloc(&doc->arena, sizeof(int) * (size_t)n);
+        L->nchapter_refs = n;
+    }
+}
+
+static void finish_meta(loader *L, const char *fallback_name) {
+    oc_document *doc = L->doc;
+    oc_meta *m = &doc->meta;
+    if (!m->language) m->language = "en-US";
+    if (!m->slug) m->slug = oc_path_stem(&doc->arena, fallback_name);
+    if (!m->slug[0] || strcmp(m->slug, ".") == 0 || strcmp(m->slug, "..") == 0) m->slug = "book";
+    if (!m->identifier) m->identifier = derived_identifier(doc);
+    if (L->cover_ref) {
+        m->cover = oc_book_asset(doc, NULL, L->cover_ref, L->cover_line, L->cover_col, L->diag);
+        if (m->cover) m->cover->is_cover = 1;
+    }
+}
+
+static void doc_init(oc_document *doc, const oc_io *io, oc_diag *diag) {
+    memset(doc, 0, sizeof *doc);
+    oc_arena_init(&doc->arena);
+    doc->io = io ? io : oc_io_disk();
+    source_date(doc, diag);
+}
+
+static int ends_with(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* A single Markdown file: front matter is the metadata, the body the one chapter. */
+static oc_status load_single(loader *L, const char *display, const char *rel, char *text,
+                             size_t len) {
+    oc_document *doc = L->doc;
+    size_t ys = 0, yl = 0;
+    long fm = front_matter(text, len, &ys, &yl);
+    if (fm < 0) {
+        oc_diag_report(L->diag, OC_ERROR, display, 1, 1,
+                       "front matter starts with '---' but has no closing '---' line");
+        return OC_ERR_INPUT;
+    }
+    if (fm > 0) {
+        L->line_offset = 1;
+        parse_meta(L, text + ys, yl);
+        blank_prefix(text, (size_t)fm);
+    }
+    doc->chapters = oc_arena_alloc(&doc->arena, sizeof *doc->chapters);
+    add_chapter(doc, rel, text, len);
+    return OC_OK;
+}
+
+oc_status oc_book_load_string(oc_document *doc, const char *name, const char *md, size_t len,
+                              const oc_io *io, oc_diag *diag) {
+    doc_init(doc, io, diag);
+    doc->root_dir = ".";
+    doc->meta_path = oc_arena_strdup(&doc->arena, name);
+    loader L = {.doc = doc, .diag = diag, .meta_display = doc->meta_path};
+    size_t clen;
+    char *text = clean_text(doc, diag, doc->meta_path, md, len, &clen);
+    if (load_single(&L, doc->meta_path, doc->meta_path, text, clen) != OC_OK) return OC_ERR_INPUT;
+    finish_meta(&L, name);
+    if (diag->errors) return OC_ERR_INPUT;
+    return oc_doc_parse(doc, diag);
+}
+
+oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_diag *diag) {
+    doc_init(doc, io, diag);
+    oc_arena *a = &doc->arena;
+    loader L = {.doc = doc, .diag = diag};
+    struct stat sb;
+    int is_dir = doc->io == oc_io_disk() ? (stat(book, &sb) == 0 && S_ISDIR(sb.st_mode))
+                                         : !ends_with(book, ".md");
+    char *data = NULL, why[256] = "";
+    size_t len = 0;
+
+    if (!is_dir) {
+        if (!ends_with(book, ".md") && !ends_with(book, ".markdown")) {
+            oc_diag_report(diag, OC_ERROR, book, 0, 0,
+                           "not a book folder (with book.yaml) or a Markdown file");
+            return OC_ERR_INPUT;
+        }
+        const char *slash = strrchr(book, '/');
+        doc->root_dir = slash ? oc_arena_strndup(a, book, (size_t)(slash - book) + 1) : ".";
+        doc->meta_path = oc_arena_strdup(a, book);
+        L.meta_display = doc->meta_path;
+        if (doc->io->read(doc->io->ctx, book, &data, &len, why) != OC_OK) {
+            oc_diag_report(diag, OC_ERROR, book, 0, 0, "cannot read the book: %s", why);
+            return OC_ERR_INPUT;
+        }
+        size_t clen;
+        char *text = clean_text(doc, diag, book, data, len, &clen);
+        free(data);
+        const char *rel = slash ? oc_arena_strdup(a, slash + 1) : doc->meta_path;
+        if (load_single(&L, book, rel, text, clen) != OC_OK) return OC_ERR_INPUT;
+        finish_meta(&L, book);
+    } else {
+        size_t bl = strlen(book);
+        while (bl > 1 && book[bl - 1] == '/')
+            bl--;
+        doc->root_dir = oc_arena_strndup(a, book, bl);
+        doc->meta_path = disk_path(doc, "book.yaml");
+        L.meta_display = doc->meta_path;
+        if (doc->io->read(doc->io->ctx, doc->meta_path, &data, &len, why) != OC_OK) {
+            oc_diag_report(diag, OC_ERROR, doc->meta_path, 0, 0, "cannot read the metadata: %s",
+                           why);
+            return OC_ERR_INPUT;
+        }
+        parse_meta(&L, data, len);
+        free(data);
+        if (diag->errors) return OC_ERR_INPUT;
+        if (L.nchapter_refs == 0) list_chapters(&L);
+        if (L.nchapter_refs == 0) {
+            oc_diag_report(diag, OC_ERROR, doc->meta_path, 1, 1,
+                           "the book has no chapters (add a 'chapters:' list)");
+            return OC_ERR_INPUT;
+        }
+        doc->chapters = oc_arena_alloc(a, sizeof *doc->chapters * (size_t)L.nchapter_refs);
+        for (int i = 0; i < L.nchapter_refs; i++) {
+            const char *ref = L.chapter_refs[i];
+            char *rel = oc_path_confine(a, "", ref);
+            if (!rel) {
+                oc_diag_report(diag, OC_ERROR, doc->meta_path, L.chapter_lines[i],
+                               L.chapter_cols[i], "chapter '%s' is outside the book folder", ref);
+                continue;
+            }
+            int dup = 0;
+            for (int k = 0; k < doc->nchapters; k++)
+                if (strcmp(doc->chapters[k].path, rel) == 0) dup = 1;
+            if (dup) {
+                oc_diag_report(diag, OC_ERROR, doc->meta_path, L.chapter_lines[i],
+                               L.chapter_cols[i], "chapter '%s' is listed twice", ref);
+                continue;
+            }
+            load_chapter_file(&L, rel, L.chapter_lines[i], L.chapter_cols[i]);
+        }
+        const char *name = doc->root_dir;
+        const char *slash = strrchr(name, '/');
+        if (slash && slash[1]) name = slash + 1;
+        if (strcmp(name, ".") == 0) name = "book";
+        finish_meta(&L, name);
+    }
+    if (diag->errors) return OC_ERR_INPUT;
+    return oc_doc_parse(doc, diag);
+}

@@ -1,0 +1,721 @@
+/* One parse per chapter: cmark-gfm's tree turned into our Document.
+ * This is the only file that includes cmark-gfm. */
+#include "octavo/book.h"
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Deeper nesting is flattened into the node at this depth, so every
+ * backend may walk the tree recursively without risk to the stack. */
+#define OC_MAX_DEPTH 48
+
+static int parse_int(const char *s) {
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    return v > 0 && v < 1000000 ? (int)v : 0;
+}
+
+static oc_node *new_node(oc_arena *a, oc_node_type t, int line, int col) {
+    oc_node *n = oc_arena_alloc(a, sizeof *n);
+    n->type = t;
+    n->line = line;
+    n->column = col;
+    return n;
+}
+
+static void append_child(oc_node *parent, oc_node *child) {
+    child->parent = parent;
+    child->prev = parent->last;
+    if (parent->last)
+        parent->last->next = child;
+    else
+        parent->first = child;
+    parent->last = child;
+}
+
+const char *oc_node_plain_text(oc_arena *a, const oc_node *n) {
+    oc_buf b;
+    oc_buf_init(&b);
+    /* iterative pre-order walk of the subtree */
+    const oc_node *cur = n->first;
+    while (cur) {
+        switch (cur->type) {
+        case OC_TEXT:
+        case OC_CODE:
+        case OC_HTML_INLINE:
+            oc_buf_append(&b, cur->text, cur->len);
+            break;
+        case OC_SOFTBREAK:
+        case OC_LINEBREAK:
+            oc_buf_putc(&b, ' ');
+            break;
+        default:
+            break;
+        }
+        if (cur->first && cur->type != OC_FOOTNOTE_REF) {
+            cur = cur->first;
+            continue;
+        }
+        while (cur && cur != n && !cur->next)
+            cur = cur->parent;
+        if (!cur || cur == n) break;
+        cur = cur->next;
+    }
+    const char *r = oc_arena_strndup(a, b.data ? b.data : "", b.len);
+    oc_buf_free(&b);
+    return r;
+}
+
+/* GitHub's anchor rule: lower-case; keep letters, digits, '-', '_' and
+ * spaces (as '-'); drop everything else. Non-ASCII letters are kept. */
+char *oc_slugify(oc_arena *a, const char *text) {
+    size_t n = strlen(text);
+    char *out = oc_arena_alloc(a, n + 1);
+    size_t o = 0, i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x80) {
+            if (isalnum(c) || c == '-' || c == '_')
+                out[o++] = (char)tolower(c);
+            else if (c == ' ')
+                out[o++] = '-';
+            i++;
+        } else {
+            size_t j = i;
+            uint32_t cp = oc_utf8_next(text, n, &j);
+            /* drop typographic punctuation and symbols GitHub strips; keep letters */
+            int punct = (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x00A1 && cp <= 0x00BF) ||
+                        cp == 0x00D7 || cp == 0x00F7 || (cp >= 0x2190 && cp <= 0x2BFF) ||
+                        (cp >= 0x3000 && cp <= 0x303F) || cp == 0xFFFD || cp >= 0x1F000;
+            if (cp == 0x00A0)
+                out[o++] = '-';
+            else if (!punct) {
+                /* lower-case the common Latin-1, Greek and Cyrillic capitals */
+                if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3AB) ||
+                    (cp >= 0x410 && cp <= 0x42F))
+                    cp += 0x20;
+                else if (cp >= 0x400 && cp <= 0x40F)
+                    cp += 0x50;
+                o += (size_t)oc_utf8_encode(cp, out + o);
+            }
+            i = j;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+typedef struct {
+    oc_document *doc;
+    oc_diag *diag;
+    oc_chapter *ch;
+    const char **slugs; /* every heading slug of this chapter, for de-duplication */
+    int nslugs, capslugs;
+    int warned_html;
+} parse_ctx;
+
+static const char *type_string(cmark_node *n) {
+    const char *s = cmark_node_get_type_string(n);
+    return s ? s : "";
+}
+
+static oc_node *convert_node(parse_ctx *P, cmark_node *cn, oc_node *parent) {
+    oc_arena *a = &P->doc->arena;
+    int line = cmark_node_get_start_line(cn), col = cmark_node_get_start_column(cn);
+    if (line <= 0 && parent) line = parent->line, col = parent->column;
+    const char *lit = cmark_node_get_literal(cn);
+    oc_node *n = NULL;
+    switch (cmark_node_get_type(cn)) {
+    case CMARK_NODE_DOCUMENT:
+        n = new_node(a, OC_CHAPTER, 1, 1);
+        break;
+    case CMARK_NODE_BLOCK_QUOTE:
+        n = new_node(a, OC_QUOTE, line, col);
+        break;
+    case CMARK_NODE_LIST:
+        n = new_node(a, OC_LIST, line, col);
+        n->ordered = cmark_node_get_list_type(cn) == CMARK_ORDERED_LIST;
+        n->start = cmark_node_get_list_start(cn);
+        n->tight = cmark_node_get_list_tight(cn);
+        break;
+    case CMARK_NODE_ITEM:
+        n = new_node(a, OC_ITEM, line, col);
+        if (strcmp(type_string(cn), "tasklist") == 0)
+            n->task = cmark_gfm_extensions_get_tasklist_item_checked(cn) ? 2 : 1;
+        break;
+    case CMARK_NODE_CODE_BLOCK: {
+        n = new_node(a, OC_CODE_BLOCK, line, col);
+        const char *info = cmark_node_get_fence_info(cn);
+        size_t il = 0;
+        while (info && info[il] && !isspace((unsigned char)info[il]))
+            il++;
+        n->info = info ? oc_arena_strndup(a, info, il) : "";
+        break;
+    }
+    case CMARK_NODE_HTML_BLOCK:
+        n = new_node(a, OC_HTML_BLOCK, line, col);
+        break;
+    case CMARK_NODE_PARAGRAPH:
+        n = new_node(a, OC_PARAGRAPH, line, col);
+        break;
+    case CMARK_NODE_HEADING:
+        n = new_node(a, OC_HEADING, line, col);
+        n->level = cmark_node_get_heading_level(cn);
+        break;
+    case CMARK_NODE_THEMATIC_BREAK:
+        n = new_node(a, OC_HR, line, col);
+        break;
+    case CMARK_NODE_FOOTNOTE_DEFINITION:
+        n = new_node(a, OC_FOOTNOTE, line, col);
+        break;
+    case CMARK_NODE_TEXT:
+        n = new_node(a, OC_TEXT, line, col);
+        break;
+    case CMARK_NODE_SOFTBREAK:
+        n = new_node(a, OC_SOFTBREAK, line, col);
+        break;
+    case CMARK_NODE_LINEBREAK:
+        n = new_node(a, OC_LINEBREAK, line, col);
+        break;
+    case CMARK_NODE_CODE:
+        n = new_node(a, OC_CODE, line, col);
+        break;
+    case CMARK_NODE_HTML_INLINE:
+        n = new_node(a, OC_HTML_INLINE, line, col);
+        break;
+    case CMARK_NODE_EMPH:
+        n = new_node(a, OC_EMPH, line, col);
+        break;
+    case CMARK_NODE_STRONG:
+        n = new_node(a, OC_STRONG, line, col);
+        break;
+    case CMARK_NODE_LINK:
+    case CMARK_NODE_IMAGE: {
+        n = new_node(a, cmark_node_get_type(cn) == CMARK_NODE_LINK ? OC_LINK : OC_IMAGE, line, col);
+        const char *url = cmark_node_get_url(cn), *title = cmark_node_get_title(cn);
+        n->url = oc_arena_strdup(a, url ? url : "");
+        n->title = title && *title ? oc_arena_strdup(a, title) : NULL;
+        break;
+    }
+    case CMARK_NODE_FOOTNOTE_REFERENCE:
+        n = new_node(a, OC_FOOTNOTE_REF, line, col);
+        n->note_number = lit ? parse_int(lit) : 0;
+        lit = NULL;
+        break;
+    default: {
+        const char *ts = type_string(cn);
+        if (strcmp(ts, "table") == 0) {
+            n = new_node(a, OC_TABLE, line, col);
+            n->ncols = cmark_gfm_extensions_get_table_columns(cn);
+            oc_align *al = oc_arena_alloc(a, sizeof *al * (size_t)(n->ncols ? n->ncols : 1));
+            uint8_t *ca = cmark_gfm_extensions_get_table_alignments(cn);
+            for (int i = 0; ca && i < n->ncols; i++)
+                al[i] = ca[i] == 'l'   ? OC_ALIGN_LEFT
+                        : ca[i] == 'c' ? OC_ALIGN_CENTER
+                        : ca[i] == 'r' ? OC_ALIGN_RIGHT
+                                       : OC_ALIGN_NONE;
+            n->align = al;
+        } else if (strcmp(ts, "table_header") == 0 || strcmp(ts, "table_row") == 0) {
+            n = new_node(a, OC_TABLE_ROW, line, col);
+            n->header = cmark_gfm_extensions_get_table_row_is_header(cn);
+        } else if (strcmp(ts, "table_cell") == 0) {
+            n = new_node(a, OC_TABLE_CELL, line, col);
+            n->col = parent && parent->last ? parent->last->col + 1 : 0;
+        } else if (strcmp(ts, "strikethrough") == 0) {
+            n = new_node(a, OC_STRIKE, line, col);
+        } else {
+            return NULL; /* an unknown extension node: its children join the parent */
+        }
+    }
+    }
+    if (lit && (n->type == OC_TEXT || n->type == OC_CODE || n->type == OC_CODE_BLOCK ||
+                n->type == OC_HTML_BLOCK || n->type == OC_HTML_INLINE)) {
+        n->len = strlen(lit);
+        n->text = oc_arena_strndup(a, lit, n->len);
+    }
+    return n;
+}
+
+/* Joins runs of adjacent TEXT children into one node each (cmark splits
+ * text at every special character), with one copy per run. */
+static void merge_text(oc_arena *a, oc_node *parent) {
+    oc_node *c = parent->first;
+    while (c) {
+        if (c->type != OC_TEXT || !c->next || c->next->type != OC_TEXT) {
+            c = c->next;
+            continue;
+        }
+        size_t total = 0;
+        oc_node *e = c;
+        while (e && e->type == OC_TEXT) {
+            total += e->len;
+            e = e->next;
+        }
+        char *t = oc_arena_alloc(a, total + 1);
+        size_t o = 0;
+        for (oc_node *k = c; k != e; k = k->next) {
+            memcpy(t + o, k->text, k->len);
+            o += k->len;
+        }
+        t[o] = '\0';
+        c->text = t;
+        c->len = total;
+        c->next = e;
+        if (e)
+            e->prev = c;
+        else
+            parent->last = c;
+        c = e;
+    }
+}
+
+static int is_flattenable(oc_node_type t) {
+    return t == OC_QUOTE || t == OC_LIST || t == OC_ITEM || t == OC_EMPH || t == OC_STRONG ||
+           t == OC_STRIKE || t == OC_LINK;
+}
+
+/* Mirrors cmark's iterator: these node types get an ENTER event only;
+ * every other node (even an empty one) gets ENTER and EXIT. */
+static int is_container(cmark_node *cn) {
+    switch (cmark_node_get_type(cn)) {
+    case CMARK_NODE_HTML_BLOCK:
+    case CMARK_NODE_THEMATIC_BREAK:
+    case CMARK_NODE_CODE_BLOCK:
+    case CMARK_NODE_TEXT:
+    case CMARK_NODE_SOFTBREAK:
+    case CMARK_NODE_LINEBREAK:
+    case CMARK_NODE_CODE:
+    case CMARK_NODE_HTML_INLINE:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* Converts one chapter's cmark tree with an explicit stack (no recursion,
+ * so 20,000 nested quotes cannot exhaust the C stack). */
+static oc_node *convert_tree(parse_ctx *P, cmark_node *root) {
+    oc_arena *a = &P->doc->arena;
+    size_t cap = 64, depth = 0;
+    oc_node **stack = oc_xmalloc(cap * sizeof *stack);
+    int *real = oc_xmalloc(cap * sizeof *real); /* 1 when the stack entry is a new node */
+    oc_node *top = NULL;
+    int flattened = 0;
+    cmark_iter *it = cmark_iter_new(root);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *cn = cmark_iter_get_node(it);
+        if (ev == CMARK_EVENT_EXIT) {
+            if (depth == 0) continue;
+            depth--;
+            if (real[depth]) merge_text(a, stack[depth]);
+            continue;
+        }
+        oc_node *parent = depth ? stack[depth - 1] : NULL;
+        oc_node *n = convert_node(P, cn, parent);
+        if (n && depth >= OC_MAX_DEPTH && is_flattenable(n->type)) {
+            flattened = 1;
+            n = NULL;
+        }
+        if (n && (n->type == OC_HTML_BLOCK || n->type == OC_HTML_INLINE)) {
+            const char *t = n->text ? n->text : "";
+            while (*t == ' ' || *t == '\t' || *t == '\n')
+                t++;
+            if (strncmp(t, "<!--", 4) == 0) {
+                n = NULL; /* comments are the author's notes: dropped silently */
+            } else if (!P->warned_html) {
+                P->warned_html = 1;
+                oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
+                               "raw HTML is not passed through; it is shown as text");
+            }
+            if (!n) continue; /* HTML nodes are leaves: nothing to pop later */
+        }
+        if (n && parent) append_child(parent, n);
+        if (!top && n) top = n;
+        if (is_container(cn)) {
+            if (depth == cap) {
+                cap *= 2;
+                stack = oc_xrealloc(stack, cap * sizeof *stack);
+                real = oc_xrealloc(real, cap * sizeof *real);
+            }
+            stack[depth] = n ? n : parent;
+            real[depth] = n != NULL;
+            depth++;
+        }
+    }
+    cmark_iter_free(it);
+    free(stack);
+    free(real);
+    if (flattened)
+        oc_diag_report(P->diag, OC_WARNING, P->ch->display, 1, 1,
+                       "nesting deeper than %d levels is flattened", OC_MAX_DEPTH);
+    return top;
+}
+
+/* ---- per-chapter passes --------------------------------------------------- */
+
+/* Calls fn on every node of the subtree in document order (iterative). */
+static void walk(oc_node *root, void (*fn)(parse_ctx *, oc_node *), parse_ctx *P) {
+    oc_node *cur = root;
+    while (cur) {
+        fn(P, cur);
+        if (cur->first) {
+            cur = cur->first;
+            continue;
+        }
+        while (cur && cur != root && !cur->next)
+            cur = cur->parent;
+        if (!cur || cur == root) break;
+        cur = cur->next;
+    }
+}
+
+static int slug_used(parse_ctx *P, const char *s) {
+    for (int i = 0; i < P->nslugs; i++)
+        if (strcmp(P->slugs[i], s) == 0) return 1;
+    return 0;
+}
+
+static void add_slug(parse_ctx *P, const char *s) {
+    if (P->nslugs == P->capslugs) {
+        P->capslugs = P->capslugs ? P->capslugs * 2 : 16;
+        P->slugs = oc_xrealloc(P->slugs, sizeof *P->slugs * (size_t)P->capslugs);
+    }
+    P->slugs[P->nslugs++] = s;
+}
+
+/* Every id in the book, to keep them unique across chapters (the PDF has one
+ * namespace of destinations). A simple open-addressing set. */
+typedef struct {
+    const char **slots;
+    size_t cap, count;
+} idset;
+
+static uint64_t hash_str(const char *s) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+static int idset_has(const idset *S, const char *s) {
+    if (!S->cap) return 0;
+    for (size_t i = hash_str(s) & (S->cap - 1);; i = (i + 1) & (S->cap - 1)) {
+        if (!S->slots[i]) return 0;
+        if (strcmp(S->slots[i], s) == 0) return 1;
+    }
+}
+
+static void idset_add(idset *S, const char *s) {
+    if ((S->count + 1) * 2 > S->cap) {
+        size_t ncap = S->cap ? S->cap * 2 : 64;
+        const char **old = S->slots;
+        size_t ocap = S->cap;
+        S->slots = oc_xcalloc(ncap, sizeof *S->slots);
+        S->cap = ncap;
+        S->count = 0;
+        for (size_t i = 0; i < ocap; i++)
+            if (old[i]) idset_add(S, old[i]);
+        free(old);
+    }
+    size_t i = hash_str(s) & (S->cap - 1);
+    while (S->slots[i])
+        i = (i + 1) & (S->cap - 1);
+    S->slots[i] = s;
+    S->count++;
+}
+
+typedef struct {
+    parse_ctx base;
+    idset *ids;
+} heading_ctx;
+
+static void visit_heading(parse_ctx *P, oc_node *n) {
+    if (n->type != OC_HEADING) return;
+    oc_document *doc = P->doc;
+    idset *ids = ((heading_ctx *)P)->ids;
+    const char *text = oc_node_plain_text(&doc->arena, n);
+    char *base = oc_slugify(&doc->arena, text);
+    const char *slug = base;
+    /* GitHub: the second "Intro" is "intro-1", the third "intro-2" */
+    for (int k = 1; slug_used(P, slug) || !*slug; k++)
+        slug = oc_arena_printf(&doc->arena, "%s%s%d", base, *base ? "-" : "section-", k);
+    add_slug(P, slug);
+    n->slug = slug;
+    /* Ids must be unique in the whole book and start like an XML name. */
+    const char *id = isalpha((unsigned char)slug[0]) || (unsigned char)slug[0] >= 0x80
+                         ? slug
+                         : oc_arena_printf(&doc->arena, "h-%s", slug);
+    const char *unique = id;
+    for (int k = 2; idset_has(ids, unique); k++)
+        unique = oc_arena_printf(&doc->arena, "%s-%d", id, k);
+    idset_add(ids, unique);
+    n->id = unique;
+    if (!P->ch->title && (n->level == 1 || !P->ch->root->first || P->ch->root->first == n))
+        P->ch->title = text;
+}
+
+static void visit_images(parse_ctx *P, oc_node *n) {
+    if (n->type != OC_IMAGE) return;
+    if (oc_is_url(n->url) || strncmp(n->url, "//", 2) == 0) {
+        oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
+                       "remote image '%s' is not fetched; its alt text is shown", n->url);
+        return;
+    }
+    if (!*n->url) {
+        oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
+                       "image with an empty path; its alt text is shown");
+        return;
+    }
+    n->asset = oc_book_asset(P->doc, P->ch->path, n->url, n->line, n->column, P->diag);
+}
+
+static void collect_notes(parse_ctx *P) {
+    oc_chapter *ch = P->ch;
+    int n = 0;
+    for (oc_node *c = ch->root->first; c; c = c->next)
+        if (c->type == OC_FOOTNOTE) n++;
+    ch->notes = oc_arena_alloc(&P->doc->arena, sizeof *ch->notes * (size_t)(n ? n : 1));
+    oc_node *c = ch->root->first;
+    while (c) {
+        oc_node *next = c->next;
+        if (c->type == OC_FOOTNOTE) {
+            /* unlink from the body: notes live in ch->notes */
+            if (c->prev)
+                c->prev->next = c->next;
+            else
+                ch->root->first = c->next;
+            if (c->next)
+                c->next->prev = c->prev;
+            else
+                ch->root->last = c->prev;
+            c->next = c->prev = NULL;
+            c->note_number = ch->nnotes + 1;
+            ch->notes[ch->nnotes++] = c;
+        }
+        c = next;
+    }
+}
+
+static void visit_noteref(parse_ctx *P, oc_node *n) {
+    if (n->type != OC_FOOTNOTE_REF) return;
+    if (n->note_number >= 1 && n->note_number <= P->ch->nnotes) {
+        n->note = P->ch->notes[n->note_number - 1];
+        n->note->ref_count++;
+    } else {
+        /* cannot happen with cmark-gfm's numbering; degrade to text */
+        n->type = OC_TEXT;
+        n->text = "[?]";
+        n->len = 3;
+    }
+}
+
+/* ---- links across the book -------------------------------------------------- */
+
+static const char *find_slug(const oc_node *root, const char *slug) {
+    const oc_node *cur = root;
+    while (cur) {
+        if (cur->type == OC_HEADING && cur->slug && strcmp(cur->slug, slug) == 0) return cur->id;
+        if (cur->first && cur->type != OC_PARAGRAPH && cur->type != OC_HEADING) {
+            cur = cur->first;
+            continue;
+        }
+        while (cur && cur != root && !cur->next)
+            cur = cur->parent;
+        if (!cur || cur == root) break;
+        cur = cur->next;
+    }
+    return NULL;
+}
+
+static int strncasecmp_ascii(const char *s, const char *prefix) {
+    for (; *prefix; s++, prefix++)
+        if (tolower((unsigned char)*s) != *prefix) return 0;
+    return 1;
+}
+
+static int safe_scheme(const char *url) {
+    static const char *ok[] = {"http:", "https:", "mailto:", "ftp:", "ftps:", "tel:"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (strncasecmp_ascii(url, ok[i])) return 1;
+    return 0;
+}
+
+static void visit_link(parse_ctx *P, oc_node *n) {
+    if (n->type != OC_LINK) return;
+    oc_document *doc = P->doc;
+    const char *url = n->url;
+    if (oc_is_url(url)) {
+        if (safe_scheme(url)) {
+            n->link_kind = OC_LINK_EXTERNAL;
+        } else {
+            n->link_kind = OC_LINK_BROKEN;
+            oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
+                           "link '%s' uses a scheme that is not allowed; shown as text", url);
+        }
+        return;
+    }
+    if (strncmp(url, "//", 2) == 0) {
+        n->link_kind = OC_LINK_EXTERNAL;
+        n->url = oc_arena_printf(&doc->arena, "https:%s", url);
+        return;
+    }
+    const char *hash = strchr(url, '#');
+    size_t plen = hash ? (size_t)(hash - url) : strlen(url);
+    const char *frag = hash ? hash + 1 : NULL;
+    int target = -1;
+    if (plen == 0) {
+        target = P->ch->index;
+    } else {
+        char *file = oc_arena_strndup(&doc->arena, url, plen);
+        char *q = strchr(file, '?');
+        if (q) *q = '\0';
+        char *dir = oc_path_dirname(&doc->arena, P->ch->path);
+        char *rel = oc_path_confine(&doc->arena, dir, file);
+        for (int i = 0; rel && i < doc->nchapters; i++)
+            if (strcmp(doc->chapters[i].path, rel) == 0) target = i;
+    }
+    if (target < 0) {
+        n->link_kind = OC_LINK_BROKEN;
+        oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
+                       "link target '%s' is not a chapter of this book", url);
+        return;
+    }
+    n->link_kind = OC_LINK_INTERNAL;
+    n->target_chapter = target;
+    n->target_id = NULL;
+    if (frag && *frag) {
+        const char *id = find_slug(doc->chapters[target].root, frag);
+        if (!id) {
+            n->link_kind = OC_LINK_BROKEN;
+            oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
+                           "link '%s': no heading '#%s' in %s", url, frag,
+                           doc->chapters[target].path);
+            return;
+        }
+        n->target_id = id;
+    }
+}
+
+static void visit_figure(parse_ctx *P, oc_node *n) {
+    if (n->type != OC_IMAGE || !n->title || !n->asset) return;
+    /* a figure is an image alone in its paragraph */
+    oc_node *p = n->parent;
+    if (!p || p->type != OC_PARAGRAPH) return;
+    for (oc_node *c = p->first; c; c = c->next) {
+        if (c == n || c->type == OC_SOFTBREAK || c->type == OC_LINEBREAK) continue;
+        if (c->type == OC_TEXT) {
+            size_t i = 0;
+            while (i < c->len && isspace((unsigned char)c->text[i]))
+                i++;
+            if (i == c->len) continue;
+        }
+        return;
+    }
+    n->figure_number = ++P->doc->nfigures;
+}
+
+static void visit_outline(parse_ctx *P, oc_node *n) {
+    if (n->type != OC_HEADING) return;
+    oc_document *doc = P->doc;
+    if ((doc->noutline & (doc->noutline - 1)) == 0) {
+        size_t cap = doc->noutline ? (size_t)doc->noutline * 2 : 16;
+        oc_outline_entry *g = oc_arena_alloc(&doc->arena, cap * sizeof *g);
+        if (doc->noutline) memcpy(g, doc->outline, (size_t)doc->noutline * sizeof *g);
+        doc->outline = g;
+    }
+    oc_outline_entry *e = &doc->outline[doc->noutline++];
+    e->chapter = P->ch->index;
+    e->level = n->level;
+    e->id = n->id;
+    e->text = oc_node_plain_text(&doc->arena, n);
+    e->node = n;
+}
+
+/* Section numbers ("2.3") when the book asks for them: chapters count from
+ * their first heading level. */
+static void number_sections(oc_document *doc) {
+    int counters[7] = {0};
+    for (int i = 0; i < doc->noutline; i++) {
+        oc_outline_entry *e = &doc->outline[i];
+        int lv = e->level;
+        counters[lv]++;
+        for (int k = lv + 1; k <= 6; k++)
+            counters[k] = 0;
+        oc_buf b;
+        oc_buf_init(&b);
+        int first = 1;
+        for (int k = 1; k <= lv; k++) {
+            if (!counters[k] && first) continue;
+            oc_buf_printf(&b, first ? "%d" : ".%d", counters[k]);
+            first = 0;
+        }
+        e->node->number = oc_arena_strdup(&doc->arena, b.data ? b.data : "");
+        oc_buf_free(&b);
+    }
+}
+
+oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
+    static const char *exts[] = {"table", "strikethrough", "autolink", "tasklist"};
+    cmark_gfm_core_extensions_ensure_registered();
+    idset ids = {0};
+    int options = CMARK_OPT_FOOTNOTES | CMARK_OPT_SMART | CMARK_OPT_SOURCEPOS;
+    for (int i = 0; i < doc->nchapters; i++) {
+        oc_chapter *ch = &doc->chapters[i];
+        cmark_parser *parser = cmark_parser_new(options);
+        for (size_t k = 0; k < sizeof exts / sizeof *exts; k++) {
+            cmark_syntax_extension *e = cmark_find_syntax_extension(exts[k]);
+            if (e) cmark_parser_attach_syntax_extension(parser, e);
+        }
+        cmark_parser_feed(parser, ch->source, ch->source_len);
+        cmark_node *root = cmark_parser_finish(parser);
+        heading_ctx H = {{.doc = doc, .diag = diag, .ch = ch}, &ids};
+        ch->root = convert_tree(&H.base, root);
+        cmark_node_free(root);
+        cmark_parser_free(parser);
+        if (!ch->root) ch->root = new_node(&doc->arena, OC_CHAPTER, 1, 1);
+        collect_notes(&H.base);
+        walk(ch->root, visit_heading, &H.base);
+        for (int k = 0; k < ch->nnotes; k++)
+            walk(ch->notes[k], visit_heading, &H.base);
+        walk(ch->root, visit_noteref, &H.base);
+        for (int k = 0; k < ch->nnotes; k++)
+            walk(ch->notes[k], visit_noteref, &H.base);
+        walk(ch->root, visit_images, &H.base);
+        for (int k = 0; k < ch->nnotes; k++)
+            walk(ch->notes[k], visit_images, &H.base);
+        free(H.base.slugs);
+        if (!ch->title) ch->title = oc_path_stem(&doc->arena, ch->path);
+        oc_node *first = ch->root->first;
+        ch->id = first && first->type == OC_HEADING ? first->id : ch->file_id;
+        if (!(first && first->type == OC_HEADING)) {
+            /* the chapter start needs an id of its own, unique in the book */
+            const char *id = ch->file_id;
+            for (int k = 2; idset_has(&ids, id); k++)
+                id = oc_arena_printf(&doc->arena, "%s-%d", ch->file_id, k);
+            idset_add(&ids, id);
+            ch->id = id;
+        }
+    }
+    free(ids.slots);
+    for (int i = 0; i < doc->nchapters; i++) {
+        parse_ctx P = {.doc = doc, .diag = diag, .ch = &doc->chapters[i]};
+        walk(P.ch->root, visit_link, &P);
+        for (int k = 0; k < P.ch->nnotes; k++)
+            walk(P.ch->notes[k], visit_link, &P);
+        walk(P.ch->root, visit_figure, &P);
+        walk(P.ch->root, visit_outline, &P);
+    }
+    if (doc->meta.number_sections) number_sections(doc);
+    if (!doc->meta.title)
+        doc->meta.title = doc->nchapters ? doc->chapters[0].title : doc->meta.slug;
+    return diag->errors ? OC_ERR_INPUT : OC_OK;
+}
+
+void oc_doc_free(oc_document *doc) {
+    oc_arena_free(&doc->arena);
+    memset(doc, 0, sizeof *doc);
+}
