@@ -542,6 +542,7 @@ static oc_status load_single(loader *L, const char *display, const char *rel, ch
 oc_status oc_book_load_string(oc_document *doc, const char *name, const char *md, size_t len,
                               const oc_io *io, oc_diag *diag) {
     doc_init(doc, io, diag);
+    int errors_before = diag->errors;
     doc->root_dir = ".";
     doc->meta_path = oc_arena_strdup(&doc->arena, name);
     loader L = {.doc = doc, .diag = diag, .meta_display = doc->meta_path};
@@ -549,12 +550,13 @@ oc_status oc_book_load_string(oc_document *doc, const char *name, const char *md
     char *text = clean_text(doc, diag, doc->meta_path, md, len, &clen);
     if (load_single(&L, doc->meta_path, doc->meta_path, text, clen) != OC_OK) return OC_ERR_INPUT;
     finish_meta(&L, name);
-    if (diag->errors) return OC_ERR_INPUT;
+    if (diag->errors > errors_before) return OC_ERR_INPUT;
     return oc_doc_parse(doc, diag);
 }
 
 oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_diag *diag) {
     doc_init(doc, io, diag);
+    int errors_before = diag->errors;
     oc_arena *a = &doc->arena;
     loader L = {.doc = doc, .diag = diag};
     struct stat sb;
@@ -597,7 +599,7 @@ oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_d
         }
         parse_meta(&L, data, len);
         free(data);
-        if (diag->errors) return OC_ERR_INPUT;
+        if (diag->errors > errors_before) return OC_ERR_INPUT;
         if (L.nchapter_refs == 0) list_chapters(&L);
         if (L.nchapter_refs == 0) {
             oc_diag_report(diag, OC_ERROR, doc->meta_path, 1, 1,
@@ -629,6 +631,6 @@ oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_d
         if (strcmp(name, ".") == 0) name = "book";
         finish_meta(&L, name);
     }
-    if (diag->errors) return OC_ERR_INPUT;
+    if (diag->errors > errors_before) return OC_ERR_INPUT;
     return oc_doc_parse(doc, diag);
 }

@@ -661,6 +661,7 @@ static void number_sections(oc_document *doc) {
 oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
     static const char *exts[] = {"table", "strikethrough", "autolink", "tasklist"};
     cmark_gfm_core_extensions_ensure_registered();
+    int errors_before = diag->errors;
     idset ids = {0};
     int options = CMARK_OPT_FOOTNOTES | CMARK_OPT_SMART | CMARK_OPT_SOURCEPOS;
     for (int i = 0; i < doc->nchapters; i++) {
@@ -712,7 +713,7 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
     if (doc->meta.number_sections) number_sections(doc);
     if (!doc->meta.title)
         doc->meta.title = doc->nchapters ? doc->chapters[0].title : doc->meta.slug;
-    return diag->errors ? OC_ERR_INPUT : OC_OK;
+    return diag->errors > errors_before ? OC_ERR_INPUT : OC_OK;
 }
 
 void oc_doc_free(oc_document *doc) {
