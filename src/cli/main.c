@@ -66,7 +66,7 @@ static const char *find_fonts(char *buf, size_t n) {
             static const char *rel[] = {"/../share/octavo/fonts", "/../fonts", "/fonts"};
             for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
                 snprintf(buf, n, "%s%s", exe, rel[i]);
-                char probe[PATH_MAX + 32];
+                char probe[PATH_MAX + 128];
                 snprintf(probe, sizeof probe, "%s/CharisSIL-Regular.ttf", buf);
                 if (access(probe, R_OK) == 0) return buf;
             }
