@@ -1,0 +1,35 @@
+/* oc_pdf_write: fonts, layout, then the writer (writer.c). Kept apart from
+ * writer.c so that tests drawing hand-made layouts link without the layout
+ * engine. */
+#include "octavo/pdf.h"
+
+#include <string.h>
+
+#ifndef OCTAVO_FONTS_DIR
+#define OCTAVO_FONTS_DIR "fonts"
+#endif
+
+oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf *out,
+                       oc_diag *diag) {
+    oc_fontset *fonts = NULL;
+    oc_layout layout;
+    memset(&layout, 0, sizeof layout);
+    int have_layout = 0;
+    const char *dir = opt && opt->fonts_dir ? opt->fonts_dir : OCTAVO_FONTS_DIR;
+    oc_status st = oc_fonts_load(&fonts, dir, diag);
+    if (st != OC_OK) goto done;
+
+    oc_layout_options lo;
+    memset(&lo, 0, sizeof lo);
+    lo.paper = opt && opt->paper ? opt->paper : doc->meta.paper ? doc->meta.paper : "a4";
+    lo.print = opt ? opt->print : 0;
+    st = oc_layout_run(doc, &lo, fonts, &layout, diag);
+    have_layout = 1;
+    if (st != OC_OK) goto done;
+
+    st = oc_pdf_write_layout(doc, &layout, fonts, opt, out, diag);
+done:
+    if (have_layout) oc_layout_free(&layout);
+    oc_fonts_free(fonts);
+    return st;
+}

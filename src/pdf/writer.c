@@ -1,0 +1,621 @@
+/* The PDF writer: draws the layout engine's pages with libharu.
+ *
+ * One walk over the pages with one switch on the item kind. Before it, a
+ * first pass creates every page and every named destination (links may point
+ * forward); after it come bookmarks, page labels, the Info dictionary, our
+ * own ToUnicode CMaps (replacing libharu 2.3's malformed ones) and the save
+ * into memory.
+ *
+ * Fonts: each oc_font_id that some TEXT item uses is embedded once as a
+ * Type0/CIDFontType2 font through libharu's UTF-8 encoder. libharu writes
+ * 2-byte codes equal to the BMP code point (Identity-H, with a CIDToGIDMap)
+ * and subsets the glyph outlines to the glyphs measured through it, which
+ * TextOut does for every string drawn.
+ *
+ * Errors: libharu's error handler records the error code in the writer
+ * context (its user_data; no global jmp_buf); every HPDF call is checked and
+ * the first failure is reported with what was being done. */
+#include "octavo/book.h"
+#include "octavo/pdf.h"
+#include "pdf/pdf_internal.h"
+
+#include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_font.h>
+#include <hpdf_info.h>
+#include <hpdf_objects.h>
+#include <hpdf_streams.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define OC_PRODUCER "octavo " OC_PDF_VERSION_TEXT " (libharu " HPDF_VERSION_TEXT ")"
+#define OC_PDF_VERSION_TEXT "0.1"
+
+typedef struct {
+    const char *name;
+    HPDF_Destination dst;
+} dest_slot;
+
+typedef struct {
+    const oc_asset *asset;
+    HPDF_Image image; /* NULL after a failed load (warned once) */
+} image_slot;
+
+typedef struct {
+    HPDF_Doc pdf;
+    oc_diag *diag;
+    HPDF_STATUS err, err_detail; /* last error seen by the handler */
+    int failed;
+
+    const oc_layout *layout;
+    const oc_fontset *fonts;
+    HPDF_Font font[OC_FONT_COUNT];
+    uint8_t *used[OC_FONT_COUNT]; /* codes drawn per font: 65536 bits */
+    HPDF_Encoder utf8;
+
+    HPDF_Page *pages;
+    dest_slot *dests; /* open addressing, power-of-two capacity */
+    size_t ndests, dest_cap;
+    image_slot *images;
+    size_t nimages, image_cap;
+    oc_buf scratch;
+} writer;
+
+/* ---- errors ---------------------------------------------------------------- */
+
+static void on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data) {
+    writer *w = user_data;
+    w->err = error_no;
+    w->err_detail = detail_no;
+    w->failed = 1;
+}
+
+/* Reports the pending libharu error (or a plain failure) while doing `what`. */
+static oc_status fail(writer *w, oc_status st, const char *what) {
+    if (w->err)
+        oc_diag_report(w->diag, OC_ERROR, NULL, 0, 0,
+                       "PDF writer: %s failed (libharu error 0x%04X, detail %u)", what,
+                       (unsigned)w->err, (unsigned)w->err_detail);
+    else
+        oc_diag_report(w->diag, OC_ERROR, NULL, 0, 0, "PDF writer: %s failed", what);
+    return st;
+}
+
+#define CHECK_HPDF(call, what)                                                                     \
+    do {                                                                                           \
+        if ((call) != HPDF_OK || w->failed) {                                                      \
+            st = fail(w, OC_ERR_INTERNAL, what);                                                   \
+            goto done;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_PTR(ptr, what)                                                                       \
+    do {                                                                                           \
+        if (!(ptr) || w->failed) {                                                                 \
+            st = fail(w, OC_ERR_INTERNAL, what);                                                   \
+            goto done;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+/* ---- named destinations: a string hash map ---------------------------------- */
+
+static uint64_t hash_str(const char *s) {
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static dest_slot *dest_find(writer *w, const char *name) {
+    if (!w->dest_cap || !name) return NULL;
+    size_t mask = w->dest_cap - 1;
+    for (size_t i = hash_str(name) & mask;; i = (i + 1) & mask) {
+        if (!w->dests[i].name) return NULL;
+        if (strcmp(w->dests[i].name, name) == 0) return &w->dests[i];
+    }
+}
+
+static void dest_put(writer *w, const char *name, HPDF_Destination dst) {
+    if (2 * (w->ndests + 1) > w->dest_cap) {
+        size_t old_cap = w->dest_cap;
+        dest_slot *old = w->dests;
+        w->dest_cap = old_cap ? old_cap * 2 : 64;
+        w->dests = oc_xcalloc(w->dest_cap, sizeof *w->dests);
+        w->ndests = 0;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].name) dest_put(w, old[i].name, old[i].dst);
+        free(old);
+    }
+    size_t mask = w->dest_cap - 1;
+    size_t i = hash_str(name) & mask;
+    while (w->dests[i].name)
+        i = (i + 1) & mask;
+    w->dests[i].name = name;
+    w->dests[i].dst = dst;
+    w->ndests++;
+}
+
+/* A destination showing `page` with `top` at the window's top, keeping the
+ * reader's zoom: [page /XYZ left top null]. libharu's SetXYZ insists on a
+ * zoom factor, so the array is rebuilt with a null zoom. */
+static HPDF_Destination make_dest(writer *w, HPDF_Page page, double left, double top) {
+    HPDF_Destination dst = HPDF_Page_CreateDestination(page);
+    if (!dst) return NULL;
+    if (left < 0) left = 0;
+    if (top < 0) top = 0;
+    HPDF_Array_Clear(dst);
+    HPDF_STATUS s = HPDF_Array_Add(dst, page);
+    s += HPDF_Array_AddName(dst, "XYZ");
+    s += HPDF_Array_AddReal(dst, (HPDF_REAL)left);
+    s += HPDF_Array_AddReal(dst, (HPDF_REAL)top);
+    s += HPDF_Array_Add(dst, HPDF_Null_New(w->pdf->mmgr));
+    return s == HPDF_OK && !w->failed ? dst : NULL;
+}
+
+/* ---- strings ------------------------------------------------------------------ */
+
+/* A PDF text string (UTF-16BE with BOM) as a libharu object. */
+static void *text_string(writer *w, const char *s) {
+    oc_buf_reset(&w->scratch);
+    oc_pdf_utf16be(&w->scratch, s, strlen(s));
+    return HPDF_Binary_New(w->pdf->mmgr, (HPDF_BYTE *)w->scratch.data, (HPDF_UINT)w->scratch.len);
+}
+
+/* Copies item text into scratch as NUL-terminated UTF-8 that libharu's
+ * UTF-8 encoder handles (BMP only, no controls), and marks the codes used. */
+static const char *prepare_text(writer *w, oc_font_id f, const char *s, size_t len) {
+    oc_buf_reset(&w->scratch);
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp = oc_utf8_next(s, len, &i);
+        if (cp > 0xFFFF || cp < 0x20 || cp == 0x7F || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+        char enc[4];
+        int n = oc_utf8_encode(cp, enc);
+        oc_buf_append(&w->scratch, enc, (size_t)n);
+        w->used[f][cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    }
+    oc_buf_putc(&w->scratch, '\0');
+    return w->scratch.data;
+}
+
+/* Percent-encodes bytes a URI may not hold literally (non-ASCII, spaces,
+ * controls); the result lives in scratch. */
+static const char *prepare_uri(writer *w, const char *uri) {
+    static const char hex[] = "0123456789ABCDEF";
+    oc_buf_reset(&w->scratch);
+    for (const unsigned char *p = (const unsigned char *)uri; *p; p++) {
+        if (*p <= 0x20 || *p >= 0x7F || *p == '"' || *p == '<' || *p == '>' || *p == '\\') {
+            oc_buf_putc(&w->scratch, '%');
+            oc_buf_putc(&w->scratch, hex[*p >> 4]);
+            oc_buf_putc(&w->scratch, hex[*p & 15]);
+        } else {
+            oc_buf_putc(&w->scratch, (char)*p);
+        }
+    }
+    oc_buf_putc(&w->scratch, '\0');
+    return w->scratch.data;
+}
+
+/* ---- fonts and images ------------------------------------------------------------ */
+
+static oc_status load_font(writer *w, oc_font_id f) {
+    const char *path = oc_fonts_path(w->fonts, f);
+    if (!path) return fail(w, OC_ERR_INTERNAL, "finding a font file");
+    const char *name = HPDF_LoadTTFontFromFile(w->pdf, path, HPDF_TRUE);
+    if (!name || w->failed) {
+        if (w->err)
+            oc_diag_report(w->diag, OC_ERROR, path, 0, 0,
+                           "libharu cannot load this font (error 0x%04X, detail %u)",
+                           (unsigned)w->err, (unsigned)w->err_detail);
+        return OC_ERR_IO;
+    }
+    w->font[f] = HPDF_GetFont(w->pdf, name, "UTF-8");
+    if (!w->font[f] || w->failed) return fail(w, OC_ERR_INTERNAL, "creating a UTF-8 font");
+    w->used[f] = oc_xcalloc(65536 / 8, 1);
+    return OC_OK;
+}
+
+static HPDF_Image get_image(writer *w, const oc_asset *a) {
+    for (size_t i = 0; i < w->nimages; i++)
+        if (w->images[i].asset == a) return w->images[i].image;
+    HPDF_Image img = NULL;
+    /* libharu 2.3 lets libpng abort() the process on a corrupt PNG (its
+     * error callback returns), so the bytes are checked again here: the
+     * loader did it for book images, but this function also serves layouts
+     * built elsewhere. */
+    oc_asset probe;
+    char why[256] = "";
+    memset(&probe, 0, sizeof probe);
+    if (!a->data || oc_image_probe(a->data, a->size, &probe, why) != 0 || probe.kind != a->kind) {
+        oc_diag_report(w->diag, OC_WARNING, a->path, 0, 0, "image left out of the PDF: %s",
+                       why[0] ? why : "not the PNG or JPEG it was taken for");
+        goto remember;
+    }
+    if (a->kind == OC_IMG_PNG)
+        img = HPDF_LoadPngImageFromMem(w->pdf, a->data, (HPDF_UINT)a->size);
+    else if (a->kind == OC_IMG_JPEG)
+        img = HPDF_LoadJpegImageFromMem(w->pdf, a->data, (HPDF_UINT)a->size);
+    if (!img || w->failed) {
+        /* not fatal: the rest of the book is still worth having */
+        oc_diag_report(w->diag, OC_WARNING, a->path, 0, 0,
+                       "image left out of the PDF: libharu cannot read it (error 0x%04X)",
+                       (unsigned)w->err);
+        HPDF_ResetError(w->pdf);
+        w->failed = 0;
+        w->err = w->err_detail = 0;
+        img = NULL;
+    }
+remember:
+    if (w->nimages == w->image_cap) {
+        w->image_cap = w->image_cap ? w->image_cap * 2 : 16;
+        w->images = oc_xrealloc(w->images, w->image_cap * sizeof *w->images);
+    }
+    w->images[w->nimages++] = (image_slot){a, img};
+    return img;
+}
+
+/* ---- drawing ------------------------------------------------------------------------ */
+
+typedef struct {
+    int in_text;
+    HPDF_Font font;
+    double size;
+    int have_fill, have_stroke, have_width;
+    oc_color fill, stroke;
+    double width;
+} page_state;
+
+static double clamp01(double v) {
+    return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+static int same_color(oc_color a, oc_color b) {
+    return a.r == b.r && a.g == b.g && a.b == b.b;
+}
+
+static oc_status draw_page(writer *w, size_t index) {
+    oc_status st = OC_OK;
+    const oc_page *pg = &w->layout->pages[index];
+    HPDF_Page page = w->pages[index];
+    page_state ps = {0};
+
+    for (size_t k = 0; k < pg->nitems; k++) {
+        const oc_item *it = &pg->items[k];
+        if (it->kind != OC_ITEM_TEXT && ps.in_text) {
+            CHECK_HPDF(HPDF_Page_EndText(page), "ending a text object");
+            ps.in_text = 0;
+        }
+        switch (it->kind) {
+        case OC_ITEM_TEXT: {
+            if ((unsigned)it->font >= OC_FONT_COUNT || !w->font[it->font] || !it->text ||
+                it->len == 0 || it->size <= 0)
+                break;
+            if (!ps.in_text) {
+                CHECK_HPDF(HPDF_Page_BeginText(page), "starting a text object");
+                ps.in_text = 1;
+            }
+            if (ps.font != w->font[it->font] || ps.size != it->size) {
+                CHECK_HPDF(HPDF_Page_SetFontAndSize(page, w->font[it->font], (HPDF_REAL)it->size),
+                           "setting the font");
+                ps.font = w->font[it->font];
+                ps.size = it->size;
+            }
+            if (!ps.have_fill || !same_color(ps.fill, it->color)) {
+                CHECK_HPDF(HPDF_Page_SetRGBFill(page, (HPDF_REAL)clamp01(it->color.r),
+                                                (HPDF_REAL)clamp01(it->color.g),
+                                                (HPDF_REAL)clamp01(it->color.b)),
+                           "setting the text colour");
+                ps.fill = it->color;
+                ps.have_fill = 1;
+            }
+            const char *s = prepare_text(w, it->font, it->text, it->len);
+            CHECK_HPDF(HPDF_Page_TextOut(page, (HPDF_REAL)it->x, (HPDF_REAL)it->y, s),
+                       "drawing text");
+            break;
+        }
+        case OC_ITEM_RULE: {
+            double lw = it->size > 0 ? it->size : 0.5;
+            if (!ps.have_width || ps.width != lw) {
+                CHECK_HPDF(HPDF_Page_SetLineWidth(page, (HPDF_REAL)lw), "setting a line width");
+                ps.width = lw;
+                ps.have_width = 1;
+            }
+            if (!ps.have_stroke || !same_color(ps.stroke, it->color)) {
+                CHECK_HPDF(HPDF_Page_SetRGBStroke(page, (HPDF_REAL)clamp01(it->color.r),
+                                                  (HPDF_REAL)clamp01(it->color.g),
+                                                  (HPDF_REAL)clamp01(it->color.b)),
+                           "setting a line colour");
+                ps.stroke = it->color;
+                ps.have_stroke = 1;
+            }
+            CHECK_HPDF(HPDF_Page_MoveTo(page, (HPDF_REAL)it->x, (HPDF_REAL)it->y),
+                       "drawing a rule");
+            CHECK_HPDF(
+                HPDF_Page_LineTo(page, (HPDF_REAL)(it->x + it->w), (HPDF_REAL)(it->y + it->h)),
+                "drawing a rule");
+            CHECK_HPDF(HPDF_Page_Stroke(page), "drawing a rule");
+            break;
+        }
+        case OC_ITEM_RECT:
+            if (it->w <= 0 || it->h <= 0) break;
+            if (!ps.have_fill || !same_color(ps.fill, it->color)) {
+                CHECK_HPDF(HPDF_Page_SetRGBFill(page, (HPDF_REAL)clamp01(it->color.r),
+                                                (HPDF_REAL)clamp01(it->color.g),
+                                                (HPDF_REAL)clamp01(it->color.b)),
+                           "setting a fill colour");
+                ps.fill = it->color;
+                ps.have_fill = 1;
+            }
+            CHECK_HPDF(HPDF_Page_Rectangle(page, (HPDF_REAL)it->x, (HPDF_REAL)it->y,
+                                           (HPDF_REAL)it->w, (HPDF_REAL)it->h),
+                       "drawing a rectangle");
+            CHECK_HPDF(HPDF_Page_Fill(page), "filling a rectangle");
+            break;
+        case OC_ITEM_IMAGE: {
+            if (!it->asset || it->w <= 0 || it->h <= 0) break;
+            HPDF_Image img = get_image(w, it->asset);
+            if (!img) break;
+            CHECK_HPDF(HPDF_Page_DrawImage(page, img, (HPDF_REAL)it->x, (HPDF_REAL)it->y,
+                                           (HPDF_REAL)it->w, (HPDF_REAL)it->h),
+                       "drawing an image");
+            break;
+        }
+        case OC_ITEM_LINK: {
+            HPDF_Rect r = {(HPDF_REAL)it->x, (HPDF_REAL)it->y, (HPDF_REAL)(it->x + it->w),
+                           (HPDF_REAL)(it->y + it->h)};
+            HPDF_Annotation annot = NULL;
+            if (it->uri && *it->uri) {
+                annot = HPDF_Page_CreateURILinkAnnot(page, r, prepare_uri(w, it->uri));
+                CHECK_PTR(annot, "creating a URI link");
+            } else if (it->dest) {
+                dest_slot *d = dest_find(w, it->dest);
+                if (!d) {
+                    oc_diag_report(w->diag, OC_WARNING, NULL, 0, 0,
+                                   "PDF writer: link to unknown destination '%s' left out",
+                                   it->dest);
+                    break;
+                }
+                annot = HPDF_Page_CreateLinkAnnot(page, r, d->dst);
+                CHECK_PTR(annot, "creating an internal link");
+            }
+            if (annot) CHECK_HPDF(HPDF_LinkAnnot_SetBorderStyle(annot, 0, 0, 0), "link border");
+            break;
+        }
+        case OC_ITEM_DEST: /* created in the first pass */
+            break;
+        }
+    }
+    if (ps.in_text) CHECK_HPDF(HPDF_Page_EndText(page), "ending a text object");
+done:
+    return st;
+}
+
+/* ---- document structure --------------------------------------------------------------- */
+
+static oc_status add_bookmarks(writer *w) {
+    oc_status st = OC_OK;
+    enum { MAX_LEVEL = 8 };
+    HPDF_Outline last[MAX_LEVEL] = {0};
+    const oc_layout *l = w->layout;
+    for (size_t i = 0; i < l->nmarks; i++) {
+        const oc_bookmark *m = &l->marks[i];
+        int level = m->level < 0 ? 0 : m->level >= MAX_LEVEL ? MAX_LEVEL - 1 : m->level;
+        HPDF_Outline parent = NULL;
+        for (int p = level - 1; p >= 0 && !parent; p--)
+            parent = last[p];
+        HPDF_Outline o = HPDF_CreateOutline(w->pdf, parent, "", w->utf8);
+        CHECK_PTR(o, "creating a bookmark");
+        void *title = text_string(w, m->title ? m->title : "");
+        CHECK_PTR(title, "creating a bookmark title");
+        CHECK_HPDF(HPDF_Dict_Add(o, "Title", title), "setting a bookmark title");
+        dest_slot *d = dest_find(w, m->dest);
+        HPDF_Destination dst = d ? d->dst : NULL;
+        if (!dst && m->page >= 0 && (size_t)m->page < l->npages)
+            dst = make_dest(w, w->pages[m->page], 0, l->height);
+        if (dst) CHECK_HPDF(HPDF_Outline_SetDestination(o, dst), "pointing a bookmark");
+        /* chapters closed: the panel lists the chapters, each unfolds */
+        CHECK_HPDF(HPDF_Outline_SetOpened(o, HPDF_FALSE), "folding a bookmark");
+        last[level] = o;
+        for (int q = level + 1; q < MAX_LEVEL; q++)
+            last[q] = NULL;
+    }
+done:
+    return st;
+}
+
+static oc_status add_page_labels(writer *w) {
+    oc_status st = OC_OK;
+    const oc_layout *l = w->layout;
+    for (size_t i = 0; i < l->npages; i++) {
+        const oc_page *p = &l->pages[i], *prev = i ? &l->pages[i - 1] : NULL;
+        int number = p->number > 0 ? p->number : 1;
+        if (prev && prev->label == p->label && number == prev->number + 1) continue;
+        HPDF_PageNumStyle style = p->label == OC_LABEL_ROMAN ? HPDF_PAGE_NUM_STYLE_LOWER_ROMAN
+                                                             : HPDF_PAGE_NUM_STYLE_DECIMAL;
+        CHECK_HPDF(HPDF_AddPageLabel(w->pdf, (HPDF_UINT)i, style, (HPDF_UINT)number, NULL),
+                   "adding a page label");
+    }
+done:
+    return st;
+}
+
+static oc_status set_info_text(writer *w, const char *key, const char *value) {
+    oc_status st = OC_OK;
+    if (!value || !*value) return OC_OK;
+    void *s = text_string(w, value);
+    CHECK_PTR(s, "creating an Info string");
+    CHECK_HPDF(HPDF_Dict_Add(w->pdf->info, key, s), "setting the Info dictionary");
+done:
+    return st;
+}
+
+static oc_status add_info(writer *w, const oc_document *doc) {
+    oc_status st = OC_OK;
+    oc_buf authors;
+    oc_buf_init(&authors);
+    /* HPDF_SetInfoAttr creates the Info dictionary */
+    CHECK_HPDF(HPDF_SetInfoAttr(w->pdf, HPDF_INFO_CREATOR, "octavo"), "setting the creator");
+    CHECK_HPDF(HPDF_SetInfoAttr(w->pdf, HPDF_INFO_PRODUCER, OC_PRODUCER), "setting the producer");
+    CHECK_PTR(w->pdf->info, "finding the Info dictionary");
+    if (doc) {
+        for (int i = 0; i < doc->meta.nauthors; i++) {
+            if (i) oc_buf_puts(&authors, ", ");
+            oc_buf_puts(&authors, doc->meta.authors[i]);
+        }
+        if ((st = set_info_text(w, "Title", doc->meta.title)) != OC_OK) goto done;
+        if ((st = set_info_text(w, "Author", authors.data)) != OC_OK) goto done;
+        if ((st = set_info_text(w, "Subject", doc->meta.subtitle)) != OC_OK) goto done;
+    }
+    time_t t = doc && doc->source_date >= 0 ? (time_t)doc->source_date : time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) memset(&tm, 0, sizeof tm);
+    HPDF_Date d = {tm.tm_year + 1900,
+                   tm.tm_mon + 1,
+                   tm.tm_mday,
+                   tm.tm_hour,
+                   tm.tm_min,
+                   tm.tm_sec < 60 ? tm.tm_sec : 59,
+                   'Z',
+                   0,
+                   0};
+    CHECK_HPDF(HPDF_SetInfoDateAttr(w->pdf, HPDF_INFO_CREATION_DATE, d), "setting the date");
+    CHECK_HPDF(HPDF_SetInfoDateAttr(w->pdf, HPDF_INFO_MOD_DATE, d), "setting the date");
+done:
+    oc_buf_free(&authors);
+    return st;
+}
+
+/* Replaces libharu's ToUnicode stream contents of font f with a correct
+ * CMap for the codes drawn (for these fonts, code == BMP code point). */
+static oc_status fix_tounicode(writer *w, oc_font_id f) {
+    oc_status st = OC_OK;
+    HPDF_FontAttr attr = (HPDF_FontAttr)w->font[f]->attr;
+    HPDF_Dict cmap = attr ? attr->cmap_stream : NULL;
+    oc_tounicode_entry *e = NULL;
+    oc_buf text;
+    oc_buf_init(&text);
+    if (!cmap || !cmap->stream ||
+        HPDF_Dict_GetItem(w->font[f], "ToUnicode", HPDF_OCLASS_DICT) != cmap) {
+        /* not the libharu 2.3 layout we know: attach a stream of our own */
+        HPDF_ResetError(w->pdf);
+        w->failed = 0;
+        cmap = HPDF_DictStream_New(w->pdf->mmgr, w->pdf->xref);
+        CHECK_PTR(cmap, "creating a ToUnicode stream");
+        CHECK_HPDF(HPDF_Dict_Add(w->font[f], "ToUnicode", cmap), "attaching a ToUnicode stream");
+    }
+    size_t n = 0;
+    e = oc_xmalloc(65536 * sizeof *e);
+    for (uint32_t c = 0; c < 65536; c++)
+        if (w->used[f][c >> 3] >> (c & 7) & 1) e[n++] = (oc_tounicode_entry){(uint16_t)c, c};
+    oc_tounicode_write(&text, e, n);
+    HPDF_MemStream_FreeData(cmap->stream);
+    CHECK_HPDF(HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)text.data, (HPDF_UINT)text.len),
+               "writing a ToUnicode CMap");
+    /* the encoding CMap's keys do not describe a ToUnicode map */
+    static const char *const stale[] = {"Type", "CMapName", "CIDSystemInfo", "WMode", "UseCMap"};
+    for (size_t i = 0; i < sizeof stale / sizeof *stale; i++)
+        if (HPDF_Dict_RemoveElement(cmap, stale[i]) != HPDF_OK) {
+            HPDF_ResetError(w->pdf); /* absent: fine */
+            w->failed = 0;
+            w->err = 0;
+        }
+done:
+    free(e);
+    oc_buf_free(&text);
+    return st;
+}
+
+static oc_status save(writer *w, oc_buf *out) {
+    oc_status st = OC_OK;
+    CHECK_HPDF(HPDF_SaveToStream(w->pdf), "saving the PDF");
+    HPDF_UINT32 size = HPDF_GetStreamSize(w->pdf);
+    CHECK_PTR(size, "measuring the PDF");
+    oc_buf_reset(out);
+    oc_buf_reserve(out, size);
+    if (out->overflow) {
+        oc_diag_report(w->diag, OC_ERROR, NULL, 0, 0, "PDF writer: the PDF exceeds the size limit");
+        st = OC_ERR_LIMIT;
+        goto done;
+    }
+    while (out->len < size) {
+        HPDF_UINT32 n = size - (HPDF_UINT32)out->len;
+        CHECK_HPDF(HPDF_ReadFromStream(w->pdf, (HPDF_BYTE *)out->data + out->len, &n),
+                   "reading the PDF back");
+        if (n == 0) break;
+        out->len += n;
+    }
+    out->data[out->len] = '\0';
+    if (out->len != size) st = fail(w, OC_ERR_INTERNAL, "reading the whole PDF back");
+done:
+    return st;
+}
+
+oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
+                              const oc_fontset *fonts, const oc_pdf_options *opt, oc_buf *out,
+                              oc_diag *diag) {
+    (void)opt;
+    oc_status st = OC_OK;
+    writer wr, *w = &wr;
+    memset(w, 0, sizeof *w);
+    w->diag = diag;
+    w->layout = layout;
+    w->fonts = fonts;
+    oc_buf_init(&w->scratch);
+
+    w->pdf = HPDF_New(on_hpdf_error, w);
+    if (!w->pdf) return fail(w, OC_ERR_INTERNAL, "starting libharu");
+    CHECK_HPDF(HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL), "turning on compression");
+    CHECK_HPDF(HPDF_UseUTFEncodings(w->pdf), "enabling UTF-8");
+    w->utf8 = HPDF_GetEncoder(w->pdf, "UTF-8");
+    CHECK_PTR(w->utf8, "finding the UTF-8 encoder");
+    CHECK_HPDF(HPDF_SetPageMode(w->pdf, HPDF_PAGE_MODE_USE_OUTLINE), "setting the page mode");
+
+    /* first pass: fonts in use, pages, destinations */
+    int want[OC_FONT_COUNT] = {0};
+    for (size_t i = 0; i < layout->npages; i++)
+        for (size_t k = 0; k < layout->pages[i].nitems; k++) {
+            const oc_item *it = &layout->pages[i].items[k];
+            if (it->kind == OC_ITEM_TEXT && (unsigned)it->font < OC_FONT_COUNT) want[it->font] = 1;
+        }
+    for (int f = 0; f < OC_FONT_COUNT; f++)
+        if (want[f] && (st = load_font(w, (oc_font_id)f)) != OC_OK) goto done;
+
+    w->pages = oc_xcalloc(layout->npages ? layout->npages : 1, sizeof *w->pages);
+    for (size_t i = 0; i < layout->npages; i++) {
+        HPDF_Page page = HPDF_AddPage(w->pdf);
+        CHECK_PTR(page, "adding a page");
+        CHECK_HPDF(HPDF_Page_SetWidth(page, (HPDF_REAL)layout->width), "setting the page width");
+        CHECK_HPDF(HPDF_Page_SetHeight(page, (HPDF_REAL)layout->height), "setting the page height");
+        w->pages[i] = page;
+        for (size_t k = 0; k < layout->pages[i].nitems; k++) {
+            const oc_item *it = &layout->pages[i].items[k];
+            if (it->kind != OC_ITEM_DEST || !it->dest || dest_find(w, it->dest)) continue;
+            HPDF_Destination dst = make_dest(w, page, it->x, it->y);
+            CHECK_PTR(dst, "creating a destination");
+            dest_put(w, it->dest, dst);
+        }
+    }
+
+    /* the walk */
+    for (size_t i = 0; i < layout->npages; i++)
+        if ((st = draw_page(w, i)) != OC_OK) goto done;
+
+    if ((st = add_bookmarks(w)) != OC_OK) goto done;
+    if ((st = add_page_labels(w)) != OC_OK) goto done;
+    if ((st = add_info(w, doc)) != OC_OK) goto done;
+    for (int f = 0; f < OC_FONT_COUNT; f++)
+        if (w->font[f] && (st = fix_tounicode(w, (oc_font_id)f)) != OC_OK) goto done;
+    st = save(w, out);
+
+done:
+    if (w->pdf) HPDF_Free(w->pdf);
+    for (int f = 0; f < OC_FONT_COUNT; f++)
+        free(w->used[f]);
+    free(w->pages);
+    free(w->dests);
+    free(w->images);
+    oc_buf_free(&w->scratch);
+    return st;
+}

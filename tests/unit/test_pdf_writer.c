@@ -1,0 +1,387 @@
+/* The PDF writer over a hand-made two-page layout, checked with the real
+ * validators: qpdf --check, pdffonts, pdftotext (exact text, no warnings),
+ * qpdf --json (links, outlines, page labels) and pdfinfo. */
+#include "harness.h"
+#include "octavo/pdf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/octavo-pdfw-XXXXXX";
+
+static oc_item *add(oc_layout *l, size_t page, oc_item_kind kind) {
+    oc_page *p = &l->pages[page];
+    if (p->nitems == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        oc_item *items = oc_arena_alloc(&l->arena, cap * sizeof *items);
+        if (p->nitems) memcpy(items, p->items, p->nitems * sizeof *items);
+        p->items = items;
+        p->cap = cap;
+    }
+    oc_item *it = &p->items[p->nitems++];
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    return it;
+}
+
+static void text(oc_layout *l, size_t page, double x, double y, oc_font_id f, double size,
+                 const char *s) {
+    oc_item *it = add(l, page, OC_ITEM_TEXT);
+    it->x = x;
+    it->y = y;
+    it->font = f;
+    it->size = size;
+    it->text = oc_arena_strdup(&l->arena, s);
+    it->len = strlen(s);
+}
+
+static const char *const LINES[] = {
+    "Contents",
+    "Chapter One: Caf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9",
+    "Greek: \xce\x95\xce\xbb\xce\xbb\xce\xb7\xce\xbd\xce\xb9\xce\xba\xce\xac "
+    "\xce\xb1\xce\xb2\xce\xb3", /* Ελληνικά αβγ */
+    "Cyrillic: \xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 \xd0\xbc\xd0\xb8\xd1\x80",
+    "Arrows: \xe2\x86\x92 \xe2\x86\x90 \xe2\x87\x92 \xe2\x88\x9e", /* → ← ⇒ ∞ */
+    "printf(\"%d\\n\", x);",
+    "Bold words and italic words",
+};
+
+static void build_layout(oc_layout *l) {
+    memset(l, 0, sizeof *l);
+    oc_arena_init(&l->arena);
+    l->width = 595.276;
+    l->height = 841.89;
+    l->npages = 2;
+    l->pages = oc_arena_alloc(&l->arena, 2 * sizeof *l->pages);
+    l->pages[0].label = OC_LABEL_ROMAN;
+    l->pages[0].number = 1;
+    l->pages[1].label = OC_LABEL_ARABIC;
+    l->pages[1].number = 1;
+
+    /* page i: contents with a forward link, a URI link, a rule, a rect */
+    oc_item *d = add(l, 0, OC_ITEM_DEST);
+    d->x = 72;
+    d->y = 780;
+    d->dest = "contents";
+    text(l, 0, 72, 760, OC_FONT_SERIF_BOLD, 18, LINES[0]);
+    oc_item *r = add(l, 0, OC_ITEM_RULE);
+    r->x = 72;
+    r->y = 750;
+    r->w = 451;
+    r->size = 0.8;
+    r->color = (oc_color){0.2f, 0.2f, 0.2f};
+    text(l, 0, 72, 720, OC_FONT_SERIF, 11, "Chapter One");
+    oc_item *lk = add(l, 0, OC_ITEM_LINK);
+    lk->x = 72;
+    lk->y = 716;
+    lk->w = 200;
+    lk->h = 14;
+    lk->dest = "ch1";
+    oc_item *rect = add(l, 0, OC_ITEM_RECT);
+    rect->x = 72;
+    rect->y = 600;
+    rect->w = 100;
+    rect->h = 50;
+    rect->color = (oc_color){0.9f, 0.9f, 0.95f};
+    oc_item *t = add(l, 0, OC_ITEM_TEXT);
+    t->x = 72;
+    t->y = 680;
+    t->font = OC_FONT_SERIF;
+    t->size = 11;
+    t->color = (oc_color){0.1f, 0.2f, 0.6f};
+    t->text = "example.org/guide and more"; /* len cuts the tail */
+    t->len = strlen("example.org/guide");
+    oc_item *u = add(l, 0, OC_ITEM_LINK);
+    u->x = 72;
+    u->y = 676;
+    u->w = 120;
+    u->h = 14;
+    u->uri = "https://example.org/guide?q=a b";
+
+    /* page 1: the chapter in several scripts and faces */
+    d = add(l, 1, OC_ITEM_DEST);
+    d->x = 72;
+    d->y = 790;
+    d->dest = "ch1";
+    text(l, 1, 72, 770, OC_FONT_SERIF_BOLD, 16, LINES[1]);
+    text(l, 1, 72, 740, OC_FONT_SANS, 11, LINES[2]);
+    text(l, 1, 72, 720, OC_FONT_SANS, 11, LINES[3]);
+    text(l, 1, 72, 700, OC_FONT_SANS, 11, LINES[4]);
+    text(l, 1, 72, 680, OC_FONT_MONO, 9, LINES[5]);
+    text(l, 1, 72, 660, OC_FONT_SERIF_ITALIC, 11, LINES[6]);
+    d = add(l, 1, OC_ITEM_DEST);
+    d->x = 72;
+    d->y = 650;
+    d->dest = "sec1";
+    lk = add(l, 1, OC_ITEM_LINK); /* a backward link too */
+    lk->x = 72;
+    lk->y = 656;
+    lk->w = 100;
+    lk->h = 14;
+    lk->dest = "contents";
+
+    l->nmarks = 3;
+    l->marks = oc_arena_alloc(&l->arena, 3 * sizeof *l->marks);
+    l->marks[0] = (oc_bookmark){0, "Contents", "contents", 0};
+    l->marks[1] =
+        (oc_bookmark){0, "Chapter One: Caf\xc3\xa9 \xe2\x86\x92 \xf0\x9d\x84\x9e", "ch1", 1};
+    l->marks[2] = (oc_bookmark){1, "Section 1.1", "sec1", 1};
+}
+
+static char *run(const char *cmd, int *status) {
+    FILE *p = popen(cmd, "r");
+    if (!p) return NULL;
+    oc_buf b;
+    oc_buf_init(&b);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        oc_buf_append(&b, chunk, n);
+    int rc = pclose(p);
+    if (status) *status = rc;
+    oc_buf_putc(&b, '\0');
+    size_t len;
+    return oc_buf_detach(&b, &len);
+}
+
+static int count(const char *s, const char *needle) {
+    int n = 0;
+    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static oc_document doc;
+static oc_fontset *fonts;
+static char pdf_path[512];
+
+static int write_pdf(const char *path, oc_buf *out) {
+    oc_layout l;
+    build_layout(&l);
+    oc_diag d;
+    oc_diag_init(&d, stderr);
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR};
+    oc_buf_init(out);
+    oc_status st = oc_pdf_write_layout(&doc, &l, fonts, &opt, out, &d);
+    int ok = st == OC_OK && d.errors == 0 && d.warnings == 0;
+    oc_diag_free(&d);
+    oc_arena_free(&l.arena);
+    if (ok && path) {
+        FILE *fp = fopen(path, "wb");
+        if (!fp) return 0;
+        fwrite(out->data, 1, out->len, fp);
+        fclose(fp);
+    }
+    return ok;
+}
+
+static void test_write(void) {
+    oc_buf out;
+    CHECK(write_pdf(pdf_path, &out));
+    CHECK(out.len > 1000);
+    CHECK(memcmp(out.data, "%PDF-1.", 7) == 0);
+    /* four fonts, subset: far below the 2.3 MB the whole files take */
+    fprintf(stderr, "   PDF size: %zu bytes\n", out.len);
+    CHECK(out.len < 400 * 1024);
+    oc_buf_free(&out);
+}
+
+static void test_qpdf_check(void) {
+    char cmd[1024];
+    int rc;
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' 2>&1", pdf_path);
+    char *s = run(cmd, &rc);
+    CHECK(rc == 0);
+    CHECK_CONTAINS(s, "No syntax or stream encoding errors found");
+    CHECK_NOT_CONTAINS(s, "WARNING");
+    free(s);
+}
+
+static void test_fonts_embedded(void) {
+    char cmd[1024];
+    int rc;
+    snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>&1", pdf_path);
+    char *s = run(cmd, &rc);
+    CHECK(rc == 0);
+    /* serif, serif bold, serif italic, sans, mono: each embedded, subset,
+     * with a ToUnicode map */
+    int fonts_listed = 0, good = 0;
+    for (char *line = s; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        if (strstr(line, "CID TrueType")) {
+            fonts_listed++;
+            if (strstr(line, "Identity-H       yes yes yes")) good++;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    CHECK(fonts_listed == 5);
+    CHECK(good == fonts_listed);
+    free(s);
+    snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>&1", pdf_path);
+    s = run(cmd, NULL);
+    CHECK_CONTAINS(s, "+CharisSIL");
+    CHECK_CONTAINS(s, "+DejaVuSansMono");
+    CHECK_NOT_CONTAINS(s, "Syntax");
+    free(s);
+}
+
+static void test_text_back(void) {
+    char cmd[1024];
+    int rc;
+    snprintf(cmd, sizeof cmd, "pdftotext -q -layout '%s' - 2>/dev/null", pdf_path);
+    char *s = run(cmd, &rc);
+    CHECK(rc == 0);
+    for (size_t i = 0; i < sizeof LINES / sizeof *LINES; i++)
+        CHECK_CONTAINS(s, LINES[i]);
+    CHECK_CONTAINS(s, "example.org/guide");
+    CHECK_NOT_CONTAINS(s, "and more");
+    free(s);
+    /* stderr must be silent: no "Syntax Warning: Invalid 'begincidrange'" */
+    snprintf(cmd, sizeof cmd, "pdftotext '%s' /dev/null 2>&1", pdf_path);
+    s = run(cmd, &rc);
+    CHECK(rc == 0);
+    CHECK_STR_EQ(s, "");
+    free(s);
+}
+
+static void test_structure(void) {
+    char cmd[1024];
+    int rc;
+    snprintf(cmd, sizeof cmd, "qpdf --json '%s' 2>&1", pdf_path);
+    char *s = run(cmd, &rc);
+    CHECK(rc == 0);
+    /* links: one URI (percent-encoded space), two internal with /Dest */
+    CHECK(count(s, "\"/Subtype\": \"/Link\"") == 3);
+    CHECK_CONTAINS(s, "https://example.org/guide?q=a%20b");
+    CHECK(count(s, "\"/Dest\":") >= 2 + 3);
+    CHECK_CONTAINS(s, "\"/Border\": [");
+    /* outlines: two top-level entries, one child */
+    CHECK_CONTAINS(s, "\"/Type\": \"/Outlines\"");
+    CHECK_CONTAINS(s, "\"/PageMode\": \"/UseOutlines\"");
+    /* page labels: roman from page 0, decimal from page 1, both at 1 */
+    CHECK_CONTAINS(s, "\"/PageLabels\"");
+    CHECK_CONTAINS(s, "\"/S\": \"/r\"");
+    CHECK_CONTAINS(s, "\"/S\": \"/D\"");
+    /* our destinations keep the zoom: [page /XYZ left top null] */
+    CHECK_CONTAINS(s, "\"/XYZ\",\n");
+    CHECK_CONTAINS(s, "null");
+    free(s);
+
+    /* labels as a reader shows them */
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>&1", pdf_path);
+    s = run(cmd, &rc);
+    CHECK(rc == 0);
+    CHECK_CONTAINS(s, "Title:           Caf\xc3\xa9 \xe2\x86\x92 Book");
+    CHECK_CONTAINS(s, "Subject:         A subtitle");
+    CHECK_CONTAINS(s, "Author:          Ann One, Bo Two");
+    CHECK_CONTAINS(s, "Creator:         octavo");
+    CHECK_CONTAINS(s, "Producer:        octavo");
+    CHECK_CONTAINS(s, "Pages:           2");
+    CHECK_CONTAINS(s, "Page size:       595.276 x 841.89 pts (A4)");
+    free(s);
+
+    /* bookmark titles decoded, nesting kept */
+    snprintf(cmd, sizeof cmd, "qpdf --json-output '%s' - 2>&1 | python3 -c \"%s\"", pdf_path,
+             "import sys,json\n"
+             "d=json.load(sys.stdin)['qpdf'][1]\n"
+             "for k,v in sorted(d.items()):\n"
+             "  x=v.get('value') if isinstance(v,dict) else None\n"
+             "  if isinstance(x,dict) and '/Title' in x and '/Parent' in x: print(x['/Title'])");
+    s = run(cmd, &rc);
+    CHECK_CONTAINS(s, "u:Contents");
+    CHECK_CONTAINS(s, "u:Chapter One: Caf\xc3\xa9 \xe2\x86\x92 \xf0\x9d\x84\x9e");
+    CHECK_CONTAINS(s, "u:Section 1.1");
+    free(s);
+}
+
+static void test_deterministic(void) {
+    oc_buf a, b;
+    CHECK(write_pdf(NULL, &a));
+    CHECK(write_pdf(NULL, &b));
+    CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+    /* 1700000000 = 2023-11-14 22:13:20 UTC */
+    int found = 0;
+    for (size_t i = 0; i + 17 <= a.len && !found; i++)
+        found = memcmp(a.data + i, "D:20231114221320Z", 17) == 0;
+    CHECK(found);
+    oc_buf_free(&a);
+    oc_buf_free(&b);
+}
+
+static void test_errors(void) {
+    /* a link to a destination that does not exist: warned, left out */
+    oc_layout l;
+    build_layout(&l);
+    l.pages[1].items[l.pages[1].nitems - 1].dest = "nowhere";
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    oc_buf out;
+    oc_buf_init(&out);
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR};
+    CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_OK);
+    CHECK(d.warnings == 1);
+    CHECK(oc_diag_contains(&d, "nowhere"));
+    oc_diag_free(&d);
+    oc_buf_free(&out);
+
+    /* an image libharu cannot read: warned, the rest is written */
+    static const unsigned char junk[] = "\x89PNG\r\n\x1a\n not really";
+    oc_asset bad = {0};
+    bad.path = "images/bad.png";
+    bad.data = junk;
+    bad.size = sizeof junk;
+    bad.kind = OC_IMG_PNG;
+    oc_item *im = add(&l, 1, OC_ITEM_IMAGE);
+    im->asset = &bad;
+    im->x = 72;
+    im->y = 300;
+    im->w = 100;
+    im->h = 100;
+    oc_diag_init(&d, NULL);
+    oc_buf_init(&out);
+    CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_OK);
+    CHECK(oc_diag_contains(&d, "images/bad.png"));
+    CHECK(d.errors == 0);
+    CHECK(out.len > 1000);
+    oc_diag_free(&d);
+    oc_buf_free(&out);
+    oc_arena_free(&l.arena);
+}
+
+int main(void) {
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(pdf_path, sizeof pdf_path, "%s/writer.pdf", tmpdir);
+    oc_diag d;
+    oc_diag_init(&d, stderr);
+    CHECK(oc_fonts_load(&fonts, OCTAVO_FONTS_DIR, &d) == OC_OK);
+    static const char *authors[] = {"Ann One", "Bo Two"};
+    doc.meta.title = "Caf\xc3\xa9 \xe2\x86\x92 Book";
+    doc.meta.subtitle = "A subtitle";
+    doc.meta.authors = authors;
+    doc.meta.nauthors = 2;
+    doc.source_date = 1700000000;
+    if (fonts) {
+        RUN(test_write);
+        RUN(test_qpdf_check);
+        RUN(test_fonts_embedded);
+        RUN(test_text_back);
+        RUN(test_structure);
+        RUN(test_deterministic);
+        RUN(test_errors);
+    }
+    oc_fonts_free(fonts);
+    oc_diag_free(&d);
+    if (getenv("OCTAVO_KEEP_TEST_PDF"))
+        fprintf(stderr, "   kept %s\n", pdf_path);
+    else {
+        remove(pdf_path);
+        rmdir(tmpdir);
+    }
+    return harness_finish("test_pdf_writer");
+}
