@@ -1,0 +1,798 @@
+/* Blocks -> flow elements: chapter openings, headings, paragraphs, lists,
+ * quotes, code, rules, tables, figures and footnote bodies. One walk over
+ * each chapter's tree with one switch on the node type. */
+#include "layout/flow.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXQ 16
+
+/* ---- flow plumbing -------------------------------------------------------- */
+
+void oc_itemvec_push(oc_itemvec *v, const oc_item *it) {
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 1024;
+        v->v = oc_xrealloc(v->v, v->cap * sizeof *v->v);
+    }
+    v->v[v->n++] = *it;
+}
+
+void oc_flow_free(oc_flow *f) {
+    free(f->items.v);
+    free(f->pe);
+    free(f->info);
+    free(f->notes);
+    free(f->marks);
+    memset(f, 0, sizeof *f);
+}
+
+size_t oc_blocks_elem(oc_blocks *b, double height, int flags) {
+    oc_flow *f = b->flow;
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 1024;
+        f->pe = oc_xrealloc(f->pe, f->cap * sizeof *f->pe);
+        f->info = oc_xrealloc(f->info, f->cap * sizeof *f->info);
+    }
+    oc_pg_elem *e = &f->pe[f->n];
+    memset(e, 0, sizeof *e);
+    e->height = height;
+    e->space = b->space;
+    e->stretch = b->space * 0.5;
+    e->flags = flags;
+    e->repeat = -1;
+    oc_flow_info *in = &f->info[f->n];
+    memset(in, 0, sizeof *in);
+    in->item0 = f->items.n;
+    in->chapter = b->chapter;
+    in->note0 = f->nnotes;
+    b->space = 0;
+    return f->n++;
+}
+
+void oc_flow_item(oc_flow *f, const oc_item *it) {
+    oc_itemvec_push(&f->items, it);
+    f->info[f->n - 1].nitems++;
+}
+
+void oc_flow_mark_add(oc_flow *f, const oc_flow_mark *m) {
+    if (f->nmarks == f->capmarks) {
+        f->capmarks = f->capmarks ? f->capmarks * 2 : 64;
+        f->marks = oc_xrealloc(f->marks, f->capmarks * sizeof *f->marks);
+    }
+    f->marks[f->nmarks++] = *m;
+}
+
+double oc_blocks_base(double size, double leading) {
+    /* centre the x-height band in the line: half the extra leading above,
+     * then roughly the ascender of a book face */
+    return (leading - size) / 2 + size * 0.78;
+}
+
+oc_para_style oc_blocks_style(const oc_blocks *b, oc_font_id font, double size, double leading,
+                              int justify) {
+    oc_para_style st;
+    memset(&st, 0, sizeof st);
+    st.font = font;
+    st.size = size;
+    st.leading = leading;
+    st.color = b->text;
+    st.link_color = b->link;
+    st.justify = justify;
+    st.hyphenate = justify;
+    st.align = OC_ALIGN_LEFT;
+    st.show_urls = b->opt->print;
+    return st;
+}
+
+static oc_item mk(oc_item_kind k, double x, double y, double w, double h) {
+    oc_item it;
+    memset(&it, 0, sizeof it);
+    it.kind = k;
+    it.x = x;
+    it.y = y;
+    it.w = w;
+    it.h = h;
+    return it;
+}
+
+void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, double base,
+                    int links) {
+    size_t last_link = (size_t)-1;
+    for (int r = 0; r < ln->nruns; r++) {
+        const oc_run *run = &ln->runs[r];
+        double x = x0 + run->x;
+        if (run->flags & OC_RUN_CODE) {
+            oc_item t = mk(OC_ITEM_RECT, x - 1.2, base - run->size * 0.24, run->width + 2.4,
+                           run->size * 1.08);
+            t.color = b->tint;
+            oc_itemvec_push(v, &t);
+        }
+        if (run->len > 0) {
+            oc_item t = mk(OC_ITEM_TEXT, x, base + run->dy, run->width, 0);
+            t.font = run->font;
+            t.size = run->size;
+            t.color = run->color;
+            t.text = run->text;
+            t.len = run->len;
+            oc_itemvec_push(v, &t);
+        }
+        if (run->flags & (OC_RUN_STRIKE | OC_RUN_UNDERLINE)) {
+            double y =
+                (run->flags & OC_RUN_STRIKE) ? base + run->size * 0.28 : base - run->size * 0.12;
+            oc_item t = mk(OC_ITEM_RULE, x, y, run->width, 0);
+            t.size = run->size * 0.06;
+            t.color = run->color;
+            oc_itemvec_push(v, &t);
+        }
+        if (links && (run->uri || run->dest)) {
+            double lo = base - (ln->descent > 0 ? ln->descent : run->size * 0.25);
+            double hi = base + (ln->ascent > 0 ? ln->ascent : run->size * 0.8);
+            if (last_link != (size_t)-1 && v->v[last_link].uri == run->uri &&
+                v->v[last_link].dest == run->dest) {
+                v->v[last_link].w = x + run->width - v->v[last_link].x;
+            } else {
+                oc_item t = mk(OC_ITEM_LINK, x, lo, run->width, hi - lo);
+                t.uri = run->uri;
+                t.dest = run->dest;
+                oc_itemvec_push(v, &t);
+                last_link = v->n - 1;
+            }
+        } else if (run->len > 0) {
+            last_link = (size_t)-1;
+        }
+    }
+}
+
+/* ---- footnote bodies ---------------------------------------------------- */
+
+static void note_blocks(oc_blocks *b, const oc_node *n, oc_itemvec *v, double *y, int *first,
+                        const oc_node *note) {
+    double size = b->body * 0.82, lead = size * 1.3;
+    double hang = size * 1.6;
+    for (const oc_node *c = n->first; c; c = c->next) {
+        if (c->type == OC_PARAGRAPH || c->type == OC_CODE_BLOCK || c->type == OC_HEADING) {
+            oc_para_style st =
+                oc_blocks_style(b, c->type == OC_CODE_BLOCK ? OC_FONT_MONO : OC_FONT_SERIF, size,
+                                lead, c->type == OC_PARAGRAPH);
+            oc_para p;
+            memset(&p, 0, sizeof p);
+            if (oc_para_layout(b->para, c, &st, b->measure - hang, &p) != OC_OK) continue;
+            if (!*first) *y += lead * 0.25;
+            for (int l = 0; l < p.nlines; l++) {
+                double base = *y - oc_blocks_base(size, lead);
+                if (*first) {
+                    char *num = oc_arena_printf(b->arena, "%d.", note->note_number);
+                    oc_item t = mk(OC_ITEM_TEXT, 0, base, 0, 0);
+                    t.font = OC_FONT_SERIF;
+                    t.size = size;
+                    t.color = b->text;
+                    t.text = num;
+                    t.len = strlen(num);
+                    t.w = oc_fonts_width(b->fonts, OC_FONT_SERIF, size, num, t.len);
+                    oc_itemvec_push(v, &t);
+                    *first = 0;
+                }
+                oc_blocks_runs(b, v, &p.lines[l], hang, base, 1);
+                *y -= lead;
+            }
+        } else if (c->first) {
+            note_blocks(b, c, v, y, first, note);
+        }
+    }
+}
+
+/* Records footnotes first cited by the runs of a line on the last element. */
+static void cite_notes(oc_blocks *b, const oc_line *ln) {
+    oc_flow *f = b->flow;
+    for (int r = 0; r < ln->nruns; r++) {
+        const oc_node *ref = ln->runs[r].noteref;
+        if (!ref || !ref->note) continue;
+        const oc_node *note = ref->note;
+        int k = note->note_number - 1;
+        if (k < 0 || k >= b->nnote_seen || b->note_seen[k]) continue;
+        b->note_seen[k] = 1;
+        oc_itemvec v;
+        memset(&v, 0, sizeof v);
+        double y = 0;
+        int first = 1;
+        note_blocks(b, note, &v, &y, &first, note);
+        if (f->nnotes == f->capnotes) {
+            f->capnotes = f->capnotes ? f->capnotes * 2 : 32;
+            f->notes = oc_xrealloc(f->notes, f->capnotes * sizeof *f->notes);
+        }
+        oc_flow_note *fn = &f->notes[f->nnotes++];
+        fn->note = note;
+        fn->nitems = v.n;
+        fn->items = oc_arena_alloc(b->arena, (v.n ? v.n : 1) * sizeof *v.v);
+        if (v.n) memcpy(fn->items, v.v, v.n * sizeof *v.v);
+        fn->height = -y + b->body * 0.82 * 0.3;
+        free(v.v);
+        f->info[f->n - 1].nnotes++;
+        f->pe[f->n - 1].note += fn->height;
+    }
+}
+
+/* ---- lines ------------------------------------------------------------------ */
+
+/* Decorations every element inside quotes carries: the quote rules. */
+static void quote_rules(oc_blocks *b, size_t e) {
+    oc_flow *f = b->flow;
+    for (int q = 0; q < b->quote_depth && q < MAXQ; q++) {
+        double up = e > b->quote_first || q + 1 < b->quote_depth ? f->pe[e].space : 0;
+        oc_item t = mk(OC_ITEM_RULE, b->quote_x[q], -f->pe[e].height, 0, f->pe[e].height + up);
+        t.size = 1.2;
+        t.color = b->rule;
+        oc_flow_item(f, &t);
+    }
+}
+
+static void pending_marker(oc_blocks *b, double base) {
+    if (!b->marker) return;
+    oc_item t = mk(OC_ITEM_TEXT, b->marker_x, base, 0, 0);
+    t.font = b->marker_font;
+    t.size = b->marker_size;
+    t.color = b->text;
+    t.text = b->marker;
+    t.len = strlen(b->marker);
+    t.w = oc_fonts_width(b->fonts, t.font, t.size, t.text, t.len);
+    oc_flow_item(b->flow, &t);
+    b->marker = NULL;
+}
+
+/* One line element: quote rules, an optional tint behind, marker, runs. */
+static size_t line_elem(oc_blocks *b, const oc_line *ln, double x0, double size, double leading,
+                        int flags, const oc_color *tint) {
+    size_t e = oc_blocks_elem(b, leading, flags);
+    double base = -oc_blocks_base(size, leading);
+    quote_rules(b, e);
+    if (tint) {
+        oc_item t =
+            mk(OC_ITEM_RECT, b->indent, -leading - 0.25, b->measure - b->indent, leading + 0.5);
+        t.color = *tint;
+        oc_flow_item(b->flow, &t);
+    }
+    pending_marker(b, base);
+    oc_flow *f = b->flow;
+    size_t before = f->items.n;
+    oc_blocks_runs(b, &f->items, ln, x0, base, 1);
+    f->info[e].nitems += f->items.n - before;
+    cite_notes(b, ln);
+    return e;
+}
+
+static double maxd(double a, double c) {
+    return a > c ? a : c;
+}
+
+/* ---- blocks ------------------------------------------------------------------ */
+
+static void walk(oc_blocks *b, const oc_node *n);
+
+static void add_dest(oc_blocks *b, const char *name, double y) {
+    if (!name) return;
+    oc_item t = mk(OC_ITEM_DEST, 0, y, 0, 0);
+    t.dest = name;
+    oc_flow_item(b->flow, &t);
+}
+
+static void heading(oc_blocks *b, const oc_node *n) {
+    static const double scale[7] = {1.0, 1.45, 1.3, 1.15, 1.0, 1.0, 1.0};
+    static const double above[7] = {0, 2.0, 1.6, 1.3, 1.0, 1.0, 1.0};
+    int lv = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
+    double size = b->body * scale[lv];
+    double lead = size * 1.25;
+    oc_font_id font = lv <= 4   ? OC_FONT_SERIF_BOLD
+                      : lv == 5 ? OC_FONT_SERIF_BOLD_ITALIC
+                                : OC_FONT_SERIF_ITALIC;
+    b->space = maxd(b->space, b->leading * above[lv]);
+    double numw = 0;
+    if (n->number && *n->number)
+        numw = oc_fonts_width(b->fonts, font, size, n->number, strlen(n->number)) + size * 0.6;
+    oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
+    oc_para p;
+    memset(&p, 0, sizeof p);
+    if (oc_para_layout(b->para, n, &st, b->measure - b->indent - numw, &p) != OC_OK) return;
+    size_t first = b->flow->n;
+    for (int l = 0; l < p.nlines; l++) {
+        size_t e = line_elem(b, &p.lines[l], b->indent + numw, size, lead, OC_PG_KEEP_NEXT, NULL);
+        if (l == 0) {
+            add_dest(b, n->id, 0);
+            if (numw > 0) {
+                oc_item t = mk(OC_ITEM_TEXT, b->indent, -oc_blocks_base(size, lead), 0, 0);
+                t.font = font;
+                t.size = size;
+                t.color = b->text;
+                t.text = n->number;
+                t.len = strlen(n->number);
+                t.w = numw - size * 0.6;
+                oc_flow_item(b->flow, &t);
+            }
+        }
+        (void)e;
+    }
+    if (p.nlines == 0) {
+        oc_blocks_elem(b, lead, OC_PG_KEEP_NEXT);
+        add_dest(b, n->id, 0);
+    }
+    oc_flow_mark m = {lv - 1, n,         oc_node_plain_text(b->arena, n), n->id, n->number,
+                      first,  b->chapter};
+    oc_flow_mark_add(b->flow, &m);
+    b->space = b->leading * 0.45;
+    b->after_para = 0;
+}
+
+static int is_figure(const oc_node *n) {
+    const oc_node *c = n->first;
+    while (c && c->type == OC_SOFTBREAK)
+        c = c->next;
+    if (!c || c->type != OC_IMAGE || !c->asset) return 0;
+    for (const oc_node *d = c->next; d; d = d->next)
+        if (d->type != OC_SOFTBREAK) return 0;
+    return 1;
+}
+
+static void figure(oc_blocks *b, const oc_node *n) {
+    const oc_node *img = n->first;
+    while (img->type != OC_IMAGE)
+        img = img->next;
+    const oc_asset *as = img->asset;
+    double natw = as->width * 72.0 / 150.0, nath = as->height * 72.0 / 150.0;
+    double maxw = b->measure - b->indent, maxh = b->text_height * 0.8;
+    double s = 1;
+    if (natw > maxw) s = maxw / natw;
+    if (nath * s > maxh) s = maxh / nath;
+    double w = natw * s, h = nath * s;
+    /* caption */
+    oc_para cap;
+    memset(&cap, 0, sizeof cap);
+    double csize = b->body * 0.88, clead = csize * 1.3;
+    if (img->title && *img->title && img->figure_number > 0) {
+        /* a synthetic paragraph: "Figure N. " in italic + the title */
+        oc_node *para = oc_arena_alloc(b->arena, sizeof *para);
+        oc_node *em = oc_arena_alloc(b->arena, sizeof *em);
+        oc_node *lab = oc_arena_alloc(b->arena, sizeof *lab);
+        oc_node *txt = oc_arena_alloc(b->arena, sizeof *txt);
+        para->type = OC_PARAGRAPH;
+        para->line = n->line;
+        para->first = em;
+        para->last = txt;
+        em->type = OC_EMPH;
+        em->parent = para;
+        em->first = em->last = lab;
+        em->next = txt;
+        lab->type = OC_TEXT;
+        lab->parent = em;
+        lab->text = oc_arena_printf(b->arena, "Figure %d.", img->figure_number);
+        lab->len = strlen(lab->text);
+        txt->type = OC_TEXT;
+        txt->parent = para;
+        txt->prev = em;
+        txt->text = oc_arena_printf(b->arena, " %s", img->title);
+        txt->len = strlen(txt->text);
+        oc_para_style st = oc_blocks_style(b, OC_FONT_SERIF, csize, clead, 0);
+        oc_para_layout(b->para, para, &st, b->measure - b->indent, &cap);
+    }
+    double gap = cap.nlines ? b->leading * 0.4 : 0;
+    double total = h + gap + cap.nlines * clead;
+    b->space = maxd(b->space, b->leading * 0.6);
+    size_t e = oc_blocks_elem(b, total, OC_PG_FLOAT);
+    double x = b->indent + (b->measure - b->indent - w) / 2;
+    oc_item t = mk(OC_ITEM_IMAGE, x, -h, w, h);
+    t.asset = as;
+    oc_flow_item(b->flow, &t);
+    for (int l = 0; l < cap.nlines; l++) {
+        double base = -h - gap - l * clead - oc_blocks_base(csize, clead);
+        double cx = b->indent + (b->measure - b->indent - cap.lines[l].width) / 2;
+        oc_flow *f = b->flow;
+        size_t before = f->items.n;
+        oc_blocks_runs(b, &f->items, &cap.lines[l], cx, base, 1);
+        f->info[e].nitems += f->items.n - before;
+    }
+    b->space = b->leading * 0.6;
+    b->after_para = 0;
+}
+
+static void paragraph(oc_blocks *b, const oc_node *n) {
+    if (is_figure(n)) {
+        figure(b, n);
+        return;
+    }
+    oc_para_style st = oc_blocks_style(b, OC_FONT_SERIF, b->body, b->leading, 1);
+    if (b->after_para) st.indent = b->body * 1.5;
+    oc_para p;
+    memset(&p, 0, sizeof p);
+    if (oc_para_layout(b->para, n, &st, b->measure - b->indent, &p) != OC_OK) return;
+    size_t first = b->flow->n;
+    for (int l = 0; l < p.nlines; l++)
+        line_elem(b, &p.lines[l], b->indent, b->body, b->leading, 0, NULL);
+    oc_pg_keep_lines(b->flow->pe, first, (size_t)p.nlines);
+    b->after_para = 1;
+}
+
+static void code_block(oc_blocks *b, const oc_node *n, int tinted) {
+    double size = b->body * 0.8, lead = size * 1.32, padx = size * 0.6, pady = lead * 0.35;
+    b->space = maxd(b->space, b->leading * 0.5);
+    oc_para_style st = oc_blocks_style(b, OC_FONT_MONO, size, lead, 0);
+    oc_para p;
+    memset(&p, 0, sizeof p);
+    const oc_node *src = n;
+    oc_node tmp;
+    if (n->type != OC_CODE_BLOCK) {
+        tmp = *n;
+        tmp.type = OC_CODE_BLOCK;
+        tmp.info = "";
+        src = &tmp;
+    }
+    if (oc_para_layout(b->para, src, &st, b->measure - b->indent - 2 * padx, &p) != OC_OK) return;
+    const oc_color *tint = tinted ? &b->tint : NULL;
+    size_t first = b->flow->n;
+    if (tinted) {
+        size_t e = oc_blocks_elem(b, pady, OC_PG_KEEP_NEXT);
+        quote_rules(b, e);
+        oc_item t = mk(OC_ITEM_RECT, b->indent, -pady, b->measure - b->indent, pady + 0.25);
+        t.color = b->tint;
+        oc_flow_item(b->flow, &t);
+    }
+    size_t l0 = b->flow->n;
+    for (int l = 0; l < p.nlines; l++)
+        line_elem(b, &p.lines[l], b->indent + padx, size, lead, 0, tint);
+    oc_pg_keep_lines(b->flow->pe, l0, (size_t)p.nlines);
+    if (tinted) {
+        if (b->flow->n > l0) b->flow->pe[b->flow->n - 1].flags |= OC_PG_KEEP_NEXT;
+        size_t e = oc_blocks_elem(b, pady, 0);
+        quote_rules(b, e);
+        oc_item t = mk(OC_ITEM_RECT, b->indent, -pady - 0.25, b->measure - b->indent, pady + 0.25);
+        t.color = b->tint;
+        oc_flow_item(b->flow, &t);
+    }
+    if (p.nlines <= 5) oc_pg_keep_block(b->flow->pe, first, b->flow->n - first);
+    b->space = b->leading * 0.5;
+    b->after_para = 0;
+}
+
+static void thematic_break(oc_blocks *b) {
+    b->space = maxd(b->space, b->leading * 0.5);
+    size_t e = oc_blocks_elem(b, b->leading, 0);
+    quote_rules(b, e);
+    double w = b->measure * 0.18, x = b->indent + (b->measure - b->indent - w) / 2;
+    oc_item t = mk(OC_ITEM_RULE, x, -b->leading / 2, w, 0);
+    t.size = 0.6;
+    t.color = b->text;
+    oc_flow_item(b->flow, &t);
+    b->space = b->leading * 0.5;
+    b->after_para = 0;
+}
+
+static const char *bullet(const oc_blocks *b, int depth, oc_font_id *font) {
+    static const char *const marks[3] = {"\xE2\x80\xA2", "\xE2\x80\x93", "\xE2\x97\xA6"};
+    static const uint32_t cps[3] = {0x2022, 0x2013, 0x25E6};
+    int k = depth % 3;
+    *font = oc_fonts_has(b->fonts, OC_FONT_SERIF, cps[k]) ? OC_FONT_SERIF : OC_FONT_SANS;
+    return marks[k];
+}
+
+static void list(oc_blocks *b, const oc_node *n) {
+    int depth = b->list_depth;
+    if (depth == 0 || b->after_para) b->space = maxd(b->space, b->leading * 0.5);
+    double step = b->body * 1.6;
+    if (n->ordered) {
+        int count = 0;
+        for (const oc_node *it = n->first; it; it = it->next)
+            count++;
+        char *wide = oc_arena_printf(b->arena, "%d.", n->start + count - 1);
+        double w = oc_fonts_width(b->fonts, OC_FONT_SERIF, b->body, wide, strlen(wide));
+        if (w + b->body * 0.5 > step) step = w + b->body * 0.5;
+    }
+    double saved = b->indent;
+    int num = n->start;
+    b->list_depth++;
+    for (const oc_node *it = n->first; it; it = it->next, num++) {
+        if (it != n->first && !n->tight) b->space = maxd(b->space, b->leading * 0.5);
+        oc_font_id mf = OC_FONT_SERIF;
+        const char *m;
+        if (it->task) {
+            uint32_t cp = it->task == 2 ? 0x2611 : 0x2610;
+            m = it->task == 2 ? "\xE2\x98\x91" : "\xE2\x98\x90";
+            mf = oc_fonts_has(b->fonts, OC_FONT_SERIF, cp) ? OC_FONT_SERIF : OC_FONT_SANS;
+        } else if (n->ordered) {
+            m = oc_arena_printf(b->arena, "%d.", num);
+        } else {
+            m = bullet(b, depth, &mf);
+        }
+        double mw = oc_fonts_width(b->fonts, mf, b->body, m, strlen(m));
+        b->marker = m;
+        b->marker_font = mf;
+        b->marker_size = b->body;
+        b->marker_x = saved + step - b->body * 0.45 - mw;
+        b->indent = saved + step;
+        b->after_para = 0;
+        size_t first = b->flow->n;
+        for (const oc_node *c = it->first; c; c = c->next) {
+            walk(b, c);
+            b->after_para = 0;
+            if (n->tight) b->space = 0;
+        }
+        if (b->marker) { /* an empty item still shows its marker */
+            oc_blocks_elem(b, b->leading, 0);
+            pending_marker(b, -oc_blocks_base(b->body, b->leading));
+        }
+        if (b->flow->n - first <= 5) oc_pg_keep_block(b->flow->pe, first, b->flow->n - first);
+        b->indent = saved;
+    }
+    b->list_depth--;
+    b->space = depth == 0 ? b->leading * 0.5 : 0;
+    b->after_para = 0;
+}
+
+static void quote(oc_blocks *b, const oc_node *n) {
+    b->space = maxd(b->space, b->leading * 0.5);
+    double saved = b->indent;
+    size_t saved_first = b->quote_first;
+    if (b->quote_depth < MAXQ) b->quote_x[b->quote_depth] = saved + b->body * 0.3;
+    b->quote_depth++;
+    b->quote_first = b->flow->n;
+    b->indent = saved + b->body * 1.5;
+    b->after_para = 0;
+    size_t first = b->flow->n;
+    for (const oc_node *c = n->first; c; c = c->next)
+        walk(b, c);
+    if (b->flow->n - first <= 5) oc_pg_keep_block(b->flow->pe, first, b->flow->n - first);
+    b->quote_depth--;
+    b->quote_first = saved_first;
+    b->indent = saved;
+    b->space = b->leading * 0.5;
+    b->after_para = 0;
+}
+
+/* ---- tables ------------------------------------------------------------------ */
+
+static double cell_min_width(oc_blocks *b, const oc_node *cell, double size) {
+    /* the widest word: a table cell never gets narrower than this */
+    const char *s = oc_node_plain_text(b->arena, cell);
+    double best = 0;
+    size_t i = 0, len = strlen(s);
+    while (i < len) {
+        while (i < len && s[i] == ' ')
+            i++;
+        size_t j = i;
+        while (j < len && s[j] != ' ')
+            j++;
+        if (j > i) {
+            double w = oc_fonts_width(b->fonts, OC_FONT_SERIF_BOLD, size, s + i, j - i);
+            if (w > best) best = w;
+        }
+        i = j;
+    }
+    return best;
+}
+
+static void table(oc_blocks *b, const oc_node *n) {
+    int nc = n->ncols > 0 ? n->ncols : 1;
+    double avail = b->measure - b->indent;
+    double size = b->body * 0.9, lead = size * 1.3, pad = size * 0.45;
+    double *minw = oc_arena_alloc(b->arena, (size_t)nc * sizeof(double));
+    double *prefw = oc_arena_alloc(b->arena, (size_t)nc * sizeof(double));
+    double *w = oc_arena_alloc(b->arena, (size_t)nc * sizeof(double));
+    int nrows = 0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        for (int c = 0; c < nc; c++)
+            minw[c] = prefw[c] = 0;
+        nrows = 0;
+        for (const oc_node *row = n->first; row; row = row->next, nrows++) {
+            for (const oc_node *cell = row->first; cell; cell = cell->next) {
+                int c = cell->col < nc ? cell->col : nc - 1;
+                oc_para_style st = oc_blocks_style(
+                    b, row->header ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF, size, lead, 0);
+                oc_para p;
+                memset(&p, 0, sizeof p);
+                double pw = 0;
+                if (oc_para_layout(b->para, cell, &st, 1e5, &p) == OC_OK)
+                    for (int l = 0; l < p.nlines; l++)
+                        if (p.lines[l].width > pw) pw = p.lines[l].width;
+                double mw = cell_min_width(b, cell, size);
+                if (mw > 4 * b->body * 3) mw = 4 * b->body * 3; /* long URLs wrap anyway */
+                if (pw + 2 * pad > prefw[c]) prefw[c] = pw + 2 * pad;
+                if (mw + 2 * pad > minw[c]) minw[c] = mw + 2 * pad;
+            }
+        }
+        double smin = 0;
+        for (int c = 0; c < nc; c++)
+            smin += minw[c];
+        if (smin <= avail || attempt == 2) break;
+        size *= 0.88; /* shrink a step and try again */
+        lead = size * 1.3;
+        pad = size * 0.45;
+    }
+    /* browser-like automatic widths */
+    double smin = 0, spref = 0;
+    for (int c = 0; c < nc; c++) {
+        if (prefw[c] < minw[c]) prefw[c] = minw[c];
+        smin += minw[c];
+        spref += prefw[c];
+    }
+    if (spref <= avail) {
+        for (int c = 0; c < nc; c++)
+            w[c] = prefw[c];
+    } else if (smin >= avail) {
+        for (int c = 0; c < nc; c++)
+            w[c] = minw[c] * avail / smin;
+    } else {
+        double extra = avail - smin, want = spref - smin;
+        for (int c = 0; c < nc; c++)
+            w[c] = minw[c] + (prefw[c] - minw[c]) * extra / want;
+    }
+    double tw = 0;
+    for (int c = 0; c < nc; c++)
+        tw += w[c];
+
+    b->space = maxd(b->space, b->leading * 0.6);
+    int header_elem = -1, r = 0;
+    size_t first = b->flow->n;
+    for (const oc_node *row = n->first; row; row = row->next, r++) {
+        oc_para *cells = oc_arena_alloc(b->arena, (size_t)nc * sizeof(oc_para));
+        int maxl = 1;
+        oc_font_id font = row->header ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF;
+        for (const oc_node *cell = row->first; cell; cell = cell->next) {
+            int c = cell->col < nc ? cell->col : nc - 1;
+            oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
+            st.align = n->align ? n->align[c] : OC_ALIGN_LEFT;
+            if (st.align == OC_ALIGN_NONE) st.align = OC_ALIGN_LEFT;
+            oc_para_layout(b->para, cell, &st, w[c] - 2 * pad, &cells[c]);
+            if (cells[c].nlines > maxl) maxl = cells[c].nlines;
+        }
+        double h = maxl * lead + pad;
+        size_t e = oc_blocks_elem(b, h, row->header ? OC_PG_KEEP_NEXT : 0);
+        if (row->header) header_elem = (int)e;
+        b->flow->pe[e].repeat = header_elem;
+        if (r == 0) { /* a rule above the table (repeated with the header) */
+            oc_item t = mk(OC_ITEM_RULE, b->indent, 0, tw, 0);
+            t.size = 0.8;
+            t.color = b->text;
+            oc_flow_item(b->flow, &t);
+        }
+        if (!row->header && r % 2 == 0) {
+            oc_item t = mk(OC_ITEM_RECT, b->indent, -h, tw, h);
+            t.color = b->tint;
+            oc_flow_item(b->flow, &t);
+        }
+        double x = b->indent;
+        oc_flow *f = b->flow;
+        for (int c = 0; c < nc; c++) {
+            for (int l = 0; l < cells[c].nlines; l++) {
+                double base = -pad / 2 - l * lead - oc_blocks_base(size, lead);
+                size_t before = f->items.n;
+                oc_blocks_runs(b, &f->items, &cells[c].lines[l], x + pad, base, 1);
+                f->info[e].nitems += f->items.n - before;
+                cite_notes(b, &cells[c].lines[l]);
+            }
+            x += w[c];
+        }
+        if (row->header) {
+            oc_item t = mk(OC_ITEM_RULE, b->indent, -h, tw, 0);
+            t.size = 0.8;
+            t.color = b->text;
+            oc_flow_item(f, &t);
+        }
+    }
+    /* a rule below the last row */
+    if (b->flow->n > first) {
+        oc_item bot = mk(OC_ITEM_RULE, b->indent, -b->flow->pe[b->flow->n - 1].height, tw, 0);
+        bot.size = 0.8;
+        bot.color = b->text;
+        oc_flow_item(b->flow, &bot);
+        if (b->flow->n - first <= 4)
+            oc_pg_keep_block(b->flow->pe, first, b->flow->n - first);
+        else
+            b->flow->pe[b->flow->n - 2].flags |= OC_PG_KEEP_NEXT; /* no lone last row */
+    }
+    b->space = b->leading * 0.6;
+    b->after_para = 0;
+}
+
+/* ---- the walk ---------------------------------------------------------------- */
+
+static void walk(oc_blocks *b, const oc_node *n) {
+    switch (n->type) {
+    case OC_PARAGRAPH:
+        paragraph(b, n);
+        break;
+    case OC_HEADING:
+        heading(b, n);
+        break;
+    case OC_QUOTE:
+        quote(b, n);
+        break;
+    case OC_LIST:
+        list(b, n);
+        break;
+    case OC_CODE_BLOCK:
+        code_block(b, n, 1);
+        break;
+    case OC_HTML_BLOCK:
+        code_block(b, n, 0);
+        break;
+    case OC_HR:
+        thematic_break(b);
+        break;
+    case OC_TABLE:
+        table(b, n);
+        break;
+    default:
+        for (const oc_node *c = n->first; c; c = c->next)
+            walk(b, c);
+        break;
+    }
+}
+
+/* The chapter opening: a sink, the "Chapter N" label and the title. */
+static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
+    int flags = OC_PG_BREAK_BEFORE | OC_PG_OPENING | OC_PG_KEEP_NEXT;
+    if (b->opt->print) flags |= OC_PG_RECTO;
+    b->space = 0;
+    oc_blocks_elem(b, b->text_height * 0.16, flags);
+    add_dest(b, ch->id, 0);
+    if (h1 && h1->id && (!ch->id || strcmp(h1->id, ch->id) != 0)) add_dest(b, h1->id, 0);
+    oc_flow_mark m = {0, h1, ch->title, ch->id, h1 ? h1->number : NULL, b->flow->n - 1, b->chapter};
+    oc_flow_mark_add(b->flow, &m);
+    if (b->doc->meta.number_sections && h1 && h1->number) {
+        double size = b->body * 1.15, lead = size * 1.4;
+        size_t e = oc_blocks_elem(b, lead, OC_PG_KEEP_NEXT);
+        (void)e;
+        char *label = oc_arena_printf(b->arena, "Chapter %s", h1->number);
+        oc_item t = mk(OC_ITEM_TEXT, 0, -oc_blocks_base(size, lead), 0, 0);
+        t.font = OC_FONT_SERIF_ITALIC;
+        t.size = size;
+        t.color = b->text;
+        t.text = label;
+        t.len = strlen(label);
+        t.w = oc_fonts_width(b->fonts, t.font, size, label, t.len);
+        oc_flow_item(b->flow, &t);
+        b->space = lead * 0.3;
+    }
+    double size = b->body * 2.0, lead = size * 1.2;
+    oc_para_style st = oc_blocks_style(b, OC_FONT_SERIF_BOLD, size, lead, 0);
+    oc_para p;
+    memset(&p, 0, sizeof p);
+    oc_node *src = (oc_node *)h1;
+    if (!src) { /* no first heading: a synthetic one from the chapter title */
+        src = oc_arena_alloc(b->arena, sizeof *src);
+        oc_node *t = oc_arena_alloc(b->arena, sizeof *t);
+        src->type = OC_HEADING;
+        src->level = 1;
+        src->first = src->last = t;
+        t->type = OC_TEXT;
+        t->parent = src;
+        t->text = ch->title ? ch->title : "";
+        t->len = strlen(t->text);
+    }
+    if (oc_para_layout(b->para, src, &st, b->measure, &p) == OC_OK)
+        for (int l = 0; l < p.nlines; l++)
+            line_elem(b, &p.lines[l], 0, size, lead, OC_PG_KEEP_NEXT, NULL);
+    b->space = b->leading * 2.5;
+    b->after_para = 0;
+}
+
+oc_status oc_blocks_chapter(oc_blocks *b, const oc_chapter *ch) {
+    b->chapter = ch->index;
+    b->indent = 0;
+    b->space = 0;
+    b->after_para = 0;
+    b->list_depth = 0;
+    b->quote_depth = 0;
+    b->marker = NULL;
+    b->nnote_seen = ch->nnotes;
+    b->note_seen = oc_arena_alloc(b->arena, (size_t)(ch->nnotes > 0 ? ch->nnotes : 1));
+    b->para->file = ch->display ? ch->display : ch->path;
+    const oc_node *c = ch->root ? ch->root->first : NULL;
+    const oc_node *h1 = NULL;
+    if (c && c->type == OC_HEADING && c->level == 1) {
+        h1 = c;
+        c = c->next;
+    }
+    opening(b, ch, h1);
+    for (; c; c = c->next)
+        walk(b, c);
+    return OC_OK;
+}

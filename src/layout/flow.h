@@ -1,0 +1,105 @@
+/* octavo — the flow: blocks turned into paginator elements with their items.
+ *
+ * Internal to src/layout/ (blocks.c fills it, layout.c places it). Item
+ * coordinates inside the flow are relative to the element: x from the left
+ * edge of the text area, y upward from the element's top (so mostly
+ * negative); layout.c translates them onto the page. */
+#ifndef OCTAVO_LAYOUT_FLOW_H
+#define OCTAVO_LAYOUT_FLOW_H
+
+#include "octavo/layout.h"
+#include "layout/paginate.h"
+
+typedef struct {
+    oc_item *v;
+    size_t n, cap;
+} oc_itemvec;
+
+/* A footnote laid out once, at its first citation. */
+typedef struct {
+    const oc_node *note;
+    oc_item *items; /* relative to the note's top */
+    size_t nitems;
+    double height;
+} oc_flow_note;
+
+typedef struct {
+    size_t item0, nitems; /* in oc_flow.items */
+    int chapter;          /* chapter index; -1 in front matter */
+    size_t note0;         /* footnotes first cited here: notes[note0 .. note0+nnotes) */
+    int nnotes;
+} oc_flow_info;
+
+/* A heading (or chapter start) for bookmarks and the contents. */
+typedef struct {
+    int level;           /* 0 chapter, 1.. section (heading level - 1) */
+    const oc_node *node; /* the HEADING, or NULL */
+    const char *title;
+    const char *dest;
+    const char *number; /* "2.3" or NULL */
+    size_t elem;
+    int chapter;
+} oc_flow_mark;
+
+typedef struct {
+    oc_itemvec items;
+    oc_pg_elem *pe;
+    oc_flow_info *info;
+    size_t n, cap;
+    oc_flow_note *notes;
+    size_t nnotes, capnotes;
+    oc_flow_mark *marks;
+    size_t nmarks, capmarks;
+} oc_flow;
+
+typedef struct {
+    oc_arena *arena;
+    const oc_document *doc;
+    const oc_fontset *fonts;
+    oc_para_ctx *para;
+    const oc_layout_options *opt;
+    oc_flow *flow;
+
+    double measure;     /* text area width */
+    double text_height; /* text area height */
+    double body, leading;
+    oc_color text, link, tint, rule;
+
+    /* walk state */
+    int chapter;
+    double indent; /* left indent of the current block */
+    double space;  /* pending space before the next element */
+    int after_para;
+    int list_depth;
+    int quote_depth;
+    double quote_x[16];
+    size_t quote_first; /* element index where the innermost quote began */
+    const char *marker; /* pending list marker, drawn on the next line */
+    oc_font_id marker_font;
+    double marker_x, marker_size;
+    unsigned char *note_seen; /* per note of the current chapter */
+    int nnote_seen;
+} oc_blocks;
+
+void oc_itemvec_push(oc_itemvec *v, const oc_item *it);
+void oc_flow_free(oc_flow *f);
+/* Appends an element (taking b->space as its space) and returns its index;
+ * items pushed with oc_flow_item() belong to the last element. */
+size_t oc_blocks_elem(oc_blocks *b, double height, int flags);
+void oc_flow_item(oc_flow *f, const oc_item *it);
+void oc_flow_mark_add(oc_flow *f, const oc_flow_mark *m);
+/* Items of one laid-out line with its baseline at y = base (relative). */
+void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, double base,
+                    int links);
+oc_para_style oc_blocks_style(const oc_blocks *b, oc_font_id font, double size, double leading,
+                              int justify);
+/* Baseline offset below a line element's top for a style. */
+double oc_blocks_base(double size, double leading);
+/* The text area of physical page `phys` (0-based) for a paper and profile:
+ * left/right edges and top/bottom (PDF coordinates). For tests. */
+void oc_layout_text_area(const char *paper, int print, size_t phys, double *left, double *right,
+                         double *top, double *bottom);
+/* Lays out one chapter into the flow. */
+oc_status oc_blocks_chapter(oc_blocks *b, const oc_chapter *ch);
+
+#endif

@@ -1,0 +1,665 @@
+/* The layout driver: paper and margins, the body flow paginated, the front
+ * matter (title page, contents with page numbers), running heads, folios,
+ * footnote areas, bookmarks; and the text dump used by golden tests.
+ *
+ * Order of work (linear in the book): every chapter is laid out once into
+ * one flow and paginated once; body pages are numbered from 1, so the
+ * contents (laid out after) never changes them — its own page count only
+ * shifts physical page indexes, which are added at assembly. */
+#include "layout/flow.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int oc_paper_size(const char *name, double *w, double *h) {
+    static const struct {
+        const char *name;
+        double w, h;
+    } sizes[] = {
+        {"a4", 595.28, 841.89}, {"letter", 612, 792}, {"a5", 419.53, 595.28}, {"6x9", 432, 648}};
+    if (!name) name = "a4";
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        if (strcmp(name, sizes[i].name) == 0) {
+            if (w) *w = sizes[i].w;
+            if (h) *h = sizes[i].h;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    double W, H;
+    double inner, outer; /* left/right margins of a recto page (mirrored on versos) */
+    double top;          /* distance from the page top to the text area */
+    double measure, height;
+    double body, leading;
+} geometry;
+
+static void make_geometry(geometry *g, double W, double H, int print) {
+    g->W = W;
+    g->H = H;
+    int small = W < 500;
+    g->body = small ? 10.0 : 11.0;
+    g->leading = g->body * 1.35;
+    g->measure = g->body * (small ? 30.0 : 34.0);
+    if (g->measure > W * 0.78) g->measure = W * 0.78;
+    double side = W - g->measure;
+    if (print) {
+        g->inner = side * 0.4;
+        g->outer = side * 0.6;
+    } else {
+        g->inner = g->outer = side / 2;
+    }
+    g->top = H * 0.095;
+    double bottom = H * 0.115;
+    int lines = (int)floor((H - g->top - bottom) / g->leading);
+    g->height = lines * g->leading;
+}
+
+void oc_layout_text_area(const char *paper, int print, size_t phys, double *left, double *right,
+                         double *top, double *bottom) {
+    double W = 0, H = 0;
+    oc_paper_size(paper, &W, &H);
+    geometry g;
+    make_geometry(&g, W, H, print);
+    double L = phys % 2 == 0 ? g.inner : g.outer;
+    if (left) *left = L;
+    if (right) *right = L + g.measure;
+    if (top) *top = H - g.top;
+    if (bottom) *bottom = H - g.top - g.height;
+}
+
+typedef struct {
+    const oc_document *doc;
+    const oc_layout_options *opt;
+    const oc_fontset *fonts;
+    oc_layout *out;
+    geometry g;
+    oc_blocks *b;
+    oc_page *pages; /* heap while assembling */
+    size_t npages, cap;
+    oc_itemvec cur; /* the page being assembled */
+    oc_bookmark *marks;
+    size_t nmarks, capmarks;
+} assembler;
+
+static oc_item mk(oc_item_kind k, double x, double y, double w, double h) {
+    oc_item it;
+    memset(&it, 0, sizeof it);
+    it.kind = k;
+    it.x = x;
+    it.y = y;
+    it.w = w;
+    it.h = h;
+    return it;
+}
+
+static double left_margin(const assembler *as, size_t phys) {
+    return phys % 2 == 0 ? as->g.inner : as->g.outer;
+}
+
+static double area_top(const assembler *as) {
+    return as->g.H - as->g.top;
+}
+
+static void end_page(assembler *as, oc_label_style label, int number) {
+    if (as->npages == as->cap) {
+        as->cap = as->cap ? as->cap * 2 : 64;
+        as->pages = oc_xrealloc(as->pages, as->cap * sizeof *as->pages);
+    }
+    oc_page *p = &as->pages[as->npages++];
+    memset(p, 0, sizeof *p);
+    p->label = label;
+    p->number = number;
+    p->nitems = p->cap = as->cur.n;
+    p->items = oc_arena_alloc(&as->out->arena, (as->cur.n ? as->cur.n : 1) * sizeof(oc_item));
+    if (as->cur.n) memcpy(p->items, as->cur.v, as->cur.n * sizeof(oc_item));
+    as->cur.n = 0;
+}
+
+static void add_mark(assembler *as, int level, const char *title, const char *dest, size_t page) {
+    if (as->nmarks == as->capmarks) {
+        as->capmarks = as->capmarks ? as->capmarks * 2 : 64;
+        as->marks = oc_xrealloc(as->marks, as->capmarks * sizeof *as->marks);
+    }
+    oc_bookmark *m = &as->marks[as->nmarks++];
+    m->level = level;
+    m->title = title ? title : "";
+    m->dest = dest;
+    m->page = (int)page;
+}
+
+static void text_at(assembler *as, oc_font_id f, double size, double x, double y, const char *s,
+                    oc_color color) {
+    oc_item t = mk(OC_ITEM_TEXT, x, y, 0, 0);
+    t.font = f;
+    t.size = size;
+    t.color = color;
+    t.text = oc_arena_strdup(&as->out->arena, s);
+    t.len = strlen(s);
+    t.w = oc_fonts_width(as->fonts, f, size, s, t.len);
+    oc_itemvec_push(&as->cur, &t);
+}
+
+static void roman(int n, char *out, size_t cap) {
+    static const struct {
+        int v;
+        const char *s;
+    } r[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
+             {40, "xl"},  {10, "x"},   {9, "ix"},  {5, "v"},    {4, "iv"},  {1, "i"}};
+    size_t k = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) {
+        while (n >= r[i].v && k + 3 < cap) {
+            size_t l = strlen(r[i].s);
+            memcpy(out + k, r[i].s, l);
+            k += l;
+            out[k] = 0;
+            n -= r[i].v;
+        }
+    }
+}
+
+static void label_text(oc_label_style st, int n, char *out, size_t cap) {
+    if (st == OC_LABEL_ROMAN)
+        roman(n, out, cap);
+    else
+        snprintf(out, cap, "%d", n);
+}
+
+/* Truncates a running head to the measure (whole words, with an ellipsis). */
+static const char *fit_head(assembler *as, oc_font_id f, double size, const char *s, double max) {
+    size_t len = strlen(s);
+    if (oc_fonts_width(as->fonts, f, size, s, len) <= max) return s;
+    size_t cut = len;
+    while (cut > 0) {
+        while (cut > 0 && s[cut - 1] != ' ')
+            cut--;
+        while (cut > 0 && s[cut - 1] == ' ')
+            cut--;
+        char *t = oc_arena_printf(&as->out->arena, "%.*s\xE2\x80\xA6", (int)cut, s);
+        if (oc_fonts_width(as->fonts, f, size, t, strlen(t)) <= max) return t;
+    }
+    return "";
+}
+
+/* Running head (unless suppressed) and folio of a page. */
+static void furniture(assembler *as, size_t phys, const char *head, int show_folio,
+                      oc_label_style label, int number) {
+    double L = left_margin(as, phys), M = as->g.measure, top = area_top(as);
+    double size = as->g.body * 0.82;
+    oc_color ink = as->b->text;
+    int recto = phys % 2 == 0;
+    if (head && *head) {
+        double y = top + as->g.leading * 1.9;
+        const char *h = fit_head(as, OC_FONT_SERIF_ITALIC, size, head, M * 0.8);
+        double w = oc_fonts_width(as->fonts, OC_FONT_SERIF_ITALIC, size, h, strlen(h));
+        double x;
+        if (as->opt->print)
+            x = recto ? L + M - w : L;
+        else
+            x = L + (M - w) / 2;
+        text_at(as, OC_FONT_SERIF_ITALIC, size, x, y, h, ink);
+        oc_item r = mk(OC_ITEM_RULE, L, y - size * 0.55, M, 0);
+        r.size = 0.4;
+        r.color = ink;
+        oc_itemvec_push(&as->cur, &r);
+    }
+    if (show_folio) {
+        char num[32];
+        label_text(label, number, num, sizeof num);
+        double w = oc_fonts_width(as->fonts, OC_FONT_SERIF, size * 1.05, num, strlen(num));
+        double y = top - as->g.height - as->g.leading * 2.2;
+        double x;
+        if (as->opt->print)
+            x = recto ? L + M - w : L;
+        else
+            x = L + (M - w) / 2;
+        text_at(as, OC_FONT_SERIF, size * 1.05, x, y, num, ink);
+    }
+}
+
+/* Puts a paginated flow onto pages starting at physical index `phys0`. */
+static void place_flow(assembler *as, const oc_flow *f, const oc_pg_result *r, oc_label_style label,
+                       int number0, const char *front_head, const size_t *page_of_mark_out_unused) {
+    (void)page_of_mark_out_unused;
+    size_t k = 0;
+    int chapter = -1;
+    for (int pg = 0; pg < r->npages; pg++) {
+        size_t phys = as->npages;
+        double L = left_margin(as, phys), top = area_top(as);
+        int first_chapter = -1;
+        size_t notes_first = (size_t)-1, notes_end = 0;
+        for (; k < r->nplaces && r->places[k].page == pg; k++) {
+            const oc_pg_place *pl = &r->places[k];
+            const oc_flow_info *in = &f->info[pl->elem];
+            if (first_chapter < 0) first_chapter = in->chapter;
+            if (!pl->copy && in->chapter >= 0) chapter = in->chapter;
+            for (size_t i = 0; i < in->nitems; i++) {
+                oc_item it = f->items.v[in->item0 + i];
+                if (pl->copy && it.kind == OC_ITEM_DEST) continue;
+                it.x += L;
+                it.y += top - pl->y;
+                oc_itemvec_push(&as->cur, &it);
+            }
+            if (!pl->copy && in->nnotes > 0) {
+                if (notes_first == (size_t)-1) notes_first = in->note0;
+                notes_end = in->note0 + (size_t)in->nnotes;
+            }
+        }
+        if (first_chapter < 0) first_chapter = chapter;
+        /* footnotes at the foot, under a short rule */
+        if (notes_first != (size_t)-1 && r->notes[pg] > 0) {
+            double bottom = top - as->g.height;
+            double y = bottom + r->notes[pg];
+            oc_item rule = mk(OC_ITEM_RULE, L, y + as->g.leading * 0.45, as->g.measure * 0.25, 0);
+            rule.size = 0.4;
+            rule.color = as->b->text;
+            oc_itemvec_push(&as->cur, &rule);
+            for (size_t n = notes_first; n < notes_end; n++) {
+                const oc_flow_note *fn = &f->notes[n];
+                for (size_t i = 0; i < fn->nitems; i++) {
+                    oc_item it = fn->items[i];
+                    it.x += L;
+                    it.y += y;
+                    oc_itemvec_push(&as->cur, &it);
+                }
+                y -= fn->height;
+            }
+        }
+        int number = number0 + pg;
+        if (r->blank[pg]) {
+            end_page(as, label, number);
+            continue;
+        }
+        const char *head = NULL;
+        if (!r->opening[pg]) {
+            const char *chap = front_head;
+            if (!chap && first_chapter >= 0 && first_chapter < as->doc->nchapters)
+                chap = as->doc->chapters[first_chapter].title;
+            if (as->opt->print && phys % 2 == 1)
+                head = as->doc->meta.title ? as->doc->meta.title : chap;
+            else
+                head = chap;
+        }
+        furniture(as, phys, head, 1, label, number);
+        end_page(as, label, number);
+    }
+}
+
+/* ---- front matter ---------------------------------------------------------- */
+
+static oc_node *synthetic_para(oc_arena *a, const char *text) {
+    oc_node *p = oc_arena_alloc(a, sizeof *p);
+    oc_node *t = oc_arena_alloc(a, sizeof *t);
+    p->type = OC_PARAGRAPH;
+    p->first = p->last = t;
+    t->type = OC_TEXT;
+    t->parent = p;
+    t->text = text;
+    t->len = strlen(text);
+    return p;
+}
+
+/* Centred lines of `text`; returns the y below the last line. */
+static double centred(assembler *as, const char *text, oc_font_id f, double size, double y) {
+    double lead = size * 1.25;
+    oc_para_style st = oc_blocks_style(as->b, f, size, lead, 0);
+    st.align = OC_ALIGN_CENTER;
+    st.color = as->b->text;
+    oc_para p;
+    memset(&p, 0, sizeof p);
+    if (oc_para_layout(as->b->para, synthetic_para(&as->out->arena, text), &st, as->g.measure,
+                       &p) != OC_OK)
+        return y;
+    double L = left_margin(as, as->npages);
+    for (int l = 0; l < p.nlines; l++) {
+        /* centre by the set width (whatever the breaker's alignment did) */
+        double x0 = L + (as->g.measure - p.lines[l].width) / 2;
+        if (p.lines[l].nruns > 0) x0 -= p.lines[l].runs[0].x;
+        y -= lead;
+        oc_blocks_runs(as->b, &as->cur, &p.lines[l], x0, y, 0);
+    }
+    return y;
+}
+
+static void title_page(assembler *as) {
+    const oc_meta *m = &as->doc->meta;
+    double top = area_top(as);
+    double y = top - as->g.height * 0.2;
+    oc_item d = mk(OC_ITEM_DEST, left_margin(as, as->npages), top, 0, 0);
+    d.dest = "octavo-title";
+    oc_itemvec_push(&as->cur, &d);
+    y = centred(as, m->title ? m->title : "Untitled", OC_FONT_SERIF_BOLD, as->g.body * 2.4, y);
+    if (m->subtitle && *m->subtitle)
+        y = centred(as, m->subtitle, OC_FONT_SERIF_ITALIC, as->g.body * 1.4, y - as->g.leading);
+    y -= as->g.leading * 3;
+    for (int i = 0; i < m->nauthors; i++)
+        y = centred(as, m->authors[i], OC_FONT_SERIF, as->g.body * 1.25, y - as->g.leading * 0.2);
+    if (m->date && *m->date)
+        centred(as, m->date, OC_FONT_SERIF, as->g.body, top - as->g.height + as->g.leading * 2);
+    add_mark(as, 0, m->title ? m->title : "Title", "octavo-title", as->npages);
+    end_page(as, OC_LABEL_ROMAN, (int)as->npages + 1);
+}
+
+/* The contents as a flow: an opening and one entry per chapter and h2. */
+static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result *br, oc_flow *cf) {
+    oc_blocks *b = as->b;
+    oc_flow *saved = b->flow;
+    b->flow = cf;
+    b->chapter = -1;
+    b->space = 0;
+    b->indent = 0;
+    b->quote_depth = 0;
+    b->marker = NULL;
+    b->nnote_seen = 0;
+
+    /* page of each body element */
+    int *page = oc_xmalloc((body->n ? body->n : 1) * sizeof(int));
+    for (size_t k = 0; k < br->nplaces; k++)
+        if (!br->places[k].copy) page[br->places[k].elem] = br->places[k].page;
+
+    size_t e = oc_blocks_elem(b, as->g.height * 0.16, OC_PG_OPENING | OC_PG_KEEP_NEXT);
+    oc_item d = mk(OC_ITEM_DEST, 0, 0, 0, 0);
+    d.dest = "octavo-contents";
+    oc_flow_item(cf, &d);
+    (void)e;
+    double tsize = b->body * 2.0, tlead = tsize * 1.2;
+    e = oc_blocks_elem(b, tlead, OC_PG_KEEP_NEXT);
+    oc_item t = mk(OC_ITEM_TEXT, 0, -oc_blocks_base(tsize, tlead), 0, 0);
+    t.font = OC_FONT_SERIF_BOLD;
+    t.size = tsize;
+    t.color = b->text;
+    t.text = "Contents";
+    t.len = 8;
+    t.w = oc_fonts_width(as->fonts, t.font, tsize, t.text, t.len);
+    oc_flow_item(cf, &t);
+    b->space = b->leading * 2;
+
+    double size = b->body, lead = b->leading;
+    double numcol = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, "0000", 4);
+    double dot = size * 0.45;
+    double dotw = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, ".", 1);
+    for (size_t i = 0; i < body->nmarks; i++) {
+        const oc_flow_mark *m = &body->marks[i];
+        if (m->level > 1) continue;
+        int chap = m->level == 0;
+        double indent = chap ? 0 : b->body * 1.8;
+        if (chap) b->space = b->leading * 0.7;
+        const char *num = m->number && *m->number ? m->number : NULL;
+        oc_font_id font = chap ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF;
+        double numw = 0;
+        if (num) numw = oc_fonts_width(as->fonts, font, size, num, strlen(num)) + size * 0.6;
+        oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
+        st.link_color = b->text;
+        oc_para p;
+        memset(&p, 0, sizeof p);
+        const oc_node *src = m->node ? m->node : synthetic_para(&as->out->arena, m->title);
+        double avail = as->g.measure - indent - numw - numcol - size * 1.5;
+        if (oc_para_layout(b->para, src, &st, avail, &p) != OC_OK || p.nlines == 0) continue;
+        int pg = page[m->elem] + 1;
+        char pnum[32];
+        snprintf(pnum, sizeof pnum, "%d", pg);
+        size_t first = cf->n;
+        for (int l = 0; l < p.nlines; l++) {
+            size_t el = oc_blocks_elem(b, lead, 0);
+            double base = -oc_blocks_base(size, lead);
+            double x0 = indent + numw;
+            if (l == 0 && num) {
+                oc_item nt = mk(OC_ITEM_TEXT, indent, base, numw - size * 0.6, 0);
+                nt.font = font;
+                nt.size = size;
+                nt.color = b->text;
+                nt.text = num;
+                nt.len = strlen(num);
+                oc_flow_item(cf, &nt);
+            }
+            /* the title's runs, without links or note markers */
+            oc_line ln = p.lines[l];
+            oc_run *runs =
+                oc_arena_alloc(&as->out->arena, (size_t)(ln.nruns ? ln.nruns : 1) * sizeof *runs);
+            int nr = 0;
+            for (int r = 0; r < ln.nruns; r++) {
+                if (ln.runs[r].noteref || (ln.runs[r].flags & OC_RUN_SUPER)) continue;
+                runs[nr] = ln.runs[r];
+                runs[nr].uri = NULL;
+                runs[nr].dest = NULL;
+                runs[nr].color = b->text;
+                nr++;
+            }
+            ln.runs = runs;
+            ln.nruns = nr;
+            double end = x0;
+            for (int r = 0; r < nr; r++)
+                if (x0 + runs[r].x + runs[r].width > end) end = x0 + runs[r].x + runs[r].width;
+            oc_itemvec v = {0};
+            oc_blocks_runs(b, &v, &ln, x0, base, 0);
+            for (size_t q = 0; q < v.n; q++)
+                oc_flow_item(cf, &v.v[q]);
+            free(v.v);
+            if (l == p.nlines - 1) {
+                double pw = oc_fonts_width(as->fonts, font, size, pnum, strlen(pnum));
+                double right = as->g.measure;
+                oc_item pt = mk(OC_ITEM_TEXT, right - pw, base, pw, 0);
+                pt.font = font;
+                pt.size = size;
+                pt.color = b->text;
+                pt.text = oc_arena_strdup(&as->out->arena, pnum);
+                pt.len = strlen(pnum);
+                oc_flow_item(cf, &pt);
+                /* dot leaders on a common grid so the dots line up */
+                double from = end + size * 0.6, to = right - numcol - size * 0.3;
+                if (to > right - pw - size * 0.6) to = right - pw - size * 0.6;
+                double x = ceil(from / dot) * dot;
+                for (; x + dotw <= to; x += dot) {
+                    oc_item dt = mk(OC_ITEM_TEXT, x, base, dotw, 0);
+                    dt.font = OC_FONT_SERIF;
+                    dt.size = size;
+                    dt.color = b->text;
+                    dt.text = ".";
+                    dt.len = 1;
+                    oc_flow_item(cf, &dt);
+                }
+            }
+            /* the whole entry is a link to the heading */
+            oc_item lk = mk(OC_ITEM_LINK, indent, -lead, as->g.measure - indent, lead);
+            lk.dest = m->dest;
+            oc_flow_item(cf, &lk);
+            (void)el;
+        }
+        oc_pg_keep_block(cf->pe, first, cf->n - first);
+        /* a chapter entry stays with its first section */
+        if (chap && cf->n > first) cf->pe[cf->n - 1].flags |= OC_PG_KEEP_NEXT;
+    }
+    if (cf->n > 0) cf->pe[cf->n - 1].flags &= ~OC_PG_KEEP_NEXT;
+    free(page);
+    b->flow = saved;
+}
+
+/* ---- the driver ---------------------------------------------------------- */
+
+oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
+                        const oc_fontset *fonts, oc_layout *out, oc_diag *diag) {
+    oc_status st = OC_OK;
+    memset(out, 0, sizeof *out);
+    oc_arena_init(&out->arena);
+    const char *paper = opt && opt->paper ? opt->paper : doc->meta.paper;
+    if (!paper) paper = "a4";
+    double W, H;
+    if (!oc_paper_size(paper, &W, &H)) {
+        oc_diag_report(diag, OC_ERROR, doc->meta_path, 0, 0,
+                       "unknown paper size '%s' (use a4, letter, a5 or 6x9)", paper);
+        return OC_ERR_INPUT;
+    }
+    oc_layout_options o = {paper, opt ? opt->print : 0};
+    out->width = W;
+    out->height = H;
+
+    assembler as;
+    memset(&as, 0, sizeof as);
+    as.doc = doc;
+    as.opt = &o;
+    as.fonts = fonts;
+    as.out = out;
+    make_geometry(&as.g, W, H, o.print);
+
+    oc_hyphen *hy =
+        oc_hyphen_load(doc->meta.language ? doc->meta.language : "en-US", diag, doc->meta_path);
+    oc_para_ctx pc;
+    memset(&pc, 0, sizeof pc);
+    pc.arena = &out->arena;
+    pc.fonts = fonts;
+    pc.hyphen = hy;
+    pc.diag = diag;
+    pc.doc = doc;
+    pc.warned = oc_arena_alloc(&out->arena, 0x110000 / 8);
+
+    oc_flow body, cf;
+    memset(&body, 0, sizeof body);
+    memset(&cf, 0, sizeof cf);
+    oc_blocks b;
+    memset(&b, 0, sizeof b);
+    b.arena = &out->arena;
+    b.doc = doc;
+    b.fonts = fonts;
+    b.para = &pc;
+    b.opt = &o;
+    b.flow = &body;
+    b.measure = as.g.measure;
+    b.text_height = as.g.height;
+    b.body = as.g.body;
+    b.leading = as.g.leading;
+    oc_color black = {0, 0, 0}, blue = {0.05f, 0.2f, 0.55f};
+    b.text = black;
+    b.link = o.print ? black : blue;
+    b.tint = (oc_color){0.94f, 0.94f, 0.93f};
+    b.rule = (oc_color){0.6f, 0.6f, 0.6f};
+    as.b = &b;
+
+    /* 1. the body, laid out and paginated once */
+    for (int c = 0; c < doc->nchapters; c++) {
+        st = oc_blocks_chapter(&b, &doc->chapters[c]);
+        if (st != OC_OK) goto done;
+    }
+    oc_pg_params pp = {as.g.height, as.g.leading * 0.9, 1, 1};
+    oc_pg_result br;
+    st = oc_paginate(&out->arena, body.pe, body.n, &pp, &br);
+    if (st != OC_OK) goto done;
+
+    /* 2. the contents, now that body page numbers are known */
+    contents_flow(&as, &body, &br, &cf);
+    oc_pg_params cp = {as.g.height, 0, 1, 0};
+    oc_pg_result cr;
+    st = oc_paginate(&out->arena, cf.pe, cf.n, &cp, &cr);
+    if (st != OC_OK) goto done;
+
+    /* 3. assembly: title page, (blank), contents, (blank), body */
+    title_page(&as);
+    if (o.print) end_page(&as, OC_LABEL_ROMAN, (int)as.npages + 1);
+    size_t contents_page = as.npages;
+    place_flow(&as, &cf, &cr, OC_LABEL_ROMAN, (int)as.npages + 1, "Contents", NULL);
+    add_mark(&as, 0, "Contents", "octavo-contents", contents_page);
+    if (o.print && as.npages % 2 == 1) end_page(&as, OC_LABEL_ROMAN, (int)as.npages + 1);
+    size_t body0 = as.npages;
+    place_flow(&as, &body, &br, OC_LABEL_ARABIC, 1, NULL, NULL);
+
+    int *page = oc_xmalloc((body.n ? body.n : 1) * sizeof(int));
+    for (size_t k = 0; k < br.nplaces; k++)
+        if (!br.places[k].copy) page[br.places[k].elem] = br.places[k].page;
+    for (size_t i = 0; i < body.nmarks; i++) {
+        const oc_flow_mark *m = &body.marks[i];
+        add_mark(&as, m->level, m->title, m->dest, body0 + (size_t)page[m->elem]);
+    }
+    free(page);
+
+    out->npages = as.npages;
+    out->pages = oc_arena_alloc(&out->arena, (as.npages ? as.npages : 1) * sizeof(oc_page));
+    if (as.npages) memcpy(out->pages, as.pages, as.npages * sizeof(oc_page));
+    out->nmarks = as.nmarks;
+    out->marks = oc_arena_alloc(&out->arena, (as.nmarks ? as.nmarks : 1) * sizeof(oc_bookmark));
+    if (as.nmarks) memcpy(out->marks, as.marks, as.nmarks * sizeof(oc_bookmark));
+
+done:
+    free(as.pages);
+    free(as.marks);
+    free(as.cur.v);
+    oc_flow_free(&body);
+    oc_flow_free(&cf);
+    if (hy) oc_hyphen_free(hy);
+    if (st != OC_OK) oc_layout_free(out);
+    return st;
+}
+
+void oc_layout_free(oc_layout *l) {
+    if (!l) return;
+    oc_arena_free(&l->arena);
+    l->pages = NULL;
+    l->npages = 0;
+    l->marks = NULL;
+    l->nmarks = 0;
+}
+
+/* ---- the dump --------------------------------------------------------------- */
+
+static const char *font_name(oc_font_id f) {
+    static const char *const names[OC_FONT_COUNT] = {
+        "SERIF", "SERIF_ITALIC", "SERIF_BOLD", "SERIF_BOLD_ITALIC",
+        "MONO",  "MONO_BOLD",    "SANS",       "SANS_BOLD"};
+    return (unsigned)f < OC_FONT_COUNT ? names[f] : "?";
+}
+
+static void quoted(oc_buf *out, const char *s, size_t len) {
+    oc_buf_putc(out, '"');
+    for (size_t i = 0; i < len && s; i++) {
+        if (s[i] == '"' || s[i] == '\\') oc_buf_putc(out, '\\');
+        oc_buf_putc(out, s[i]);
+    }
+    oc_buf_putc(out, '"');
+}
+
+void oc_layout_dump(const oc_layout *l, oc_buf *out) {
+    oc_buf_printf(out, "paper %.2f %.2f\n", l->width, l->height);
+    for (size_t p = 0; p < l->npages; p++) {
+        const oc_page *pg = &l->pages[p];
+        char lab[32];
+        label_text(pg->label, pg->number, lab, sizeof lab);
+        oc_buf_printf(out, "page %zu (%s)\n", p + 1, lab);
+        for (size_t i = 0; i < pg->nitems; i++) {
+            const oc_item *it = &pg->items[i];
+            switch (it->kind) {
+            case OC_ITEM_TEXT:
+                oc_buf_printf(out, "  text %.2f %.2f %s %.2f ", it->x, it->y, font_name(it->font),
+                              it->size);
+                quoted(out, it->text, it->len);
+                oc_buf_putc(out, '\n');
+                break;
+            case OC_ITEM_RULE:
+                oc_buf_printf(out, "  rule %.2f %.2f %.2f %.2f %.2f\n", it->x, it->y, it->w, it->h,
+                              it->size);
+                break;
+            case OC_ITEM_RECT:
+                oc_buf_printf(out, "  rect %.2f %.2f %.2f %.2f\n", it->x, it->y, it->w, it->h);
+                break;
+            case OC_ITEM_IMAGE:
+                oc_buf_printf(out, "  image %.2f %.2f %.2f %.2f %s\n", it->x, it->y, it->w, it->h,
+                              it->asset && it->asset->path ? it->asset->path : "?");
+                break;
+            case OC_ITEM_LINK:
+                oc_buf_printf(out, "  link %.2f %.2f %.2f %.2f %s%s\n", it->x, it->y, it->w, it->h,
+                              it->uri ? "" : "#",
+                              it->uri    ? it->uri
+                              : it->dest ? it->dest
+                                         : "");
+                break;
+            case OC_ITEM_DEST:
+                oc_buf_printf(out, "  dest %.2f %.2f %s\n", it->x, it->y, it->dest ? it->dest : "");
+                break;
+            }
+        }
+    }
+    for (size_t m = 0; m < l->nmarks; m++)
+        oc_buf_printf(out, "mark %d %d %s -> %s\n", l->marks[m].level, l->marks[m].page + 1,
+                      l->marks[m].title, l->marks[m].dest ? l->marks[m].dest : "");
+}

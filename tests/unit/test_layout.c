@@ -1,0 +1,321 @@
+/* The layout driver on small in-memory books: text inside the text area,
+ * page labels, contents links, destinations, bookmarks, paper sizes, print
+ * profile right-hand chapters, headings kept with text, a stable dump. */
+#include "harness.h"
+#include "layout/flow.h"
+#include "octavo/book.h"
+#include "octavo/layout.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *WORDS[] = {"the",         "reader",    "typesetting", "of",       "a",
+                              "paragraph",   "justified", "measure",     "with",     "book",
+                              "hyphenation", "careful",   "engineering", "and",      "models",
+                              "learning",    "pipeline",  "evaluation",  "datasets", "deployment"};
+
+static void words(oc_buf *b, int n, unsigned *seed) {
+    for (int i = 0; i < n; i++) {
+        *seed = *seed * 1103515245u + 12345u;
+        oc_buf_printf(b, "%s%s", i ? " " : "", WORDS[(*seed >> 16) % 20]);
+    }
+}
+
+/* A book of three chapters with sections, lists, code, quotes and notes. */
+static char *make_book(void) {
+    oc_buf b;
+    oc_buf_init(&b);
+    unsigned seed = 42;
+    oc_buf_puts(&b, "---\ntitle: A Test Book\nsubtitle: For Layout\nauthor: [Ann Author, Bo "
+                    "Writer]\ndate: 2026-01-02\n---\n\n");
+    for (int c = 1; c <= 3; c++) {
+        oc_buf_printf(&b, "# Chapter title %d\n\n", c);
+        for (int s = 1; s <= 4; s++) {
+            oc_buf_printf(&b, "## Section %d.%d\n\n", c, s);
+            for (int p = 0; p < 4; p++) {
+                words(&b, 30 + (int)(seed % 90), &seed);
+                if (p == 1 && s == 2) oc_buf_printf(&b, " cited[^n%d]", c);
+                if (p == 2) oc_buf_puts(&b, " a [link](https://example.com/page) here");
+                oc_buf_puts(&b, ".\n\n");
+            }
+            if (s == 2) {
+                oc_buf_puts(&b, "- first item\n- second item with more words\n  - nested one\n"
+                                "  - nested two\n- [ ] open task\n- [x] done task\n\n");
+                oc_buf_puts(&b, "3. three\n4. four\n\n");
+            }
+            if (s == 3) {
+                oc_buf_puts(&b, "```c\nint main(void) { return 0; }\n/* a very long line "
+                                "that must wrap because it is far too wide for the measure of "
+                                "the page */\n```\n\n> A quoted paragraph with some words in "
+                                "it.\n\n---\n\n");
+                oc_buf_printf(&b, "### Sub %d\n\n", c);
+                words(&b, 60, &seed);
+                oc_buf_puts(&b, "\n\n| Name | Value |\n|:-----|------:|\n| alpha | 1 |\n| "
+                                "beta | 22 |\n\n");
+            }
+        }
+        oc_buf_printf(&b, "[^n%d]: The note of chapter %d, with a few words.\n\n", c, c);
+    }
+    size_t len;
+    return oc_buf_detach(&b, &len);
+}
+
+typedef struct {
+    oc_document doc;
+    oc_fontset *fonts;
+    oc_layout lay;
+    oc_diag diag;
+    int ok;
+} fixture;
+
+static void setup(fixture *f, const char *md, const char *paper, int print) {
+    memset(f, 0, sizeof *f);
+    oc_diag_init(&f->diag, NULL);
+    static const oc_memfile none[] = {{NULL, NULL, 0}};
+    oc_io io;
+    oc_io_memory(&io, none);
+    f->ok = oc_book_load_string(&f->doc, "book.md", md, strlen(md), &io, &f->diag) == OC_OK &&
+            oc_fonts_load(&f->fonts, OCTAVO_FONTS_DIR, &f->diag) == OC_OK;
+    if (!f->ok) return;
+    oc_layout_options o = {paper, print};
+    f->ok = oc_layout_run(&f->doc, &o, f->fonts, &f->lay, &f->diag) == OC_OK;
+}
+
+static void teardown(fixture *f) {
+    oc_layout_free(&f->lay);
+    if (f->fonts) oc_fonts_free(f->fonts);
+    oc_doc_free(&f->doc);
+    oc_diag_free(&f->diag);
+}
+
+static int has_dest(const oc_layout *l, const char *name, size_t *page) {
+    for (size_t p = 0; p < l->npages; p++)
+        for (size_t i = 0; i < l->pages[p].nitems; i++) {
+            const oc_item *it = &l->pages[p].items[i];
+            if (it->kind == OC_ITEM_DEST && it->dest && strcmp(it->dest, name) == 0) {
+                if (page) *page = p;
+                return 1;
+            }
+        }
+    return 0;
+}
+
+static void check_book(fixture *f, const char *paper, int print) {
+    CHECK(f->ok);
+    if (!f->ok) return;
+    const oc_layout *l = &f->lay;
+    CHECK(l->npages > 8);
+
+    /* every text item lies inside the text area (running heads above it and
+     * folios below it are inside the measure too) */
+    int outside = 0, overfull = 0;
+    for (size_t p = 0; p < l->npages; p++) {
+        double L, R, T, B;
+        oc_layout_text_area(paper, print, p, &L, &R, &T, &B);
+        for (size_t i = 0; i < l->pages[p].nitems; i++) {
+            const oc_item *it = &l->pages[p].items[i];
+            if (it->kind != OC_ITEM_TEXT) continue;
+            if (it->x < L - 0.01) outside++;
+            if (it->x + it->w > R + 0.01) {
+                overfull++;
+                if (overfull < 5)
+                    fprintf(stderr, "overfull on page %zu: %.*s at %.2f+%.2f > %.2f\n", p + 1,
+                            (int)it->len, it->text, it->x, it->w, R);
+            }
+            if (it->y > l->height || it->y < 0) outside++;
+        }
+    }
+    CHECK(outside == 0);
+    CHECK(overfull == 0);
+
+    /* labels: roman front matter, body from arabic 1 */
+    CHECK(l->pages[0].label == OC_LABEL_ROMAN && l->pages[0].number == 1);
+    size_t body0 = 0;
+    while (body0 < l->npages && l->pages[body0].label == OC_LABEL_ROMAN)
+        body0++;
+    CHECK(body0 >= 2 && body0 < l->npages);
+    CHECK(l->pages[body0].number == 1);
+    for (size_t p = body0; p < l->npages; p++)
+        CHECK(l->pages[p].label == OC_LABEL_ARABIC && l->pages[p].number == (int)(p - body0 + 1));
+    if (print) CHECK(body0 % 2 == 0);
+
+    /* a DEST for every heading, bookmarks for every heading in order */
+    const oc_document *d = &f->doc;
+    for (int i = 0; i < d->noutline; i++)
+        CHECK(has_dest(l, d->outline[i].id, NULL));
+    for (int c = 0; c < d->nchapters; c++)
+        CHECK(has_dest(l, d->chapters[c].id, NULL));
+    size_t m = 0;
+    while (m < l->nmarks && strncmp(l->marks[m].dest, "octavo-", 7) == 0)
+        m++;
+    CHECK(m == 2);
+    int in_order = 1, prev_page = -1;
+    for (int i = 0; i < d->noutline; i++, m++) {
+        if (m >= l->nmarks) {
+            in_order = 0;
+            break;
+        }
+        const oc_bookmark *bm = &l->marks[m];
+        if (strcmp(bm->dest, d->outline[i].id) != 0 && d->outline[i].level != 1) in_order = 0;
+        if (bm->level != (d->outline[i].level > 1 ? d->outline[i].level - 1 : 0)) in_order = 0;
+        if (bm->page < prev_page) in_order = 0;
+        size_t dp;
+        if (!has_dest(l, bm->dest, &dp) || (int)dp != bm->page) in_order = 0;
+        prev_page = bm->page;
+    }
+    CHECK(in_order);
+    CHECK(m == l->nmarks);
+
+    /* contents: every LINK on front-matter pages goes to an existing DEST */
+    int toc_links = 0, dangling = 0;
+    for (size_t p = 0; p < body0; p++)
+        for (size_t i = 0; i < l->pages[p].nitems; i++) {
+            const oc_item *it = &l->pages[p].items[i];
+            if (it->kind != OC_ITEM_LINK) continue;
+            toc_links++;
+            if (!it->dest || !has_dest(l, it->dest, NULL)) dangling++;
+        }
+    CHECK(toc_links >= 3 + 12);
+    CHECK(dangling == 0);
+
+    /* chapters start pages with no running head; in print on odd pages */
+    for (int c = 0; c < d->nchapters; c++) {
+        size_t p;
+        if (!has_dest(l, d->chapters[c].id, &p)) continue;
+        if (print) CHECK(p % 2 == 0);
+        double T;
+        oc_layout_text_area(paper, print, p, NULL, NULL, &T, NULL);
+        int head = 0;
+        for (size_t i = 0; i < l->pages[p].nitems; i++)
+            if (l->pages[p].items[i].kind == OC_ITEM_TEXT && l->pages[p].items[i].y > T) head++;
+        CHECK(head == 0);
+    }
+
+    /* a heading is never last on its page: text follows it on the page */
+    int stranded = 0;
+    for (int i = 0; i < d->noutline; i++) {
+        if (d->outline[i].level < 2) continue;
+        size_t p;
+        if (!has_dest(l, d->outline[i].id, &p)) continue;
+        double B, ydest = 0;
+        oc_layout_text_area(paper, print, p, NULL, NULL, NULL, &B);
+        for (size_t k = 0; k < l->pages[p].nitems; k++) {
+            const oc_item *it = &l->pages[p].items[k];
+            if (it->kind == OC_ITEM_DEST && strcmp(it->dest, d->outline[i].id) == 0) ydest = it->y;
+        }
+        double baselines[4] = {0};
+        int nb = 0;
+        for (size_t k = 0; k < l->pages[p].nitems && nb < 4; k++) {
+            const oc_item *it = &l->pages[p].items[k];
+            if (it->kind != OC_ITEM_TEXT || it->y > ydest - 30 || it->y < B) continue;
+            int dup = 0;
+            for (int q = 0; q < nb; q++)
+                if (baselines[q] == it->y) dup = 1;
+            if (!dup) baselines[nb++] = it->y;
+        }
+        if (nb < 2) stranded++;
+    }
+    CHECK(stranded == 0);
+}
+
+static void test_a4_screen(void) {
+    char *md = make_book();
+    fixture f;
+    setup(&f, md, "a4", 0);
+    CHECK(f.lay.width > 595.27 && f.lay.width < 595.29);
+    check_book(&f, "a4", 0);
+    /* screen: links coloured, no blank pages */
+    int blue = 0;
+    for (size_t p = 0; p < f.lay.npages; p++)
+        for (size_t i = 0; i < f.lay.pages[p].nitems; i++) {
+            const oc_item *it = &f.lay.pages[p].items[i];
+            if (it->kind == OC_ITEM_TEXT && it->color.b > 0.3f && it->color.r < 0.2f) blue++;
+        }
+    CHECK(blue > 0);
+    for (size_t p = 1; p < f.lay.npages; p++)
+        CHECK(f.lay.pages[p].nitems > 0);
+    teardown(&f);
+    free(md);
+}
+
+static void test_letter_print(void) {
+    char *md = make_book();
+    fixture f;
+    setup(&f, md, "letter", 1);
+    CHECK(f.lay.width == 612 && f.lay.height == 792);
+    check_book(&f, "letter", 1);
+    /* print: every text is black; blank pages carry nothing */
+    int coloured = 0, blanks = 0;
+    for (size_t p = 0; p < f.lay.npages; p++) {
+        if (f.lay.pages[p].nitems == 0) blanks++;
+        for (size_t i = 0; i < f.lay.pages[p].nitems; i++) {
+            const oc_item *it = &f.lay.pages[p].items[i];
+            if (it->kind == OC_ITEM_TEXT && (it->color.r || it->color.g || it->color.b)) coloured++;
+        }
+    }
+    CHECK(coloured == 0);
+    CHECK(blanks >= 1); /* the verso of the title page at least */
+    teardown(&f);
+    free(md);
+}
+
+static void test_paper_sizes(void) {
+    double w, h;
+    CHECK(oc_paper_size("a4", &w, &h) && w == 595.28 && h == 841.89);
+    CHECK(oc_paper_size("letter", &w, &h) && w == 612 && h == 792);
+    CHECK(oc_paper_size("a5", &w, &h) && w == 419.53 && h == 595.28);
+    CHECK(oc_paper_size("6x9", &w, &h) && w == 432 && h == 648);
+    CHECK(!oc_paper_size("b5", &w, &h));
+    char *md = make_book();
+    fixture f;
+    setup(&f, md, "a5", 0);
+    check_book(&f, "a5", 0);
+    teardown(&f);
+    free(md);
+}
+
+static void test_dump_stable(void) {
+    const char *md = "---\ntitle: Tiny\n---\n\n# One\n\nHello *world*.\n\n## Two\n\nMore "
+                     "text with a [link](https://example.org).\n";
+    fixture f1, f2;
+    setup(&f1, md, "a4", 0);
+    setup(&f2, md, "a4", 0);
+    CHECK(f1.ok && f2.ok);
+    oc_buf b1, b2;
+    oc_buf_init(&b1);
+    oc_buf_init(&b2);
+    oc_layout_dump(&f1.lay, &b1);
+    oc_layout_dump(&f2.lay, &b2);
+    CHECK(b1.len > 0 && b1.len == b2.len && memcmp(b1.data, b2.data, b1.len) == 0);
+    CHECK_CONTAINS(b1.data, "paper 595.28 841.89\n");
+    CHECK_CONTAINS(b1.data, "page 1 (i)\n");
+    CHECK_CONTAINS(b1.data, "\"Tiny\"");
+    CHECK_CONTAINS(b1.data, "\"Contents\"");
+    CHECK_CONTAINS(b1.data, "(1)\n");
+    CHECK_CONTAINS(b1.data, " dest ");
+    CHECK_CONTAINS(b1.data, "link ");
+    CHECK_CONTAINS(b1.data, "https://example.org");
+    CHECK_CONTAINS(b1.data, "mark 0 ");
+    CHECK_CONTAINS(b1.data, "mark 1 ");
+    oc_buf_free(&b1);
+    oc_buf_free(&b2);
+    teardown(&f1);
+    teardown(&f2);
+}
+
+static void test_unknown_paper(void) {
+    fixture f;
+    setup(&f, "# A\n\nb\n", "b7", 0);
+    CHECK(!f.ok);
+    CHECK(oc_diag_contains(&f.diag, "paper"));
+    teardown(&f);
+}
+
+int main(void) {
+    RUN(test_paper_sizes);
+    RUN(test_a4_screen);
+    RUN(test_letter_print);
+    RUN(test_dump_stable);
+    RUN(test_unknown_paper);
+    return harness_finish("test_layout");
+}
