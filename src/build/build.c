@@ -5,6 +5,7 @@
 #include "octavo/octavo.h"
 #include "octavo/pdf.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,17 +20,55 @@ static const char *join(oc_arena *a, const char *dir, const char *slug, const ch
     return oc_arena_printf(a, "%s%s%s.%s", dir, n && dir[n - 1] != '/' ? "/" : "", slug, ext);
 }
 
+/* One backend's job. Each writes its own diagnostics sink, replayed into
+ * the build's sink afterwards in a fixed order, so the messages (and the
+ * outputs) are the same whether the backends ran one after the other or on
+ * two cores at once. */
+typedef struct {
+    const oc_document *doc;
+    const oc_pdf_options *pdf; /* NULL for the EPUB */
+    oc_buf *out;
+    oc_diag diag;
+    oc_status st;
+} job;
+
+static void *run_job(void *arg) {
+    job *j = arg;
+    j->st = j->pdf ? oc_pdf_write(j->doc, j->pdf, j->out, &j->diag)
+                   : oc_epub_write(j->doc, j->out, &j->diag);
+    return NULL;
+}
+
+static void replay(oc_diag *into, const oc_diag *from) {
+    for (size_t i = 0; i < from->count; i++) {
+        const oc_diagnostic *d = &from->items[i];
+        oc_diag_report(into, d->severity, d->file, d->line, d->column, "%s", d->message);
+    }
+}
+
 oc_status oc_build(const oc_options *opt, oc_diag *diag) {
     oc_document doc;
     oc_status st = oc_book_load(&doc, opt->book ? opt->book : "book", oc_io_disk(), diag);
     output outs[2] = {{"pdf", {0}, opt->want_pdf}, {"epub", {0}, opt->want_epub}};
     if (st != OC_OK || opt->check_only) goto done;
 
-    if (outs[1].wanted) st = oc_epub_write(&doc, &outs[1].data, diag);
-    if (st == OC_OK && outs[0].wanted) {
-        oc_pdf_options po = {opt->paper ? opt->paper : (doc.meta.paper ? doc.meta.paper : "a4"),
-                             opt->profile == OC_PROFILE_PRINT, opt->fonts_dir};
-        st = oc_pdf_write(&doc, &po, &outs[0].data, diag);
+    oc_pdf_options po = {opt->paper ? opt->paper : (doc.meta.paper ? doc.meta.paper : "a4"),
+                         opt->profile == OC_PROFILE_PRINT, opt->fonts_dir};
+    job jobs[2] = {{&doc, NULL, &outs[1].data, {0}, OC_OK}, {&doc, &po, &outs[0].data, {0}, OC_OK}};
+    int run[2] = {outs[1].wanted, outs[0].wanted};
+    pthread_t epub_thread;
+    int threaded = 0;
+    for (int i = 0; i < 2; i++)
+        oc_diag_init(&jobs[i].diag, NULL);
+    /* The EPUB goes to a second thread while the PDF is laid out here. */
+    if (run[0] && run[1]) threaded = pthread_create(&epub_thread, NULL, run_job, &jobs[0]) == 0;
+    if (run[0] && !threaded) run_job(&jobs[0]);
+    if (run[1]) run_job(&jobs[1]);
+    if (threaded) pthread_join(epub_thread, NULL);
+    for (int i = 0; i < 2; i++) {
+        replay(diag, &jobs[i].diag);
+        oc_diag_free(&jobs[i].diag);
+        if (run[i] && jobs[i].st != OC_OK && st == OC_OK) st = jobs[i].st;
     }
     if (st == OC_OK && diag->errors) st = OC_ERR_INPUT;
     if (st != OC_OK) goto done;
