@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""octavo's benchmark: builds generated books of about 1,000 and 10,000 pages
+several times and reports median wall time (PDF only, EPUB only, both), pages
+per second, MB of Markdown per second and peak resident memory; with pandoc
+installed, pandoc's EPUB time on the same Markdown as a ratio.
+
+usage: run.py OCTAVO_BIN [--sizes 1000,10000] [--runs 5] [--work DIR]"""
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def timed(cmd, env=None):
+    """Runs cmd; returns (seconds, peak RSS in MB) for that child alone."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, ru = os.wait4(p.pid, 0)
+    dt = time.perf_counter() - t0
+    err = p.stderr.read().decode(errors="replace")
+    p.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{err}")
+    return dt, ru.ru_maxrss / 1024.0
+
+
+def book_bytes(book):
+    total = 0
+    for root, _, files in os.walk(os.path.join(book, "chapters")):
+        total += sum(os.path.getsize(os.path.join(root, f)) for f in files if f.endswith(".md"))
+    return total
+
+
+def pdf_pages(path):
+    out = subprocess.run(["pdfinfo", path], capture_output=True, text=True).stdout
+    m = re.search(r"^Pages:\s+(\d+)", out, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("octavo")
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--work", default=os.path.join(os.getcwd(), "bench-work"))
+    a = ap.parse_args()
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    rows = []
+    for size in [int(s) for s in a.sizes.split(",")]:
+        book = os.path.join(a.work, f"book-{size}")
+        if not os.path.exists(os.path.join(book, "book.yaml")):
+            subprocess.run([sys.executable, os.path.join(HERE, "gen_book.py"), book, str(size)],
+                           check=True)
+        out = os.path.join(a.work, f"out-{size}")
+        mb = book_bytes(book) / 1e6
+        runs = a.runs if size <= 2000 else max(1, a.runs // 2)
+        res = {}
+        for fmt in ("pdf", "epub", "pdf,epub"):
+            times, rss = [], []
+            for _ in range(runs):
+                dt, m = timed([a.octavo, "build", book, "-o", out, "--format", fmt, "-q"], env)
+                times.append(dt)
+                rss.append(m)
+            res[fmt] = (statistics.median(times), max(rss))
+        pages = pdf_pages(os.path.join(out, f"bench-{size}.pdf"))
+        pandoc = None
+        if shutil.which("pandoc"):
+            chapters = sorted(os.path.join(book, "chapters", f)
+                              for f in os.listdir(os.path.join(book, "chapters")))
+            dt, _ = timed(["pandoc", "-o", os.path.join(out, "pandoc.epub"),
+                           "--resource-path", os.path.join(book, "chapters"), *chapters])
+            pandoc = dt
+        both = res["pdf,epub"][0]
+        rows.append((size, pages, mb, res, pages / both if both else 0, mb / both, pandoc))
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+          f"{platform.release()}; octavo {a.octavo}")
+    print()
+    print("| book | pages | Markdown | PDF only | EPUB only | PDF+EPUB | pages/s | MB/s "
+          "| peak RSS | pandoc EPUB | EPUB vs pandoc |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for size, pages, mb, res, pps, mbps, pandoc in rows:
+        pd = f"{pandoc:.2f} s" if pandoc else "not installed"
+        ratio = f"{pandoc / res['epub'][0]:.0f}×" if pandoc else "–"
+        print(f"| ~{size:,} pages | {pages:,} | {mb:.1f} MB | {res['pdf'][0]:.3f} s "
+              f"| {res['epub'][0]:.3f} s | {res['pdf,epub'][0]:.3f} s | {pps:,.0f} "
+              f"| {mbps:.1f} | {res['pdf,epub'][1]:.0f} MB | {pd} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
