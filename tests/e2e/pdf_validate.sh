@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# End-to-end checks of the PDF edition over the guide and the fixture books,
+# with real validators: qpdf --check, pdffonts, pdftotext, qpdf --json, pdfinfo.
+#
+#   bash tests/e2e/pdf_validate.sh OCTAVO_BIN SOURCE_DIR WORK_DIR
+#
+# For each book: builds clean; qpdf --check has no error or warning; every
+# font embedded; pdftotext prints no warning; >= 99% of the source's words are
+# in the text and in order; a bookmark for every heading of levels 1-3; link
+# annotations (internal, and external when the source has URLs); page labels.
+# For the guide also: --paper letter gives 612x792 pages, --profile print
+# shows an external link's URL, and two builds with SOURCE_DATE_EPOCH set are
+# byte-identical. Last line: "pdf_validate: N passed, M failed".
+set -u
+BIN=$1
+SRC=$2
+WORK=$3
+rm -rf "$WORK"
+mkdir -p "$WORK"
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+
+HELPER=$WORK/check.py
+cat >"$HELPER" <<'PY'
+import html, json, os, re, subprocess, sys
+
+WORD = re.compile(r"[^\W_]+")
+
+def strip_front_matter(text):
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end > 0:
+            nl = text.find("\n", end + 4)
+            return text[nl + 1 if nl >= 0 else len(text):]
+    return text
+
+def md_words(text):
+    """Approximate reader-visible words of Markdown, in order, and the words
+    of footnote bodies (which the PDF moves to page feet) separately."""
+    body, notes = [], []
+    in_note = False
+    fence = None
+    for line in strip_front_matter(text).split("\n"):
+        s = line.strip()
+        if fence:
+            if s.startswith(fence):
+                fence = None
+            else:
+                body.append(line)
+            continue
+        m = re.match(r"(```+|~~~+)", s)
+        if m:
+            fence = m.group(1)
+            in_note = False
+            continue
+        if re.match(r"\[\^[^\]]+\]:", s):
+            in_note = True
+            notes.append(re.sub(r"^\[\^[^\]]+\]:", "", s))
+            continue
+        if in_note and (line.startswith("    ") or line.startswith("\t") or not s):
+            notes.append(s)
+            continue
+        in_note = False
+        if re.match(r"^\|?\s*:?-{2,}", s) and set(s) <= set("|:- "):
+            continue  # table delimiter row
+        body.append(line)
+    def clean(t):
+        t = re.sub(r"<!--.*?-->", " ", t, flags=re.S)
+        t = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", t)        # images (drawn, alt not text)
+        t = re.sub(r"\[\^[^\]]+\]", " ", t)                 # footnote markers
+        t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", t)      # links -> text
+        t = re.sub(r"<(https?://[^>]+)>", r"\1", t)         # autolinks
+        t = re.sub(r"</?[A-Za-z][^>]*>", " ", t)            # html tags
+        t = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", t)        # escapes
+        return html.unescape(t)
+    tok = lambda t: [w.lower() for w in WORD.findall(clean(t))]
+    return tok("\n".join(body)), tok("\n".join(notes))
+
+def pdf_text(pdf):
+    r = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True)
+    t = r.stdout.decode("utf-8", "replace")
+    # join words hyphenated at line ends
+    t = re.sub(r"([^\W\d_])[-\u2010\u00ad]\s*\n\s*([^\W\d_])", r"\1\2", t)
+    return t
+
+def in_order(src, pdf, window=3000):
+    """Greedy subsequence match: the fraction of src words found in order."""
+    pos, found = 0, 0
+    index = {}
+    for i, w in enumerate(pdf):
+        index.setdefault(w, []).append(i)
+    import bisect
+    for w in src:
+        lst = index.get(w)
+        if not lst:
+            continue
+        k = bisect.bisect_left(lst, pos)
+        if k < len(lst) and lst[k] - pos <= window:
+            found += 1
+            pos = lst[k] + 1
+    return found / max(1, len(src))
+
+def headings(text):
+    out, fence = [], None
+    for line in strip_front_matter(text).split("\n"):
+        s = line.strip()
+        m = re.match(r"(```+|~~~+)", s)
+        if fence:
+            if s.startswith(fence):
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            continue
+        h = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if h and len(h.group(1)) <= 3:
+            out.append(" ".join(w.lower() for w in WORD.findall(
+                re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", h.group(2)))))
+    return out
+
+def outline_titles(js):
+    titles = []
+    def walk(items):
+        for o in items:
+            titles.append(" ".join(w.lower() for w in WORD.findall(o.get("title", ""))))
+            walk(o.get("kids", []))
+    walk(js.get("outlines", []))
+    return titles
+
+def sources(book):
+    if os.path.isfile(book):
+        return [open(book, encoding="utf-8").read()]
+    meta = open(os.path.join(book, "book.yaml"), encoding="utf-8").read()
+    chapters = re.findall(r"^\s*-\s*(\S+\.md)\s*$", meta, flags=re.M)
+    return [open(os.path.join(book, c), encoding="utf-8").read() for c in chapters]
+
+def main():
+    cmd, book, pdf = sys.argv[1], sys.argv[2], sys.argv[3]
+    srcs = sources(book)
+    if cmd == "words":
+        text = pdf_text(pdf)
+        words = [w.lower() for w in WORD.findall(text)]
+        body, notes = [], []
+        for s in srcs:
+            b, n = md_words(s)
+            body += b
+            notes += n
+        frac = in_order(body, words)
+        present = set(words)
+        nfrac = sum(1 for w in notes if w in present) / max(1, len(notes))
+        print("%.4f %d %.4f %d" % (frac, len(body), nfrac, len(notes)))
+    elif cmd == "bookmarks":
+        js = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True).stdout)
+        titles = outline_titles(js)
+        missing = []
+        for s in srcs:
+            for h in headings(s):
+                if not any(t == h or t.endswith(" " + h) for t in titles):
+                    missing.append(h)
+        print(len(titles), len(missing), "|".join(missing[:5]))
+    elif cmd == "links":
+        js = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True).stdout)
+        internal = external = 0
+        for k, v in js["qpdf"][1].items():
+            x = v.get("value") if isinstance(v, dict) else None
+            if not isinstance(x, dict) or x.get("/Subtype") != "/Link":
+                continue
+            a = x.get("/A") or {}
+            if isinstance(a, dict) and "/URI" in a:
+                external += 1
+            elif "/Dest" in x or (isinstance(a, dict) and a.get("/S") == "/GoTo"):
+                internal += 1
+        labels = sum(1 for p in js.get("pages", []) if p.get("label"))
+        has_urls = any(re.search(r"\]\(https?://", s) or re.search(r"<https?://", s)
+                       for s in srcs)
+        print(internal, external, 1 if has_urls else 0, labels, len(js.get("pages", [])))
+    elif cmd == "url":
+        # an external link whose text is not the URL itself
+        for s in srcs:
+            for m in re.finditer(r"(?<!!)\[([^\]]+)\]\((https?://[^)\s]+)\)", s):
+                if m.group(2) not in m.group(1):
+                    print(m.group(2))
+                    return
+    elif cmd == "has_url":
+        text = pdf_text(pdf)
+        url = sys.argv[4]
+        flat = re.sub(r"\s+", "", text)
+        flat2 = re.sub(r"\s+", "", re.sub(r"-\s*\n", "", text))
+        print(1 if url in flat or url in flat2 else 0)
+
+main()
+PY
+
+check_book() { # name book-path
+    local name=$1 book=$2 out=$WORK/$1
+    mkdir -p "$out"
+    if ! "$BIN" build "$book" -o "$out" --format pdf -q 2>"$out/build.err"; then
+        bad "$name: build failed: $(head -3 "$out/build.err")"
+        return
+    fi
+    local pdf
+    pdf=$(ls "$out"/*.pdf 2>/dev/null | head -1)
+    if [ -z "$pdf" ]; then
+        bad "$name: no PDF written"
+        return
+    fi
+    ok "$name: built $(basename "$pdf") ($(stat -c %s "$pdf") bytes)"
+
+    local q
+    q=$(qpdf --check "$pdf" 2>&1)
+    if [ $? -eq 0 ] && ! grep -qi "warning" <<<"$q"; then ok "$name: qpdf --check clean"
+    else bad "$name: qpdf --check: $(grep -i 'warning\|error' <<<"$q" | head -3)"; fi
+
+    local fonts notemb
+    fonts=$(pdffonts "$pdf" 2>&1)
+    notemb=$(awk 'NR > 2 && $(NF-4) != "yes"' <<<"$fonts")
+    if [ -n "$(awk 'NR > 2' <<<"$fonts")" ] && [ -z "$notemb" ]; then
+        ok "$name: all $(awk 'NR > 2' <<<"$fonts" | wc -l) fonts embedded"
+    else bad "$name: fonts not embedded: $notemb"; fi
+
+    local warn
+    warn=$(pdftotext "$pdf" /dev/null 2>&1)
+    if [ -z "$warn" ]; then ok "$name: pdftotext silent"
+    else bad "$name: pdftotext says: $(head -2 <<<"$warn")"; fi
+
+    local words
+    read -r frac nwords nfrac nnotes < <(python3 "$HELPER" words "$book" "$pdf")
+    if python3 -c "import sys; sys.exit(0 if $frac >= 0.99 and ($nnotes == 0 or $nfrac >= 0.99) else 1)"; then
+        ok "$name: $frac of $nwords source words in order, notes $nfrac of $nnotes"
+    else bad "$name: only $frac of $nwords source words in order (notes $nfrac of $nnotes)"; fi
+
+    read -r ntitles nmissing missing < <(python3 "$HELPER" bookmarks "$book" "$pdf")
+    if [ "$nmissing" = 0 ] && [ "$ntitles" -gt 0 ]; then ok "$name: $ntitles bookmarks cover every heading"
+    else bad "$name: $nmissing headings without a bookmark (of $ntitles bookmarks): $missing"; fi
+
+    read -r internal external has_urls labels npages < <(python3 "$HELPER" links "$book" "$pdf")
+    if [ "$internal" -gt 0 ] && { [ "$has_urls" = 0 ] || [ "$external" -gt 0 ]; }; then
+        ok "$name: links: $internal internal, $external external"
+    else bad "$name: links: $internal internal, $external external (source has URLs: $has_urls)"; fi
+    if [ "$labels" = "$npages" ] && [ "$npages" -gt 0 ]; then ok "$name: page labels on all $npages pages"
+    else bad "$name: page labels on $labels of $npages pages"; fi
+}
+
+check_book guide "$SRC/book"
+for fx in multi single.md nonlatin.md bigtable.md; do
+    if [ -e "$SRC/tests/fixtures/$fx" ]; then check_book "fixture-${fx%.md}" "$SRC/tests/fixtures/$fx"; fi
+done
+
+# paper size
+mkdir -p "$WORK/letter"
+if "$BIN" build "$SRC/book" -o "$WORK/letter" --format pdf --paper letter -q 2>/dev/null &&
+    pdfinfo "$WORK/letter"/*.pdf | grep -q "Page size: *612 x 792 pts"; then
+    ok "--paper letter gives 612 x 792 pt pages"
+else bad "--paper letter: $(pdfinfo "$WORK/letter"/*.pdf 2>&1 | grep 'Page size')"; fi
+
+# print profile shows the URLs of external links
+url=$(python3 "$HELPER" url "$SRC/book" none)
+mkdir -p "$WORK/print"
+if [ -z "$url" ]; then
+    bad "--profile print: the guide has no external link to look for"
+elif "$BIN" build "$SRC/book" -o "$WORK/print" --format pdf --profile print -q 2>/dev/null &&
+    [ "$(python3 "$HELPER" has_url "$SRC/book" "$(ls "$WORK/print"/*.pdf | head -1)" "$url")" = 1 ]; then
+    ok "--profile print shows $url"
+else bad "--profile print: $url not in the text"; fi
+
+# reproducible builds
+mkdir -p "$WORK/r1" "$WORK/r2"
+if SOURCE_DATE_EPOCH=1700000000 "$BIN" build "$SRC/book" -o "$WORK/r1" --format pdf -q 2>/dev/null &&
+    SOURCE_DATE_EPOCH=1700000000 "$BIN" build "$SRC/book" -o "$WORK/r2" --format pdf -q 2>/dev/null &&
+    cmp -s "$WORK/r1"/*.pdf "$WORK/r2"/*.pdf; then
+    ok "two builds with SOURCE_DATE_EPOCH are byte-identical"
+else bad "builds with SOURCE_DATE_EPOCH differ (or failed)"; fi
+
+echo "pdf_validate: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
