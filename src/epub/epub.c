@@ -1,0 +1,221 @@
+/* oc_epub_write: renders every part of the EPUB into memory and packs them
+ * with libzip into an in-memory archive: `mimetype` first and stored, every
+ * other entry deflated, in a fixed order, with fixed times when the build has
+ * a SOURCE_DATE_EPOCH, so that two builds are byte-identical. */
+#include "epub/epub_internal.h"
+#include "octavo/diag.h"
+#include "octavo/epub.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zip.h>
+
+typedef struct {
+    char *name;       /* entry name inside the container, malloc'd */
+    oc_buf owned;     /* rendered content (empty when the bytes are borrowed) */
+    const void *data; /* what goes in: owned.data or an asset's bytes */
+    size_t len;
+    int store; /* 1: stored uncompressed */
+} entry;
+
+typedef struct {
+    entry *items;
+    int n, cap;
+} entry_list;
+
+static entry *add_entry(entry_list *l, const char *name) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->items = oc_xrealloc(l->items, (size_t)l->cap * sizeof *l->items);
+    }
+    entry *e = &l->items[l->n++];
+    memset(e, 0, sizeof *e);
+    e->name = oc_xstrdup(name);
+    return e;
+}
+
+/* Points the entry at its own rendered bytes once they are complete. */
+static void seal(entry *e) {
+    e->data = e->owned.data ? e->owned.data : "";
+    e->len = e->owned.len;
+}
+
+static void report(oc_diag *diag, const char *what, const char *why) {
+    if (diag)
+        oc_diag_report(diag, OC_ERROR, NULL, 0, 0, "cannot write the EPUB: %s: %s", what, why);
+}
+
+/* DOS times in a zip are local times (libzip converts with localtime()); shift
+ * the epoch so the stored fields read as UTC and the bytes do not depend on the
+ * builder's time zone. Zip cannot store times before 1980. */
+static time_t zip_time(long long epoch) {
+    if (epoch < 315619200LL) epoch = 315619200LL; /* 1980-01-02 */
+    time_t t = (time_t)epoch;
+    struct tm utc;
+    if (!gmtime_r(&t, &utc)) return t;
+    utc.tm_isdst = -1;
+    time_t as_local = mktime(&utc);
+    if (as_local == (time_t)-1) return t;
+    return t - (as_local - t);
+}
+
+/* Renders all parts in their container order. */
+static void render_parts(const oc_document *doc, entry_list *l, long long modified) {
+    entry *e = add_entry(l, "mimetype");
+    oc_buf_puts(&e->owned, "application/epub+zip");
+    e->store = 1;
+    seal(e);
+
+    e = add_entry(l, "META-INF/container.xml");
+    oc_epub_container_xml(&e->owned);
+    seal(e);
+
+    e = add_entry(l, OC_EPUB_ROOT "/package.opf");
+    oc_epub_package_opf(&e->owned, doc, modified);
+    seal(e);
+
+    e = add_entry(l, OC_EPUB_ROOT "/nav.xhtml");
+    oc_epub_nav_xhtml(&e->owned, doc);
+    seal(e);
+
+    e = add_entry(l, OC_EPUB_ROOT "/toc.ncx");
+    oc_epub_toc_ncx(&e->owned, doc);
+    seal(e);
+
+    e = add_entry(l, OC_EPUB_ROOT "/" OC_EPUB_CSS);
+    oc_buf_puts(&e->owned, oc_epub_stylesheet());
+    seal(e);
+
+    if (oc_epub_asset_ok(doc->meta.cover)) {
+        e = add_entry(l, OC_EPUB_ROOT "/cover.xhtml");
+        oc_epub_cover_xhtml(&e->owned, doc);
+        seal(e);
+    }
+
+    e = add_entry(l, OC_EPUB_ROOT "/titlepage.xhtml");
+    oc_epub_titlepage_xhtml(&e->owned, doc);
+    seal(e);
+
+    oc_buf name;
+    oc_buf_init(&name);
+    for (int i = 0; i < doc->nchapters; i++) {
+        oc_buf_reset(&name);
+        oc_buf_puts(&name, OC_EPUB_ROOT "/text/");
+        oc_epub_chapter_file(&name, doc, i);
+        e = add_entry(l, name.data);
+        oc_epub_chapter_xhtml(doc, i, &e->owned);
+        seal(e);
+    }
+
+    const oc_asset **assets = NULL;
+    int nassets = oc_epub_assets(doc, &assets);
+    for (int i = 0; i < nassets; i++) {
+        oc_buf_reset(&name);
+        oc_buf_printf(&name, OC_EPUB_ROOT "/%s", assets[i]->epub_name);
+        e = add_entry(l, name.data);
+        e->data = assets[i]->data;
+        e->len = assets[i]->size;
+    }
+    free(assets);
+    oc_buf_free(&name);
+}
+
+oc_status oc_epub_write(const oc_document *doc, oc_buf *out, oc_diag *diag) {
+    oc_status st = OC_ERR_IO;
+    entry_list parts = {0};
+    zip_error_t zerr;
+    zip_source_t *src = NULL;
+    zip_t *za = NULL;
+    int opened = 0;
+    long long modified = doc->source_date >= 0 ? doc->source_date : (long long)time(NULL);
+
+    zip_error_init(&zerr);
+    render_parts(doc, &parts, modified);
+    for (int i = 0; i < parts.n; i++) {
+        if (parts.items[i].owned.overflow) {
+            report(diag, parts.items[i].name, "the part is too large");
+            st = OC_ERR_LIMIT;
+            goto cleanup;
+        }
+    }
+
+    src = zip_source_buffer_create(NULL, 0, 0, &zerr);
+    if (!src) {
+        report(diag, "creating the archive", zip_error_strerror(&zerr));
+        goto cleanup;
+    }
+    za = zip_open_from_source(src, ZIP_TRUNCATE, &zerr);
+    if (!za) {
+        report(diag, "creating the archive", zip_error_strerror(&zerr));
+        goto cleanup;
+    }
+    zip_source_keep(src); /* our reference survives zip_close */
+
+    for (int i = 0; i < parts.n; i++) {
+        const entry *e = &parts.items[i];
+        /* the bytes are borrowed and live until zip_close below */
+        zip_source_t *s = zip_source_buffer(za, e->data, e->len, 0);
+        if (!s) {
+            report(diag, e->name, zip_strerror(za));
+            goto cleanup;
+        }
+        zip_int64_t idx = zip_file_add(za, e->name, s, ZIP_FL_ENC_GUESS);
+        if (idx < 0) {
+            zip_source_free(s);
+            report(diag, e->name, zip_strerror(za));
+            goto cleanup;
+        }
+        if (zip_set_file_compression(za, (zip_uint64_t)idx,
+                                     e->store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+                                     e->store ? 0 : 9) < 0) {
+            report(diag, e->name, zip_strerror(za));
+            goto cleanup;
+        }
+        if (doc->source_date >= 0 &&
+            zip_file_set_mtime(za, (zip_uint64_t)idx, zip_time(doc->source_date), 0) < 0) {
+            report(diag, e->name, zip_strerror(za));
+            goto cleanup;
+        }
+    }
+
+    if (zip_close(za) < 0) {
+        report(diag, "closing the archive", zip_strerror(za));
+        goto cleanup;
+    }
+    za = NULL;
+
+    if (zip_source_open(src) < 0) {
+        report(diag, "reading the archive", zip_error_strerror(zip_source_error(src)));
+        goto cleanup;
+    }
+    opened = 1;
+    for (;;) {
+        char chunk[65536];
+        zip_int64_t n = zip_source_read(src, chunk, sizeof chunk);
+        if (n < 0) {
+            report(diag, "reading the archive", zip_error_strerror(zip_source_error(src)));
+            goto cleanup;
+        }
+        if (n == 0) break;
+        oc_buf_append(out, chunk, (size_t)n);
+    }
+    if (out->overflow) {
+        report(diag, "the archive", "it is too large");
+        st = OC_ERR_LIMIT;
+        goto cleanup;
+    }
+    st = OC_OK;
+
+cleanup:
+    if (opened) zip_source_close(src);
+    if (za) zip_discard(za);
+    if (src) zip_source_free(src);
+    zip_error_fini(&zerr);
+    for (int i = 0; i < parts.n; i++) {
+        free(parts.items[i].name);
+        oc_buf_free(&parts.items[i].owned);
+    }
+    free(parts.items);
+    return st;
+}

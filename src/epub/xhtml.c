@@ -1,0 +1,633 @@
+/* The chapter renderer: one walk over a chapter's oc_node tree with one switch
+ * on the node type (cmark's html.c), producing XHTML that is well-formed XML
+ * whatever the input. Raw HTML is never emitted as markup, only as text. */
+#include "epub/epub_internal.h"
+#include "octavo/epub.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- escaping ------------------------------------------------------------ */
+
+static int is_noncharacter(uint32_t cp) {
+    return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+}
+
+void oc_epub_escape(oc_buf *b, const char *s, size_t len) {
+    size_t i = 0, run = 0; /* run: start of bytes to copy verbatim */
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7F && c != '&' && c != '<' && c != '>' && c != '"') {
+            i++;
+            continue;
+        }
+        if (i > run) oc_buf_append(b, s + run, i - run);
+        if (c < 0x80) {
+            switch (c) {
+            case '&':
+                oc_buf_puts(b, "&amp;");
+                break;
+            case '<':
+                oc_buf_puts(b, "&lt;");
+                break;
+            case '>':
+                oc_buf_puts(b, "&gt;");
+                break;
+            case '"':
+                oc_buf_puts(b, "&quot;");
+                break;
+            case '\t':
+            case '\n':
+                oc_buf_putc(b, (char)c);
+                break;
+            case '\r':
+                if (i + 1 >= len || s[i + 1] != '\n') oc_buf_putc(b, '\n');
+                break;
+            default: /* other C0 controls and DEL are not allowed: drop */
+                break;
+            }
+            i++;
+        } else {
+            size_t start = i;
+            uint32_t cp = oc_utf8_next(s, len, &i);
+            if (cp >= 0x80 && cp <= 0x9F) {
+                /* C1 control: drop */
+            } else if (cp == 0xFFFD || is_noncharacter(cp)) {
+                oc_buf_puts(b, "\xEF\xBF\xBD");
+            } else {
+                oc_buf_append(b, s + start, i - start);
+            }
+        }
+        run = i;
+    }
+    if (i > run) oc_buf_append(b, s + run, i - run);
+}
+
+void oc_epub_escape_str(oc_buf *b, const char *s) {
+    if (s) oc_epub_escape(b, s, strlen(s));
+}
+
+static int is_hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int is_alnum(unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+void oc_epub_escape_href(oc_buf *b, const char *url) {
+    static const char hex[] = "0123456789ABCDEF";
+    int seen_hash = 0;
+    for (const unsigned char *p = (const unsigned char *)url; p && *p; p++) {
+        unsigned char c = *p;
+        if (is_alnum(c) || (c && strchr("-_.+!*(),@?=;:/$~'", c))) {
+            oc_buf_putc(b, (char)c);
+        } else if (c == '&') {
+            oc_buf_puts(b, "&amp;");
+        } else if (c == '%' && is_hex((char)p[1]) && is_hex((char)p[2])) {
+            oc_buf_putc(b, '%');
+        } else if (c == '#' && !seen_hash) {
+            seen_hash = 1;
+            oc_buf_putc(b, '#');
+        } else {
+            char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            oc_buf_append(b, enc, 3);
+        }
+    }
+}
+
+static int is_ascii_letter(uint32_t c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+void oc_epub_id(oc_buf *b, const char *id) {
+    if (!id || !*id) {
+        oc_buf_putc(b, '_');
+        return;
+    }
+    size_t len = strlen(id), i = 0;
+    int reserved = id[0] == 'f' && id[1] == 'n'; /* "fn..." belongs to footnotes */
+    while (i < len) {
+        size_t at = i;
+        uint32_t cp = oc_utf8_next(id, len, &i);
+        int keep =
+            is_ascii_letter(cp) || (at > 0 && ((cp >= '0' && cp <= '9') || cp == '-' || cp == '.'));
+        if (at == 0 && reserved) keep = 0;
+        if (keep)
+            oc_buf_putc(b, (char)cp);
+        else
+            oc_buf_printf(b, "_%x_", (unsigned)cp);
+    }
+}
+
+static int safe_name(const char *s) {
+    if (!s || !*s || s[0] == '/' || s[0] == '.') return 0;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!is_alnum(c) && c != '-' && c != '_' && c != '.' && c != '/') return 0;
+        if (c == '.' && p[1] == '.') return 0;
+        if (c == '/' && (p[1] == '/' || p[1] == '.' || p[1] == '\0')) return 0;
+    }
+    return 1;
+}
+
+void oc_epub_chapter_file(oc_buf *b, const oc_document *doc, int ch) {
+    const char *fid = doc->chapters[ch].file_id;
+    if (safe_name(fid) && !strchr(fid, '/'))
+        oc_buf_printf(b, "%s.xhtml", fid);
+    else
+        oc_buf_printf(b, "ch%02d.xhtml", ch + 1);
+}
+
+int oc_epub_asset_ok(const oc_asset *a) {
+    return a && a->data && a->size > 0 && (a->kind == OC_IMG_PNG || a->kind == OC_IMG_JPEG) &&
+           safe_name(a->epub_name);
+}
+
+const char *oc_epub_media_type(const oc_asset *a) {
+    return a->kind == OC_IMG_PNG ? "image/png" : "image/jpeg";
+}
+
+/* ---- documents ----------------------------------------------------------- */
+
+static const char *language(const oc_document *doc) {
+    const char *l = doc->meta.language;
+    if (!l || !*l) return "en-US";
+    for (const char *p = l; *p; p++)
+        if (!is_alnum((unsigned char)*p) && *p != '-') return "und";
+    return l;
+}
+
+void oc_epub_xhtml_begin(oc_buf *b, const oc_document *doc, const char *title, const char *css_href,
+                         const char *body_attrs) {
+    const char *lang = language(doc);
+    oc_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
+                   "<html xmlns=\"http://www.w3.org/1999/xhtml\" "
+                   "xmlns:epub=\"http://www.idpf.org/2007/ops\"");
+    oc_buf_printf(b, " xml:lang=\"%s\" lang=\"%s\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>",
+                  lang, lang);
+    if (title && *title)
+        oc_epub_escape_str(b, title);
+    else
+        oc_buf_puts(b, "Untitled");
+    oc_buf_puts(b, "</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"");
+    oc_epub_escape_href(b, css_href);
+    oc_buf_puts(b, "\"/>\n</head>\n<body");
+    if (body_attrs && *body_attrs) oc_buf_printf(b, " %s", body_attrs);
+    oc_buf_puts(b, ">\n");
+}
+
+void oc_epub_xhtml_end(oc_buf *b) {
+    oc_buf_puts(b, "</body>\n</html>\n");
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+typedef struct {
+    const oc_document *doc;
+    int chapter;
+    oc_buf *out;
+    int *refs_seen; /* per note number: references rendered so far */
+    int nnotes;
+    const oc_node *open_link; /* the LINK whose <a> is open, or NULL */
+} render_ctx;
+
+static size_t text_len(const oc_node *n) {
+    if (!n->text) return 0;
+    return n->len ? n->len : strlen(n->text);
+}
+
+/* Plain text of an inline subtree (image alt text), escaped, iteratively. */
+static void plain_text(oc_buf *b, const oc_node *root) {
+    const oc_node *n = root->first;
+    while (n && n != root) {
+        if (n->type == OC_TEXT || n->type == OC_CODE || n->type == OC_HTML_INLINE)
+            oc_epub_escape(b, n->text ? n->text : "", text_len(n));
+        else if (n->type == OC_SOFTBREAK || n->type == OC_LINEBREAK)
+            oc_buf_putc(b, ' ');
+        if (n->first && n->type != OC_TEXT) {
+            n = n->first;
+            continue;
+        }
+        while (n != root && !n->next)
+            n = n->parent;
+        if (n == root) break;
+        n = n->next;
+    }
+}
+
+static int image_ok(const oc_node *img) {
+    return oc_epub_asset_ok(img->asset);
+}
+
+/* A paragraph holding only an image with a title is a figure. */
+static int is_figure(const oc_node *p) {
+    const oc_node *i = p->first;
+    return p->type == OC_PARAGRAPH && i && !i->next && i->type == OC_IMAGE && i->title &&
+           i->title[0] && image_ok(i);
+}
+
+static int in_tight_list(const oc_node *p) {
+    return p->parent && p->parent->type == OC_ITEM && p->parent->parent &&
+           p->parent->parent->type == OC_LIST && p->parent->parent->tight;
+}
+
+/* Whether an item's checkbox goes inside its first paragraph. */
+static int box_in_para(const oc_node *item) {
+    const oc_node *f = item->first;
+    return f && f->type == OC_PARAGRAPH && !is_figure(f) && !in_tight_list(f);
+}
+
+static void task_box(oc_buf *b, int task) {
+    oc_buf_puts(b, task == 2 ? "<span class=\"task-box\">\xE2\x98\x91</span> "
+                             : "<span class=\"task-box\">\xE2\x98\x90</span> ");
+}
+
+static int link_target_ok(const render_ctx *c, const oc_node *n) {
+    if (n->link_kind == OC_LINK_INTERNAL)
+        return n->target_chapter >= 0 && n->target_chapter < c->doc->nchapters;
+    if (n->link_kind != OC_LINK_EXTERNAL || !n->url) return 0;
+    const char *u = n->url;
+    return strncasecmp(u, "http://", 7) == 0 || strncasecmp(u, "https://", 8) == 0 ||
+           strncasecmp(u, "mailto:", 7) == 0;
+}
+
+static const char *align_class(oc_align a) {
+    switch (a) {
+    case OC_ALIGN_LEFT:
+        return " class=\"al-left\"";
+    case OC_ALIGN_CENTER:
+        return " class=\"al-center\"";
+    case OC_ALIGN_RIGHT:
+        return " class=\"al-right\"";
+    default:
+        return "";
+    }
+}
+
+static void image_src(oc_buf *b, const oc_asset *a) {
+    oc_buf_puts(b, "../");
+    oc_epub_escape_href(b, a->epub_name);
+}
+
+static void img_tag(oc_buf *b, const oc_node *n, int with_title) {
+    oc_buf_puts(b, "<img src=\"");
+    image_src(b, n->asset);
+    oc_buf_puts(b, "\" alt=\"");
+    plain_text(b, n);
+    oc_buf_puts(b, "\"");
+    if (with_title && n->title && n->title[0]) {
+        oc_buf_puts(b, " title=\"");
+        oc_epub_escape_str(b, n->title);
+        oc_buf_puts(b, "\"");
+    }
+    oc_buf_puts(b, "/>");
+}
+
+static void note_ref_id(oc_buf *b, int num, int k) {
+    if (k <= 1)
+        oc_buf_printf(b, "fnref-%d", num);
+    else
+        oc_buf_printf(b, "fnref-%d-%d", num, k);
+}
+
+static void back_links(render_ctx *c, int num) {
+    int count = num >= 1 && num <= c->nnotes ? c->refs_seen[num] : 0;
+    for (int k = 1; k <= count; k++) {
+        oc_buf_puts(c->out, " <a href=\"#");
+        note_ref_id(c->out, num, k);
+        /* U+21A9 with U+FE0E so readers do not draw it as an emoji */
+        oc_buf_puts(c->out, "\" role=\"doc-backlink\">\xE2\x86\xA9\xEF\xB8\x8E");
+        if (k > 1) oc_buf_printf(c->out, "<sup>%d</sup>", k);
+        oc_buf_puts(c->out, "</a>");
+    }
+}
+
+/* Renders one node event; on entering, returns 1 to visit the children. */
+static int render_node(render_ctx *c, const oc_node *n, int entering) {
+    oc_buf *b = c->out;
+    switch (n->type) {
+    case OC_CHAPTER:
+        return 1;
+
+    case OC_PARAGRAPH: {
+        int figure = is_figure(n), bare = in_tight_list(n) && !figure;
+        int in_note = n->parent && n->parent->type == OC_FOOTNOTE;
+        if (entering) {
+            if (figure) {
+                const oc_node *img = n->first;
+                oc_buf_puts(b, "<figure>\n");
+                img_tag(b, img, 0);
+                oc_buf_puts(b, "\n<figcaption>");
+                if (img->figure_number > 0)
+                    oc_buf_printf(b, "<span class=\"fig-label\">Figure %d.</span> ",
+                                  img->figure_number);
+                oc_epub_escape_str(b, img->title);
+                oc_buf_puts(b, "</figcaption>\n</figure>\n");
+                return 0;
+            }
+            if (!bare) oc_buf_puts(b, "<p>");
+            if (n->parent && n->parent->first == n) {
+                if (n->parent->type == OC_ITEM && n->parent->task && box_in_para(n->parent))
+                    task_box(b, n->parent->task);
+                if (in_note)
+                    oc_buf_printf(b, "<span class=\"fn-num\">%d.</span> ", n->parent->note_number);
+            }
+            return 1;
+        }
+        if (figure) return 0;
+        if (in_note && n->parent->last == n) back_links(c, n->parent->note_number);
+        if (!bare)
+            oc_buf_puts(b, "</p>\n");
+        else if (n->next)
+            oc_buf_putc(b, '\n');
+        return 0;
+    }
+
+    case OC_HEADING: {
+        int level = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
+        if (entering) {
+            oc_buf_printf(b, "<h%d", level);
+            if (n->id) {
+                oc_buf_puts(b, " id=\"");
+                oc_epub_id(b, n->id);
+                oc_buf_putc(b, '"');
+            }
+            oc_buf_putc(b, '>');
+            if (n->number && n->number[0]) {
+                oc_buf_puts(b, "<span class=\"secnum\">");
+                oc_epub_escape_str(b, n->number);
+                oc_buf_puts(b, "</span> ");
+            }
+            return 1;
+        }
+        oc_buf_printf(b, "</h%d>\n", level);
+        return 0;
+    }
+
+    case OC_QUOTE:
+        oc_buf_puts(b, entering ? "<blockquote>\n" : "</blockquote>\n");
+        return 1;
+
+    case OC_LIST: {
+        int tasks = 0;
+        for (const oc_node *i = n->first; i; i = i->next)
+            tasks |= i->task != 0;
+        if (entering) {
+            oc_buf_puts(b, n->ordered ? "<ol" : "<ul");
+            if (n->ordered && n->start != 1) oc_buf_printf(b, " start=\"%d\"", n->start);
+            if (tasks) oc_buf_puts(b, " class=\"task-list\"");
+            oc_buf_puts(b, ">\n");
+            return 1;
+        }
+        oc_buf_puts(b, n->ordered ? "</ol>\n" : "</ul>\n");
+        return 0;
+    }
+
+    case OC_ITEM:
+        if (entering) {
+            oc_buf_puts(b, n->task ? "<li class=\"task\">" : "<li>");
+            if (n->task && !box_in_para(n)) task_box(b, n->task);
+            if (n->first && !in_tight_list(n->first)) oc_buf_putc(b, '\n');
+            return 1;
+        }
+        oc_buf_puts(b, "</li>\n");
+        return 0;
+
+    case OC_CODE_BLOCK:
+        if (entering) {
+            oc_buf_puts(b, "<pre><code");
+            if (n->info && n->info[0]) {
+                const char *p = n->info;
+                size_t k = 0;
+                while (p[k] && (is_alnum((unsigned char)p[k]) || strchr("-_+#.", p[k])))
+                    k++;
+                if (k) {
+                    oc_buf_puts(b, " class=\"language-");
+                    oc_epub_escape(b, p, k);
+                    oc_buf_putc(b, '"');
+                }
+            }
+            oc_buf_putc(b, '>');
+            oc_epub_escape(b, n->text ? n->text : "", text_len(n));
+            oc_buf_puts(b, "</code></pre>\n");
+        }
+        return 0;
+
+    case OC_HR:
+        if (entering) oc_buf_puts(b, "<hr/>\n");
+        return 0;
+
+    case OC_TABLE:
+        oc_buf_puts(b, entering ? "<div class=\"table-wrap\">\n<table>\n" : "</table>\n</div>\n");
+        return 1;
+
+    case OC_TABLE_ROW:
+        if (entering) {
+            if (n->header && (!n->prev || !n->prev->header)) oc_buf_puts(b, "<thead>\n");
+            if (!n->header && (!n->prev || n->prev->header)) oc_buf_puts(b, "<tbody>\n");
+            oc_buf_puts(b, "<tr>");
+            return 1;
+        }
+        oc_buf_puts(b, "</tr>\n");
+        if (n->header && (!n->next || !n->next->header)) oc_buf_puts(b, "</thead>\n");
+        if (!n->header && !n->next) oc_buf_puts(b, "</tbody>\n");
+        return 0;
+
+    case OC_TABLE_CELL: {
+        const oc_node *row = n->parent, *table = row ? row->parent : NULL;
+        int head = row && row->header;
+        if (entering) {
+            oc_align al = OC_ALIGN_NONE;
+            if (table && table->align && n->col >= 0 && n->col < table->ncols)
+                al = table->align[n->col];
+            oc_buf_printf(b, "<%s%s>", head ? "th" : "td", align_class(al));
+            return 1;
+        }
+        oc_buf_puts(b, head ? "</th>" : "</td>");
+        return 0;
+    }
+
+    case OC_HTML_BLOCK:
+        if (entering) {
+            oc_buf_puts(b, "<pre class=\"raw-html\">");
+            oc_epub_escape(b, n->text ? n->text : "", text_len(n));
+            oc_buf_puts(b, "</pre>\n");
+        }
+        return 0;
+
+    case OC_FOOTNOTE:
+        if (entering) {
+            oc_buf_printf(b, "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn-%d\">\n",
+                          n->note_number);
+            if (!n->first || n->first->type != OC_PARAGRAPH || is_figure(n->first))
+                oc_buf_printf(b, "<p class=\"fn-num\">%d.</p>\n", n->note_number);
+            return 1;
+        }
+        if (!n->last || n->last->type != OC_PARAGRAPH || is_figure(n->last)) {
+            oc_buf_puts(b, "<p class=\"fn-back\">");
+            back_links(c, n->note_number);
+            oc_buf_puts(b, "</p>\n");
+        }
+        oc_buf_puts(b, "</aside>\n");
+        return 0;
+
+    case OC_TEXT:
+        if (entering) oc_epub_escape(b, n->text ? n->text : "", text_len(n));
+        return 0;
+
+    case OC_SOFTBREAK:
+        if (entering) oc_buf_putc(b, '\n');
+        return 0;
+
+    case OC_LINEBREAK:
+        if (entering) oc_buf_puts(b, "<br/>\n");
+        return 0;
+
+    case OC_CODE:
+        if (entering) {
+            oc_buf_puts(b, "<code>");
+            oc_epub_escape(b, n->text ? n->text : "", text_len(n));
+            oc_buf_puts(b, "</code>");
+        }
+        return 0;
+
+    case OC_EMPH:
+        oc_buf_puts(b, entering ? "<em>" : "</em>");
+        return 1;
+
+    case OC_STRONG:
+        oc_buf_puts(b, entering ? "<strong>" : "</strong>");
+        return 1;
+
+    case OC_STRIKE:
+        oc_buf_puts(b, entering ? "<del>" : "</del>");
+        return 1;
+
+    case OC_LINK:
+        if (entering) {
+            if (c->open_link || !link_target_ok(c, n)) return 1; /* text only */
+            c->open_link = n;
+            oc_buf_puts(b, "<a href=\"");
+            if (n->link_kind == OC_LINK_INTERNAL) {
+                oc_epub_chapter_file(b, c->doc, n->target_chapter);
+                if (n->target_id) {
+                    oc_buf_putc(b, '#');
+                    oc_epub_id(b, n->target_id);
+                }
+            } else {
+                oc_epub_escape_href(b, n->url);
+            }
+            oc_buf_putc(b, '"');
+            if (n->link_kind == OC_LINK_EXTERNAL && n->title && n->title[0]) {
+                oc_buf_puts(b, " title=\"");
+                oc_epub_escape_str(b, n->title);
+                oc_buf_putc(b, '"');
+            }
+            oc_buf_putc(b, '>');
+            return 1;
+        }
+        if (c->open_link == n) {
+            oc_buf_puts(b, "</a>");
+            c->open_link = NULL;
+        }
+        return 0;
+
+    case OC_IMAGE:
+        if (entering) {
+            if (image_ok(n)) {
+                img_tag(b, n, 1);
+            } else if (n->first) {
+                /* remote or missing: the alt text stands in */
+                oc_buf_puts(b, "<span class=\"img-alt\">");
+                plain_text(b, n);
+                oc_buf_puts(b, "</span>");
+            }
+        }
+        return 0;
+
+    case OC_FOOTNOTE_REF:
+        if (entering) {
+            int num = n->note_number;
+            if (num < 1 || num > c->nnotes) {
+                oc_buf_printf(b, "<sup>%d</sup>", num);
+                return 0;
+            }
+            int k = ++c->refs_seen[num];
+            if (c->open_link) { /* no <a> inside <a>: keep the id for the back-link */
+                oc_buf_puts(b, "<sup id=\"");
+                note_ref_id(b, num, k);
+                oc_buf_printf(b, "\">%d</sup>", num);
+                return 0;
+            }
+            oc_buf_printf(b,
+                          "<sup><a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#fn-%d\" "
+                          "id=\"",
+                          num);
+            note_ref_id(b, num, k);
+            oc_buf_printf(b, "\">%d</a></sup>", num);
+        }
+        return 0;
+
+    case OC_HTML_INLINE:
+        if (entering) {
+            oc_buf_puts(b, "<span class=\"raw-html\">");
+            oc_epub_escape(b, n->text ? n->text : "", text_len(n));
+            oc_buf_puts(b, "</span>");
+        }
+        return 0;
+    }
+    return 0;
+}
+
+/* Visits root and its subtree in document order without recursion, so deep
+ * nesting cannot exhaust the stack. */
+static void walk(render_ctx *c, const oc_node *root) {
+    const oc_node *n = root;
+    int entering = 1;
+    while (n) {
+        if (entering && render_node(c, n, 1) && n->first) {
+            n = n->first;
+            continue;
+        }
+        render_node(c, n, 0);
+        if (n == root) break;
+        if (n->next) {
+            n = n->next;
+            entering = 1;
+        } else {
+            n = n->parent;
+            entering = 0;
+        }
+    }
+}
+
+void oc_epub_chapter_body(const oc_document *doc, int chapter, oc_buf *out) {
+    if (chapter < 0 || chapter >= doc->nchapters) return;
+    const oc_chapter *ch = &doc->chapters[chapter];
+    render_ctx c = {0};
+    c.doc = doc;
+    c.chapter = chapter;
+    c.out = out;
+    c.nnotes = ch->notes ? ch->nnotes : 0;
+    c.refs_seen = oc_xcalloc((size_t)c.nnotes + 1, sizeof *c.refs_seen);
+
+    oc_buf_puts(out, "<section epub:type=\"chapter\" role=\"doc-chapter\">\n");
+    if (ch->root) walk(&c, ch->root);
+    if (c.nnotes > 0) {
+        oc_buf_puts(out, "<div class=\"footnotes\">\n");
+        for (int i = 0; i < c.nnotes; i++)
+            if (ch->notes[i]) walk(&c, ch->notes[i]);
+        oc_buf_puts(out, "</div>\n");
+    }
+    oc_buf_puts(out, "</section>\n");
+    free(c.refs_seen);
+}
+
+void oc_epub_chapter_xhtml(const oc_document *doc, int chapter, oc_buf *out) {
+    const oc_chapter *ch = &doc->chapters[chapter];
+    oc_epub_xhtml_begin(out, doc, ch->title ? ch->title : doc->meta.title, "../" OC_EPUB_CSS, NULL);
+    oc_epub_chapter_body(doc, chapter, out);
+    oc_epub_xhtml_end(out);
+}
