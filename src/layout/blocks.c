@@ -149,7 +149,7 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
 
 static void note_blocks(oc_blocks *b, const oc_node *n, oc_itemvec *v, double *y, int *first,
                         const oc_node *note) {
-    double size = b->body * 0.82, lead = size * 1.3;
+    double size = b->note_size, lead = b->note_lead;
     double hang = size * 1.6;
     for (const oc_node *c = n->first; c; c = c->next) {
         if (c->type == OC_PARAGRAPH || c->type == OC_CODE_BLOCK || c->type == OC_HEADING) {
@@ -159,7 +159,6 @@ static void note_blocks(oc_blocks *b, const oc_node *n, oc_itemvec *v, double *y
             oc_para p;
             memset(&p, 0, sizeof p);
             if (oc_para_layout(b->para, c, &st, b->measure - hang, &p) != OC_OK) continue;
-            if (!*first) *y += lead * 0.25;
             for (int l = 0; l < p.nlines; l++) {
                 double base = *y - oc_blocks_base(size, lead);
                 if (*first) {
@@ -174,7 +173,9 @@ static void note_blocks(oc_blocks *b, const oc_node *n, oc_itemvec *v, double *y
                     oc_itemvec_push(v, &t);
                     *first = 0;
                 }
+                size_t before = v->n;
                 oc_blocks_runs(b, v, &p.lines[l], hang, base, 1);
+                (void)before;
                 *y -= lead;
             }
         } else if (c->first) {
@@ -207,7 +208,16 @@ static void cite_notes(oc_blocks *b, const oc_line *ln) {
         fn->nitems = v.n;
         fn->items = oc_arena_alloc(b->arena, (v.n ? v.n : 1) * sizeof *v.v);
         if (v.n) memcpy(fn->items, v.v, v.n * sizeof *v.v);
-        fn->height = -y + b->body * 0.82 * 0.3;
+        fn->height = -y; /* whole lines: the paginator may split between them */
+        fn->nlines = (int)lround(-y / b->note_lead);
+        fn->line = oc_arena_alloc(b->arena, (v.n ? v.n : 1) * sizeof(int));
+        for (size_t q = 0; q < v.n; q++) {
+            /* the line an item belongs to, from its baseline */
+            double below = -v.v[q].y;
+            if (v.v[q].kind != OC_ITEM_TEXT) below -= b->note_size * 0.3;
+            int li = (int)floor(below / b->note_lead);
+            fn->line[q] = li < 0 ? 0 : li >= fn->nlines ? fn->nlines - 1 : li;
+        }
         free(v.v);
         f->info[f->n - 1].nnotes++;
         f->pe[f->n - 1].note += fn->height;

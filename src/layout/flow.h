@@ -20,6 +20,8 @@ typedef struct {
     const oc_node *note;
     oc_item *items; /* relative to the note's top */
     size_t nitems;
+    int *line;  /* per item: the note line it belongs to */
+    int nlines; /* height == nlines * note line height */
     double height;
 } oc_flow_note;
 
@@ -63,6 +65,7 @@ typedef struct {
     double measure;     /* text area width */
     double text_height; /* text area height */
     double body, leading;
+    double note_size, note_lead;
     oc_color text, link, tint, rule;
 
     /* walk state */

@@ -83,6 +83,8 @@ typedef struct {
     oc_itemvec cur; /* the page being assembled */
     oc_bookmark *marks;
     size_t nmarks, capmarks;
+    size_t note_i; /* the footnote stream: next note and line to draw */
+    int note_line;
 } assembler;
 
 static oc_item mk(oc_item_kind k, double x, double y, double w, double h) {
@@ -231,7 +233,6 @@ static void place_flow(assembler *as, const oc_flow *f, const oc_pg_result *r, o
         size_t phys = as->npages;
         double L = left_margin(as, phys), top = area_top(as);
         int first_chapter = -1;
-        size_t notes_first = (size_t)-1, notes_end = 0;
         for (; k < r->nplaces && r->places[k].page == pg; k++) {
             const oc_pg_place *pl = &r->places[k];
             const oc_flow_info *in = &f->info[pl->elem];
@@ -244,29 +245,37 @@ static void place_flow(assembler *as, const oc_flow *f, const oc_pg_result *r, o
                 it.y += top - pl->y;
                 oc_itemvec_push(&as->cur, &it);
             }
-            if (!pl->copy && in->nnotes > 0) {
-                if (notes_first == (size_t)-1) notes_first = in->note0;
-                notes_end = in->note0 + (size_t)in->nnotes;
-            }
         }
         if (first_chapter < 0) first_chapter = chapter;
-        /* footnotes at the foot, under a short rule */
-        if (notes_first != (size_t)-1 && r->notes[pg] > 0) {
-            double bottom = top - as->g.height;
+        /* footnotes at the foot, under a short rule: notes are one stream
+         * of lines in citation order, r->notes[pg] of it on this page */
+        if (r->notes[pg] > 0 && as->b->note_lead > 0) {
+            double lead = as->b->note_lead, bottom = top - as->g.height;
             double y = bottom + r->notes[pg];
             oc_item rule = mk(OC_ITEM_RULE, L, y + as->g.leading * 0.45, as->g.measure * 0.25, 0);
             rule.size = 0.4;
             rule.color = as->b->text;
             oc_itemvec_push(&as->cur, &rule);
-            for (size_t n = notes_first; n < notes_end; n++) {
-                const oc_flow_note *fn = &f->notes[n];
+            int lines = (int)lround(r->notes[pg] / lead);
+            while (lines > 0 && as->note_i < f->nnotes) {
+                const oc_flow_note *fn = &f->notes[as->note_i];
+                int take = fn->nlines - as->note_line;
+                if (take > lines) take = lines;
                 for (size_t i = 0; i < fn->nitems; i++) {
+                    if (fn->line[i] < as->note_line || fn->line[i] >= as->note_line + take)
+                        continue;
                     oc_item it = fn->items[i];
                     it.x += L;
-                    it.y += y;
+                    it.y += y + as->note_line * lead;
                     oc_itemvec_push(&as->cur, &it);
                 }
-                y -= fn->height;
+                y -= take * lead;
+                lines -= take;
+                as->note_line += take;
+                if (as->note_line >= fn->nlines) {
+                    as->note_i++;
+                    as->note_line = 0;
+                }
             }
         }
         int number = number0 + pg;
@@ -379,7 +388,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
     b->space = b->leading * 2;
 
     double size = b->body, lead = b->leading;
-    double numcol = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, "0000", 4);
+    double numcol = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, "000", 3);
     double dot = size * 0.45;
     double dotw = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, ".", 1);
     for (size_t i = 0; i < body->nmarks; i++) {
@@ -450,7 +459,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
                 pt.len = strlen(pnum);
                 oc_flow_item(cf, &pt);
                 /* dot leaders on a common grid so the dots line up */
-                double from = end + size * 0.6, to = right - numcol - size * 0.3;
+                double from = end + size * 0.35, to = right - numcol - size * 0.3;
                 if (to > right - pw - size * 0.6) to = right - pw - size * 0.6;
                 double x = ceil(from / dot) * dot;
                 for (; x + dotw <= to; x += dot) {
@@ -531,6 +540,8 @@ oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
     b.text_height = as.g.height;
     b.body = as.g.body;
     b.leading = as.g.leading;
+    b.note_size = as.g.body * 0.82;
+    b.note_lead = b.note_size * 1.3;
     oc_color black = {0, 0, 0}, blue = {0.05f, 0.2f, 0.55f};
     b.text = black;
     b.link = o.print ? black : blue;
@@ -543,14 +554,14 @@ oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
         st = oc_blocks_chapter(&b, &doc->chapters[c]);
         if (st != OC_OK) goto done;
     }
-    oc_pg_params pp = {as.g.height, as.g.leading * 0.9, 1, 1};
+    oc_pg_params pp = {as.g.height, as.g.leading * 0.9, 1, 1, b.note_lead};
     oc_pg_result br;
     st = oc_paginate(&out->arena, body.pe, body.n, &pp, &br);
     if (st != OC_OK) goto done;
 
     /* 2. the contents, now that body page numbers are known */
     contents_flow(&as, &body, &br, &cf);
-    oc_pg_params cp = {as.g.height, 0, 1, 0};
+    oc_pg_params cp = {as.g.height, 0, 1, 0, 0};
     oc_pg_result cr;
     st = oc_paginate(&out->arena, cf.pe, cf.n, &cp, &cr);
     if (st != OC_OK) goto done;
@@ -563,6 +574,8 @@ oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
     add_mark(&as, 0, "Contents", "octavo-contents", contents_page);
     if (o.print && as.npages % 2 == 1) end_page(&as, OC_LABEL_ROMAN, (int)as.npages + 1);
     size_t body0 = as.npages;
+    as.note_i = 0;
+    as.note_line = 0;
     place_flow(&as, &body, &br, OC_LABEL_ARABIC, 1, NULL, NULL);
 
     int *page = oc_xmalloc((body.n ? body.n : 1) * sizeof(int));

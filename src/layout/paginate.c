@@ -3,6 +3,7 @@
  * footnote space and bottom alignment. See paginate.h. */
 #include "layout/paginate.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,8 @@ typedef struct {
     int has_flow;      /* a flow element (not a float from the queue) is on the page */
     double y;          /* used height */
     double note;       /* footnote height on the page (without the separator) */
+    double carry_in;   /* footnote height continued from the previous page */
+    double carry;      /* footnote height continued onto the next page */
     double *group;     /* group[i]: height of the keep group from i to its end */
 } pager;
 
@@ -80,6 +83,16 @@ static void new_page(pager *g) {
     g->has_flow = 0;
     g->y = 0;
     g->note = 0;
+    g->carry_in = 0;
+    if (g->carry > 0) { /* a continued note goes first in the note area */
+        double line = g->p->note_line > 0 ? g->p->note_line : 1;
+        double room = floor((g->p->height - g->p->note_sep - line) / line) * line;
+        double take = g->carry < room ? g->carry : room;
+        if (take < line) take = line;
+        g->note = g->carry_in = take;
+        g->carry -= take;
+        if (g->carry < EPS) g->carry = 0;
+    }
     /* deferred floats first, in order, while they fit (the first always) */
     while (g->qlen > g->qhead) {
         size_t f = (size_t)g->queue[g->qhead];
@@ -96,11 +109,10 @@ static void new_page(pager *g) {
 /* Closes the current page; `stretch` when it ended because it was full. */
 static void finish_page(pager *g, int stretch) {
     int page = g->npages - 1;
-    double note = 0, total = 0;
+    double note = g->note, total = 0;
     for (size_t k = g->page_first; k < g->npl; k++) {
         const oc_pg_elem *e = &g->e[g->pl[k].elem];
         if (g->pl[k].copy) continue;
-        if (e->note > 0) note += e->note;
         if (e->flags & OC_PG_OPENING) g->opening[page] = 1;
         if (k > g->page_first) total += e->stretch;
     }
@@ -134,18 +146,43 @@ static void cut_after(pager *g, size_t j) {
         g->npl--;
     while (g->qlen > g->qhead && (size_t)g->queue[g->qlen - 1] > j)
         g->qlen--;
+    g->note = g->carry_in;
+    for (size_t k = g->page_first; k < g->npl; k++)
+        if (!g->pl[k].copy && g->e[g->pl[k].elem].note > 0) g->note += g->e[g->pl[k].elem].note;
+}
+
+/* An element whose notes do not fit: when the notes are long (or the page
+ * is empty), place it with as many note lines as fit and continue the rest
+ * on the next page. Returns 1 when placed (the page is then full). */
+static int split_notes(pager *g, size_t i, int empty) {
+    const oc_pg_elem *e = &g->e[i];
+    double line = g->p->note_line;
+    if (line <= 0 || e->note <= 0) return 0;
+    if (!empty && e->note <= 3 * line + EPS) return 0;
+    double top = g->y + (empty ? 0 : e->space) + e->height;
+    double room = g->p->height - top - (g->note > 0 ? g->note : g->p->note_sep);
+    double k = floor((room + EPS) / line);
+    if (k < (empty ? 1 : 2)) return 0;
+    double take = k * line;
+    if (take >= e->note) return 0;
+    if (!g->has_flow) g->flow_start = i;
+    push_place(g, (int)i, g->y + (empty ? 0 : e->space), 0);
+    g->y = top;
+    g->note += take;
+    g->carry += e->note - take;
+    g->has_flow = 1;
+    return 1;
 }
 
 /* Starts a fresh page for a forced break: deferred floats get their own pages
  * first, and a recto break turns a verso into a blank page. */
 static void forced_break(pager *g, int recto) {
-    if (g->npl > g->page_first) {
+    /* pages for what is pending (the current page, deferred floats,
+     * continued notes) until an empty page */
+    while (g->npl > g->page_first || g->qlen > g->qhead || g->carry > 0 || g->note > 0) {
         finish_page(g, 0);
         new_page(g);
-    }
-    while (g->qlen > g->qhead) {
-        finish_page(g, 0);
-        new_page(g);
+        if (g->npl == g->page_first && g->qlen == g->qhead && g->carry <= 0 && g->note <= 0) break;
     }
     if (recto && !is_recto(g, g->npages - 1) && g->npl == g->page_first) {
         g->blank[g->npages - 1] = 1;
@@ -188,7 +225,14 @@ oc_status oc_paginate(oc_arena *a, const oc_pg_elem *elems, size_t n, const oc_p
             !g.has_flow && e->repeat >= 0 && (size_t)e->repeat != i && (size_t)e->repeat < n;
         double hh = header ? elems[e->repeat].height : 0;
         double need = (empty ? 0 : e->space) + hh + e->height;
-        if (empty || g.y + need + note_used(&g) + note_need(&g, e->note) <= p->height + EPS) {
+        int fits = g.y + need + note_used(&g) + note_need(&g, e->note) <= p->height + EPS;
+        if (!fits && empty && !header && split_notes(&g, i, 1)) {
+            i++;
+            finish_page(&g, 0);
+            new_page(&g);
+            continue;
+        }
+        if (fits || empty) {
             if (!g.has_flow) g.flow_start = i;
             if (header) {
                 push_place(&g, e->repeat, g.y + (empty ? 0 : e->space), 1);
@@ -204,6 +248,12 @@ oc_status oc_paginate(oc_arena *a, const oc_pg_elem *elems, size_t n, const oc_p
         if (e->flags & OC_PG_FLOAT) {
             defer(&g, i);
             i++;
+            continue;
+        }
+        if (split_notes(&g, i, empty)) {
+            i++;
+            finish_page(&g, 0);
+            new_page(&g);
             continue;
         }
         /* full: cut at the last legal break on this page */
@@ -223,7 +273,7 @@ oc_status oc_paginate(oc_arena *a, const oc_pg_elem *elems, size_t n, const oc_p
         finish_page(&g, 1);
         new_page(&g);
     }
-    while (g.qlen > g.qhead) {
+    while (g.qlen > g.qhead || g.carry > 0) {
         finish_page(&g, 0);
         new_page(&g);
     }

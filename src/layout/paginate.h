@@ -48,6 +48,8 @@ typedef struct {
     double note_sep;    /* space + rule above the footnote area of a page with notes */
     int first_page_odd; /* 1 when the first page produced is a recto (odd) page */
     int align_bottoms;  /* 1: stretch spaces so full pages end on the same line */
+    double note_line;   /* height of one footnote line: long notes split at line
+                           boundaries and continue on the next page (0: never split) */
 } oc_pg_params;
 
 typedef struct {
@@ -63,7 +65,10 @@ typedef struct {
     int npages;
     unsigned char *blank;   /* per page: 1 for an inserted blank page */
     unsigned char *opening; /* per page: 1 when a chapter opening is on it */
-    double *notes;          /* per page: footnote height reserved (without note_sep) */
+    double *notes;          /* per page: footnote height reserved (without note_sep),
+                               continued lines from the previous page included: the
+                               driver draws notes as one stream of lines in citation
+                               order, notes[pg] / note_line lines per page */
 } oc_pg_result;
 
 /* Paginates elems[0..n). Results are allocated in `a`. */

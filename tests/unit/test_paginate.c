@@ -43,7 +43,7 @@ static void test_simple_fill(void) {
     oc_pg_elem e[10];
     for (int i = 0; i < 10; i++)
         e[i] = line_elem(0);
-    oc_pg_params p = {36, 8, 1, 0};
+    oc_pg_params p = {36, 8, 1, 0, 0};
     oc_pg_result r;
     CHECK(oc_paginate(&a, e, 10, &p, &r) == OC_OK);
     CHECK(r.npages == 4);
@@ -78,7 +78,7 @@ static void test_widows_orphans_property(void) {
                 e[n++] = line_elem(l == 0 ? space : 0);
             oc_pg_keep_lines(e, firsts[npara - 1], lines);
         }
-        oc_pg_params p = {LH * (20 + rand() % 30), 8, 1, 0};
+        oc_pg_params p = {LH * (20 + rand() % 30), 8, 1, 0, 0};
         oc_pg_result r;
         oc_paginate(&a, e, n, &p, &r);
         if (!places_sane(&r, e, n, p.height)) insane++;
@@ -128,7 +128,7 @@ static void test_heading_never_last(void) {
                 e[n++] = line_elem(l == 0 ? 4 : 0);
             oc_pg_keep_lines(e, f, lines);
         }
-        oc_pg_params p = {LH * (15 + rand() % 20), 8, 1, 0};
+        oc_pg_params p = {LH * (15 + rand() % 20), 8, 1, 0, 0};
         oc_pg_result r;
         oc_paginate(&a, e, n, &p, &r);
         for (size_t k = 0; k < r.nplaces; k++) {
@@ -165,7 +165,7 @@ static void test_keep_together(void) {
     oc_pg_keep_block(e, 8, 5);
     for (int i = 0; i < 3; i++)
         e[n++] = line_elem(0);
-    oc_pg_params p = {LH * 10, 8, 1, 0};
+    oc_pg_params p = {LH * 10, 8, 1, 0, 0};
     oc_pg_result r;
     oc_paginate(&a, e, n, &p, &r);
     CHECK(page_of(&r, 7) == 0);
@@ -198,7 +198,7 @@ static void test_forced_and_recto_breaks(void) {
             e[n++] = line_elem(0);
         e[starts[c]].flags |= OC_PG_BREAK_BEFORE | OC_PG_RECTO | OC_PG_OPENING;
     }
-    oc_pg_params p = {LH * 10, 8, 1, 0};
+    oc_pg_params p = {LH * 10, 8, 1, 0, 0};
     oc_pg_result r;
     oc_paginate(&a, e, n, &p, &r);
     /* print: ch1 p0, blank p1, ch2 p2-3, ch3 p4 */
@@ -238,7 +238,7 @@ static void test_float_defers(void) {
         e[i] = line_elem(0);
     e[6].height = 6 * LH; /* a figure: does not fit the 4 lines left */
     e[6].flags |= OC_PG_FLOAT;
-    oc_pg_params p = {LH * 10, 8, 1, 0};
+    oc_pg_params p = {LH * 10, 8, 1, 0, 0};
     oc_pg_result r;
     oc_paginate(&a, e, 20, &p, &r);
     CHECK(page_of(&r, 6) == 1);
@@ -260,7 +260,7 @@ static void test_table_header_repeats(void) {
         e[i].repeat = 0;
     }
     e[0].flags |= OC_PG_KEEP_NEXT; /* the header row stays with the first row */
-    oc_pg_params p = {LH * 10, 8, 1, 0};
+    oc_pg_params p = {LH * 10, 8, 1, 0, 0};
     oc_pg_result r;
     oc_paginate(&a, e, 40, &p, &r);
     int copies = 0;
@@ -286,7 +286,7 @@ static void test_footnote_space(void) {
     for (int i = 0; i < 20; i++)
         e[i] = line_elem(0);
     e[2].note = 2 * LH; /* a note of two lines + separator 8 */
-    oc_pg_params p = {LH * 10, 8, 1, 0};
+    oc_pg_params p = {LH * 10, 8, 1, 0, 0};
     oc_pg_result r;
     oc_paginate(&a, e, 20, &p, &r);
     /* 120 - 24 - 8 = 88: 7 lines on page 0 */
@@ -298,6 +298,42 @@ static void test_footnote_space(void) {
     oc_arena_free(&a);
 }
 
+/* A note too long for the page continues on the next one, in whole lines. */
+static void test_footnote_continues(void) {
+    oc_arena a;
+    oc_arena_init(&a);
+    oc_pg_elem e[40];
+    for (int i = 0; i < 40; i++)
+        e[i] = line_elem(0);
+    e[3].note = 150; /* 15 note lines of 10 */
+    e[30].note = 20;
+    oc_pg_params p = {LH * 10, 8, 1, 0, 10};
+    oc_pg_result r;
+    oc_paginate(&a, e, 40, &p, &r);
+    CHECK(page_of(&r, 3) == 0); /* the citing line stays with the note's start */
+    double total = 0;
+    int pages_with_notes = 0;
+    for (int pg = 0; pg < r.npages; pg++) {
+        double k = r.notes[pg] / 10;
+        CHECK(k == (double)(long)k); /* whole lines */
+        if (r.notes[pg] > 0) pages_with_notes++;
+        total += r.notes[pg];
+    }
+    CHECK(total == 170);
+    CHECK(pages_with_notes >= 3);
+    CHECK(r.notes[0] >= 20 && r.notes[0] < 150);
+    CHECK(places_sane(&r, e, 40, p.height));
+    /* short notes never split: the citing line moves instead */
+    oc_pg_elem f[12];
+    for (int i = 0; i < 12; i++)
+        f[i] = line_elem(0);
+    f[8].note = 30;
+    oc_paginate(&a, f, 12, &p, &r);
+    CHECK(page_of(&r, 8) == 1);
+    CHECK(r.notes[0] == 0 && r.notes[1] == 30);
+    oc_arena_free(&a);
+}
+
 static void test_bottoms_aligned(void) {
     oc_arena a;
     oc_arena_init(&a);
@@ -306,7 +342,7 @@ static void test_bottoms_aligned(void) {
         e[i] = line_elem(2);
         e[i].stretch = 2;
     }
-    oc_pg_params p = {LH * 10 + 5, 8, 1, 1};
+    oc_pg_params p = {LH * 10 + 5, 8, 1, 1, 0};
     oc_pg_result r;
     oc_paginate(&a, e, 40, &p, &r);
     int full_pages = 0;
@@ -336,7 +372,7 @@ static void test_linear(void) {
         e[i] = line_elem(i % 7 == 0 ? 4 : 0);
     for (size_t i = 0; i + 7 <= n; i += 7)
         oc_pg_keep_lines(e, i, 7);
-    oc_pg_params p = {LH * 40, 8, 1, 1};
+    oc_pg_params p = {LH * 40, 8, 1, 1, 0};
     oc_pg_result r;
     oc_paginate(&a, e, n, &p, &r);
     CHECK(r.nplaces == n);
@@ -354,6 +390,7 @@ int main(void) {
     RUN(test_float_defers);
     RUN(test_table_header_repeats);
     RUN(test_footnote_space);
+    RUN(test_footnote_continues);
     RUN(test_bottoms_aligned);
     RUN(test_linear);
     return harness_finish("test_paginate");
