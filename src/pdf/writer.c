@@ -164,13 +164,16 @@ static void *text_string(writer *w, const char *s) {
 }
 
 /* Copies item text into scratch as NUL-terminated UTF-8 that libharu's
- * UTF-8 encoder handles (BMP only, no controls), and marks the codes used. */
+ * UTF-8 encoder handles (BMP only: anything above becomes U+FFFD; tabs
+ * become spaces, other controls are dropped), and marks the codes used. */
 static const char *prepare_text(writer *w, oc_font_id f, const char *s, size_t len) {
     oc_buf_reset(&w->scratch);
     size_t i = 0;
     while (i < len) {
         uint32_t cp = oc_utf8_next(s, len, &i);
-        if (cp > 0xFFFF || cp < 0x20 || cp == 0x7F || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+        if (cp == '\t') cp = ' ';
+        if (cp < 0x20 || cp == 0x7F) continue; /* controls draw nothing */
+        if (cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
         char enc[4];
         int n = oc_utf8_encode(cp, enc);
         oc_buf_append(&w->scratch, enc, (size_t)n);
@@ -596,6 +599,12 @@ oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
             CHECK_PTR(dst, "creating a destination");
             dest_put(w, it->dest, dst);
         }
+    }
+
+    if (layout->npages == 0) {
+        /* an empty layout still makes a valid (one blank page) PDF */
+        HPDF_Page page = HPDF_AddPage(w->pdf);
+        CHECK_PTR(page, "adding a page");
     }
 
     /* the walk */

@@ -351,6 +351,59 @@ static void test_errors(void) {
     oc_arena_free(&l.arena);
 }
 
+static void test_edge_cases(void) {
+    /* controls, a tab and a character above the BMP in one run */
+    oc_layout l;
+    memset(&l, 0, sizeof l);
+    oc_arena_init(&l.arena);
+    l.width = 300;
+    l.height = 200;
+    l.npages = 1;
+    l.pages = oc_arena_alloc(&l.arena, sizeof *l.pages);
+    l.pages[0].number = 1;
+    text(&l, 0, 20, 100, OC_FONT_SANS, 12, "tab\there\x01 smile\xf0\x9f\x98\x80 end");
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    oc_buf out;
+    oc_buf_init(&out);
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR};
+    CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_OK);
+    char path[600], cmd[1400];
+    snprintf(path, sizeof path, "%s/edge.pdf", tmpdir);
+    FILE *fp = fopen(path, "wb");
+    if (fp) {
+        fwrite(out.data, 1, out.len, fp);
+        fclose(fp);
+    }
+    snprintf(cmd, sizeof cmd, "pdftotext '%s' - 2>&1", path);
+    char *s = run(cmd, NULL);
+    CHECK_CONTAINS(s, "tab here smile\xef\xbf\xbd end");
+    CHECK_NOT_CONTAINS(s, "Syntax");
+    free(s);
+    oc_buf_free(&out);
+
+    /* no pages at all: still a valid PDF (one blank page) */
+    l.npages = 0;
+    oc_buf_init(&out);
+    CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_OK);
+    CHECK(d.errors == 0);
+    fp = fopen(path, "wb");
+    if (fp) {
+        fwrite(out.data, 1, out.len, fp);
+        fclose(fp);
+    }
+    int rc;
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' 2>&1", path);
+    s = run(cmd, &rc);
+    CHECK(rc == 0);
+    CHECK_NOT_CONTAINS(s, "WARNING");
+    free(s);
+    remove(path);
+    oc_buf_free(&out);
+    oc_diag_free(&d);
+    oc_arena_free(&l.arena);
+}
+
 int main(void) {
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
@@ -374,6 +427,7 @@ int main(void) {
         RUN(test_structure);
         RUN(test_deterministic);
         RUN(test_errors);
+        RUN(test_edge_cases);
     }
     oc_fonts_free(fonts);
     oc_diag_free(&d);
