@@ -530,6 +530,33 @@ done:
     return st;
 }
 
+/* libharu writes the descendant font's /W array for every BMP code the font
+ * maps (10-25 KB of uncompressed dictionary per font); rewrite it for the
+ * codes actually drawn, with the widths libharu itself uses. */
+static oc_status fix_widths(writer *w, oc_font_id f) {
+    oc_status st = OC_OK;
+    HPDF_FontAttr attr = (HPDF_FontAttr)w->font[f]->attr;
+    if (!attr || !attr->descendant_font || !attr->fontdef) return OC_OK;
+    HPDF_Array arr = HPDF_Array_New(w->pdf->mmgr), run = NULL;
+    CHECK_PTR(arr, "creating a width array");
+    long prev = -2;
+    for (uint32_t c = 0; c < 65536; c++) {
+        if (!(w->used[f][c >> 3] >> (c & 7) & 1)) continue;
+        if ((long)c != prev + 1) {
+            CHECK_HPDF(HPDF_Array_AddNumber(arr, (HPDF_INT32)c), "writing widths");
+            run = HPDF_Array_New(w->pdf->mmgr);
+            CHECK_PTR(run, "creating a width array");
+            CHECK_HPDF(HPDF_Array_Add(arr, run), "writing widths");
+        }
+        HPDF_INT16 width = HPDF_TTFontDef_GetCharWidth(attr->fontdef, (HPDF_UNICODE)c);
+        CHECK_HPDF(HPDF_Array_AddNumber(run, width), "writing widths");
+        prev = (long)c;
+    }
+    CHECK_HPDF(HPDF_Dict_Add(attr->descendant_font, "W", arr), "setting the widths");
+done:
+    return st;
+}
+
 static oc_status save(writer *w, oc_buf *out) {
     oc_status st = OC_OK;
     CHECK_HPDF(HPDF_SaveToStream(w->pdf), "saving the PDF");
@@ -615,7 +642,9 @@ oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
     if ((st = add_page_labels(w)) != OC_OK) goto done;
     if ((st = add_info(w, doc)) != OC_OK) goto done;
     for (int f = 0; f < OC_FONT_COUNT; f++)
-        if (w->font[f] && (st = fix_tounicode(w, (oc_font_id)f)) != OC_OK) goto done;
+        if (w->font[f] && ((st = fix_tounicode(w, (oc_font_id)f)) != OC_OK ||
+                           (st = fix_widths(w, (oc_font_id)f)) != OC_OK))
+            goto done;
     st = save(w, out);
 
 done:
