@@ -1,0 +1,1044 @@
+/* Paragraphs: inline nodes -> boxes, glue and penalties -> Knuth–Plass
+ * breaks -> lines of positioned runs.
+ *
+ * The inline tree is first flattened into "atoms": one per character (with
+ * its style and the font that actually has its glyph, after fallback), one
+ * per interword space and one per forced line break. Words (runs of
+ * character atoms) get break opportunities: libhyphen's points, explicit
+ * hyphens, dashes and slashes, sensible points in inline code, and, when a
+ * piece is still wider than the measure, emergency points (after URL
+ * punctuation, else between any two characters) so that no line is ever
+ * wider than the measure. The items go to oc_linebreak; each line is then
+ * turned into runs of one font/size/colour/flags/link.
+ *
+ * Code blocks are set line by line in monospace; a source line wider than
+ * the measure wraps at a space (or anywhere) and the continuation starts
+ * with a grey "↪". */
+#include "octavo/layout.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- tuning -------------------------------------------------------------- */
+#define HYPHEN_PENALTY 50.0
+#define EXPLICIT_PENALTY 50.0
+#define CODE_PENALTY 100.0
+#define EMERGENCY_PUNCT_PENALTY 3000.0
+#define EMERGENCY_ANY_PENALTY 6000.0
+#define RAGGED_STRETCH_EM 2.0 /* ragged right: up to ~2em short is "decent" */
+#define CODE_SIZE 0.9         /* inline code relative to the text */
+#define SUPER_SIZE 0.65
+#define SUPER_RISE 0.36
+#define URL_SIZE 0.85    /* " (url)" after external links in the print profile */
+#define CONT_MARK 0x21AA /* ↪ */
+
+enum { AT_CHAR, AT_SPACE, AT_BREAK, AT_SHY, AT_ZWSP };
+enum { OPP_NONE, OPP_HYPH, OPP_EXPL, OPP_ZW, OPP_CODE, OPP_EM1, OPP_EM2 };
+
+typedef struct {
+    uint32_t cp; /* glyph drawn (U+FFFD when no font has the character) */
+    unsigned char kind;
+    unsigned char opp; /* break opportunity after this atom */
+    oc_font_id font;
+    int style;
+    double width;
+} atom;
+
+typedef struct {
+    oc_font_id font; /* before per-character fallback */
+    int bold;
+    double size, dy;
+    oc_color color;
+    int flags;
+    const char *uri, *dest;
+    const oc_node *noteref;
+} rstyle;
+
+/* inherited inline state while walking the tree */
+typedef struct {
+    int bold, italic, code, super, small, strike;
+    const char *uri, *dest;
+    const oc_node *noteref;
+} istate;
+
+/* what each line-break item stands for */
+typedef struct {
+    size_t a0, a1; /* BOX: atoms [a0, a1) */
+    int space;     /* GLUE: an interword space of atom a0 */
+    int hyphen;    /* PENALTY: draw a hyphen when broken here (after atom a0) */
+} imeta;
+
+typedef struct {
+    oc_para_ctx *ctx;
+    const oc_para_style *ps;
+    const oc_node *block;
+    double measure;
+    atom *atoms;
+    size_t natoms, capatoms;
+    rstyle *styles;
+    size_t nstyles, capstyles;
+    oc_lb_item *items;
+    imeta *meta;
+    size_t nitems, capitems;
+    double ragged; /* ragged-right stretch; 0 when justified */
+} pbuild;
+
+/* a run being assembled */
+typedef struct {
+    oc_run *runs;
+    size_t nruns, cap;
+    oc_buf text;
+    int open;
+} runvec;
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static int is_mono(oc_font_id f) {
+    return f == OC_FONT_MONO || f == OC_FONT_MONO_BOLD;
+}
+static int is_sans(oc_font_id f) {
+    return f == OC_FONT_SANS || f == OC_FONT_SANS_BOLD;
+}
+static int is_bold(oc_font_id f) {
+    return f == OC_FONT_SERIF_BOLD || f == OC_FONT_SERIF_BOLD_ITALIC || f == OC_FONT_MONO_BOLD ||
+           f == OC_FONT_SANS_BOLD;
+}
+static int is_italic(oc_font_id f) {
+    return f == OC_FONT_SERIF_ITALIC || f == OC_FONT_SERIF_BOLD_ITALIC;
+}
+
+static int is_letter(uint32_t cp) {
+    if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+    if (cp >= 0xC0 && cp <= 0x24F) return cp != 0xD7 && cp != 0xF7;
+    if (cp >= 0x370 && cp <= 0x52F) return cp != 0x37E && cp != 0x387;
+    return 0;
+}
+static int is_alnum(uint32_t cp) {
+    return is_letter(cp) || (cp >= '0' && cp <= '9');
+}
+static int is_hyphen_char(uint32_t cp) {
+    return cp == '-' || cp == 0x2010;
+}
+static int is_dash(uint32_t cp) {
+    return cp == 0x2013 || cp == 0x2014;
+}
+/* punctuation that may surround a word without stopping its hyphenation */
+static int is_word_punct(uint32_t cp) {
+    return cp == '(' || cp == ')' || cp == '[' || cp == ']' || cp == '"' || cp == '\'' ||
+           cp == ',' || cp == '.' || cp == ';' || cp == ':' || cp == '!' || cp == '?' ||
+           cp == '*' || cp == 0x2018 || cp == 0x2019 || cp == 0x201C || cp == 0x201D ||
+           cp == 0xAB || cp == 0xBB || cp == 0x2026;
+}
+static int is_url_punct(uint32_t cp) {
+    return cp == '/' || cp == '.' || cp == '-' || cp == '_' || cp == '?' || cp == '&' ||
+           cp == '=' || cp == '#' || cp == ':' || cp == ',' || cp == ';' || cp == '@' ||
+           cp == '+' || cp == '%' || cp == '~';
+}
+static int is_combining(uint32_t cp) {
+    return (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+           (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F);
+}
+
+static double adv(const pbuild *b, oc_font_id f, uint32_t cp, double size) {
+    return oc_fonts_advance(b->ctx->fonts, f, cp) * size / 1000.0;
+}
+
+static void warn_missing(pbuild *b, uint32_t cp) {
+    oc_para_ctx *c = b->ctx;
+    if (c->warned && cp < 0x110000) {
+        if (c->warned[cp >> 3] & (1u << (cp & 7))) return;
+        c->warned[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+    }
+    if (!c->diag) return;
+    char u[8];
+    int n = oc_utf8_encode(cp, u);
+    u[n] = '\0';
+    oc_diag_report(c->diag, OC_WARNING, c->file, b->block ? b->block->line : 0,
+                   b->block ? b->block->column : 0, "U+%04X '%s' is not in any bundled font",
+                   (unsigned)cp, u);
+}
+
+/* The font that draws cp, starting from `want`; 0 and *cp = U+FFFD (or 0 to
+ * skip) when no font has it. */
+static oc_font_id pick_font(pbuild *b, oc_font_id want, uint32_t *cp) {
+    const oc_fontset *fs = b->ctx->fonts;
+    if (oc_fonts_has(fs, want, *cp)) return want;
+    oc_font_id alt = is_bold(want) ? OC_FONT_SANS_BOLD : OC_FONT_SANS;
+    if (oc_fonts_has(fs, alt, *cp)) return alt;
+    if (oc_fonts_has(fs, OC_FONT_SANS, *cp)) return OC_FONT_SANS;
+    for (int f = 0; f < OC_FONT_COUNT; f++)
+        if (oc_fonts_has(fs, (oc_font_id)f, *cp)) return (oc_font_id)f;
+    warn_missing(b, *cp);
+    *cp = oc_fonts_has(fs, OC_FONT_SANS, 0xFFFD) ? 0xFFFD : 0;
+    return OC_FONT_SANS;
+}
+
+/* ---- atoms -------------------------------------------------------------------- */
+
+static atom *push_atom(pbuild *b) {
+    if (b->natoms == b->capatoms) {
+        b->capatoms = b->capatoms ? b->capatoms * 2 : 256;
+        b->atoms = oc_xrealloc(b->atoms, b->capatoms * sizeof *b->atoms);
+    }
+    atom *a = &b->atoms[b->natoms++];
+    memset(a, 0, sizeof *a);
+    return a;
+}
+
+static int style_index(pbuild *b, const istate *s) {
+    const oc_para_style *ps = b->ps;
+    rstyle r;
+    memset(&r, 0, sizeof r);
+    oc_font_id base = ps->font;
+    int bold = s->bold || is_bold(base);
+    int italic = s->italic || is_italic(base);
+    if (s->code || is_mono(base))
+        r.font = bold ? OC_FONT_MONO_BOLD : OC_FONT_MONO;
+    else if (is_sans(base))
+        r.font = bold ? OC_FONT_SANS_BOLD : OC_FONT_SANS;
+    else if (bold)
+        r.font = italic ? OC_FONT_SERIF_BOLD_ITALIC : OC_FONT_SERIF_BOLD;
+    else
+        r.font = italic ? OC_FONT_SERIF_ITALIC : OC_FONT_SERIF;
+    r.bold = bold;
+    r.size = ps->size > 0 ? ps->size : 10;
+    if (s->code && !is_mono(base)) r.size *= CODE_SIZE;
+    if (s->small) r.size *= URL_SIZE;
+    if (s->super) {
+        r.dy = r.size * SUPER_RISE;
+        r.size *= SUPER_SIZE;
+    }
+    r.color = (s->uri || s->dest) ? ps->link_color : ps->color;
+    r.flags = (s->strike ? OC_RUN_STRIKE : 0) | (s->code && !is_mono(base) ? OC_RUN_CODE : 0) |
+              (s->super ? OC_RUN_SUPER : 0);
+    r.uri = s->uri;
+    r.dest = s->dest;
+    r.noteref = s->noteref;
+    for (size_t i = b->nstyles; i-- > 0 && i + 4 >= b->nstyles;)
+        if (memcmp(&b->styles[i], &r, sizeof r) == 0) return (int)i;
+    if (b->nstyles == b->capstyles) {
+        b->capstyles = b->capstyles ? b->capstyles * 2 : 16;
+        b->styles = oc_xrealloc(b->styles, b->capstyles * sizeof *b->styles);
+    }
+    b->styles[b->nstyles] = r;
+    return (int)b->nstyles++;
+}
+
+static void add_char(pbuild *b, uint32_t cp, int si) {
+    const rstyle *st = &b->styles[si];
+    oc_font_id f = pick_font(b, st->font, &cp);
+    if (cp == 0) return;
+    atom *a = push_atom(b);
+    a->kind = AT_CHAR;
+    a->cp = cp;
+    a->font = f;
+    a->style = si;
+    a->width = adv(b, f, cp, st->size);
+}
+
+static void add_space(pbuild *b, int si) {
+    if (b->natoms == 0) return;
+    atom *last = &b->atoms[b->natoms - 1];
+    if (last->kind == AT_SPACE || last->kind == AT_BREAK) return;
+    const rstyle *st = &b->styles[si];
+    uint32_t cp = ' ';
+    oc_font_id f = pick_font(b, st->font, &cp);
+    atom *a = push_atom(b);
+    a->kind = AT_SPACE;
+    a->cp = ' ';
+    a->font = f;
+    a->style = si;
+    a->width = adv(b, f, ' ', st->size);
+}
+
+static void add_break(pbuild *b) {
+    while (b->natoms && b->atoms[b->natoms - 1].kind == AT_SPACE)
+        b->natoms--;
+    if (b->natoms == 0) return;
+    atom *a = push_atom(b);
+    a->kind = AT_BREAK;
+    a->style = b->natoms > 1 ? b->atoms[b->natoms - 2].style : 0;
+}
+
+static void add_text(pbuild *b, const char *s, size_t len, const istate *st) {
+    if (!s) return;
+    int si = style_index(b, st);
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp = oc_utf8_next(s, len, &i);
+        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r') {
+            add_space(b, si);
+        } else if (cp == 0xAD || cp == 0x200B) {
+            atom *a = push_atom(b);
+            a->kind = cp == 0xAD ? AT_SHY : AT_ZWSP;
+            a->style = si;
+            a->font = b->styles[si].font;
+        } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xFEFF || cp == 0x200C ||
+                   cp == 0x200D || cp == 0x2060) {
+            continue; /* controls and invisible joiners draw nothing */
+        } else {
+            add_char(b, cp, si);
+        }
+    }
+}
+
+static int atoms_equal_text(const pbuild *b, size_t from, const char *s) {
+    size_t len = strlen(s), i = 0, k = from;
+    while (i < len) {
+        uint32_t cp = oc_utf8_next(s, len, &i);
+        while (k < b->natoms && b->atoms[k].kind != AT_CHAR)
+            k++;
+        if (k >= b->natoms || b->atoms[k].cp != cp) return 0;
+        k++;
+    }
+    while (k < b->natoms && b->atoms[k].kind != AT_CHAR)
+        k++;
+    return k == b->natoms;
+}
+
+static void walk(pbuild *b, const oc_node *n, istate st);
+
+static void walk_children(pbuild *b, const oc_node *n, const istate *st) {
+    for (const oc_node *c = n->first; c; c = c->next)
+        walk(b, c, *st);
+}
+
+static void walk(pbuild *b, const oc_node *n, istate st) {
+    switch (n->type) {
+    case OC_TEXT:
+    case OC_HTML_INLINE:
+        add_text(b, n->text, n->len, &st);
+        break;
+    case OC_SOFTBREAK:
+        add_space(b, style_index(b, &st));
+        break;
+    case OC_LINEBREAK:
+        add_break(b);
+        break;
+    case OC_CODE:
+        st.code = 1;
+        add_text(b, n->text, n->len, &st);
+        break;
+    case OC_EMPH:
+        st.italic = 1;
+        walk_children(b, n, &st);
+        break;
+    case OC_STRONG:
+        st.bold = 1;
+        walk_children(b, n, &st);
+        break;
+    case OC_STRIKE:
+        st.strike = 1;
+        walk_children(b, n, &st);
+        break;
+    case OC_LINK: {
+        if (n->link_kind == OC_LINK_EXTERNAL && n->url) {
+            st.uri = n->url;
+        } else if (n->link_kind == OC_LINK_INTERNAL) {
+            const oc_document *doc = b->ctx->doc;
+            st.dest = n->target_id;
+            if (!st.dest && doc && n->target_chapter >= 0 && n->target_chapter < doc->nchapters)
+                st.dest = doc->chapters[n->target_chapter].id;
+        }
+        size_t from = b->natoms;
+        walk_children(b, n, &st);
+        if (b->ps->show_urls && st.uri && !atoms_equal_text(b, from, n->url)) {
+            const char *u = n->url;
+            if (strncmp(u, "mailto:", 7) == 0 && atoms_equal_text(b, from, u + 7)) break;
+            istate us = st;
+            us.small = 1;
+            us.italic = 0;
+            us.bold = 0;
+            us.strike = 0;
+            int si = style_index(b, &us);
+            add_space(b, si);
+            add_text(b, "(", 1, &us);
+            add_text(b, u, strlen(u), &us);
+            add_text(b, ")", 1, &us);
+        }
+        break;
+    }
+    case OC_IMAGE:
+        st.italic = 1;
+        if (n->first)
+            walk_children(b, n, &st);
+        else if (n->title)
+            add_text(b, n->title, strlen(n->title), &st);
+        break;
+    case OC_FOOTNOTE_REF: {
+        char num[32];
+        int len = snprintf(num, sizeof num, "%d", n->note_number);
+        st.super = 1;
+        st.noteref = n;
+        st.uri = NULL;
+        st.dest = NULL;
+        if (len > 0) add_text(b, num, (size_t)len, &st);
+        break;
+    }
+    default:
+        /* blocks (a paragraph inside a cell or item) and anything new */
+        if (n->first) {
+            if (b->natoms && n->prev) add_space(b, style_index(b, &st));
+            walk_children(b, n, &st);
+        } else if (n->text && n->type != OC_HR) {
+            add_text(b, n->text, n->len, &st);
+        }
+        break;
+    }
+}
+
+/* ---- break opportunities ------------------------------------------------------ */
+
+static void hyphenate_segment(pbuild *b, size_t s0, size_t s1) {
+    /* s0..s1: letter atoms */
+    size_t nl = s1 - s0;
+    if (nl < 5 || nl > 64) return;
+    char buf[64 * 4 + 4];
+    size_t ends[64], len = 0;
+    for (size_t k = s0; k < s1; k++) {
+        len += (size_t)oc_utf8_encode(b->atoms[k].cp, buf + len);
+        ends[k - s0] = len;
+    }
+    unsigned char pts[sizeof buf];
+    if (oc_hyphen_points(b->ctx->hyphen, buf, len, pts) <= 0) return;
+    for (size_t k = 0; k + 1 < nl; k++)
+        if (pts[ends[k] - 1] && b->atoms[s0 + k].opp == OPP_NONE) b->atoms[s0 + k].opp = OPP_HYPH;
+}
+
+static void hyphenate_word(pbuild *b, size_t i, size_t j) {
+    /* strip surrounding punctuation; the core must be letters and hyphens */
+    while (i < j && is_word_punct(b->atoms[i].cp))
+        i++;
+    while (j > i && is_word_punct(b->atoms[j - 1].cp))
+        j--;
+    if (j - i < 5) return;
+    for (size_t k = i; k < j; k++) {
+        const atom *a = &b->atoms[k];
+        if (a->kind != AT_CHAR) return; /* soft hyphens: the author decided */
+        if (b->styles[a->style].flags & OC_RUN_CODE) return;
+        if (is_mono(b->styles[a->style].font)) return;
+        if (!is_letter(a->cp) && !is_hyphen_char(a->cp)) return;
+    }
+    size_t s = i;
+    for (size_t k = i; k <= j; k++) {
+        if (k == j || is_hyphen_char(b->atoms[k].cp)) {
+            if (k > s) hyphenate_segment(b, s, k);
+            s = k + 1;
+        }
+    }
+}
+
+static void word_opportunities(pbuild *b, size_t i, size_t j) {
+    atom *A = b->atoms;
+    for (size_t k = i; k + 1 < j; k++) {
+        atom *a = &A[k];
+        uint32_t cp = a->cp, nx = A[k + 1].cp;
+        int code = (b->styles[a->style].flags & OC_RUN_CODE) || is_mono(b->styles[a->style].font);
+        if (a->kind == AT_SHY) {
+            a->opp = OPP_HYPH;
+        } else if (a->kind == AT_ZWSP) {
+            a->opp = OPP_ZW;
+        } else if (code) {
+            if ((cp == '/' || cp == '.' || cp == '_' || cp == '-' || cp == ',' || cp == ';' ||
+                 cp == ':' || cp == '(' || cp == '=') &&
+                k > i && nx != cp && A[k + 1].kind == AT_CHAR && !is_url_punct(nx))
+                a->opp = OPP_CODE;
+        } else if (is_hyphen_char(cp)) {
+            if (k > i && is_alnum(A[k - 1].cp) && is_alnum(nx)) a->opp = OPP_EXPL;
+        } else if (is_dash(cp)) {
+            if (!is_dash(nx) && !is_word_punct(nx)) a->opp = OPP_EXPL;
+        } else if (cp == '/') {
+            if (k > i && A[k - 1].cp != '/' && nx != '/' && !is_word_punct(nx)) a->opp = OPP_EXPL;
+        }
+    }
+    if (b->ps->hyphenate && b->ctx->hyphen) hyphenate_word(b, i, j);
+
+    /* pieces still wider than the measure get emergency points */
+    double limit = b->measure;
+    size_t p0 = i;
+    double w = 0;
+    for (size_t k = i; k < j; k++) {
+        w += A[k].width;
+        if (A[k].opp != OPP_NONE || k + 1 == j) {
+            if (w > limit) {
+                for (size_t q = p0; q < k; q++) {
+                    if (A[q].opp != OPP_NONE || is_combining(A[q + 1].cp)) continue;
+                    if (A[q].kind == AT_CHAR && is_url_punct(A[q].cp) && !is_url_punct(A[q + 1].cp))
+                        A[q].opp = OPP_EM1;
+                    else
+                        A[q].opp = OPP_EM2;
+                }
+            }
+            p0 = k + 1;
+            w = 0;
+        }
+    }
+}
+
+/* ---- items ------------------------------------------------------------------------ */
+
+static void push_item(pbuild *b, oc_lb_type t, double w, double y, double z, double pen,
+                      int flagged, const imeta *m) {
+    if (b->nitems == b->capitems) {
+        b->capitems = b->capitems ? b->capitems * 2 : 256;
+        b->items = oc_xrealloc(b->items, b->capitems * sizeof *b->items);
+        b->meta = oc_xrealloc(b->meta, b->capitems * sizeof *b->meta);
+    }
+    oc_lb_item *it = &b->items[b->nitems];
+    memset(it, 0, sizeof *it);
+    it->type = t;
+    it->width = w;
+    it->stretch = y;
+    it->shrink = z;
+    it->penalty = pen;
+    it->flagged = flagged;
+    if (m)
+        b->meta[b->nitems] = *m;
+    else
+        memset(&b->meta[b->nitems], 0, sizeof *b->meta);
+    b->nitems++;
+}
+
+/* a break opportunity: plain penalty when justified; wrapped in the
+ * ragged-right stretch otherwise */
+static void push_break(pbuild *b, double pen, double width, int flagged, const imeta *m) {
+    if (b->ragged > 0) {
+        push_item(b, OC_LB_PENALTY, 0, 0, 0, OC_LB_INFINITY, 0, NULL);
+        push_item(b, OC_LB_GLUE, 0, b->ragged, 0, 0, 0, NULL);
+        push_item(b, OC_LB_PENALTY, width, 0, 0, pen, flagged, m);
+        push_item(b, OC_LB_GLUE, 0, -b->ragged, 0, 0, 0, NULL);
+    } else {
+        push_item(b, OC_LB_PENALTY, width, 0, 0, pen, flagged, m);
+    }
+}
+
+static void push_space(pbuild *b, size_t ai) {
+    imeta m;
+    memset(&m, 0, sizeof m);
+    m.space = 1;
+    m.a0 = ai;
+    double w = b->atoms[ai].width;
+    if (b->ragged > 0) {
+        push_item(b, OC_LB_PENALTY, 0, 0, 0, OC_LB_INFINITY, 0, NULL);
+        push_item(b, OC_LB_GLUE, 0, b->ragged, 0, 0, 0, NULL);
+        push_item(b, OC_LB_PENALTY, 0, 0, 0, 0, 0, NULL);
+        push_item(b, OC_LB_GLUE, w, -b->ragged, 0, 0, 0, &m);
+    } else {
+        push_item(b, OC_LB_GLUE, w, w / 2, w / 3, 0, 0, &m);
+    }
+}
+
+static double hyphen_width(pbuild *b, const atom *a) {
+    uint32_t cp = '-';
+    oc_font_id f = pick_font(b, a->font, &cp);
+    return cp ? adv(b, f, cp, b->styles[a->style].size) : 0;
+}
+
+static void word_items(pbuild *b, size_t i, size_t j) {
+    word_opportunities(b, i, j);
+    size_t bs = i;
+    double bw = 0;
+    for (size_t k = i; k < j; k++) {
+        const atom *a = &b->atoms[k];
+        if (k > bs && a->kind == AT_CHAR) {
+            const atom *p = &b->atoms[k - 1];
+            if (p->kind == AT_CHAR && (p->font != a->font || p->style != a->style)) {
+                imeta m = {bs, k, 0, 0};
+                push_item(b, OC_LB_BOX, bw, 0, 0, 0, 0, &m);
+                bs = k;
+                bw = 0;
+            }
+        }
+        bw += a->width;
+        if (a->opp != OPP_NONE && k + 1 < j) {
+            imeta m = {bs, k + 1, 0, 0};
+            push_item(b, OC_LB_BOX, bw, 0, 0, 0, 0, &m);
+            bs = k + 1;
+            bw = 0;
+            imeta pm;
+            memset(&pm, 0, sizeof pm);
+            pm.a0 = k;
+            switch (a->opp) {
+            case OPP_HYPH:
+                pm.hyphen = 1;
+                push_break(b, HYPHEN_PENALTY, hyphen_width(b, a), 1, &pm);
+                break;
+            case OPP_EXPL:
+                push_break(b, EXPLICIT_PENALTY, 0, 0, &pm);
+                break;
+            case OPP_ZW:
+                push_break(b, 0, 0, 0, &pm);
+                break;
+            case OPP_CODE:
+                push_break(b, CODE_PENALTY, 0, 0, &pm);
+                break;
+            case OPP_EM1:
+                push_break(b, EMERGENCY_PUNCT_PENALTY, 0, 0, &pm);
+                break;
+            default:
+                push_break(b, EMERGENCY_ANY_PENALTY, 0, 0, &pm);
+                break;
+            }
+        }
+    }
+    if (j > bs) {
+        imeta m = {bs, j, 0, 0};
+        push_item(b, OC_LB_BOX, bw, 0, 0, 0, 0, &m);
+    }
+}
+
+static void build_items(pbuild *b) {
+    /* the paragraph ends without spaces */
+    while (b->natoms &&
+           (b->atoms[b->natoms - 1].kind == AT_SPACE || b->atoms[b->natoms - 1].kind == AT_BREAK))
+        b->natoms--;
+    if (b->ps->indent > 0 && b->natoms) {
+        imeta m = {0, 0, 0, 0};
+        push_item(b, OC_LB_BOX, b->ps->indent, 0, 0, 0, 0, &m);
+    }
+    size_t i = 0;
+    while (i < b->natoms) {
+        const atom *a = &b->atoms[i];
+        if (a->kind == AT_SPACE) {
+            push_space(b, i);
+            i++;
+        } else if (a->kind == AT_BREAK) {
+            push_item(b, OC_LB_GLUE, 0, OC_LB_INFINITY, 0, 0, 0, NULL);
+            push_item(b, OC_LB_PENALTY, 0, 0, 0, -OC_LB_INFINITY, 0, NULL);
+            i++;
+        } else {
+            size_t j = i;
+            while (j < b->natoms && b->atoms[j].kind != AT_SPACE && b->atoms[j].kind != AT_BREAK)
+                j++;
+            word_items(b, i, j);
+            i = j;
+        }
+    }
+    push_item(b, OC_LB_GLUE, 0, OC_LB_INFINITY, 0, 0, 0, NULL);
+    push_item(b, OC_LB_PENALTY, 0, 0, 0, -OC_LB_INFINITY, 0, NULL);
+}
+
+/* ---- runs and lines -------------------------------------------------------------- */
+
+static int run_matches(const oc_run *r, oc_font_id f, const rstyle *st) {
+    return r->font == f && r->size == st->size && r->dy == st->dy && r->flags == st->flags &&
+           r->uri == st->uri && r->dest == st->dest && r->noteref == st->noteref &&
+           r->color.r == st->color.r && r->color.g == st->color.g && r->color.b == st->color.b;
+}
+
+static oc_run *run_new(runvec *rv, double x, oc_font_id f, const rstyle *st) {
+    if (rv->nruns == rv->cap) {
+        rv->cap = rv->cap ? rv->cap * 2 : 16;
+        rv->runs = oc_xrealloc(rv->runs, rv->cap * sizeof *rv->runs);
+    }
+    oc_run *r = &rv->runs[rv->nruns++];
+    memset(r, 0, sizeof *r);
+    r->x = x;
+    r->dy = st->dy;
+    r->font = f;
+    r->size = st->size;
+    r->color = st->color;
+    r->flags = st->flags;
+    r->uri = st->uri;
+    r->dest = st->dest;
+    r->noteref = st->noteref;
+    /* text offsets into rv->text until the line is finished */
+    r->text = NULL;
+    r->len = rv->text.len;
+    rv->open = 1;
+    return r;
+}
+
+static void put_cp(oc_buf *buf, uint32_t cp) {
+    char u[4];
+    int n = oc_utf8_encode(cp, u);
+    oc_buf_append(buf, u, (size_t)n);
+}
+
+/* Copies the line's runs into the arena and fills ascent/descent. */
+static void finish_line(pbuild *b, runvec *rv, oc_line *ln, double width) {
+    oc_arena *ar = b->ctx->arena;
+    const oc_fontset *fs = b->ctx->fonts;
+    double size = b->ps->size > 0 ? b->ps->size : 10;
+    double asc = oc_fonts_ascent(fs, b->ps->font) * size / 1000.0;
+    double desc = -oc_fonts_descent(fs, b->ps->font) * size / 1000.0;
+    char *all = rv->text.len ? oc_arena_strndup(ar, rv->text.data, rv->text.len) : NULL;
+    size_t kept = 0;
+    for (size_t k = 0; k < rv->nruns; k++) {
+        oc_run *r = &rv->runs[k];
+        size_t start = r->len;
+        size_t end = k + 1 < rv->nruns ? rv->runs[k + 1].len : rv->text.len;
+        if (end <= start) continue;
+        r->text = all + start;
+        r->len = end - start;
+        double a = oc_fonts_ascent(fs, r->font) * r->size / 1000.0 + r->dy;
+        double d = -oc_fonts_descent(fs, r->font) * r->size / 1000.0 - r->dy;
+        if (a > asc) asc = a;
+        if (d > desc) desc = d;
+        rv->runs[kept++] = *r;
+    }
+    ln->nruns = (int)kept;
+    ln->runs = kept ? oc_arena_alloc(ar, kept * sizeof *ln->runs) : NULL;
+    if (kept) memcpy(ln->runs, rv->runs, kept * sizeof *ln->runs);
+    ln->width = width;
+    ln->ascent = asc;
+    ln->descent = desc;
+    rv->nruns = 0;
+    rv->open = 0;
+    oc_buf_reset(&rv->text);
+}
+
+static size_t line_start(const pbuild *b, size_t brk) {
+    size_t j = brk + 1;
+    while (j < b->nitems) {
+        const oc_lb_item *it = &b->items[j];
+        if (it->type == OC_LB_BOX) break;
+        if (it->type == OC_LB_PENALTY && it->penalty <= -OC_LB_INFINITY) break;
+        j++;
+    }
+    return j;
+}
+
+static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, oc_line *ln) {
+    int justified = b->ragged <= 0;
+    double x = 0;
+    oc_run *cur = NULL;
+    int pending_space = 0; /* a space glue since the current run's last box */
+    double space_w = 0;
+    size_t space_atom = 0;
+    for (size_t i = s; i <= e && i < b->nitems; i++) {
+        const oc_lb_item *it = &b->items[i];
+        const imeta *m = &b->meta[i];
+        if (it->type == OC_LB_GLUE) {
+            if (i == e) break;
+            double y = it->stretch >= OC_LB_INFINITY ? 0 : it->stretch;
+            double gw = it->width;
+            if (justified) gw += ratio > 0 ? ratio * y : ratio * it->shrink;
+            x += gw;
+            if (justified) {
+                cur = NULL;
+            } else if (m->space) {
+                pending_space = 1;
+                space_w = gw;
+                space_atom = m->a0;
+            } else if (gw != 0) {
+                cur = NULL;
+            }
+            continue;
+        }
+        if (it->type == OC_LB_PENALTY) {
+            if (i == e && m->hyphen && cur) {
+                /* the hyphen of a hyphenated break, in the font of the last letter */
+                const atom *a = &b->atoms[m->a0];
+                uint32_t cp = '-';
+                oc_font_id f = pick_font(b, a->font, &cp);
+                if (cp && f == cur->font) {
+                    put_cp(&rv->text, cp);
+                    cur->width += it->width;
+                    x += it->width;
+                } else if (cp) {
+                    oc_run *h = run_new(rv, x, f, &b->styles[a->style]);
+                    put_cp(&rv->text, cp);
+                    h->width = it->width;
+                    x += it->width;
+                }
+            }
+            continue;
+        }
+        /* a box */
+        if (m->a1 == m->a0) { /* the indent */
+            x += it->width;
+            cur = NULL;
+            pending_space = 0;
+            continue;
+        }
+        for (size_t k = m->a0; k < m->a1; k++) {
+            const atom *a = &b->atoms[k];
+            if (a->kind != AT_CHAR) continue;
+            const rstyle *st = &b->styles[a->style];
+            int can_join = cur && run_matches(cur, a->font, st);
+            if (pending_space) {
+                const atom *sp = &b->atoms[space_atom];
+                can_join = can_join && sp->font == a->font &&
+                           b->styles[sp->style].size == st->size &&
+                           fabs(space_w - sp->width) < 1e-9;
+            }
+            if (can_join) {
+                if (pending_space) {
+                    oc_buf_putc(&rv->text, ' ');
+                    cur->width += space_w;
+                }
+            } else {
+                cur = run_new(rv, x, a->font, st);
+            }
+            pending_space = 0;
+            put_cp(&rv->text, a->cp);
+            cur->width += a->width;
+            x += a->width;
+        }
+        pending_space = 0;
+    }
+    double width = x;
+    if (!justified) {
+        double off = 0;
+        if (b->ps->align == OC_ALIGN_CENTER)
+            off = (b->measure - width) / 2;
+        else if (b->ps->align == OC_ALIGN_RIGHT)
+            off = b->measure - width;
+        if (off > 0)
+            for (size_t k = 0; k < rv->nruns; k++)
+                rv->runs[k].x += off;
+    }
+    finish_line(b, rv, ln, width);
+}
+
+/* ---- code blocks ------------------------------------------------------------------ */
+
+typedef struct {
+    uint32_t cp;
+    oc_font_id font;
+    double width;
+} cchar;
+
+static void code_runs(runvec *rv, const cchar *c, size_t n, double x0, const rstyle *st) {
+    double x = x0;
+    oc_run *cur = NULL;
+    size_t k = 0;
+    while (k < n) {
+        /* a run: same font; spaces inside are kept, at the ends are skipped */
+        if (c[k].cp == ' ') {
+            x += c[k].width;
+            k++;
+            cur = NULL;
+            continue;
+        }
+        size_t e = k;
+        while (e < n && c[e].font == c[k].font) {
+            if (c[e].cp == ' ') {
+                size_t q = e;
+                while (q < n && c[q].cp == ' ')
+                    q++;
+                if (q == n || c[q].font != c[k].font) break;
+                e = q;
+                continue;
+            }
+            e++;
+        }
+        cur = run_new(rv, x, c[k].font, st);
+        for (size_t q = k; q < e; q++) {
+            put_cp(&rv->text, c[q].cp);
+            cur->width += c[q].width;
+            x += c[q].width;
+        }
+        k = e;
+    }
+}
+
+static oc_line *code_line_push(oc_line **lines, size_t *n, size_t *cap) {
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *lines = oc_xrealloc(*lines, *cap * sizeof **lines);
+    }
+    oc_line *ln = &(*lines)[(*n)++];
+    memset(ln, 0, sizeof *ln);
+    return ln;
+}
+
+static oc_status code_block(pbuild *b, oc_para *out) {
+    const oc_node *n = b->block;
+    const char *s = n->text ? n->text : "";
+    size_t len = n->text ? n->len : 0;
+    if (len && s[len - 1] == '\n') len--;
+    istate is;
+    memset(&is, 0, sizeof is);
+    if (!is_mono(b->ps->font)) is.code = 1;
+    int si = style_index(b, &is);
+    rstyle st = b->styles[si];
+    st.flags = 0; /* the block draws its own tint */
+    double size = st.size;
+    const oc_fontset *fs = b->ctx->fonts;
+
+    /* the continuation mark: ↪ from the code font, else from SANS, else → */
+    uint32_t mark = CONT_MARK;
+    oc_font_id mfont = st.font;
+    if (!oc_fonts_has(fs, mfont, mark)) mfont = OC_FONT_SANS;
+    if (!oc_fonts_has(fs, mfont, mark)) {
+        mark = 0x2192;
+        mfont = oc_fonts_has(fs, st.font, mark) ? st.font : OC_FONT_SANS;
+    }
+    if (!oc_fonts_has(fs, mfont, mark)) {
+        mark = '>';
+        mfont = st.font;
+    }
+    double mw = adv(b, mfont, mark, size);
+    double gap = adv(b, st.font, ' ', size);
+    rstyle mst = st;
+    /* the mark takes the text colour (the print profile is black throughout) */
+
+    oc_line *lines = NULL;
+    size_t nlines = 0, caplines = 0;
+    runvec rv;
+    memset(&rv, 0, sizeof rv);
+    oc_buf_init(&rv.text);
+    cchar *cs = NULL;
+    size_t capcs = 0;
+
+    size_t p = 0;
+    while (p <= len) {
+        size_t q = p;
+        while (q < len && s[q] != '\n')
+            q++;
+        size_t e = q;
+        if (e > p && s[e - 1] == '\r') e--;
+        /* decode with tabs to the next multiple of four columns */
+        size_t nc = 0, col = 0, i = p;
+        while (i < e) {
+            uint32_t cp = oc_utf8_next(s, e, &i);
+            int reps = 1;
+            if (cp == '\t') {
+                cp = ' ';
+                reps = (int)(4 - col % 4);
+            } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
+                continue;
+            }
+            oc_font_id f = st.font;
+            if (cp != ' ') f = pick_font(b, st.font, &cp);
+            if (cp == 0) continue;
+            for (int r = 0; r < reps; r++) {
+                if (nc == capcs) {
+                    capcs = capcs ? capcs * 2 : 128;
+                    cs = oc_xrealloc(cs, capcs * sizeof *cs);
+                }
+                cs[nc].cp = cp;
+                cs[nc].font = f;
+                cs[nc].width = adv(b, f, cp, size);
+                nc++;
+                col++;
+            }
+        }
+        /* wrap */
+        size_t k = 0;
+        int first = 1;
+        do {
+            double indent = first ? 0 : mw + gap;
+            double avail = b->measure - indent;
+            size_t end = k;
+            double w = 0;
+            while (end < nc && w + cs[end].width <= avail + 1e-9) {
+                w += cs[end].width;
+                end++;
+            }
+            if (end < nc) {
+                /* break after the last space that follows some text */
+                size_t brk = end;
+                while (brk > k && cs[brk - 1].cp != ' ')
+                    brk--;
+                size_t text0 = k;
+                while (text0 < end && cs[text0].cp == ' ')
+                    text0++;
+                if (brk > text0 + 1) end = brk;
+                if (end == k) end = k + 1; /* one character wider than the line */
+                while (end < nc && is_combining(cs[end].cp))
+                    end++;
+            }
+            oc_line *ln = code_line_push(&lines, &nlines, &caplines);
+            double lw = 0;
+            if (!first) {
+                oc_run *r = run_new(&rv, 0, mfont, &mst);
+                put_cp(&rv.text, mark);
+                r->width = mw;
+            }
+            code_runs(&rv, cs + k, end - k, indent, &st);
+            /* the set width: up to the last non-space */
+            size_t last = end;
+            while (last > k && cs[last - 1].cp == ' ')
+                last--;
+            lw = indent;
+            for (size_t t = k; t < last; t++)
+                lw += cs[t].width;
+            finish_line(b, &rv, ln, lw);
+            k = end;
+            while (k < nc && cs[k].cp == ' ') /* a wrapped line goes on at its next word */
+                k++;
+            first = 0;
+        } while (k < nc);
+        if (q >= len) break;
+        p = q + 1;
+    }
+    free(cs);
+    oc_buf_free(&rv.text);
+    free(rv.runs);
+    out->nlines = (int)nlines;
+    out->lines = nlines ? oc_arena_alloc(b->ctx->arena, nlines * sizeof *out->lines) : NULL;
+    if (nlines) memcpy(out->lines, lines, nlines * sizeof *lines);
+    free(lines);
+    return OC_OK;
+}
+
+/* ---- the entry point ---------------------------------------------------------------- */
+
+oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_style *style,
+                         double measure, oc_para *out) {
+    oc_status rc = OC_OK;
+    pbuild b;
+    memset(&b, 0, sizeof b);
+    runvec rv;
+    memset(&rv, 0, sizeof rv);
+    oc_buf_init(&rv.text);
+    out->lines = NULL;
+    out->nlines = 0;
+    if (!ctx || !ctx->arena || !ctx->fonts || !block || !style) return OC_ERR_INTERNAL;
+    b.ctx = ctx;
+    b.ps = style;
+    b.block = block;
+    b.measure = measure > 1 ? measure : 1;
+    double size = style->size > 0 ? style->size : 10;
+
+    if (block->type == OC_CODE_BLOCK || block->type == OC_HTML_BLOCK) {
+        rc = code_block(&b, out);
+        goto cleanup;
+    }
+
+    istate st;
+    memset(&st, 0, sizeof st);
+    if (block->first)
+        walk_children(&b, block, &st);
+    else if (block->text)
+        add_text(&b, block->text, block->len, &st);
+
+    b.ragged = style->justify ? 0 : RAGGED_STRETCH_EM * size;
+    build_items(&b);
+    if (b.natoms == 0) goto cleanup; /* nothing to set: no lines */
+
+    oc_lb_params lp;
+    memset(&lp, 0, sizeof lp);
+    lp.tolerance = 200;
+    lp.line_penalty = 10;
+    lp.flagged_demerits = 3000;
+    lp.fitness_demerits = 100;
+    size_t *breaks = NULL, nl = 0;
+    double *ratios = NULL;
+    int overfull = 0;
+    rc = oc_linebreak(ctx->arena, b.items, b.nitems, &b.measure, 1, &lp, &breaks, &ratios, &nl,
+                      &overfull);
+    if (rc != OC_OK) goto cleanup;
+
+    out->lines = nl ? oc_arena_alloc(ctx->arena, nl * sizeof *out->lines) : NULL;
+    out->nlines = (int)nl;
+    size_t s = 0;
+    for (size_t k = 0; k < nl; k++) {
+        make_line(&b, &rv, s, breaks[k], ratios[k], &out->lines[k]);
+        s = line_start(&b, breaks[k]);
+    }
+
+cleanup:
+    free(b.atoms);
+    free(b.styles);
+    free(b.items);
+    free(b.meta);
+    free(rv.runs);
+    oc_buf_free(&rv.text);
+    return rc;
+}
