@@ -35,6 +35,9 @@ size_t oc_blocks_elem(oc_blocks *b, double height, int flags) {
         f->pe = oc_xrealloc(f->pe, f->cap * sizeof *f->pe);
         f->info = oc_xrealloc(f->info, f->cap * sizeof *f->info);
     }
+    /* a heading keeps two lines (elements) of what follows on its page */
+    if (b->heading_keep == 1 && f->n > 0) f->pe[f->n - 1].flags |= OC_PG_KEEP_NEXT;
+    if (b->heading_keep > 0) b->heading_keep--;
     oc_pg_elem *e = &f->pe[f->n];
     memset(e, 0, sizeof *e);
     e->height = height;
@@ -329,6 +332,7 @@ static void heading(oc_blocks *b, const oc_node *n) {
     oc_flow_mark m = {lv - 1, n,         oc_node_plain_text(b->arena, n), n->id, n->number,
                       first,  b->chapter};
     oc_flow_mark_add(b->flow, &m);
+    b->heading_keep = 2;
     b->space = b->leading * 0.45;
     b->after_para = 0;
 }
@@ -603,7 +607,8 @@ static void table(oc_blocks *b, const oc_node *n) {
                         if (p.lines[l].width > pw) pw = p.lines[l].width;
                 double mw = cell_min_width(b, cell, size);
                 if (mw > 4 * b->body * 3) mw = 4 * b->body * 3; /* long URLs wrap anyway */
-                if (pw + 2 * pad > prefw[c]) prefw[c] = pw + 2 * pad;
+                if (pw + 2 * pad + 1 > prefw[c])
+                    prefw[c] = pw + 2 * pad + 1; /* +1: slack for rounding */
                 if (mw + 2 * pad > minw[c]) minw[c] = mw + 2 * pad;
             }
         }
@@ -792,6 +797,7 @@ oc_status oc_blocks_chapter(oc_blocks *b, const oc_chapter *ch) {
     b->list_depth = 0;
     b->quote_depth = 0;
     b->marker = NULL;
+    b->heading_keep = 0;
     b->nnote_seen = ch->nnotes;
     b->note_seen = oc_arena_alloc(b->arena, (size_t)(ch->nnotes > 0 ? ch->nnotes : 1));
     b->para->file = ch->display ? ch->display : ch->path;

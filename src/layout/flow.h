@@ -73,6 +73,7 @@ typedef struct {
     double indent; /* left indent of the current block */
     double space;  /* pending space before the next element */
     int after_para;
+    int heading_keep; /* elements after a heading still kept with it */
     int list_depth;
     int quote_depth;
     double quote_x[16];

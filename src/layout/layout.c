@@ -233,6 +233,7 @@ static void place_flow(assembler *as, const oc_flow *f, const oc_pg_result *r, o
         size_t phys = as->npages;
         double L = left_margin(as, phys), top = area_top(as);
         int first_chapter = -1;
+        size_t last_rect = (size_t)-1;
         for (; k < r->nplaces && r->places[k].page == pg; k++) {
             const oc_pg_place *pl = &r->places[k];
             const oc_flow_info *in = &f->info[pl->elem];
@@ -243,7 +244,20 @@ static void place_flow(assembler *as, const oc_flow *f, const oc_pg_result *r, o
                 if (pl->copy && it.kind == OC_ITEM_DEST) continue;
                 it.x += L;
                 it.y += top - pl->y;
+                /* a tint continuing the one of the line above (code blocks)
+                 * extends it: one rectangle, no seams between lines */
+                if (it.kind == OC_ITEM_RECT && last_rect != (size_t)-1) {
+                    oc_item *pr = &as->cur.v[last_rect];
+                    if (fabs(pr->x - it.x) < 0.01 && fabs(pr->w - it.w) < 0.01 &&
+                        pr->color.r == it.color.r && pr->color.g == it.color.g &&
+                        pr->color.b == it.color.b && fabs(pr->y - (it.y + it.h)) < 0.6) {
+                        pr->h = pr->y + pr->h - it.y;
+                        pr->y = it.y;
+                        continue;
+                    }
+                }
                 oc_itemvec_push(&as->cur, &it);
+                if (it.kind == OC_ITEM_RECT) last_rect = as->cur.n - 1;
             }
         }
         if (first_chapter < 0) first_chapter = chapter;
@@ -252,7 +266,7 @@ static void place_flow(assembler *as, const oc_flow *f, const oc_pg_result *r, o
         if (r->notes[pg] > 0 && as->b->note_lead > 0) {
             double lead = as->b->note_lead, bottom = top - as->g.height;
             double y = bottom + r->notes[pg];
-            oc_item rule = mk(OC_ITEM_RULE, L, y + as->g.leading * 0.45, as->g.measure * 0.25, 0);
+            oc_item rule = mk(OC_ITEM_RULE, L, y + as->g.leading * 0.55, as->g.measure * 0.25, 0);
             rule.size = 0.4;
             rule.color = as->b->text;
             oc_itemvec_push(&as->cur, &rule);
@@ -554,7 +568,7 @@ oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
         st = oc_blocks_chapter(&b, &doc->chapters[c]);
         if (st != OC_OK) goto done;
     }
-    oc_pg_params pp = {as.g.height, as.g.leading * 0.9, 1, 1, b.note_lead};
+    oc_pg_params pp = {as.g.height, as.g.leading * 1.2, 1, 1, b.note_lead};
     oc_pg_result br;
     st = oc_paginate(&out->arena, body.pe, body.n, &pp, &br);
     if (st != OC_OK) goto done;
