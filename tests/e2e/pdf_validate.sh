@@ -36,6 +36,41 @@ def strip_front_matter(text):
             return text[nl + 1 if nl >= 0 else len(text):]
     return text
 
+def join_compounds(t):
+    """'fine-tune' -> 'finetune' on both sides, so a line broken at a
+    compound's own hyphen and a word hyphenated by the layout compare alike."""
+    return re.sub(r"([^\W\d_])[-\u2010\u00ad]\s*([^\W\d_])", r"\1\2", t)
+
+def font_coverage(folder):
+    """Code points some bundled font maps (cmap format 4, Unicode BMP)."""
+    import struct
+    cover = set()
+    for name in os.listdir(folder):
+        if not name.endswith(".ttf"):
+            continue
+        d = open(os.path.join(folder, name), "rb").read()
+        tables = {}
+        for i in range(struct.unpack(">H", d[4:6])[0]):
+            tag, _, off, ln = struct.unpack(">4sIII", d[12 + 16 * i:28 + 16 * i])
+            tables[tag] = off
+        c = tables[b"cmap"]
+        for i in range(struct.unpack(">H", d[c + 2:c + 4])[0]):
+            plat, enc, off = struct.unpack(">HHI", d[c + 4 + 8 * i:c + 12 + 8 * i])
+            sub = c + off
+            if (plat, enc) != (3, 1) or struct.unpack(">H", d[sub:sub + 2])[0] != 4:
+                continue
+            segs = struct.unpack(">H", d[sub + 6:sub + 8])[0] // 2
+            ends = struct.unpack(">%dH" % segs, d[sub + 14:sub + 14 + 2 * segs])
+            starts = struct.unpack(">%dH" % segs, d[sub + 16 + 2 * segs:sub + 16 + 4 * segs])
+            for a, b in zip(starts, ends):
+                cover.update(range(a, min(b, 0xFFFE) + 1))
+    return cover
+
+COVER = font_coverage(os.environ["OCTAVO_FONTS"]) if os.environ.get("OCTAVO_FONTS") else None
+
+def drawable(w):
+    return COVER is None or all(ord(ch) in COVER for ch in w)
+
 def md_words(text):
     """Approximate reader-visible words of Markdown, in order, and the words
     of footnote bodies (which the PDF moves to page feet) separately."""
@@ -74,16 +109,19 @@ def md_words(text):
         t = re.sub(r"<(https?://[^>]+)>", r"\1", t)         # autolinks
         t = re.sub(r"</?[A-Za-z][^>]*>", " ", t)            # html tags
         t = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", t)        # escapes
-        return html.unescape(t)
-    tok = lambda t: [w.lower() for w in WORD.findall(clean(t))]
+        return join_compounds(html.unescape(t))
+    # words in scripts no bundled font has are drawn as U+FFFD (and warned)
+    tok = lambda t: [w.lower() for w in WORD.findall(clean(t)) if drawable(w)]
     return tok("\n".join(body)), tok("\n".join(notes))
 
-def pdf_text(pdf):
-    r = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True)
+def pdf_text(pdf, layout=False):
+    # -layout keeps long table rows on their lines (plain mode may read a
+    # table column by column); plain mode keeps a wrapped cell together
+    args = ["pdftotext"] + (["-layout"] if layout else []) + ["-enc", "UTF-8", pdf, "-"]
+    r = subprocess.run(args, capture_output=True)
     t = r.stdout.decode("utf-8", "replace")
-    # join words hyphenated at line ends
-    t = re.sub(r"([^\W\d_])[-\u2010\u00ad]\s*\n\s*([^\W\d_])", r"\1\2", t)
-    return t
+    # join words hyphenated at line ends (and compounds, as in the source)
+    return join_compounds(t)
 
 def in_order(src, pdf, window=3000):
     """Greedy subsequence match: the fraction of src words found in order."""
@@ -92,14 +130,21 @@ def in_order(src, pdf, window=3000):
     for i, w in enumerate(pdf):
         index.setdefault(w, []).append(i)
     import bisect
-    for w in src:
+    def confirmed(j, p):
+        # a long jump only counts when the next source words follow it
+        nxt = src[j + 1:j + 6]
+        return all(w in pdf[p + 1:p + 16] for w in nxt)
+    for j, w in enumerate(src):
         lst = index.get(w)
         if not lst:
             continue
         k = bisect.bisect_left(lst, pos)
-        if k < len(lst) and lst[k] - pos <= window:
-            found += 1
-            pos = lst[k] + 1
+        while k < len(lst) and lst[k] - pos <= window:
+            if lst[k] - pos <= 40 or confirmed(j, lst[k]):
+                found += 1
+                pos = lst[k] + 1
+                break
+            k += 1
     return found / max(1, len(src))
 
 def headings(text):
@@ -140,14 +185,15 @@ def main():
     cmd, book, pdf = sys.argv[1], sys.argv[2], sys.argv[3]
     srcs = sources(book)
     if cmd == "words":
-        text = pdf_text(pdf)
-        words = [w.lower() for w in WORD.findall(text)]
         body, notes = [], []
         for s in srcs:
             b, n = md_words(s)
             body += b
             notes += n
-        frac = in_order(body, words)
+        frac = 0
+        for layout in (False, True):
+            words = [w.lower() for w in WORD.findall(pdf_text(pdf, layout))]
+            frac = max(frac, in_order(body, words))
         present = set(words)
         nfrac = sum(1 for w in notes if w in present) / max(1, len(notes))
         print("%.4f %d %.4f %d" % (frac, len(body), nfrac, len(notes)))
@@ -192,6 +238,8 @@ def main():
 
 main()
 PY
+
+export OCTAVO_FONTS=$SRC/fonts
 
 check_book() { # name book-path
     local name=$1 book=$2 out=$WORK/$1
