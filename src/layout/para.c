@@ -25,8 +25,8 @@
 #define HYPHEN_PENALTY 50.0
 #define EXPLICIT_PENALTY 50.0
 #define CODE_PENALTY 100.0
-#define EMERGENCY_PUNCT_PENALTY 3000.0
-#define EMERGENCY_ANY_PENALTY 6000.0
+#define EMERGENCY_PUNCT_PENALTY 1000.0
+#define EMERGENCY_ANY_PENALTY 3000.0
 #define RAGGED_STRETCH_EM 2.0 /* ragged right: up to ~2em short is "decent" */
 #define CODE_SIZE 0.9         /* inline code relative to the text */
 #define SUPER_SIZE 0.65
@@ -455,25 +455,49 @@ static void word_opportunities(pbuild *b, size_t i, size_t j) {
     }
     if (b->ps->hyphenate && b->ctx->hyphen) hyphenate_word(b, i, j);
 
-    /* pieces still wider than the measure get emergency points */
-    double limit = b->measure;
-    size_t p0 = i;
+    /* a word wider than the measure (a long URL, an identifier) gets
+     * emergency points everywhere, so its lines fill the measure instead of
+     * ending at the few natural points; URL punctuation is preferred */
     double w = 0;
-    for (size_t k = i; k < j; k++) {
+    for (size_t k = i; k < j; k++)
         w += A[k].width;
-        if (A[k].opp != OPP_NONE || k + 1 == j) {
-            if (w > limit) {
-                for (size_t q = p0; q < k; q++) {
-                    if (A[q].opp != OPP_NONE || is_combining(A[q + 1].cp)) continue;
-                    if (A[q].kind == AT_CHAR && is_url_punct(A[q].cp) && !is_url_punct(A[q + 1].cp))
-                        A[q].opp = OPP_EM1;
-                    else
-                        A[q].opp = OPP_EM2;
-                }
-            }
-            p0 = k + 1;
-            w = 0;
+    if (w > b->measure) {
+        for (size_t q = i; q + 1 < j; q++) {
+            if (A[q].opp != OPP_NONE || is_combining(A[q + 1].cp)) continue;
+            if (A[q].kind == AT_CHAR && is_url_punct(A[q].cp) && !is_url_punct(A[q + 1].cp))
+                A[q].opp = OPP_EM1;
+            else
+                A[q].opp = OPP_EM2;
         }
+    }
+}
+
+/* A word with characters the book face lacks (accented Greek, say) is set
+ * wholly in the fallback face when that face has all of it, rather than
+ * switching fonts letter by letter. Inline code keeps its monospace. */
+static void unify_word_fonts(pbuild *b, size_t i, size_t j) {
+    const oc_fontset *fs = b->ctx->fonts;
+    int fell = 0;
+    for (size_t k = i; k < j; k++) {
+        const atom *a = &b->atoms[k];
+        if (a->kind != AT_CHAR) continue;
+        oc_font_id want = b->styles[a->style].font;
+        if (!is_mono(want) && a->font != want) fell = 1;
+    }
+    if (!fell) return;
+    for (size_t k = i; k < j; k++) {
+        const atom *a = &b->atoms[k];
+        if (a->kind != AT_CHAR || is_mono(b->styles[a->style].font)) continue;
+        oc_font_id to = is_bold(b->styles[a->style].font) ? OC_FONT_SANS_BOLD : OC_FONT_SANS;
+        if (a->font != to && !oc_fonts_has(fs, to, a->cp)) return;
+    }
+    for (size_t k = i; k < j; k++) {
+        atom *a = &b->atoms[k];
+        if (a->kind != AT_CHAR || is_mono(b->styles[a->style].font)) continue;
+        oc_font_id to = is_bold(b->styles[a->style].font) ? OC_FONT_SANS_BOLD : OC_FONT_SANS;
+        if (a->font == to) continue;
+        a->font = to;
+        a->width = adv(b, to, a->cp, b->styles[a->style].size);
     }
 }
 
@@ -537,6 +561,7 @@ static double hyphen_width(pbuild *b, const atom *a) {
 }
 
 static void word_items(pbuild *b, size_t i, size_t j) {
+    unify_word_fonts(b, i, j);
     word_opportunities(b, i, j);
     size_t bs = i;
     double bw = 0;
@@ -664,14 +689,13 @@ static void finish_line(pbuild *b, runvec *rv, oc_line *ln, double width) {
     double size = b->ps->size > 0 ? b->ps->size : 10;
     double asc = oc_fonts_ascent(fs, b->ps->font) * size / 1000.0;
     double desc = -oc_fonts_descent(fs, b->ps->font) * size / 1000.0;
-    char *all = rv->text.len ? oc_arena_strndup(ar, rv->text.data, rv->text.len) : NULL;
     size_t kept = 0;
     for (size_t k = 0; k < rv->nruns; k++) {
         oc_run *r = &rv->runs[k];
         size_t start = r->len;
         size_t end = k + 1 < rv->nruns ? rv->runs[k + 1].len : rv->text.len;
         if (end <= start) continue;
-        r->text = all + start;
+        r->text = oc_arena_strndup(ar, rv->text.data + start, end - start); /* NUL-ended */
         r->len = end - start;
         double a = oc_fonts_ascent(fs, r->font) * r->size / 1000.0 + r->dy;
         double d = -oc_fonts_descent(fs, r->font) * r->size / 1000.0 - r->dy;
