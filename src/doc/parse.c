@@ -108,12 +108,92 @@ char *oc_slugify(oc_arena *a, const char *text) {
     return out;
 }
 
+/* A set of strings with one counter each (open addressing). It keeps every
+ * id unique in the book (the PDF has one namespace of destinations), and the
+ * heading slugs of a chapter with the next "-N" suffix to try for each, so
+ * that thousands of identical headings cost linear time. */
+typedef struct {
+    const char **slots;
+    int *next;
+    size_t cap, count;
+} idset;
+
+static uint64_t hash_str(const char *s) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+/* The slot holding s, or the empty slot where it belongs (cap > 0). */
+static size_t idset_slot(const idset *S, const char *s) {
+    size_t i = hash_str(s) & (S->cap - 1);
+    while (S->slots[i] && strcmp(S->slots[i], s) != 0)
+        i = (i + 1) & (S->cap - 1);
+    return i;
+}
+
+static int idset_has(const idset *S, const char *s) {
+    return S->cap && S->slots[idset_slot(S, s)] != NULL;
+}
+
+/* The counter of s; s must be in the set. */
+static int *idset_next(idset *S, const char *s) {
+    return &S->next[idset_slot(S, s)];
+}
+
+static void idset_add(idset *S, const char *s) {
+    if ((S->count + 1) * 2 > S->cap) {
+        size_t ocap = S->cap;
+        const char **old = S->slots;
+        int *oldnext = S->next;
+        S->cap = ocap ? ocap * 2 : 64;
+        S->slots = oc_xcalloc(S->cap, sizeof *S->slots);
+        S->next = oc_xcalloc(S->cap, sizeof *S->next);
+        for (size_t i = 0; i < ocap; i++) {
+            if (!old[i]) continue;
+            size_t k = idset_slot(S, old[i]);
+            S->slots[k] = old[i];
+            S->next[k] = oldnext[i];
+        }
+        free(old);
+        free(oldnext);
+    }
+    size_t i = idset_slot(S, s);
+    if (S->slots[i]) return;
+    S->slots[i] = s;
+    S->next[i] = 1;
+    S->count++;
+}
+
+/* Adds id, or id-2, id-3, ... (the first one free) and returns what was added. */
+static const char *idset_add_unique(idset *S, oc_arena *a, const char *id) {
+    if (!idset_has(S, id)) {
+        idset_add(S, id);
+        return id;
+    }
+    int k = *idset_next(S, id);
+    if (k < 2) k = 2;
+    const char *u;
+    do {
+        u = oc_arena_printf(a, "%s-%d", id, k++);
+    } while (idset_has(S, u));
+    *idset_next(S, id) = k;
+    idset_add(S, u);
+    return u;
+}
+
+static void idset_free(idset *S) {
+    free(S->slots);
+    free(S->next);
+    memset(S, 0, sizeof *S);
+}
+
 typedef struct {
     oc_document *doc;
     oc_diag *diag;
     oc_chapter *ch;
-    const char **slugs; /* every heading slug of this chapter, for de-duplication */
-    int nslugs, capslugs;
+    idset slugs; /* every heading slug of this chapter, for de-duplication */
     int warned_html;
 } parse_ctx;
 
@@ -373,61 +453,6 @@ static void walk(oc_node *root, void (*fn)(parse_ctx *, oc_node *), parse_ctx *P
     }
 }
 
-static int slug_used(parse_ctx *P, const char *s) {
-    for (int i = 0; i < P->nslugs; i++)
-        if (strcmp(P->slugs[i], s) == 0) return 1;
-    return 0;
-}
-
-static void add_slug(parse_ctx *P, const char *s) {
-    if (P->nslugs == P->capslugs) {
-        P->capslugs = P->capslugs ? P->capslugs * 2 : 16;
-        P->slugs = oc_xrealloc(P->slugs, sizeof *P->slugs * (size_t)P->capslugs);
-    }
-    P->slugs[P->nslugs++] = s;
-}
-
-/* Every id in the book, to keep them unique across chapters (the PDF has one
- * namespace of destinations). A simple open-addressing set. */
-typedef struct {
-    const char **slots;
-    size_t cap, count;
-} idset;
-
-static uint64_t hash_str(const char *s) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
-static int idset_has(const idset *S, const char *s) {
-    if (!S->cap) return 0;
-    for (size_t i = hash_str(s) & (S->cap - 1);; i = (i + 1) & (S->cap - 1)) {
-        if (!S->slots[i]) return 0;
-        if (strcmp(S->slots[i], s) == 0) return 1;
-    }
-}
-
-static void idset_add(idset *S, const char *s) {
-    if ((S->count + 1) * 2 > S->cap) {
-        size_t ncap = S->cap ? S->cap * 2 : 64;
-        const char **old = S->slots;
-        size_t ocap = S->cap;
-        S->slots = oc_xcalloc(ncap, sizeof *S->slots);
-        S->cap = ncap;
-        S->count = 0;
-        for (size_t i = 0; i < ocap; i++)
-            if (old[i]) idset_add(S, old[i]);
-        free(old);
-    }
-    size_t i = hash_str(s) & (S->cap - 1);
-    while (S->slots[i])
-        i = (i + 1) & (S->cap - 1);
-    S->slots[i] = s;
-    S->count++;
-}
-
 typedef struct {
     parse_ctx base;
     idset *ids;
@@ -440,20 +465,24 @@ static void visit_heading(parse_ctx *P, oc_node *n) {
     const char *text = oc_node_plain_text(&doc->arena, n);
     char *base = oc_slugify(&doc->arena, text);
     const char *slug = base;
-    /* GitHub: the second "Intro" is "intro-1", the third "intro-2" */
-    for (int k = 1; slug_used(P, slug) || !*slug; k++)
-        slug = oc_arena_printf(&doc->arena, "%s%s%d", base, *base ? "-" : "section-", k);
-    add_slug(P, slug);
+    /* GitHub: the second "Intro" is "intro-1", the third "intro-2"; an empty
+     * slug is "section-1", "section-2", ... Each base remembers its next
+     * suffix, so repeated headings do not rescan the ones before. */
+    if (!*base || idset_has(&P->slugs, base)) {
+        if (!idset_has(&P->slugs, base)) idset_add(&P->slugs, base);
+        int k = *idset_next(&P->slugs, base);
+        do {
+            slug = oc_arena_printf(&doc->arena, "%s%s%d", base, *base ? "-" : "section-", k++);
+        } while (idset_has(&P->slugs, slug));
+        *idset_next(&P->slugs, base) = k;
+    }
+    idset_add(&P->slugs, slug);
     n->slug = slug;
     /* Ids must be unique in the whole book and start like an XML name. */
     const char *id = isalpha((unsigned char)slug[0]) || (unsigned char)slug[0] >= 0x80
                          ? slug
                          : oc_arena_printf(&doc->arena, "h-%s", slug);
-    const char *unique = id;
-    for (int k = 2; idset_has(ids, unique); k++)
-        unique = oc_arena_printf(&doc->arena, "%s-%d", id, k);
-    idset_add(ids, unique);
-    n->id = unique;
+    n->id = idset_add_unique(ids, &doc->arena, id);
     if (!P->ch->title && (n->level == 1 || !P->ch->root->first || P->ch->root->first == n))
         P->ch->title = text;
 }
@@ -688,20 +717,16 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
         walk(ch->root, visit_images, &H.base);
         for (int k = 0; k < ch->nnotes; k++)
             walk(ch->notes[k], visit_images, &H.base);
-        free(H.base.slugs);
+        idset_free(&H.base.slugs);
         if (!ch->title) ch->title = oc_path_stem(&doc->arena, ch->path);
         oc_node *first = ch->root->first;
         ch->id = first && first->type == OC_HEADING ? first->id : ch->file_id;
         if (!(first && first->type == OC_HEADING)) {
             /* the chapter start needs an id of its own, unique in the book */
-            const char *id = ch->file_id;
-            for (int k = 2; idset_has(&ids, id); k++)
-                id = oc_arena_printf(&doc->arena, "%s-%d", ch->file_id, k);
-            idset_add(&ids, id);
-            ch->id = id;
+            ch->id = idset_add_unique(&ids, &doc->arena, ch->file_id);
         }
     }
-    free(ids.slots);
+    idset_free(&ids);
     for (int i = 0; i < doc->nchapters; i++) {
         parse_ctx P = {.doc = doc, .diag = diag, .ch = &doc->chapters[i]};
         walk(P.ch->root, visit_link, &P);
