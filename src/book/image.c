@@ -56,7 +56,11 @@ static int probe_png(const unsigned char *d, size_t n, oc_asset *out, char *why)
         const unsigned char *body = d + pos + 8;
         uint32_t crc = (uint32_t)crc32(0L, type, len + 4);
         if (crc != be32(body + len)) {
-            snprintf(why, 256, "PNG chunk %.4s has a bad checksum (corrupt file)", type);
+            char name[5];
+            for (int i = 0; i < 4; i++) /* the type may be garbage: show it printable */
+                name[i] = type[i] >= 0x20 && type[i] < 0x7F ? (char)type[i] : '?';
+            name[4] = '\0';
+            snprintf(why, 256, "PNG chunk %s has a bad checksum (corrupt file)", name);
             goto done;
         }
         if (!seen_ihdr && memcmp(type, "IHDR", 4) != 0) {

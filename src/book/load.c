@@ -322,6 +322,14 @@ static void blank_prefix(char *s, size_t n) {
         if (s[i] != '\n') s[i] = ' ';
 }
 
+/* A chapter with nothing but blanks (or only front matter) is built, but
+ * the author most likely meant to write something. */
+static void warn_if_empty(oc_diag *diag, const char *display, const char *text, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if (!isspace((unsigned char)text[i])) return;
+    oc_diag_report(diag, OC_WARNING, display, 1, 1, "the chapter is empty");
+}
+
 static int add_chapter(oc_document *doc, const char *rel, char *text, size_t len) {
     oc_chapter *c = &doc->chapters[doc->nchapters];
     c->index = doc->nchapters;
@@ -350,6 +358,7 @@ static int load_chapter_file(loader *L, const char *rel, int line, int col) {
     size_t ys, yl;
     long fm = front_matter(text, clen, &ys, &yl);
     if (fm > 0) blank_prefix(text, (size_t)fm); /* a chapter's own front matter is ignored */
+    warn_if_empty(L->diag, display, text, clen);
     return add_chapter(doc, rel, text, clen);
 }
 
@@ -534,6 +543,7 @@ static oc_status load_single(loader *L, const char *display, const char *rel, ch
         parse_meta(L, text + ys, yl);
         blank_prefix(text, (size_t)fm);
     }
+    warn_if_empty(L->diag, display, text, len);
     doc->chapters = oc_arena_alloc(&doc->arena, sizeof *doc->chapters);
     add_chapter(doc, rel, text, len);
     return OC_OK;
