@@ -1,5 +1,6 @@
 /* oc_build: load and parse the book once, run the requested backends over the
  * same Document, and only then write every output atomically. */
+#include "build/output.h"
 #include "octavo/book.h"
 #include "octavo/epub.h"
 #include "octavo/octavo.h"
@@ -73,15 +74,19 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
     if (st == OC_OK && diag->errors) st = OC_ERR_INPUT;
     if (st != OC_OK) goto done;
 
-    /* Every output is complete in memory: now write them. */
+    /* Every output is complete in memory: now write them, all or none. */
     const char *outdir = opt->outdir ? opt->outdir : "out";
+    oc_output_file files[2] = {{NULL, -1}, {NULL, -1}};
     for (int i = 0; i < 2 && st == OC_OK; i++) {
         if (!outs[i].wanted) continue;
         const char *path = join(&doc.arena, outdir, doc.meta.slug, outs[i].ext);
-        st = oc_output_write(path, outs[i].data.data, outs[i].data.len, diag);
-        if (st == OC_OK && opt->verbose > 0)
-            fprintf(stderr, "octavo: wrote %s (%zu bytes)\n", path, outs[i].data.len);
+        st = oc_output_stage(&files[i], path, outs[i].data.data, outs[i].data.len, diag);
     }
+    if (st == OC_OK) st = oc_output_commit(files, 2, diag);
+    oc_output_discard(files, 2);
+    for (int i = 0; i < 2 && st == OC_OK && opt->verbose > 0; i++)
+        if (outs[i].wanted)
+            fprintf(stderr, "octavo: wrote %s (%zu bytes)\n", files[i].path, outs[i].data.len);
 done:
     for (int i = 0; i < 2; i++)
         oc_buf_free(&outs[i].data);

@@ -1,6 +1,7 @@
 /* Atomic output: write a temporary file beside the target, fsync, rename.
  * A signal during the write removes the temporary file before the process
  * dies, so an interrupted build leaves the previous output untouched. */
+#include "build/output.h"
 #include "octavo/octavo.h"
 
 #include <errno.h>
@@ -13,12 +14,15 @@
 #include <unistd.h>
 
 /* The one piece of process-wide state: a signal handler can only reach what
- * is static. It holds the temporary file being written, if any. */
-static volatile sig_atomic_t pending_active;
-static char pending_tmp[PATH_MAX];
+ * is static. It holds the temporary files being written or waiting to be
+ * renamed, if any. */
+#define OC_MAX_PENDING 4
+static volatile sig_atomic_t pending_active[OC_MAX_PENDING];
+static char pending_tmp[OC_MAX_PENDING][PATH_MAX];
 
 static void on_signal(int sig) {
-    if (pending_active) unlink(pending_tmp);
+    for (int i = 0; i < OC_MAX_PENDING; i++)
+        if (pending_active[i]) unlink(pending_tmp[i]);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -53,12 +57,59 @@ static oc_status make_dirs(const char *path, oc_diag *diag) {
     return OC_OK;
 }
 
-oc_status oc_output_write(const char *path, const void *data, size_t len, oc_diag *diag) {
-    oc_status st = OC_ERR_IO;
+static struct sigaction saved[NCAUGHT], saved_xfsz;
+static int npending; /* staged files not yet committed or discarded */
+
+static void block_caught(sigset_t *prev) {
+    sigset_t block;
+    sigemptyset(&block);
+    for (size_t i = 0; i < NCAUGHT; i++)
+        sigaddset(&block, caught[i]);
+    sigprocmask(SIG_BLOCK, &block, prev);
+}
+
+/* With the signals blocked: the first staged file installs the handlers,
+ * the last one out restores what was there. */
+static void handlers_acquire(void) {
+    if (npending++ > 0) return;
+    struct sigaction sa, ign;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < NCAUGHT; i++)
+        sigaction(caught[i], &sa, &saved[i]);
+    /* a file size limit (RLIMIT_FSIZE) should fail the write, not kill us */
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGXFSZ, &ign, &saved_xfsz);
+}
+
+static void handlers_release(void) {
+    if (--npending > 0) return;
+    for (size_t i = 0; i < NCAUGHT; i++)
+        sigaction(caught[i], &saved[i], NULL);
+    sigaction(SIGXFSZ, &saved_xfsz, NULL);
+}
+
+static void forget(oc_output_file *f, int remove) {
+    sigset_t prev;
+    block_caught(&prev);
+    if (remove) unlink(pending_tmp[f->slot]);
+    pending_active[f->slot] = 0;
+    f->slot = -1;
+    handlers_release();
+    sigprocmask(SIG_SETMASK, &prev, NULL);
+}
+
+oc_status oc_output_stage(oc_output_file *f, const char *path, const void *data, size_t len,
+                          oc_diag *diag) {
+    f->slot = -1;
+    f->path = path;
     char dir[PATH_MAX];
     const char *slash = strrchr(path, '/');
     size_t dlen = slash ? (size_t)(slash - path) : 0;
-    if (dlen >= sizeof dir || strlen(path) + 16 >= sizeof pending_tmp) {
+    if (dlen >= sizeof dir || strlen(path) + 16 >= sizeof pending_tmp[0]) {
         oc_diag_report(diag, OC_ERROR, path, 0, 0, "output path is too long");
         return OC_ERR_IO;
     }
@@ -75,36 +126,26 @@ oc_status oc_output_write(const char *path, const void *data, size_t len, oc_dia
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, base);
 
-    struct sigaction sa, old[NCAUGHT], old_xfsz, ign;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* a file size limit (RLIMIT_FSIZE) should fail the write, not kill us */
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
-    sigemptyset(&ign.sa_mask);
-    sigaction(SIGXFSZ, &ign, &old_xfsz);
-
     /* Block the signals while the temporary name is registered. */
-    sigset_t block, prev;
-    sigemptyset(&block);
-    for (size_t i = 0; i < NCAUGHT; i++)
-        sigaddset(&block, caught[i]);
-    sigprocmask(SIG_BLOCK, &block, &prev);
-    int fd = mkstemp(tmp);
-    int mkstemp_errno = errno;
+    sigset_t prev;
+    block_caught(&prev);
+    int slot = -1;
+    for (int i = 0; i < OC_MAX_PENDING && slot < 0; i++)
+        if (!pending_active[i]) slot = i;
+    int fd = slot < 0 ? -1 : mkstemp(tmp);
+    int mkstemp_errno = slot < 0 ? EMFILE : errno;
     if (fd >= 0) {
-        memcpy(pending_tmp, tmp, strlen(tmp) + 1);
-        pending_active = 1;
+        memcpy(pending_tmp[slot], tmp, strlen(tmp) + 1);
+        pending_active[slot] = 1;
+        f->slot = slot;
+        handlers_acquire();
     }
-    for (size_t i = 0; i < NCAUGHT; i++)
-        sigaction(caught[i], &sa, &old[i]);
     sigprocmask(SIG_SETMASK, &prev, NULL);
 
     if (fd < 0) {
         oc_diag_report(diag, OC_ERROR, path, 0, 0, "cannot write in the output folder: %s",
                        strerror(mkstemp_errno));
-        goto restore;
+        return OC_ERR_IO;
     }
     if (fchmod(fd, 0644) != 0) {
         /* not fatal: the file keeps mkstemp's 0600 */
@@ -126,34 +167,65 @@ oc_status oc_output_write(const char *path, const void *data, size_t len, oc_dia
         oc_diag_report(diag, OC_ERROR, path, 0, 0, "cannot flush the output: %s", strerror(errno));
         goto fail;
     }
-    if (close(fd) != 0) {
-        fd = -1;
+    int rc = close(fd);
+    fd = -1;
+    if (rc != 0) {
         oc_diag_report(diag, OC_ERROR, path, 0, 0, "cannot close the output: %s", strerror(errno));
         goto fail;
     }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        oc_diag_report(diag, OC_ERROR, path, 0, 0, "cannot move the output into place: %s",
-                       strerror(errno));
-        goto fail;
-    }
-    pending_active = 0;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        fsync(dfd); /* make the rename itself durable */
-        close(dfd);
-    }
-    st = OC_OK;
-    goto restore;
+    return OC_OK;
 fail:
     if (fd >= 0) close(fd);
-    unlink(tmp);
-restore:
-    sigprocmask(SIG_BLOCK, &block, &prev);
-    pending_active = 0;
-    for (size_t i = 0; i < NCAUGHT; i++)
-        sigaction(caught[i], &old[i], NULL);
+    forget(f, 1);
+    return OC_ERR_IO;
+}
+
+oc_status oc_output_commit(oc_output_file *files, int n, oc_diag *diag) {
+    oc_status st = OC_OK;
+    /* No signal between the renames: either every output is new or none. */
+    sigset_t prev;
+    block_caught(&prev);
+    for (int i = 0; i < n; i++) {
+        oc_output_file *f = &files[i];
+        if (f->slot < 0) continue;
+        if (st == OC_OK && rename(pending_tmp[f->slot], f->path) != 0) {
+            oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "cannot move the output into place: %s",
+                           strerror(errno));
+            st = OC_ERR_IO;
+        }
+        if (st != OC_OK) unlink(pending_tmp[f->slot]);
+        pending_active[f->slot] = 0;
+        f->slot = -1;
+        handlers_release();
+    }
     sigprocmask(SIG_SETMASK, &prev, NULL);
-    sigaction(SIGXFSZ, &old_xfsz, NULL);
+    for (int i = 0; i < n && st == OC_OK; i++) {
+        /* make the renames themselves durable */
+        char dir[PATH_MAX];
+        if (!files[i].path) continue; /* not wanted */
+        const char *slash = strrchr(files[i].path, '/');
+        size_t dlen = slash ? (size_t)(slash - files[i].path) : 0;
+        if (dlen >= sizeof dir) continue;
+        memcpy(dir, slash ? files[i].path : ".", slash ? dlen : 1);
+        dir[slash ? dlen : 1] = '\0';
+        if (slash && dlen == 0) memcpy(dir, "/", 2);
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    }
     return st;
+}
+
+void oc_output_discard(oc_output_file *files, int n) {
+    for (int i = 0; i < n; i++)
+        if (files[i].slot >= 0) forget(&files[i], 1);
+}
+
+oc_status oc_output_write(const char *path, const void *data, size_t len, oc_diag *diag) {
+    oc_output_file f;
+    oc_status st = oc_output_stage(&f, path, data, len, diag);
+    if (st != OC_OK) return st;
+    return oc_output_commit(&f, 1, diag);
 }
