@@ -42,6 +42,10 @@ void oc_epub_chapter_file(oc_buf *b, const oc_document *doc, int ch);
 int oc_epub_asset_ok(const oc_asset *a);
 const char *oc_epub_media_type(const oc_asset *a);
 
+/* 1 when the book's language is written right to left (Arabic, Hebrew, ...):
+ * documents get dir="rtl" and the spine a right-to-left progression. */
+int oc_epub_rtl(const oc_document *doc);
+
 /* The complete XHTML document of one chapter. */
 void oc_epub_chapter_xhtml(const oc_document *doc, int chapter, oc_buf *out);
 

@@ -193,7 +193,8 @@ void oc_epub_package_opf(oc_buf *b, const oc_document *doc, long long modified) 
                       i == 0 && has_cover(doc) ? " properties=\"cover-image\"" : "");
     }
     free(assets);
-    oc_buf_puts(b, "</manifest>\n<spine toc=\"ncx\">\n");
+    oc_buf_printf(b, "</manifest>\n<spine toc=\"ncx\"%s>\n",
+                  oc_epub_rtl(doc) ? " page-progression-direction=\"rtl\"" : "");
     if (has_cover(doc)) oc_buf_puts(b, "<itemref idref=\"cover\"/>\n");
     oc_buf_puts(b, "<itemref idref=\"titlepage\"/>\n<itemref idref=\"nav\"/>\n");
     for (int i = 0; i < doc->nchapters; i++)

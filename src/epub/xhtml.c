@@ -159,14 +159,24 @@ static const char *language(const oc_document *doc) {
     return l;
 }
 
+int oc_epub_rtl(const oc_document *doc) {
+    static const char *rtl[] = {"ar", "arc", "ckb", "dv",  "fa", "he", "iw",
+                                "ku", "ps",  "sd",  "syr", "ug", "ur", "yi"};
+    const char *l = language(doc);
+    size_t n = strcspn(l, "-");
+    for (size_t i = 0; i < sizeof rtl / sizeof *rtl; i++)
+        if (strlen(rtl[i]) == n && strncasecmp(l, rtl[i], n) == 0) return 1;
+    return 0;
+}
+
 void oc_epub_xhtml_begin(oc_buf *b, const oc_document *doc, const char *title, const char *css_href,
                          const char *body_attrs) {
     const char *lang = language(doc);
     oc_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
                    "<html xmlns=\"http://www.w3.org/1999/xhtml\" "
                    "xmlns:epub=\"http://www.idpf.org/2007/ops\"");
-    oc_buf_printf(b, " xml:lang=\"%s\" lang=\"%s\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>",
-                  lang, lang);
+    oc_buf_printf(b, " xml:lang=\"%s\" lang=\"%s\"%s>\n<head>\n<meta charset=\"UTF-8\"/>\n<title>",
+                  lang, lang, oc_epub_rtl(doc) ? " dir=\"rtl\"" : "");
     if (title && *title)
         oc_epub_escape_str(b, title);
     else

@@ -1,6 +1,7 @@
 /* Unit tests for the EPUB writer over Documents built by hand: escaping, raw
  * HTML, link schemes, footnotes, tables, figures, ids, the zip container. */
 #include "harness.h"
+#include "epub/epub_internal.h"
 #include "octavo/epub.h"
 
 #include <stdlib.h>
@@ -424,6 +425,68 @@ static void test_container(void) {
     oc_arena_free(&A);
 }
 
+static void test_package(void) {
+    oc_document *d = new_doc(2);
+    /* outline: ch1 h1 > h2 > h4, h2; ch2 without headings */
+    static const struct {
+        int level;
+        const char *id, *text;
+    } o[] = {{1, "start", "Start"}, {2, "a", "A <b>"}, {4, "a-deep", "Deep"}, {2, "b", "B"}};
+    d->noutline = 4;
+    d->outline = oc_arena_alloc(&A, 4 * sizeof *d->outline);
+    for (int i = 0; i < 4; i++) {
+        d->outline[i].chapter = 0;
+        d->outline[i].level = o[i].level;
+        d->outline[i].id = o[i].id;
+        d->outline[i].text = o[i].text;
+    }
+    d->chapters[0].title = "Start";
+    d->meta.subtitle = "Sub";
+    d->meta.date = "26 November"; /* not W3CDTF: left out rather than warned about */
+    d->meta.description = "About <this>";
+    oc_buf b;
+    oc_buf_init(&b);
+    oc_epub_nav_xhtml(&b, d);
+    CHECK_CONTAINS(b.data, "<ol class=\"toc\">\n<li><a href=\"text/ch01.xhtml\">Start</a>\n<ol>\n"
+                           "<li><a href=\"text/ch01.xhtml#a\">A &lt;b&gt;</a>\n<ol>\n"
+                           "<li><a href=\"text/ch01.xhtml#a-deep\">Deep</a></li>\n</ol>\n</li>\n"
+                           "<li><a href=\"text/ch01.xhtml#b\">B</a></li>\n</ol>\n</li>\n"
+                           "<li><a href=\"text/ch02.xhtml\">Chapter 2</a></li>\n</ol>");
+    CHECK_CONTAINS(b.data, "epub:type=\"landmarks\"");
+    CHECK_CONTAINS(b.data, "<a epub:type=\"bodymatter\" href=\"text/ch01.xhtml\">");
+    CHECK_NOT_CONTAINS(b.data, "dir=\"rtl\"");
+    oc_buf_reset(&b);
+    oc_epub_toc_ncx(&b, d);
+    CHECK_CONTAINS(b.data, "<meta name=\"dtb:uid\" content=\"urn:uuid:12345678-1234-1234-1234-"
+                           "123456789abc\"/>");
+    CHECK_CONTAINS(b.data, "<meta name=\"dtb:depth\" content=\"3\"/>");
+    CHECK_CONTAINS(b.data, "playOrder=\"5\"><navLabel><text>Chapter 2</text>");
+    size_t open = 0, close = 0;
+    for (const char *s = b.data; (s = strstr(s, "<navPoint ")); s++)
+        open++;
+    for (const char *s = b.data; (s = strstr(s, "</navPoint>")); s++)
+        close++;
+    CHECK(open == 5 && close == 5);
+    oc_buf_reset(&b);
+    oc_epub_package_opf(&b, d, 1700000000);
+    CHECK_CONTAINS(b.data, "<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>");
+    CHECK_CONTAINS(b.data, "<dc:title id=\"subtitle\">Sub</dc:title>");
+    CHECK_CONTAINS(b.data, "<dc:description>About &lt;this&gt;</dc:description>");
+    CHECK_NOT_CONTAINS(b.data, "<dc:date>");
+    CHECK_CONTAINS(b.data, "<spine toc=\"ncx\">\n<itemref idref=\"titlepage\"/>");
+    CHECK_NOT_CONTAINS(b.data, "cover");
+    /* right-to-left languages */
+    d->meta.language = "ar-EG";
+    oc_buf_reset(&b);
+    oc_epub_package_opf(&b, d, 0);
+    CHECK_CONTAINS(b.data, "<spine toc=\"ncx\" page-progression-direction=\"rtl\">");
+    oc_buf_reset(&b);
+    oc_epub_chapter_xhtml(d, 0, &b);
+    CHECK_CONTAINS(b.data, "xml:lang=\"ar-EG\" lang=\"ar-EG\" dir=\"rtl\">");
+    oc_buf_free(&b);
+    oc_arena_free(&A);
+}
+
 int main(void) {
     RUN(test_escaping);
     RUN(test_raw_html_is_text);
@@ -433,6 +496,7 @@ int main(void) {
     RUN(test_images);
     RUN(test_ids_and_blocks);
     RUN(test_deep_nesting);
+    RUN(test_package);
     RUN(test_container);
     return harness_finish("test_epub");
 }
