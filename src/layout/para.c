@@ -83,6 +83,9 @@ typedef struct {
     imeta *meta;
     size_t nitems, capitems;
     double ragged; /* ragged-right stretch; 0 when justified */
+    int has_rtl;   /* some character is Hebrew, Arabic, ... */
+    int rtl_base;  /* the paragraph's first strong character is right-to-left */
+    int has_ltr;   /* a left-to-right letter came first */
 } pbuild;
 
 /* a run being assembled */
@@ -139,6 +142,28 @@ static int is_url_punct(uint32_t cp) {
 static int is_combining(uint32_t cp) {
     return (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
            (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F);
+}
+
+/* Bidi class, roughly: 2 strong right-to-left (Hebrew, Arabic, Syriac,
+ * Thaana, N'Ko and their presentation forms), 1 strong left-to-right
+ * (letters of other scripts), 0 neutral or weak (digits, punctuation,
+ * symbols, spaces, marks). */
+static int strong_dir(uint32_t cp) {
+    if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
+        (cp >= 0xFE70 && cp <= 0xFEFF) || (cp >= 0x10800 && cp <= 0x10FFF))
+        return is_combining(cp) || (cp >= 0x0591 && cp <= 0x05C7 && cp != 0x05BE) ||
+                       (cp >= 0x064B && cp <= 0x065F) || (cp >= 0x0660 && cp <= 0x0669)
+                   ? 0
+                   : 2;
+    if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+    if (cp < 0xC0 || is_combining(cp)) return 0;
+    if (cp >= 0x2000 && cp <= 0x2BFF) return 0; /* punctuation, symbols, arrows, math */
+    if (cp >= 0x3000 && cp <= 0x303F) return 0;
+    if (cp >= 0xFE00 && cp <= 0xFE6F) return 0;
+    if (cp >= 0xFF00 && cp <= 0xFF20) return 0;
+    if (cp >= 0xFFF0 && cp <= 0xFFFF) return 0;
+    if (cp >= 0x1F000 && cp <= 0x1FFFF) return 0; /* emoji */
+    return cp == 0xD7 || cp == 0xF7 ? 0 : 1;
 }
 
 static double adv(const pbuild *b, oc_font_id f, uint32_t cp, double size) {
@@ -230,6 +255,14 @@ static void add_char(pbuild *b, uint32_t cp, int si) {
     const rstyle *st = &b->styles[si];
     oc_font_id f = pick_font(b, st->font, &cp);
     if (cp == 0) return;
+    int dir = strong_dir(cp);
+    if (dir == 2) b->has_rtl = 1;
+    if (dir && !b->rtl_base && !b->has_ltr) {
+        if (dir == 2)
+            b->rtl_base = 1;
+        else
+            b->has_ltr = 1;
+    }
     atom *a = push_atom(b);
     a->kind = AT_CHAR;
     a->cp = cp;
@@ -725,6 +758,122 @@ static size_t line_start(const pbuild *b, size_t brk) {
     return j;
 }
 
+static uint32_t mirror(uint32_t cp) {
+    switch (cp) {
+    case '(':
+        return ')';
+    case ')':
+        return '(';
+    case '[':
+        return ']';
+    case ']':
+        return '[';
+    case '{':
+        return '}';
+    case '}':
+        return '{';
+    case '<':
+        return '>';
+    case '>':
+        return '<';
+    case 0xAB:
+        return 0xBB;
+    case 0xBB:
+        return 0xAB;
+    default:
+        return cp;
+    }
+}
+
+/* Reverses a right-to-left run's characters into visual order, keeping
+ * each combining mark after its base and mirroring brackets. */
+static void reverse_text(char *t, size_t len) {
+    uint32_t stackbuf[256];
+    uint32_t *cps = len <= 256 ? stackbuf : oc_xmalloc(len * sizeof *cps);
+    size_t n = 0, i = 0;
+    while (i < len)
+        cps[n++] = oc_utf8_next(t, len, &i);
+    size_t o = 0, end = n;
+    while (end > 0) {
+        size_t start = end - 1; /* the cluster: a base and its marks */
+        while (start > 0 && is_combining(cps[start]))
+            start--;
+        for (size_t k = start; k < end; k++)
+            o += (size_t)oc_utf8_encode(k == start ? mirror(cps[k]) : cps[k], t + o);
+        end = start;
+    }
+    if (cps != stackbuf) free(cps);
+}
+
+/* The bidi algorithm's reordering, simplified to runs: each run is
+ * right-to-left (it has a Hebrew or Arabic letter), left-to-right (other
+ * letters) or neutral (takes its neighbours' direction when they agree,
+ * else the paragraph's); levels follow the paragraph direction, and every
+ * maximal sequence at or above each level is mirrored in place. */
+static void bidi_reorder(runvec *rv, int rtl_base) {
+    size_t n = rv->nruns;
+    if (n == 0) return;
+    unsigned char *dir = oc_xmalloc(n), *lev = oc_xmalloc(n);
+    for (size_t k = 0; k < n; k++) {
+        size_t start = rv->runs[k].len;
+        size_t end = k + 1 < n ? rv->runs[k + 1].len : rv->text.len;
+        int d = 0;
+        for (size_t i = start; i < end && d != 2;) {
+            int sd = strong_dir(oc_utf8_next(rv->text.data, end, &i));
+            if (sd > d) d = sd;
+        }
+        dir[k] = (unsigned char)d;
+    }
+    int base = rtl_base ? 2 : 1;
+    for (size_t k = 0; k < n; k++) {
+        if (dir[k]) continue;
+        int before = base, after = base;
+        for (size_t q = k; q-- > 0;)
+            if (dir[q]) {
+                before = dir[q];
+                break;
+            }
+        for (size_t q = k + 1; q < n; q++)
+            if (dir[q]) {
+                after = dir[q];
+                break;
+            }
+        dir[k] = (unsigned char)(before == after ? before : base);
+    }
+    int maxlev = 0;
+    for (size_t k = 0; k < n; k++) {
+        lev[k] = (unsigned char)(rtl_base ? (dir[k] == 2 ? 1 : 2) : (dir[k] == 2 ? 1 : 0));
+        if (lev[k] > maxlev) maxlev = lev[k];
+        if (dir[k] == 2) {
+            size_t start = rv->runs[k].len;
+            size_t end = k + 1 < n ? rv->runs[k + 1].len : rv->text.len;
+            reverse_text(rv->text.data + start, end - start);
+        }
+    }
+    /* runs are in logical order with x growing; mirror sequences in place */
+    for (int L = maxlev; L >= 1; L--) {
+        size_t k = 0;
+        while (k < n) {
+            if (lev[k] < L) {
+                k++;
+                continue;
+            }
+            size_t q = k;
+            double xs = rv->runs[k].x, xe = rv->runs[k].x + rv->runs[k].width;
+            while (q < n && lev[q] >= L) {
+                if (rv->runs[q].x < xs) xs = rv->runs[q].x;
+                if (rv->runs[q].x + rv->runs[q].width > xe) xe = rv->runs[q].x + rv->runs[q].width;
+                q++;
+            }
+            for (size_t t = k; t < q; t++)
+                rv->runs[t].x = xs + xe - (rv->runs[t].x + rv->runs[t].width);
+            k = q;
+        }
+    }
+    free(dir);
+    free(lev);
+}
+
 static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, oc_line *ln) {
     int justified = b->ragged <= 0;
     double x = 0;
@@ -732,6 +881,7 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
     int pending_space = 0; /* a space glue since the current run's last box */
     double space_w = 0;
     size_t space_atom = 0;
+    int cur_dir = 0; /* strong direction of the current run's text so far */
     for (size_t i = s; i <= e && i < b->nitems; i++) {
         const oc_lb_item *it = &b->items[i];
         const imeta *m = &b->meta[i];
@@ -782,7 +932,9 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             const atom *a = &b->atoms[k];
             if (a->kind != AT_CHAR) continue;
             const rstyle *st = &b->styles[a->style];
+            int dir = strong_dir(a->cp);
             int can_join = cur && run_matches(cur, a->font, st);
+            if (dir && cur_dir && dir != cur_dir) can_join = 0; /* never mix directions */
             if (pending_space) {
                 const atom *sp = &b->atoms[space_atom];
                 can_join = can_join && sp->font == a->font &&
@@ -796,7 +948,9 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
                 }
             } else {
                 cur = run_new(rv, x, a->font, st);
+                cur_dir = 0;
             }
+            if (dir) cur_dir = dir;
             pending_space = 0;
             put_cp(&rv->text, a->cp);
             cur->width += a->width;
@@ -805,11 +959,15 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
         pending_space = 0;
     }
     double width = x;
-    if (!justified) {
+    if (b->has_rtl) bidi_reorder(rv, b->rtl_base);
+    int align = b->ps->align;
+    if (b->rtl_base && align != OC_ALIGN_CENTER)
+        align = align == OC_ALIGN_RIGHT ? OC_ALIGN_LEFT : OC_ALIGN_RIGHT;
+    if (!justified || (b->rtl_base && width < b->measure - 0.01)) {
         double off = 0;
-        if (b->ps->align == OC_ALIGN_CENTER)
+        if (align == OC_ALIGN_CENTER && !justified)
             off = (b->measure - width) / 2;
-        else if (b->ps->align == OC_ALIGN_RIGHT)
+        else if (align == OC_ALIGN_RIGHT)
             off = b->measure - width;
         if (off > 0)
             for (size_t k = 0; k < rv->nruns; k++)

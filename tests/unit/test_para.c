@@ -572,6 +572,31 @@ static void test_empty_and_image(void) {
     teardown(&f);
 }
 
+/* Right-to-left text is drawn in visual order: the first word of a Hebrew
+ * paragraph is rightmost, its letters reversed; an English word inside keeps
+ * its letters in order. */
+static void test_rtl(void) {
+    fixture f;
+    setup(&f, "אני יכול (לאכול) Latin זכוכית.\n\nEnglish then עברית here.\n");
+    oc_para_style st = body_style(1);
+    oc_para p;
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 400, &p));
+    CHECK(p.nlines == 1);
+    const oc_run *first = find_run(&p, "ינא"), *latin = find_run(&p, "Latin"),
+                 *paren = find_run(&p, "(לוכאל)"), *last = find_run(&p, ".תיכוכז");
+    CHECK(first && latin && paren && last);
+    if (first && latin && paren && last) {
+        CHECK(fabs(first->x + first->width - 400) < 1e-6); /* right-aligned last line */
+        CHECK(paren->x < first->x && latin->x < paren->x && last->x < latin->x);
+    }
+    /* an English paragraph with one Hebrew word: left to right, word reversed */
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 1), &st, 400, &p));
+    const oc_run *en = find_run(&p, "English"), *he = find_run(&p, "תירבע"),
+                 *here = find_run(&p, "here.");
+    CHECK(en && he && here && en->x == 0 && en->x < he->x && he->x < here->x);
+    teardown(&f);
+}
+
 int main(void) {
     RUN(test_long_justified);
     RUN(test_first_line_indent_and_ragged);
@@ -586,5 +611,6 @@ int main(void) {
     RUN(test_code_block);
     RUN(test_code_block_unbroken);
     RUN(test_empty_and_image);
+    RUN(test_rtl);
     return harness_finish("test_para");
 }
