@@ -4,7 +4,8 @@
  * 1981): every legal breakpoint is tried against the active nodes (earlier
  * breakpoints from which a line could still reach it); feasible lines add
  * demerits ((line_penalty + badness)^2 + penalty^2, plus extra for two
- * flagged breaks in a row and for adjacent lines of very different fitness),
+ * flagged breaks in a row, for a hyphen ending the second-last line, and for
+ * adjacent lines of very different fitness),
  * and for each fitness class the best way to reach the breakpoint becomes a
  * new active node. Widths, stretch and shrink come from cumulative sums, so
  * a line's measure is O(1); active nodes from which every later line would
@@ -24,6 +25,7 @@
 #define LB_AWFUL 1e300
 #define LB_INF_BAD 10000.0
 #define LB_NONE ((size_t)-1)
+#define LB_FINAL_HYPHEN_DEMERITS 5000.0 /* TeX's \\finalhyphendemerits */
 
 typedef struct {
     size_t pos;      /* breakpoint index; LB_NONE for the paragraph start */
@@ -198,6 +200,8 @@ static size_t lb_pass(lb_state *st, double tolerance, double emergency, int fina
                 else if (pi > -OC_LB_INFINITY)
                     d -= pi * pi;
                 if (flagged && ra->flagged) d += st->flagged_demerits;
+                /* a hyphen on the line before the last leaves a stub */
+                if (at_end && ra->flagged) d += LB_FINAL_HYPHEN_DEMERITS;
                 if (abs(fit - ra->fitness) > 1) d += st->fitness_demerits;
             }
             d += ra->demerits;

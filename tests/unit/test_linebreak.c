@@ -142,6 +142,9 @@ static double step_demerits(const para *p, size_t prevb, int prevfit, size_t b, 
     if (x->type == OC_LB_PENALTY && x->flagged && prevb != (size_t)-1 &&
         p->it[prevb].type == OC_LB_PENALTY && p->it[prevb].flagged)
         d += pr->flagged_demerits;
+    if (b + 1 == p->n && prevb != (size_t)-1 && p->it[prevb].type == OC_LB_PENALTY &&
+        p->it[prevb].flagged)
+        d += 5000; /* final hyphen demerits */
     if (abs(fit - prevfit) > 1) d += pr->fitness_demerits;
     return d;
 }
@@ -411,6 +414,33 @@ static void test_hyphen_only_when_it_helps(void) {
     free(p.it);
 }
 
+/* A hyphen ending the second-last line leaves a stub on the last one:
+ * "6 6 4.4" (ratio 0.9, badness 72.9: 6872 demerits) beats "6 6 4.4 0.6-"
+ * (exact, 100 + 50^2 = 2600) only because of the final-hyphen demerits. */
+static void test_final_hyphen(void) {
+    para p = {0};
+    box(&p, 6);
+    glue(&p, 2, 2, 1);
+    box(&p, 6);
+    glue(&p, 2, 2, 1);
+    box(&p, 4.4);
+    glue(&p, 2, 2, 1);
+    box(&p, 0.6);
+    penalty(&p, 1, 50, 1);
+    box(&p, 5);
+    finish(&p);
+    oc_arena a;
+    oc_arena_init(&a);
+    double W = 24;
+    size_t *br, nl;
+    double *ra;
+    int over = -1;
+    CHECK(oc_linebreak(&a, p.it, p.n, &W, 1, &PARAMS, &br, &ra, &nl, &over) == OC_OK);
+    CHECK(nl == 2 && br[0] == 5 && fabs(ra[0] - 0.9) < 1e-9);
+    oc_arena_free(&a);
+    free(p.it);
+}
+
 static int consecutive_flagged(const para *p, const size_t *br, size_t nl) {
     int c = 0;
     for (size_t k = 1; k < nl; k++) {
@@ -572,6 +602,7 @@ int main(void) {
     RUN(test_matches_reference);
     RUN(test_forced_and_forbidden);
     RUN(test_hyphen_only_when_it_helps);
+    RUN(test_final_hyphen);
     RUN(test_flagged_consecutive_discouraged);
     RUN(test_overfull_reported);
     RUN(test_loose_fallback);
