@@ -124,7 +124,11 @@ oc_status oc_output_stage(oc_output_file *f, const char *path, const void *data,
 
     const char *base = slash ? slash + 1 : path;
     char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, base);
+    int tn = snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, base);
+    if (tn < 0 || (size_t)tn >= sizeof tmp) {
+        oc_diag_report(diag, OC_ERROR, path, 0, 0, "output path is too long");
+        return OC_ERR_IO;
+    }
 
     /* Block the signals while the temporary name is registered. */
     sigset_t prev;

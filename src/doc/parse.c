@@ -396,7 +396,10 @@ static oc_node *convert_tree(parse_ctx *P, cmark_node *root) {
         }
         oc_node *parent = depth ? stack[depth - 1] : NULL;
         oc_node *n = convert_node(P, cn, parent);
-        if (n && depth >= OC_MAX_DEPTH && is_flattenable(n->type)) {
+        /* an item stays when its list does (lists deeper down are dropped),
+         * so a list never holds anything but items */
+        if (n && depth >= OC_MAX_DEPTH && is_flattenable(n->type) &&
+            !(n->type == OC_ITEM && parent && parent->type == OC_LIST)) {
             flattened = 1;
             n = NULL;
         }
