@@ -36,12 +36,21 @@ static void append_child(oc_node *parent, oc_node *child) {
     parent->last = child;
 }
 
+/* The node after `cur` in document order within `root`'s subtree, or NULL;
+ * with descend == 0 the children of `cur` are skipped. Iterative, so deep
+ * trees cost no stack. */
+static const oc_node *next_in_tree(const oc_node *root, const oc_node *cur, int descend) {
+    if (descend && cur->first) return cur->first;
+    while (cur && cur != root && !cur->next)
+        cur = cur->parent;
+    return !cur || cur == root ? NULL : cur->next;
+}
+
 const char *oc_node_plain_text(oc_arena *a, const oc_node *n) {
     oc_buf b;
     oc_buf_init(&b);
-    /* iterative pre-order walk of the subtree */
-    const oc_node *cur = n->first;
-    while (cur) {
+    for (const oc_node *cur = n->first; cur;
+         cur = next_in_tree(n, cur, cur->type != OC_FOOTNOTE_REF)) {
         switch (cur->type) {
         case OC_TEXT:
         case OC_CODE:
@@ -55,14 +64,6 @@ const char *oc_node_plain_text(oc_arena *a, const oc_node *n) {
         default:
             break;
         }
-        if (cur->first && cur->type != OC_FOOTNOTE_REF) {
-            cur = cur->first;
-            continue;
-        }
-        while (cur && cur != n && !cur->next)
-            cur = cur->parent;
-        if (!cur || cur == n) break;
-        cur = cur->next;
     }
     const char *r = oc_arena_strndup(a, b.data ? b.data : "", b.len);
     oc_buf_free(&b);
@@ -195,6 +196,7 @@ typedef struct {
     oc_chapter *ch;
     idset slugs; /* every heading slug of this chapter, for de-duplication */
     int warned_html;
+    const int *outline_start; /* chapter i's headings: outline[start[i] .. start[i+1]) */
 } parse_ctx;
 
 static const char *type_string(cmark_node *n) {
@@ -442,18 +444,8 @@ static oc_node *convert_tree(parse_ctx *P, cmark_node *root) {
 
 /* Calls fn on every node of the subtree in document order (iterative). */
 static void walk(oc_node *root, void (*fn)(parse_ctx *, oc_node *), parse_ctx *P) {
-    oc_node *cur = root;
-    while (cur) {
-        fn(P, cur);
-        if (cur->first) {
-            cur = cur->first;
-            continue;
-        }
-        while (cur && cur != root && !cur->next)
-            cur = cur->parent;
-        if (!cur || cur == root) break;
-        cur = cur->next;
-    }
+    for (const oc_node *cur = root; cur; cur = next_in_tree(root, cur, 1))
+        fn(P, (oc_node *)cur);
 }
 
 typedef struct {
@@ -547,19 +539,12 @@ static void visit_noteref(parse_ctx *P, oc_node *n) {
 
 /* ---- links across the book -------------------------------------------------- */
 
-static const char *find_slug(const oc_node *root, const char *slug) {
-    const oc_node *cur = root;
-    while (cur) {
-        if (cur->type == OC_HEADING && cur->slug && strcmp(cur->slug, slug) == 0) return cur->id;
-        if (cur->first && cur->type != OC_PARAGRAPH && cur->type != OC_HEADING) {
-            cur = cur->first;
-            continue;
-        }
-        while (cur && cur != root && !cur->next)
-            cur = cur->parent;
-        if (!cur || cur == root) break;
-        cur = cur->next;
-    }
+/* The id of the heading with GitHub slug `slug` in chapter `ch`, looked up
+ * in the outline (every heading, in order), not by walking the chapter. */
+static const char *find_slug(const oc_document *doc, const int *outline_start, int ch,
+                             const char *slug) {
+    for (int i = outline_start[ch]; i < outline_start[ch + 1]; i++)
+        if (strcmp(doc->outline[i].node->slug, slug) == 0) return doc->outline[i].id;
     return NULL;
 }
 
@@ -620,7 +605,7 @@ static void visit_link(parse_ctx *P, oc_node *n) {
     n->target_chapter = target;
     n->target_id = NULL;
     if (frag && *frag) {
-        const char *id = find_slug(doc->chapters[target].root, frag);
+        const char *id = find_slug(doc, P->outline_start, target, frag);
         if (!id) {
             n->link_kind = OC_LINK_BROKEN;
             oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
@@ -696,6 +681,7 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
     int errors_before = diag->errors;
     idset ids = {0};
     int options = CMARK_OPT_FOOTNOTES | CMARK_OPT_SMART | CMARK_OPT_SOURCEPOS;
+    int *outline_start = oc_xcalloc((size_t)doc->nchapters + 1, sizeof *outline_start);
     for (int i = 0; i < doc->nchapters; i++) {
         oc_chapter *ch = &doc->chapters[i];
         cmark_parser *parser = cmark_parser_new(options);
@@ -721,6 +707,8 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
         for (int k = 0; k < ch->nnotes; k++)
             walk(ch->notes[k], visit_images, &H.base);
         idset_free(&H.base.slugs);
+        outline_start[i] = doc->noutline;
+        walk(ch->root, visit_outline, &H.base);
         if (!ch->title) ch->title = oc_path_stem(&doc->arena, ch->path);
         oc_node *first = ch->root->first;
         ch->id = first && first->type == OC_HEADING ? first->id : ch->file_id;
@@ -730,14 +718,16 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
         }
     }
     idset_free(&ids);
+    outline_start[doc->nchapters] = doc->noutline;
     for (int i = 0; i < doc->nchapters; i++) {
         parse_ctx P = {.doc = doc, .diag = diag, .ch = &doc->chapters[i]};
+        P.outline_start = outline_start;
         walk(P.ch->root, visit_link, &P);
         for (int k = 0; k < P.ch->nnotes; k++)
             walk(P.ch->notes[k], visit_link, &P);
         walk(P.ch->root, visit_figure, &P);
-        walk(P.ch->root, visit_outline, &P);
     }
+    free(outline_start);
     if (doc->meta.number_sections) number_sections(doc);
     if (!doc->meta.title)
         doc->meta.title = doc->nchapters ? doc->chapters[0].title : doc->meta.slug;
