@@ -215,7 +215,7 @@ check_book() {
     local epub
     epub=$(find "$out" -maxdepth 1 -name '*.epub' | head -1)
     if [ "$epubs" != 1 ] || [ -n "$(find "$out" -maxdepth 1 -type f ! -name '*.epub')" ]; then
-        bad "$name: expected exactly one .epub in $out, found: $(ls -A "$out" | tr '\n' ' ')"
+        bad "$name: expected exactly one .epub in $out, found: $(find "$out" -mindepth 1 -maxdepth 1 -printf '%f ')"
         [ -n "$epub" ] || return
     else
         ok "$name: built $(basename "$epub")"
@@ -235,20 +235,30 @@ check_book() {
     problems=$(python3 "$HELPER" words "$book" "$epub" 2>&1)
     case "$problems" in
     OK*)
-        set -- $problems
-        ok "$name: all $3 distinct source words of $2 chapters are in the XHTML"
+        local nch nwords
+        read -r _ nch nwords <<<"$problems"
+        ok "$name: all $nwords distinct source words of $nch chapters are in the XHTML"
         ;;
     *) bad "$name: words: $(echo "$problems" | head -5 | tr '\n' ';')" ;;
     esac
 }
 
 check_book guide "$SRC/book"
-for fx in multi single.md nonlatin.md bigtable.md footnotes.md; do
+required="multi single.md nonlatin.md bigtable.md footnotes.md"
+for fx in $required; do
     if [ -e "$SRC/tests/fixtures/$fx" ]; then
         check_book "fixture-${fx%.md}" "$SRC/tests/fixtures/$fx"
     else
         bad "fixture $fx is missing"
     fi
+done
+# Any other fixture book (a folder with book.yaml, or a top-level .md) must pass too.
+for path in "$SRC"/tests/fixtures/*/book.yaml "$SRC"/tests/fixtures/*.md; do
+    [ -e "$path" ] || continue
+    case "$path" in */book.yaml) path=${path%/book.yaml} ;; esac
+    fx=$(basename "$path")
+    case " $required " in *" $fx "*) continue ;; esac
+    check_book "fixture-${fx%.md}" "$path"
 done
 
 # Reproducible: two builds with the same SOURCE_DATE_EPOCH are byte-identical.
@@ -295,7 +305,7 @@ if "$BIN" build "$broken" -o "$WORK/broken-out" --format epub -q 2>"$WORK/broken
     else
         bad "failed build changed or removed the previous EPUB"
     fi
-    left=$(ls -A "$WORK/broken-out")
+    left=$(find "$WORK/broken-out" -mindepth 1 -maxdepth 1 -printf '%f\n')
     if [ "$left" = "$(basename "$good")" ]; then
         ok "failed build leaves no temporary files"
     else
