@@ -57,7 +57,7 @@ static time_t zip_time(long long epoch) {
     utc.tm_isdst = -1;
     time_t as_local = mktime(&utc);
     if (as_local == (time_t)-1) return t;
-    return t - (as_local - t);
+    return as_local; /* localtime(as_local) reads as gmtime(t) */
 }
 
 /* Renders all parts in their container order. */

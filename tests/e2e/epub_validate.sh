@@ -284,6 +284,17 @@ for b in "multi:$SRC/tests/fixtures/multi" "guide:$SRC/book"; do
     fi
 done
 
+# ... and do not depend on the builder's time zone (zip times are stored as UTC).
+mkdir -p "$WORK/tz-tokyo" "$WORK/tz-ny"
+TZ=Asia/Tokyo SOURCE_DATE_EPOCH=1700000000 "$BIN" build "$SRC/tests/fixtures/multi" -o "$WORK/tz-tokyo" --format epub -q 2>/dev/null
+TZ=America/New_York SOURCE_DATE_EPOCH=1700000000 "$BIN" build "$SRC/tests/fixtures/multi" -o "$WORK/tz-ny" --format epub -q 2>/dev/null
+if cmp -s "$WORK/tz-tokyo/multi.epub" "$WORK/tz-ny/multi.epub" &&
+    cmp -s "$WORK/tz-tokyo/multi.epub" "$WORK/repro-multi-1/multi.epub"; then
+    ok "multi: builds in different time zones are byte-identical"
+else
+    bad "multi: the EPUB depends on the time zone (TZ)"
+fi
+
 # A failed build leaves the previous EPUB untouched and no stray files.
 broken=$WORK/broken-book
 cp -r "$SRC/tests/fixtures/multi" "$broken"
