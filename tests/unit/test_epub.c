@@ -414,6 +414,16 @@ static void test_container(void) {
         CHECK(at && at > prev);
         if (at) prev = at;
     }
+    /* an output ceiling that is too small is an error in the sink, not a crash */
+    oc_buf small;
+    oc_buf_init(&small);
+    small.limit = 200;
+    oc_diag lim;
+    oc_diag_init(&lim, NULL);
+    CHECK(oc_epub_write(d, &small, &lim) == OC_ERR_LIMIT);
+    CHECK(lim.errors == 1 && oc_diag_contains(&lim, "cannot write the EPUB"));
+    oc_buf_free(&small);
+    oc_diag_free(&lim);
     /* a different date changes the bytes */
     d->source_date = 1800000000;
     oc_buf_reset(&b);
