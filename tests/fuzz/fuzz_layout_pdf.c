@@ -1,0 +1,59 @@
+/* libFuzzer target: Document -> layout -> PDF in memory. The first byte
+ * picks the options (paper in bits 0-1, print profile in bit 2); the rest is
+ * Markdown with optional YAML front matter. Fonts come from OCTAVO_FONTS_DIR
+ * (the source tree's fonts/) and are read once: each input then takes the
+ * steps of oc_pdf_write (oc_layout_run, oc_pdf_write_layout) without the
+ * 9 MB of font files read again. */
+#include "fuzz_common.h"
+#include "octavo/pdf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static oc_fontset *fonts;
+static const char *fonts_dir;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    (void)argc;
+    (void)argv;
+    fuzz_setup();
+    const char *env = getenv("OCTAVO_FONTS_DIR");
+    fonts_dir = env && *env ? env : OCTAVO_FONTS_DIR;
+    oc_diag diag;
+    oc_diag_init(&diag, stderr);
+    if (oc_fonts_load(&fonts, fonts_dir, &diag) != OC_OK) abort();
+    oc_diag_free(&diag);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    static const char *papers[] = {"a4", "letter", "a5", "6x9"};
+    if (size < 1 || size > 64 * 1024) return 0;
+    oc_pdf_options opt = {papers[data[0] & 3], (data[0] >> 2) & 1, fonts_dir};
+    oc_layout_options lo = {opt.paper, opt.print};
+    oc_io io;
+    oc_io_memory(&io, fuzz_files);
+    oc_diag diag;
+    oc_diag_init(&diag, NULL);
+    oc_document doc;
+    if (oc_book_load_string(&doc, "fuzz.md", (const char *)data + 1, size - 1, &io, &diag) ==
+        OC_OK) {
+        oc_layout layout;
+        memset(&layout, 0, sizeof layout);
+        if (oc_layout_run(&doc, &lo, fonts, &layout, &diag) == OC_OK) {
+            oc_buf pdf;
+            oc_buf_init(&pdf);
+            oc_pdf_write_layout(&doc, &layout, fonts, &opt, &pdf, &diag);
+            oc_buf_free(&pdf);
+        }
+        oc_layout_free(&layout);
+    }
+    oc_doc_free(&doc);
+    oc_diag_free(&diag);
+    return 0;
+}

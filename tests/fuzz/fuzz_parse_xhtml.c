@@ -1,0 +1,42 @@
+/* libFuzzer target: Markdown with optional YAML front matter -> Book ->
+ * Document -> the XHTML of every chapter, then the whole EPUB in memory.
+ * Any crash, sanitizer report, leak or time-out is a finding. */
+#include "fuzz_common.h"
+#include "octavo/epub.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    (void)argc;
+    (void)argv;
+    fuzz_setup();
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size > 256 * 1024) return 0;
+    oc_io io;
+    oc_io_memory(&io, fuzz_files);
+    oc_diag diag;
+    oc_diag_init(&diag, NULL);
+    oc_document doc;
+    if (oc_book_load_string(&doc, "fuzz.md", (const char *)data, size, &io, &diag) == OC_OK) {
+        for (int i = 0; i < doc.nchapters; i++) {
+            oc_buf body;
+            oc_buf_init(&body);
+            oc_epub_chapter_body(&doc, i, &body);
+            oc_buf_free(&body);
+        }
+        oc_buf epub;
+        oc_buf_init(&epub);
+        oc_epub_write(&doc, &epub, &diag);
+        oc_buf_free(&epub);
+    }
+    oc_doc_free(&doc);
+    oc_diag_free(&diag);
+    return 0;
+}

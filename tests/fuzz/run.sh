@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, -fsanitize=fuzzer,address,undefined)
+# into build-fuzz and runs each for SECONDS (default 30), seeded from the
+# fixtures and the guide's chapters. Any finding fails the run; the crashing
+# input is left in build-fuzz/findings/TARGET/ (turn it into a regression:
+# tests/fuzz/regressions/TARGET-NAME, replayed by tests/e2e/fuzz_regressions.sh).
+#
+# usage: tests/fuzz/run.sh [SECONDS] [extra libFuzzer flags...]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${1:-30}
+shift || true
+B=build-fuzz
+cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCTAVO_FUZZ=ON >/dev/null
+cmake --build "$B" -j"$(nproc)" --target fuzz_parse_xhtml fuzz_layout_pdf >/dev/null
+
+export OCTAVO_FONTS_DIR=$PWD/fonts
+export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+status=0
+for t in fuzz_parse_xhtml fuzz_layout_pdf; do
+  seeds="$B/corpus/$t"
+  mkdir -p "$seeds" "$B/findings/$t"
+  # seeds: every Markdown file of the fixtures and the guide (the PDF target
+  # reads its options from the first byte, so it gets each file twice, with
+  # two option bytes), plus the regression inputs
+  dirs=(tests/fixtures book/chapters)
+  [ -d tests/fuzz/regressions ] && dirs+=(tests/fuzz/regressions)
+  find "${dirs[@]}" -type f \( -name '*.md' -o -name "$t-*" \) 2>/dev/null |
+    while IFS= read -r f; do
+      n=$(echo "$f" | tr '/' '_')
+      if [ "$t" = fuzz_layout_pdf ] && [[ $f == *.md ]]; then
+        { printf '\000'; cat "$f"; } >"$seeds/0-$n"
+        { printf '\006'; cat "$f"; } >"$seeds/6-$n"
+      else
+        cp "$f" "$seeds/$n"
+      fi
+    done
+  echo "== $t ($secs s)"
+  if ! "$B/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 -max_len="${FUZZ_MAX_LEN:-8192}" \
+    -print_final_stats=1 -artifact_prefix="$B/findings/$t/" "$@" "$seeds" 2>"$B/$t.log"; then
+    status=1
+    tail -40 "$B/$t.log"
+  fi
+  grep -E "stat::number_of_executed_units|stat::peak_rss_mb|cov:" "$B/$t.log" | tail -3
+done
+exit "$status"
