@@ -1,8 +1,10 @@
 /* oc_build: load and parse the book once, run the requested backends over the
  * same Document, and only then write every output atomically. */
 #include "build/output.h"
+#include "build/progress.h"
 #include "octavo/book.h"
 #include "octavo/epub.h"
+#include "octavo/layout.h"
 #include "octavo/octavo.h"
 #include "octavo/pdf.h"
 
@@ -47,11 +49,38 @@ static void replay(oc_diag *into, const oc_diag *from) {
     }
 }
 
+/* check: the fonts must load too, or a build would fail later. */
+static oc_status check_fonts(const oc_options *opt, oc_diag *diag) {
+    oc_fontset *fonts = NULL;
+    oc_status st = oc_fonts_load(&fonts, opt->fonts_dir ? opt->fonts_dir : OCTAVO_FONTS_DIR, diag);
+    oc_fonts_free(fonts);
+    return st;
+}
+
+static size_t source_bytes(const oc_document *doc) {
+    size_t n = 0;
+    for (int i = 0; i < doc->nchapters; i++)
+        n += doc->chapters[i].source_len;
+    return n;
+}
+
 oc_status oc_build(const oc_options *opt, oc_diag *diag) {
     oc_document doc;
+    oc_progress *progress = oc_progress_start(stderr, opt->verbose);
+    oc_progress_step(progress, "parsing %s", opt->book ? opt->book : "book");
     oc_status st = oc_book_load(&doc, opt->book ? opt->book : "book", oc_io_disk(), diag);
     output outs[2] = {{"pdf", {0}, opt->want_pdf}, {"epub", {0}, opt->want_epub}};
-    if (st != OC_OK || opt->check_only) goto done;
+    if (st != OC_OK) goto done;
+    oc_progress_step(progress, "parsed %d chapters (%.2f MB of Markdown)", doc.nchapters,
+                     source_bytes(&doc) / 1e6);
+    if (opt->check_only) {
+        if (opt->want_pdf) st = check_fonts(opt, diag);
+        goto done;
+    }
+    oc_progress_step(progress, "laying out and writing %s",
+                     opt->want_pdf && opt->want_epub ? "the PDF and the EPUB"
+                     : opt->want_pdf                 ? "the PDF"
+                                                     : "the EPUB");
 
     oc_pdf_options po = {opt->paper ? opt->paper : (doc.meta.paper ? doc.meta.paper : "a4"),
                          opt->profile == OC_PROFILE_PRINT, opt->fonts_dir};
@@ -73,6 +102,7 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
     }
     if (st == OC_OK && diag->errors) st = OC_ERR_INPUT;
     if (st != OC_OK) goto done;
+    oc_progress_step(progress, "writing %.1f MB", (outs[0].data.len + outs[1].data.len) / 1e6);
 
     /* Every output is complete in memory: now write them, all or none. */
     const char *outdir = opt->outdir ? opt->outdir : "out";
@@ -88,6 +118,7 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
         if (outs[i].wanted)
             fprintf(stderr, "octavo: wrote %s (%zu bytes)\n", files[i].path, outs[i].data.len);
 done:
+    oc_progress_stop(progress);
     for (int i = 0; i < 2; i++)
         oc_buf_free(&outs[i].data);
     oc_doc_free(&doc);

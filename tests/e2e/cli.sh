@@ -44,6 +44,20 @@ expect_status 0 "build epub" "$BIN" build "$B" --format epub -q
 expect_status 0 "build both" "$BIN" "$B" -o "$WORK/o2"
 [ -s "$WORK/o2/tiny.epub" ] && [ -s "$WORK/o2/tiny.pdf" ] && ok || bad "both outputs"
 
+# -v reports each step; -q says nothing, even with a warning in the book
+expect_status 0 "verbose" "$BIN" build "$B" -o "$WORK/o4" -v
+has_stderr "^octavo: parsed 1 chapters"
+has_stderr "^octavo: wrote $WORK/o4/tiny.pdf"
+printf '# Alpha\n\n[broken](nowhere.md)\n' >"$B/chapters/a.md"
+expect_status 0 "quiet" "$BIN" build "$B" -o "$WORK/o4" -q
+[ ! -s "$WORK/stderr" ] && ok || bad "-q still printed: $(head -2 "$WORK/stderr")"
+expect_status 0 "warning shown" "$BIN" build "$B" -o "$WORK/o4"
+has_stderr "a.md:3:1: warning: link target 'nowhere.md' is not a chapter"
+# check also loads the fonts
+expect_status 1 "check with no fonts" "$BIN" check "$B" --fonts "$WORK"
+has_stderr "CharisSIL-Regular.ttf: error: cannot read font"
+printf '# Alpha\n\nSome text with a [link](#alpha).\n' >"$B/chapters/a.md"
+
 # a broken book: exit 1, PATH:LINE:COL: error:, previous outputs untouched
 cp "$WORK/o2/tiny.pdf" "$WORK/prev.pdf"; cp "$WORK/o2/tiny.epub" "$WORK/prev.epub"
 printf '# Alpha\n\nText.\n\n![gone](../images/missing.png)\n' >"$B/chapters/a.md"
