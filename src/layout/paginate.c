@@ -32,6 +32,7 @@ typedef struct {
     double carry_in;   /* footnote height continued from the previous page */
     double carry;      /* footnote height continued onto the next page */
     double *group;     /* group[i]: height of the keep group from i to its end */
+    double float_gap;  /* space owed below floats placed at the page top */
 } pager;
 
 static int is_recto(const pager *g, int page) {
@@ -59,10 +60,23 @@ static double note_used(const pager *g) {
     return g->note > 0 ? g->note + g->p->note_sep : 0;
 }
 
+/* The space above element e when it is not first on the page: its own, or
+ * at least the space of the floats it follows at the page top. */
+static double gap_above(const pager *g, const oc_pg_elem *e) {
+    return e->space > g->float_gap ? e->space : g->float_gap;
+}
+
+/* gap_above(), for the element being placed: the owed space is paid. */
+static double space_above(pager *g, const oc_pg_elem *e) {
+    double s = gap_above(g, e);
+    g->float_gap = 0;
+    return s;
+}
+
 /* Places element i at the bottom of the page (space already decided). */
 static void place(pager *g, size_t i, int first_on_page) {
     const oc_pg_elem *e = &g->e[i];
-    double top = g->y + (first_on_page ? 0 : e->space);
+    double top = g->y + (first_on_page ? 0 : space_above(g, e));
     push_place(g, (int)i, top, 0);
     g->y = top + e->height;
     if (e->note > 0) g->note += e->note;
@@ -84,6 +98,7 @@ static void new_page(pager *g) {
     g->y = 0;
     g->note = 0;
     g->carry_in = 0;
+    g->float_gap = 0;
     if (g->carry > 0) { /* a continued note goes first in the note area */
         double line = g->p->note_line > 0 ? g->p->note_line : 1;
         double room = floor((g->p->height - g->p->note_sep - line) / line) * line;
@@ -98,11 +113,12 @@ static void new_page(pager *g) {
         size_t f = (size_t)g->queue[g->qhead];
         const oc_pg_elem *e = &g->e[f];
         int first = g->npl == g->page_first;
-        double need = (first ? 0 : e->space) + e->height;
+        double need = (first ? 0 : gap_above(g, e)) + e->height;
         if (!first && g->y + need + note_used(g) + note_need(g, e->note) > g->p->height + EPS)
             break;
         place(g, f, first);
         g->qhead++;
+        g->float_gap = e->space; /* as much below the float as above it */
     }
 }
 
@@ -159,14 +175,16 @@ static int split_notes(pager *g, size_t i, int empty) {
     double line = g->p->note_line;
     if (line <= 0 || e->note <= 0) return 0;
     if (!empty && e->note <= 3 * line + EPS) return 0;
-    double top = g->y + (empty ? 0 : e->space) + e->height;
+    double gap = empty ? 0 : gap_above(g, e);
+    double top = g->y + gap + e->height;
     double room = g->p->height - top - (g->note > 0 ? g->note : g->p->note_sep);
     double k = floor((room + EPS) / line);
     if (k < (empty ? 1 : 2)) return 0;
     double take = k * line;
     if (take >= e->note) return 0;
     if (!g->has_flow) g->flow_start = i;
-    push_place(g, (int)i, g->y + (empty ? 0 : e->space), 0);
+    g->float_gap = 0;
+    push_place(g, (int)i, g->y + gap, 0);
     g->y = top;
     g->note += take;
     g->carry += e->note - take;
@@ -224,7 +242,8 @@ oc_status oc_paginate(oc_arena *a, const oc_pg_elem *elems, size_t n, const oc_p
         int header =
             !g.has_flow && e->repeat >= 0 && (size_t)e->repeat != i && (size_t)e->repeat < n;
         double hh = header ? elems[e->repeat].height : 0;
-        double need = (empty ? 0 : e->space) + hh + e->height;
+        double gap = empty ? 0 : gap_above(&g, e);
+        double need = gap + hh + e->height;
         int fits = g.y + need + note_used(&g) + note_need(&g, e->note) <= p->height + EPS;
         if (!fits && empty && !header && split_notes(&g, i, 1)) {
             i++;
@@ -235,8 +254,9 @@ oc_status oc_paginate(oc_arena *a, const oc_pg_elem *elems, size_t n, const oc_p
         if (fits || empty) {
             if (!g.has_flow) g.flow_start = i;
             if (header) {
-                push_place(&g, e->repeat, g.y + (empty ? 0 : e->space), 1);
-                g.y += (empty ? 0 : e->space) + hh;
+                if (!empty) gap = space_above(&g, e);
+                push_place(&g, e->repeat, g.y + gap, 1);
+                g.y += gap + hh;
                 place(&g, i, 1);
             } else {
                 place(&g, i, empty);
