@@ -408,6 +408,24 @@ static void figure(oc_blocks *b, const oc_node *n) {
     b->after_para = 0;
 }
 
+/* A paragraph ending in ':' right before the list, table, code block or
+ * quote it introduces is kept with it (the block's own keeps then hold its
+ * first lines or rows below). */
+static int introduces(const oc_node *n) {
+    const oc_node *next = n->next;
+    if (!next || (next->type != OC_LIST && next->type != OC_TABLE && next->type != OC_CODE_BLOCK &&
+                  next->type != OC_QUOTE))
+        return 0;
+    const oc_node *last = n->last;
+    while (last && last->type == OC_SOFTBREAK)
+        last = last->prev;
+    if (!last || last->type != OC_TEXT || last->len == 0) return 0;
+    size_t k = last->len;
+    while (k > 0 && (last->text[k - 1] == ' ' || last->text[k - 1] == '\t'))
+        k--;
+    return k > 0 && last->text[k - 1] == ':';
+}
+
 static void paragraph(oc_blocks *b, const oc_node *n) {
     if (is_figure(n)) {
         figure(b, n);
@@ -422,6 +440,7 @@ static void paragraph(oc_blocks *b, const oc_node *n) {
     for (int l = 0; l < p.nlines; l++)
         line_elem(b, &p.lines[l], b->indent, b->body, b->leading, 0, NULL);
     oc_pg_keep_lines(b->flow->pe, first, (size_t)p.nlines);
+    if (p.nlines > 0 && introduces(n)) b->flow->pe[b->flow->n - 1].flags |= OC_PG_KEEP_NEXT;
     b->after_para = 1;
 }
 
@@ -652,6 +671,7 @@ static void table(oc_blocks *b, const oc_node *n) {
         for (const oc_node *cell = row->first; cell; cell = cell->next) {
             int c = cell->col < nc ? cell->col : nc - 1;
             oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
+            st.hyphenate = w[c] < prefw[c]; /* a narrowed column breaks words at syllables */
             st.align = n->align ? n->align[c] : OC_ALIGN_LEFT;
             if (st.align == OC_ALIGN_NONE) st.align = OC_ALIGN_LEFT;
             oc_para_layout(b->para, cell, &st, w[c] - 2 * pad, &cells[c]);
@@ -697,10 +717,16 @@ static void table(oc_blocks *b, const oc_node *n) {
         bot.size = 0.8;
         bot.color = b->text;
         oc_flow_item(b->flow, &bot);
-        if (b->flow->n - first <= 4)
-            oc_pg_keep_block(b->flow->pe, first, b->flow->n - first);
-        else
-            b->flow->pe[b->flow->n - 2].flags |= OC_PG_KEEP_NEXT; /* no lone last row */
+        size_t nel = b->flow->n - first;
+        if (nel <= 5) {
+            oc_pg_keep_block(b->flow->pe, first, nel);
+        } else {
+            /* no lone row: two body rows under the header (like an orphan
+             * keep) and two at the end (a widow keep) */
+            size_t body0 = header_elem >= 0 ? (size_t)header_elem + 1 : first;
+            b->flow->pe[body0].flags |= OC_PG_KEEP_NEXT;
+            b->flow->pe[b->flow->n - 2].flags |= OC_PG_KEEP_NEXT;
+        }
     }
     b->space = b->leading * 0.6;
     b->after_para = 0;

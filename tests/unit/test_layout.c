@@ -311,11 +311,53 @@ static void test_unknown_paper(void) {
     teardown(&f);
 }
 
+/* A table after 20..70 one-line paragraphs: wherever the page foot falls,
+ * no page holds a single body row of it (two under the header, two at the
+ * end), and every row is drawn once. */
+static void test_table_no_lone_row(void) {
+    int lone = 0, broken = 0;
+    for (int lines = 20; lines <= 70; lines++) {
+        oc_buf md;
+        oc_buf_init(&md);
+        oc_buf_printf(&md, "---\ntitle: T\n---\n\n# T\n\n");
+        for (int k = 0; k < lines; k++)
+            oc_buf_printf(&md, "Line %d.\n\n", k);
+        oc_buf_printf(&md, "| A | B |\n|---|---|\n");
+        for (int r = 1; r <= 10; r++)
+            oc_buf_printf(&md, "| zrow%02d | v |\n", r);
+        fixture f;
+        setup(&f, md.data, "a4", 0);
+        CHECK(f.ok);
+        if (f.ok) {
+            int seen = 0, pages = 0;
+            for (size_t p = 0; p < f.lay.npages; p++) {
+                int rows = 0;
+                for (size_t i = 0; i < f.lay.pages[p].nitems; i++) {
+                    const oc_item *it = &f.lay.pages[p].items[i];
+                    if (it->kind == OC_ITEM_TEXT && it->len >= 6 &&
+                        memcmp(it->text, "zrow", 4) == 0)
+                        rows++;
+                }
+                if (rows == 1) lone++;
+                if (rows > 0) pages++;
+                seen += rows;
+            }
+            CHECK(seen == 10);
+            if (pages > 1) broken++;
+        }
+        teardown(&f);
+        oc_buf_free(&md);
+    }
+    CHECK(broken >= 3); /* the sweep does cross page feet */
+    CHECK(lone == 0);
+}
+
 int main(void) {
     RUN(test_paper_sizes);
     RUN(test_a4_screen);
     RUN(test_letter_print);
     RUN(test_dump_stable);
     RUN(test_unknown_paper);
+    RUN(test_table_no_lone_row);
     return harness_finish("test_layout");
 }
