@@ -448,6 +448,7 @@ const char *oc_epub_stylesheet(void) {
            ".table-wrap { max-width: 100%; overflow-x: auto; margin: 1em 0; }\n"
            "table { border-collapse: collapse; font-size: 0.9em; }\n"
            "th, td { padding: 0.2em 0.45em; vertical-align: top; text-align: left;\n"
+           "       overflow-wrap: anywhere; word-wrap: break-word; word-break: break-word;\n"
            "       border: thin solid rgba(128, 128, 128, 0.5); }\n"
            "thead th { font-weight: bold; border-bottom: medium solid rgba(128, 128, 128, 0.7); }\n"
            "tbody tr:nth-child(even) { background-color: rgba(128, 128, 128, 0.08); }\n"
