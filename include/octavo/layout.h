@@ -31,6 +31,8 @@ typedef enum {
     OC_FONT_MONO_BOLD,
     OC_FONT_SANS, /* fallback with wide coverage (Greek, Cyrillic, math, arrows) */
     OC_FONT_SANS_BOLD,
+    OC_FONT_CJK,  /* fallback for Chinese and Japanese (ideographs, kana, CJK punctuation) */
+    OC_FONT_DEVA, /* fallback for Devanagari (set without shaping: see oc_para_layout) */
     OC_FONT_COUNT
 } oc_font_id;
 
@@ -51,9 +53,27 @@ int oc_fonts_has(const oc_fontset *fs, oc_font_id f, uint32_t cp);
 double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp);
 /* Width of UTF-8 text at `size` points (missing glyphs count as 0). */
 double oc_fonts_width(const oc_fontset *fs, oc_font_id f, double size, const char *s, size_t len);
+/* The components of composite glyph `gid` (glyph ids, in the font's own
+ * numbering), valid while the fontset lives; 0 for a simple glyph. The PDF
+ * writer embeds them with the glyphs it draws (libharu 2.3 misses components
+ * whose id is above 32767, and components of components). */
+size_t oc_fonts_components(const oc_fontset *fs, oc_font_id f, uint16_t gid,
+                           const uint16_t **comps);
 /* Ascender and descender (descender negative) in thousandths of an em. */
 double oc_fonts_ascent(const oc_fontset *fs, oc_font_id f);
 double oc_fonts_descent(const oc_fontset *fs, oc_font_id f);
+
+/* ---- Arabic presentation forms (src/layout/arabic.c) ------------------- */
+/* Number of contextual forms of a basic Arabic letter (1 hamza, 2
+ * right-joining: isolated and final, 4 dual-joining: isolated, final,
+ * initial, medial), 0 for anything else; *first is its first form. */
+int oc_arabic_forms(uint32_t cp, uint32_t *first);
+/* The lam-alef ligature (isolated form; +1 is the final) for the alef that
+ * follows a lam, 0 when `alef` is none. */
+uint32_t oc_arabic_lam_alef(uint32_t alef);
+/* The letter a presentation form stands for (with the alef of a lam-alef
+ * ligature in *second, else 0), 0 when pf is not one of ours. */
+uint32_t oc_arabic_nominal(uint32_t pf, uint32_t *second);
 
 /* ---- page items --------------------------------------------------------- */
 typedef struct {
@@ -232,13 +252,23 @@ typedef struct {
     const oc_document *doc;
     const char *file; /* chapter path for messages */
     unsigned char *warned; /* bitmap of code points already warned about (0x110000 bits) */
+    /* scripts already warned about as set without shaping, in chapter
+     * `shaping_file` (reset when `file` changes); zero-initialise */
+    const char *shaping_file;
+    unsigned shaping_warned;
 } oc_para_ctx;
 
 /* Lays out the inline children of `block` (a PARAGRAPH, HEADING or
  * TABLE_CELL; for CODE_BLOCK the literal text, wrapped with a continuation
  * mark) into lines no wider than `measure`. Characters missing from the
- * base font fall back to OC_FONT_SANS; a character no font has is warned
- * once per character with its source line and drawn as U+FFFD from SANS. */
+ * base font fall back to OC_FONT_SANS, then OC_FONT_CJK, then OC_FONT_DEVA;
+ * a character no font has is warned once per character with its source line
+ * and drawn as U+FFFD from SANS. Every CJK ideograph or kana is a break
+ * opportunity (except before closing punctuation and after opening, the
+ * kinsoku rule). Basic Arabic letters are joined through their presentation
+ * forms. Scripts that need a shaping engine (Indic conjuncts, Arabic letters
+ * beyond the basic alphabet) are drawn letter by letter, with one warning per
+ * chapter and script at the line of its first such character. */
 oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_style *style,
                          double measure, oc_para *out);
 

@@ -632,8 +632,8 @@ void oc_layout_free(oc_layout *l) {
 
 static const char *font_name(oc_font_id f) {
     static const char *const names[OC_FONT_COUNT] = {
-        "SERIF", "SERIF_ITALIC", "SERIF_BOLD", "SERIF_BOLD_ITALIC",
-        "MONO",  "MONO_BOLD",    "SANS",       "SANS_BOLD"};
+        "SERIF",     "SERIF_ITALIC", "SERIF_BOLD", "SERIF_BOLD_ITALIC", "MONO", "MONO_BOLD", "SANS",
+        "SANS_BOLD", "CJK",          "DEVA"};
     return (unsigned)f < OC_FONT_COUNT ? names[f] : "?";
 }
 

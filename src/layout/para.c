@@ -8,8 +8,21 @@
  * hyphens, dashes and slashes, sensible points in inline code, and, when a
  * piece is still wider than the measure, emergency points (after URL
  * punctuation, else between any two characters) so that no line is ever
- * wider than the measure. The items go to oc_linebreak; each line is then
- * turned into runs of one font/size/colour/flags/link.
+ * wider than the measure. Chinese and Japanese, written without spaces, get
+ * a break opportunity between any two ideographs or kana (a zero-width glue
+ * that may stretch a little when justified), except where the kinsoku rule
+ * forbids it: no line starts with closing punctuation such as 、。）」 or small
+ * kana, and none ends with opening punctuation. The items go to
+ * oc_linebreak; each line is then turned into runs of one
+ * font/size/colour/flags/link.
+ *
+ * Arabic letters of the basic alphabet are joined through their
+ * presentation forms (src/layout/arabic.c). Scripts that need a shaping
+ * engine (Indic conjuncts and vowel-sign reordering; Arabic letters beyond
+ * the basic alphabet) are drawn character by character from a font that
+ * has them, so the text is there and extracts correctly, but it is not set
+ * as a reader of the script expects: each chapter gets one warning per such
+ * script, at the line of its first character.
  *
  * Code blocks are set line by line in monospace; a source line wider than
  * the measure wraps at a space (or anywhere) and the continuation starts
@@ -31,16 +44,19 @@
 #define CODE_SIZE 0.9         /* inline code relative to the text */
 #define SUPER_SIZE 0.65
 #define SUPER_RISE 0.36
-#define URL_SIZE 0.85    /* " (url)" after external links in the print profile */
-#define CONT_MARK 0x21AA /* ↪ */
+#define URL_SIZE 0.85      /* " (url)" after external links in the print profile */
+#define CONT_MARK 0x21AA   /* ↪ */
+#define CJK_STRETCH_EM 0.1 /* justification stretch between two CJK characters */
 
 enum { AT_CHAR, AT_SPACE, AT_BREAK, AT_SHY, AT_ZWSP };
-enum { OPP_NONE, OPP_HYPH, OPP_EXPL, OPP_ZW, OPP_CODE, OPP_EM1, OPP_EM2 };
+/* OPP_KEEP: never break here (kinsoku), not even in an emergency */
+enum { OPP_NONE, OPP_HYPH, OPP_EXPL, OPP_ZW, OPP_CODE, OPP_EM1, OPP_EM2, OPP_CJK, OPP_KEEP };
 
 typedef struct {
     uint32_t cp; /* glyph drawn (U+FFFD when no font has the character) */
     unsigned char kind;
-    unsigned char opp; /* break opportunity after this atom */
+    unsigned char soft; /* AT_SPACE from a source line break */
+    unsigned char opp;  /* break opportunity after this atom */
     oc_font_id font;
     int style;
     double width;
@@ -86,6 +102,7 @@ typedef struct {
     int has_rtl;   /* some character is Hebrew, Arabic, ... */
     int rtl_base;  /* the paragraph's first strong character is right-to-left */
     int has_ltr;   /* a left-to-right letter came first */
+    int src_line;  /* source line of the text being added (for messages) */
 } pbuild;
 
 /* a run being assembled */
@@ -143,6 +160,111 @@ static int is_combining(uint32_t cp) {
     return (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
            (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F);
 }
+/* marks that belong to the character before them: generic combining marks,
+ * Hebrew points, Arabic harakat, Devanagari signs (no break before them, and
+ * they stay after their base when a right-to-left run is reversed) */
+static int is_mark(uint32_t cp) {
+    return is_combining(cp) || (cp >= 0x0591 && cp <= 0x05BD) || cp == 0x05BF || cp == 0x05C1 ||
+           cp == 0x05C2 || cp == 0x05C4 || cp == 0x05C5 || cp == 0x05C7 ||
+           (cp >= 0x0610 && cp <= 0x061A) || (cp >= 0x064B && cp <= 0x065F) || cp == 0x0670 ||
+           (cp >= 0x06D6 && cp <= 0x06DC) || (cp >= 0x06DF && cp <= 0x06E4) || cp == 0x06E7 ||
+           cp == 0x06E8 || (cp >= 0x06EA && cp <= 0x06ED) || (cp >= 0x0900 && cp <= 0x0903) ||
+           (cp >= 0x093A && cp <= 0x094F && cp != 0x093D) || (cp >= 0x0951 && cp <= 0x0957) ||
+           cp == 0x0962 || cp == 0x0963 || cp == 0x3099 || cp == 0x309A;
+}
+
+/* Chinese and Japanese characters: a line may break before or after each
+ * (UAX #14's ideographic class, with the kana and CJK punctuation). Hangul
+ * is left out: Korean is written with spaces between words. */
+static int is_cjk(uint32_t cp) {
+    return (cp >= 0x2E80 && cp <= 0x2FDF) || (cp >= 0x3000 && cp <= 0x30FF) ||
+           (cp >= 0x3190 && cp <= 0x31FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF01 && cp <= 0xFF60) ||
+           (cp >= 0xFFE0 && cp <= 0xFFE6);
+}
+
+/* kinsoku shori: characters a line may not start with (closing brackets and
+ * punctuation, iteration marks, the prolonged sound mark, small kana) */
+static int no_line_start(uint32_t cp) {
+    static const uint16_t closing[] = {
+        0x3001, 0x3002, 0x3005, 0x3009, 0x300B, 0x300D, 0x300F, 0x3011, 0x3015, 0x3017, 0x3019,
+        0x301B, 0x301C, 0x301E, 0x301F, 0x303B, 0x3041, 0x3043, 0x3045, 0x3047, 0x3049, 0x3063,
+        0x3083, 0x3085, 0x3087, 0x308E, 0x3095, 0x3096, 0x309B, 0x309C, 0x309D, 0x309E, 0x30A0,
+        0x30A1, 0x30A3, 0x30A5, 0x30A7, 0x30A9, 0x30C3, 0x30E3, 0x30E5, 0x30E7, 0x30EE, 0x30F5,
+        0x30F6, 0x30FB, 0x30FC, 0x30FD, 0x30FE, 0xFF01, 0xFF09, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B,
+        0xFF1F, 0xFF3D, 0xFF5D, 0xFF60, 0x2019, 0x201D, 0x2025, 0x2026, 0x203C, 0x2047, 0x2048,
+        0x2049, ')',    ']',    '}',    ',',    '.',    ':',    ';',    '?',    '!',    '%'};
+    if (cp >= 0x31F0 && cp <= 0x31FF) return 1; /* small katakana for Ainu */
+    for (size_t i = 0; i < sizeof closing / sizeof *closing; i++)
+        if (closing[i] == cp) return 1;
+    return 0;
+}
+
+/* characters a line may not end with (opening brackets and quotes) */
+static int no_line_end(uint32_t cp) {
+    static const uint16_t opening[] = {0x3008, 0x300A, 0x300C, 0x300E, 0x3010, 0x3014, 0x3016,
+                                       0x3018, 0x301A, 0x301D, 0xFF08, 0xFF3B, 0xFF5B, 0xFF5F,
+                                       0x2018, 0x201C, '(',    '[',    '{'};
+    for (size_t i = 0; i < sizeof opening / sizeof *opening; i++)
+        if (opening[i] == cp) return 1;
+    return 0;
+}
+
+/* Scripts drawn without the shaping they need. shaping_script() gives the
+ * index of cp's script (its first row: the bit in oc_para_ctx's
+ * shaping_warned), -1 for scripts that are fine letter by letter. Only
+ * characters some font draws are asked about (the others are warned as
+ * missing). */
+static const struct {
+    uint32_t lo, hi;
+    const char *name, *what;
+} shaping_scripts[] = {
+    {0x0600, 0x06FF, "Arabic", "letters beyond the basic alphabet are not joined"},
+    {0x0750, 0x077F, "Arabic", "letters beyond the basic alphabet are not joined"},
+    {0x08A0, 0x08FF, "Arabic", "letters beyond the basic alphabet are not joined"},
+    {0x0700, 0x074F, "Syriac", "letters are not joined"},
+    {0x0900, 0x097F, "Devanagari", "conjuncts are not formed, vowel signs not reordered"},
+    {0xA8E0, 0xA8FF, "Devanagari", "conjuncts are not formed, vowel signs not reordered"},
+    {0x0980, 0x09FF, "Bengali", "conjuncts are not formed, vowel signs not reordered"},
+    {0x0A00, 0x0A7F, "Gurmukhi", "conjuncts are not formed, vowel signs not reordered"},
+    {0x0A80, 0x0AFF, "Gujarati", "conjuncts are not formed, vowel signs not reordered"},
+    {0x0B00, 0x0B7F, "Oriya", "conjuncts are not formed, vowel signs not reordered"},
+    {0x0B80, 0x0BFF, "Tamil", "vowel signs are not reordered"},
+    {0x0C00, 0x0C7F, "Telugu", "conjuncts are not formed, vowel signs not reordered"},
+    {0x0C80, 0x0CFF, "Kannada", "conjuncts are not formed, vowel signs not reordered"},
+    {0x0D00, 0x0D7F, "Malayalam", "conjuncts are not formed, vowel signs not reordered"},
+    {0x0D80, 0x0DFF, "Sinhala", "conjuncts are not formed, vowel signs not reordered"},
+    {0x0F00, 0x0FFF, "Tibetan", "stacks are not formed"},
+    {0x1000, 0x109F, "Myanmar", "vowel signs are not reordered"},
+    {0x1780, 0x17FF, "Khmer", "subscripts are not formed, vowel signs not reordered"},
+};
+
+/* an Arabic-script letter that would join but has no presentation forms
+ * in arabic.c (Persian, Urdu and other extensions) */
+static int arabic_unjoined(uint32_t cp) {
+    return (cp >= 0x063B && cp <= 0x063F) || (cp >= 0x066E && cp <= 0x06D3 && cp != 0x0670) ||
+           cp == 0x06D5 || cp == 0x06EE || cp == 0x06EF || (cp >= 0x06FA && cp <= 0x06FF) ||
+           (cp >= 0x0750 && cp <= 0x077F) || (cp >= 0x08A0 && cp <= 0x08C9 && !is_mark(cp));
+}
+
+static int shaping_script(uint32_t cp) {
+    if (cp < 0x0600 || cp > 0xA8FF) return -1;
+    if (((cp >= 0x0600 && cp <= 0x06FF) || (cp >= 0x0750 && cp <= 0x077F) ||
+         (cp >= 0x08A0 && cp <= 0x08FF)) &&
+        !arabic_unjoined(cp))
+        return -1;
+    for (size_t i = 0; i < sizeof shaping_scripts / sizeof *shaping_scripts; i++)
+        if (cp >= shaping_scripts[i].lo && cp <= shaping_scripts[i].hi) {
+            /* ranges of one script share the bit of its first range */
+            size_t first = i;
+            while (first > 0 &&
+                   strcmp(shaping_scripts[first - 1].name, shaping_scripts[i].name) == 0)
+                first--;
+            return (int)first;
+        }
+    return -1;
+}
 
 /* Bidi class, roughly: 2 strong right-to-left (Hebrew, Arabic, Syriac,
  * Thaana, N'Ko and their presentation forms), 1 strong left-to-right
@@ -170,6 +292,12 @@ static double adv(const pbuild *b, oc_font_id f, uint32_t cp, double size) {
     return oc_fonts_advance(b->ctx->fonts, f, cp) * size / 1000.0;
 }
 
+/* the column for messages: the block's on its first line, else 1 */
+static int src_column(const pbuild *b) {
+    if (!b->block) return 0;
+    return b->src_line == b->block->line ? b->block->column : 1;
+}
+
 static void warn_missing(pbuild *b, uint32_t cp) {
     oc_para_ctx *c = b->ctx;
     if (c->warned && cp < 0x110000) {
@@ -180,9 +308,25 @@ static void warn_missing(pbuild *b, uint32_t cp) {
     char u[8];
     int n = oc_utf8_encode(cp, u);
     u[n] = '\0';
-    oc_diag_report(c->diag, OC_WARNING, c->file, b->block ? b->block->line : 0,
-                   b->block ? b->block->column : 0, "U+%04X '%s' is not in any bundled font",
-                   (unsigned)cp, u);
+    oc_diag_report(c->diag, OC_WARNING, c->file, b->src_line, src_column(b),
+                   "U+%04X '%s' is not in any bundled font", (unsigned)cp, u);
+}
+
+/* once per chapter and script: the text is drawn, but not shaped */
+static void warn_unshaped(pbuild *b, uint32_t cp) {
+    int s = shaping_script(cp);
+    if (s < 0) return;
+    oc_para_ctx *c = b->ctx;
+    if (c->shaping_file != c->file) {
+        c->shaping_file = c->file;
+        c->shaping_warned = 0;
+    }
+    if (c->shaping_warned & (1u << s)) return;
+    c->shaping_warned |= 1u << s;
+    if (!c->diag) return;
+    oc_diag_report(c->diag, OC_WARNING, c->file, b->src_line, src_column(b),
+                   "%s text is set without shaping (%s)", shaping_scripts[s].name,
+                   shaping_scripts[s].what);
 }
 
 /* The font that draws cp, starting from `want`; 0 and *cp = U+FFFD (or 0 to
@@ -193,6 +337,8 @@ static oc_font_id pick_font(pbuild *b, oc_font_id want, uint32_t *cp) {
     oc_font_id alt = is_bold(want) ? OC_FONT_SANS_BOLD : OC_FONT_SANS;
     if (oc_fonts_has(fs, alt, *cp)) return alt;
     if (oc_fonts_has(fs, OC_FONT_SANS, *cp)) return OC_FONT_SANS;
+    if (oc_fonts_has(fs, OC_FONT_CJK, *cp)) return OC_FONT_CJK;
+    if (oc_fonts_has(fs, OC_FONT_DEVA, *cp)) return OC_FONT_DEVA;
     for (int f = 0; f < OC_FONT_COUNT; f++)
         if (oc_fonts_has(fs, (oc_font_id)f, *cp)) return (oc_font_id)f;
     warn_missing(b, *cp);
@@ -253,8 +399,10 @@ static int style_index(pbuild *b, const istate *s) {
 
 static void add_char(pbuild *b, uint32_t cp, int si) {
     const rstyle *st = &b->styles[si];
+    uint32_t want = cp;
     oc_font_id f = pick_font(b, st->font, &cp);
     if (cp == 0) return;
+    if (cp == want) warn_unshaped(b, cp);
     int dir = strong_dir(cp);
     if (dir == 2) b->has_rtl = 1;
     if (dir && !b->rtl_base && !b->has_ltr) {
@@ -308,6 +456,10 @@ static void add_text(pbuild *b, const char *s, size_t len, const istate *st) {
             a->kind = cp == 0xAD ? AT_SHY : AT_ZWSP;
             a->style = si;
             a->font = b->styles[si].font;
+        } else if (cp == 0x200C && oc_fonts_has(b->ctx->fonts, OC_FONT_SANS, cp)) {
+            /* zero-width non-joiner: kept (it stops Arabic joining and is
+             * part of Persian words, so it is extracted with them) */
+            add_char(b, cp, si);
         } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xFEFF || cp == 0x200C ||
                    cp == 0x200D || cp == 0x2060) {
             continue; /* controls and invisible joiners draw nothing */
@@ -344,11 +496,16 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
     case OC_HTML_INLINE:
         add_text(b, n->text, n->len, &st);
         break;
-    case OC_SOFTBREAK:
+    case OC_SOFTBREAK: {
+        size_t before = b->natoms;
         add_space(b, style_index(b, &st));
+        if (b->natoms > before) b->atoms[b->natoms - 1].soft = 1;
+        b->src_line++;
         break;
+    }
     case OC_LINEBREAK:
         add_break(b);
+        b->src_line++;
         break;
     case OC_CODE:
         st.code = 1;
@@ -473,6 +630,8 @@ static void word_opportunities(pbuild *b, size_t i, size_t j) {
             a->opp = OPP_HYPH;
         } else if (a->kind == AT_ZWSP) {
             a->opp = OPP_ZW;
+        } else if (A[k + 1].kind == AT_CHAR && (is_cjk(cp) || is_cjk(nx))) {
+            a->opp = no_line_end(cp) || no_line_start(nx) || is_mark(nx) ? OPP_KEEP : OPP_CJK;
         } else if (code) {
             if ((cp == '/' || cp == '.' || cp == '_' || cp == '-' || cp == ',' || cp == ';' ||
                  cp == ':' || cp == '(' || cp == '=') &&
@@ -490,18 +649,26 @@ static void word_opportunities(pbuild *b, size_t i, size_t j) {
 
     /* a word wider than the measure (a long URL, an identifier) gets
      * emergency points everywhere, so its lines fill the measure instead of
-     * ending at the few natural points; URL punctuation is preferred */
-    double w = 0;
-    for (size_t k = i; k < j; k++)
-        w += A[k].width;
-    if (w > b->measure) {
-        for (size_t q = i; q + 1 < j; q++) {
-            if (A[q].opp != OPP_NONE || is_combining(A[q + 1].cp)) continue;
-            if (A[q].kind == AT_CHAR && is_url_punct(A[q].cp) && !is_url_punct(A[q + 1].cp))
-                A[q].opp = OPP_EM1;
-            else
-                A[q].opp = OPP_EM2;
+     * ending at the few natural points; URL punctuation is preferred. In
+     * Chinese or Japanese the pieces between two CJK break opportunities
+     * count as words: only a piece that kinsoku makes wider than the
+     * measure gets emergency points (so the rule yields, never the measure) */
+    for (size_t s = i; s < j;) {
+        size_t e = s;
+        double w = A[e].width;
+        while (e + 1 < j && A[e].opp != OPP_CJK)
+            w += A[++e].width;
+        if (w > b->measure) {
+            for (size_t q = s; q < e; q++) {
+                if ((A[q].opp != OPP_NONE && A[q].opp != OPP_KEEP) || is_mark(A[q + 1].cp))
+                    continue;
+                if (A[q].kind == AT_CHAR && is_url_punct(A[q].cp) && !is_url_punct(A[q + 1].cp))
+                    A[q].opp = OPP_EM1;
+                else
+                    A[q].opp = OPP_EM2;
+            }
         }
+        s = e + 1;
     }
 }
 
@@ -610,7 +777,7 @@ static void word_items(pbuild *b, size_t i, size_t j) {
             }
         }
         bw += a->width;
-        if (a->opp != OPP_NONE && k + 1 < j) {
+        if (a->opp != OPP_NONE && a->opp != OPP_KEEP && k + 1 < j) {
             imeta m = {bs, k + 1, 0, 0};
             push_item(b, OC_LB_BOX, bw, 0, 0, 0, 0, &m);
             bs = k + 1;
@@ -635,6 +802,16 @@ static void word_items(pbuild *b, size_t i, size_t j) {
             case OPP_EM1:
                 push_break(b, EMERGENCY_PUNCT_PENALTY, 0, 0, &pm);
                 break;
+            case OPP_CJK:
+                /* justified: a zero-width glue (itself the break) that
+                 * stretches a little, so a line of ideographs can fill the
+                 * measure; ragged: a free break */
+                if (b->ragged > 0)
+                    push_break(b, 0, 0, 0, &pm);
+                else
+                    push_item(b, OC_LB_GLUE, 0, CJK_STRETCH_EM * b->styles[a->style].size, 0, 0, 0,
+                              &pm);
+                break;
             default:
                 push_break(b, EMERGENCY_ANY_PENALTY, 0, 0, &pm);
                 break;
@@ -647,7 +824,82 @@ static void word_items(pbuild *b, size_t i, size_t j) {
     }
 }
 
+/* A source line break between two Chinese or Japanese characters is no
+ * space (as CSS Text 3 removes such segment breaks): it is dropped, and the
+ * characters get their usual break opportunity instead. */
+static void drop_cjk_soft_spaces(pbuild *b) {
+    size_t o = 0;
+    for (size_t i = 0; i < b->natoms; i++) {
+        const atom *a = &b->atoms[i];
+        if (a->kind == AT_SPACE && a->soft && o > 0 && i + 1 < b->natoms &&
+            b->atoms[o - 1].kind == AT_CHAR && b->atoms[i + 1].kind == AT_CHAR &&
+            is_cjk(b->atoms[o - 1].cp) && is_cjk(b->atoms[i + 1].cp))
+            continue;
+        b->atoms[o++] = *a;
+    }
+    b->natoms = o;
+}
+
+/* can the character at atom k join the letter after it / before it? */
+static int joins_forward(uint32_t cp) {
+    return cp == 0x0640 || oc_arabic_forms(cp, NULL) == 4;
+}
+static int joins_back(uint32_t cp) {
+    return cp == 0x0640 || oc_arabic_forms(cp, NULL) >= 2;
+}
+
+/* Arabic joining: each basic Arabic letter becomes the presentation form
+ * its neighbours call for (marks between letters are transparent), lam and
+ * alef the ligature. Only where the atom's font has the form. */
+static void arabic_join(pbuild *b) {
+    const oc_fontset *fs = b->ctx->fonts;
+    size_t n = b->natoms;
+    uint32_t *orig = NULL;
+    for (size_t i = 0; i < n && !orig; i++)
+        if (b->atoms[i].kind == AT_CHAR && oc_arabic_forms(b->atoms[i].cp, NULL)) {
+            orig = oc_xmalloc(n * sizeof *orig);
+            for (size_t k = 0; k < n; k++)
+                orig[k] = b->atoms[k].kind == AT_CHAR ? b->atoms[k].cp : 0;
+        }
+    if (!orig) return;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        atom a = b->atoms[i];
+        uint32_t first;
+        int nf = a.kind == AT_CHAR ? oc_arabic_forms(orig[i], &first) : 0;
+        if (nf) {
+            size_t p = i, q = i + 1; /* the neighbouring letters, marks skipped */
+            while (p > 0 && orig[p - 1] && is_mark(orig[p - 1]))
+                p--;
+            while (q < n && orig[q] && is_mark(orig[q]))
+                q++;
+            int prev = p > 0 && orig[p - 1] && b->atoms[p - 1].font == a.font &&
+                       joins_forward(orig[p - 1]) && nf >= 2;
+            int next =
+                q < n && orig[q] && b->atoms[q].font == a.font && joins_back(orig[q]) && nf == 4;
+            uint32_t lig = orig[i] == 0x644 && i + 1 < n ? oc_arabic_lam_alef(orig[i + 1]) : 0;
+            uint32_t pf = 0;
+            if (lig && b->atoms[i + 1].font == a.font)
+                pf = lig + (prev ? 1 : 0);
+            else if (nf == 4)
+                pf = first + (prev ? (next ? 3 : 1) : (next ? 2 : 0));
+            else
+                pf = first + (prev ? 1 : 0);
+            if (pf && oc_fonts_has(fs, a.font, pf)) {
+                a.cp = pf;
+                a.width = adv(b, a.font, pf, b->styles[a.style].size);
+                if (lig && pf >= 0xFEF5) i++; /* the alef is in the ligature */
+            }
+        }
+        b->atoms[o++] = a;
+    }
+    b->natoms = o;
+    free(orig);
+}
+
 static void build_items(pbuild *b) {
+    drop_cjk_soft_spaces(b);
+    arabic_join(b);
     /* the paragraph ends without spaces */
     while (b->natoms &&
            (b->atoms[b->natoms - 1].kind == AT_SPACE || b->atoms[b->natoms - 1].kind == AT_BREAK))
@@ -796,7 +1048,7 @@ static void reverse_text(char *t, size_t len) {
     size_t o = 0, end = n;
     while (end > 0) {
         size_t start = end - 1; /* the cluster: a base and its marks */
-        while (start > 0 && is_combining(cps[start]))
+        while (start > 0 && is_mark(cps[start]))
             start--;
         for (size_t k = start; k < end; k++)
             o += (size_t)oc_utf8_encode(k == start ? mirror(cps[k]) : cps[k], t + o);
@@ -810,7 +1062,58 @@ static void reverse_text(char *t, size_t len) {
  * letters) or neutral (takes its neighbours' direction when they agree,
  * else the paragraph's); levels follow the paragraph direction, and every
  * maximal sequence at or above each level is mirrored in place. */
-static void bidi_reorder(runvec *rv, int rtl_base) {
+/* Splits run k at byte `at` of the line's text (a run boundary inside it). */
+static void split_run(const pbuild *b, runvec *rv, size_t k, size_t at) {
+    if (rv->nruns == rv->cap) {
+        rv->cap = rv->cap ? rv->cap * 2 : 16;
+        rv->runs = oc_xrealloc(rv->runs, rv->cap * sizeof *rv->runs);
+    }
+    memmove(&rv->runs[k + 2], &rv->runs[k + 1], (rv->nruns - k - 1) * sizeof *rv->runs);
+    rv->nruns++;
+    oc_run *r = &rv->runs[k], *t = &rv->runs[k + 1];
+    size_t end = k + 2 < rv->nruns ? rv->runs[k + 2].len : rv->text.len;
+    *t = *r;
+    t->len = at;
+    t->width = oc_fonts_width(b->ctx->fonts, r->font, r->size, rv->text.data + at, end - at);
+    if (t->width > r->width) t->width = r->width;
+    r->width -= t->width;
+    t->x = r->x + r->width;
+}
+
+/* Neutral characters (punctuation, digits) at either end of a run whose
+ * direction is not the paragraph's go into runs of their own, so they take
+ * their direction from both neighbours (as in the bidi algorithm's rule N1)
+ * rather than from the letters they happen to share a run with: the comma
+ * after an Arabic word in an English sentence stays after it. */
+static void split_neutral_ends(const pbuild *b, runvec *rv, int rtl_base) {
+    for (size_t k = 0; k < rv->nruns; k++) {
+        size_t start = rv->runs[k].len;
+        size_t end = k + 1 < rv->nruns ? rv->runs[k + 1].len : rv->text.len;
+        int d = 0;
+        size_t first_strong = end, after_last_strong = start;
+        for (size_t i = start; i < end;) {
+            size_t at = i;
+            uint32_t cp = oc_utf8_next(rv->text.data, end, &i);
+            int sd = strong_dir(cp);
+            if (sd) {
+                d = d ? d : sd;
+                if (first_strong == end) first_strong = at;
+                after_last_strong = i;
+            } else if (after_last_strong == at && is_mark(cp)) {
+                after_last_strong = i; /* a mark stays with its letter */
+            }
+        }
+        if (!d || d == (rtl_base ? 2 : 1)) continue;
+        if (after_last_strong < end) split_run(b, rv, k, after_last_strong);
+        if (first_strong > start) {
+            split_run(b, rv, k, first_strong);
+            k++; /* the letters: checked again for nothing more to split */
+        }
+    }
+}
+
+static void bidi_reorder(const pbuild *b, runvec *rv, int rtl_base) {
+    split_neutral_ends(b, rv, rtl_base);
     size_t n = rv->nruns;
     if (n == 0) return;
     unsigned char *dir = oc_xmalloc(n), *lev = oc_xmalloc(n);
@@ -892,7 +1195,7 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             if (justified) gw += ratio > 0 ? ratio * y : ratio * it->shrink;
             x += gw;
             if (justified) {
-                cur = NULL;
+                if (m->space || gw != 0) cur = NULL;
             } else if (m->space) {
                 pending_space = 1;
                 space_w = gw;
@@ -959,7 +1262,7 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
         pending_space = 0;
     }
     double width = x;
-    if (b->has_rtl) bidi_reorder(rv, b->rtl_base);
+    if (b->has_rtl) bidi_reorder(b, rv, b->rtl_base);
     int align = b->ps->align;
     if (b->rtl_base && align != OC_ALIGN_CENTER)
         align = align == OC_ALIGN_RIGHT ? OC_ALIGN_LEFT : OC_ALIGN_RIGHT;
@@ -1122,7 +1425,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
                     text0++;
                 if (brk > text0 + 1) end = brk;
                 if (end == k) end = k + 1; /* one character wider than the line */
-                while (end < nc && is_combining(cs[end].cp))
+                while (end < nc && is_mark(cs[end].cp))
                     end++;
             }
             oc_line *ln = code_line_push(&lines, &nlines, &caplines);
@@ -1176,6 +1479,7 @@ oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_s
     b.ps = style;
     b.block = block;
     b.measure = measure > 1 ? measure : 1;
+    b.src_line = block->line;
     double size = style->size > 0 ? style->size : 10;
 
     if (block->type == OC_CODE_BLOCK || block->type == OC_HTML_BLOCK) {

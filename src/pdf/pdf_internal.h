@@ -10,14 +10,15 @@
 typedef struct {
     uint16_t code;
     uint32_t cp;
+    uint32_t cp2; /* a second code point (a ligature of two letters), else 0 */
 } oc_tounicode_entry;
 
 /* Writes a complete ToUnicode CMap (PDF 32000-1 9.10.3, Adobe TN 5411) for
  * `n` entries sorted by code, each code once, into `out`: one 2-byte
  * codespace range, runs of consecutive codes mapping to consecutive BMP code
  * points as bfrange (never crossing a 256-code boundary), everything else as
- * bfchar; destinations in UTF-16BE (surrogate pairs above U+FFFF); at most
- * 100 mappings per begin...end block. */
+ * bfchar (an entry with cp2 maps to the two code points, for a ligature); destinations in UTF-16BE
+ * (surrogate pairs above U+FFFF); at most 100 mappings per begin...end block. */
 void oc_tounicode_write(oc_buf *out, const oc_tounicode_entry *e, size_t n);
 
 /* Appends `s` (UTF-8, len bytes) as UTF-16BE with a byte-order mark, the

@@ -9,14 +9,22 @@
 
 #define OC_CMAP_BLOCK 100 /* mappings per begin...end block (TN 5411) */
 
-static void put_dest(oc_buf *out, uint32_t cp) {
+static void put_utf16(oc_buf *out, uint32_t cp) {
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
     if (cp > 0xFFFF) {
         uint32_t v = cp - 0x10000;
-        oc_buf_printf(out, "<%04X%04X>", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF));
+        oc_buf_printf(out, "%04X%04X", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF));
     } else {
-        oc_buf_printf(out, "<%04X>", cp);
+        oc_buf_printf(out, "%04X", cp);
     }
+}
+
+/* a destination string: one code point, or two (cp2 != 0) for a ligature */
+static void put_dest(oc_buf *out, uint32_t cp, uint32_t cp2) {
+    oc_buf_putc(out, '<');
+    put_utf16(out, cp);
+    if (cp2) put_utf16(out, cp2);
+    oc_buf_putc(out, '>');
 }
 
 /* Length of the bfrange run starting at e[i]: codes and code points both
@@ -26,7 +34,8 @@ static size_t run_length(const oc_tounicode_entry *e, size_t n, size_t i) {
     size_t k = 1;
     while (i + k < n) {
         const oc_tounicode_entry *a = &e[i + k - 1], *b = &e[i + k];
-        if (b->code != a->code + 1 || b->cp != a->cp + 1 || b->cp > 0xFFFF) break;
+        if (b->code != a->code + 1 || b->cp != a->cp + 1 || b->cp > 0xFFFF || a->cp2 || b->cp2)
+            break;
         if ((b->code & 0xFF) == 0 || (b->cp & 0xFF) == 0) break;
         k++;
     }
@@ -46,7 +55,7 @@ void oc_tounicode_write(oc_buf *out, const oc_tounicode_entry *e, size_t n) {
      * blocks (bfchar blocks first, then bfrange blocks). */
     size_t nchar = 0, nrange = 0;
     for (size_t i = 0; i < n;) {
-        size_t k = e[i].cp > 0xFFFF ? 1 : run_length(e, n, i);
+        size_t k = e[i].cp > 0xFFFF || e[i].cp2 ? 1 : run_length(e, n, i);
         if (k > 1)
             nrange++;
         else
@@ -57,7 +66,7 @@ void oc_tounicode_write(oc_buf *out, const oc_tounicode_entry *e, size_t n) {
         size_t total = pass == 0 ? nchar : nrange, done = 0, in_block = 0;
         const char *name = pass == 0 ? "bfchar" : "bfrange";
         for (size_t i = 0; i < n;) {
-            size_t k = e[i].cp > 0xFFFF ? 1 : run_length(e, n, i);
+            size_t k = e[i].cp > 0xFFFF || e[i].cp2 ? 1 : run_length(e, n, i);
             int is_range = k > 1;
             if (is_range == pass) {
                 if (in_block == 0) {
@@ -69,7 +78,7 @@ void oc_tounicode_write(oc_buf *out, const oc_tounicode_entry *e, size_t n) {
                     oc_buf_printf(out, "<%04X> <%04X> ", e[i].code, e[i + k - 1].code);
                 else
                     oc_buf_printf(out, "<%04X> ", e[i].code);
-                put_dest(out, e[i].cp);
+                put_dest(out, e[i].cp, is_range ? 0 : e[i].cp2);
                 oc_buf_putc(out, '\n');
                 done++;
                 if (++in_block == OC_CMAP_BLOCK || done == total) {

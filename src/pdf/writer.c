@@ -491,7 +491,9 @@ done:
 }
 
 /* Replaces libharu's ToUnicode stream contents of font f with a correct
- * CMap for the codes drawn (for these fonts, code == BMP code point). */
+ * CMap for the codes drawn (for these fonts, code == BMP code point, except
+ * that the layout's Arabic presentation forms stand for the nominal
+ * letters). */
 static oc_status fix_tounicode(writer *w, oc_font_id f) {
     oc_status st = OC_OK;
     HPDF_FontAttr attr = (HPDF_FontAttr)w->font[f]->attr;
@@ -510,8 +512,12 @@ static oc_status fix_tounicode(writer *w, oc_font_id f) {
     }
     size_t n = 0;
     e = oc_xmalloc(65536 * sizeof *e);
-    for (uint32_t c = 0; c < 65536; c++)
-        if (w->used[f][c >> 3] >> (c & 7) & 1) e[n++] = (oc_tounicode_entry){(uint16_t)c, c};
+    for (uint32_t c = 0; c < 65536; c++) {
+        if (!(w->used[f][c >> 3] >> (c & 7) & 1)) continue;
+        /* Arabic presentation forms (joined letters) extract as the letters */
+        uint32_t second = 0, letter = oc_arabic_nominal(c, &second);
+        e[n++] = (oc_tounicode_entry){(uint16_t)c, letter ? letter : c, second};
+    }
     oc_tounicode_write(&text, e, n);
     HPDF_MemStream_FreeData(cmap->stream);
     CHECK_HPDF(HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)text.data, (HPDF_UINT)text.len),
@@ -528,6 +534,38 @@ done:
     free(e);
     oc_buf_free(&text);
     return st;
+}
+
+/* Marks the components of every composite glyph in font f's subset as used,
+ * to any depth: libharu 2.3 reads component ids as signed 16-bit numbers
+ * (so a component above glyph 32767, common in CJK fonts, is left out of the
+ * subset and the ideograph is drawn with strokes missing) and never looks at
+ * a component's own components. */
+static void embed_components(writer *w, oc_font_id f) {
+    HPDF_FontAttr attr = (HPDF_FontAttr)w->font[f]->attr;
+    if (!attr || !attr->fontdef || attr->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE) return;
+    HPDF_TTFontDefAttr tt = (HPDF_TTFontDefAttr)attr->fontdef->attr;
+    if (!tt || !tt->glyph_tbl.flgs) return;
+    size_t n = tt->num_glyphs, top = 0;
+    uint16_t *stack = oc_xmalloc((n ? n : 1) * sizeof *stack);
+    unsigned char *seen = oc_xcalloc(n ? n : 1, 1);
+    for (size_t g = 0; g < n; g++)
+        if (tt->glyph_tbl.flgs[g]) {
+            seen[g] = 1;
+            stack[top++] = (uint16_t)g;
+        }
+    while (top) {
+        const uint16_t *c;
+        size_t k = oc_fonts_components(w->fonts, f, stack[--top], &c);
+        for (size_t i = 0; i < k; i++)
+            if (c[i] < n && !seen[c[i]]) {
+                seen[c[i]] = 1;
+                tt->glyph_tbl.flgs[c[i]] = 1;
+                stack[top++] = c[i];
+            }
+    }
+    free(stack);
+    free(seen);
 }
 
 /* libharu writes the descendant font's /W array for every BMP code the font
@@ -641,10 +679,13 @@ oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
     if ((st = add_bookmarks(w)) != OC_OK) goto done;
     if ((st = add_page_labels(w)) != OC_OK) goto done;
     if ((st = add_info(w, doc)) != OC_OK) goto done;
-    for (int f = 0; f < OC_FONT_COUNT; f++)
-        if (w->font[f] && ((st = fix_tounicode(w, (oc_font_id)f)) != OC_OK ||
-                           (st = fix_widths(w, (oc_font_id)f)) != OC_OK))
+    for (int f = 0; f < OC_FONT_COUNT; f++) {
+        if (!w->font[f]) continue;
+        embed_components(w, (oc_font_id)f);
+        if ((st = fix_tounicode(w, (oc_font_id)f)) != OC_OK ||
+            (st = fix_widths(w, (oc_font_id)f)) != OC_OK)
             goto done;
+    }
     st = save(w, out);
 
 done:

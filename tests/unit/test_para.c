@@ -364,8 +364,8 @@ static void test_styles(void) {
 static void test_fallback_and_missing(void) {
     fixture f;
     setup(&f, "Greek λόγος stays in the book face; ∀x falls back.\n\n"
-              "CJK 中 中 中 中 中 中 中 中 中 中 here.\n\n"
-              "Again 中.\n");
+              "Emoji 😀 😀 😀 😀 😀 😀 😀 😀 😀 😀 here.\n\n"
+              "Again 😀.\n");
     oc_para_style st = body_style(1);
     oc_para p;
     CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 400, &p));
@@ -379,7 +379,7 @@ static void test_fallback_and_missing(void) {
     CHECK(f.diag.warnings == 0);
     CHECK(lay(&f, block(&f, OC_PARAGRAPH, 1), &st, 400, &p));
     CHECK(f.diag.warnings == 1);
-    CHECK(oc_diag_contains(&f.diag, "U+4E2D '中' is not in any bundled font"));
+    CHECK(oc_diag_contains(&f.diag, "U+1F600 '😀' is not in any bundled font"));
     CHECK(f.diag.count == 1 && f.diag.items[0].line == 3 &&
           strcmp(f.diag.items[0].file, "book.md") == 0);
     /* drawn as U+FFFD from the sans */
@@ -597,6 +597,202 @@ static void test_rtl(void) {
     teardown(&f);
 }
 
+/* ---- CJK, Devanagari, scripts without shaping ------------------------------ */
+
+/* the whole paragraph's text, runs joined in line order (visual order for
+ * left-to-right text), with '|' between lines */
+static void para_text(const oc_para *p, char *out, size_t cap) {
+    size_t o = 0;
+    for (int l = 0; l < p->nlines; l++) {
+        if (l && o + 1 < cap) out[o++] = '|';
+        for (int r = 0; r < p->lines[l].nruns; r++) {
+            const oc_run *run = &p->lines[l].runs[r];
+            if (r && run->x > p->lines[l].runs[r - 1].x + p->lines[l].runs[r - 1].width + 1 &&
+                o + 1 < cap)
+                out[o++] = ' ';
+            for (size_t i = 0; i < run->len && o + 1 < cap; i++)
+                out[o++] = run->text[i];
+        }
+    }
+    out[o] = '\0';
+}
+
+static uint32_t first_cp(const char *s, size_t len) {
+    size_t i = 0;
+    return len ? oc_utf8_next(s, len, &i) : 0;
+}
+
+static uint32_t last_cp(const char *s, size_t len) {
+    size_t i = 0;
+    uint32_t cp = 0;
+    while (i < len)
+        cp = oc_utf8_next(s, len, &i);
+    return cp;
+}
+
+static void test_cjk_fallback(void) {
+    fixture f;
+    setup(&f, "Latin 中文字 and ひらがな, カタカナ。 नमस्ते too.\n");
+    oc_para_style st = body_style(0);
+    oc_para p;
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 400, &p));
+    const oc_run *r;
+    CHECK((r = find_run(&p, "Latin")) && r->font == OC_FONT_SERIF);
+    CHECK((r = find_run(&p, "中文字")) && r->font == OC_FONT_CJK);
+    CHECK((r = find_run(&p, "ひらがな")) && r->font == OC_FONT_CJK);
+    CHECK((r = find_run(&p, "カタカナ。")) && r->font == OC_FONT_CJK);
+    CHECK((r = find_run(&p, "नमस्ते")) && r->font == OC_FONT_DEVA);
+    CHECK((r = find_run(&p, "too.")) && r->font == OC_FONT_SERIF);
+    /* ideographs and kana are drawn, not warned; Devanagari is warned as unshaped */
+    CHECK(!oc_diag_contains(&f.diag, "not in any bundled font"));
+    CHECK(oc_diag_contains(&f.diag, "Devanagari text is set without shaping"));
+    CHECK(f.diag.warnings == 1);
+    teardown(&f);
+}
+
+static void test_cjk_breaks(void) {
+    fixture f;
+    const char *src =
+        "天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳云腾致雨露结为霜"
+        "金生丽水玉出昆冈剑号巨阙珠称夜光果珍李柰菜重芥姜海咸河淡鳞潜羽翔";
+    setup(&f, src);
+    oc_para_style st = body_style(1);
+    oc_para p;
+    double measure = 150; /* about 14 ideographs at 10.5 pt */
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, measure, &p));
+    CHECK(p.nlines >= 5);
+    CHECK(max_right(&p) <= measure + 1e-6);
+    /* broken between ideographs, nothing lost or added */
+    char text[1024];
+    para_text(&p, text, sizeof text);
+    char joined[1024];
+    size_t o = 0;
+    for (const char *c = text; *c; c++)
+        if (*c != '|') joined[o++] = *c;
+    joined[o] = '\0';
+    CHECK(strcmp(joined, src) == 0);
+    /* justified: every line but the last fills the measure (zero-width glue
+     * between ideographs takes the stretch), and the stretch is small */
+    for (int l = 0; l + 1 < p.nlines; l++) {
+        const oc_line *ln = &p.lines[l];
+        const oc_run *last = &ln->runs[ln->nruns - 1];
+        CHECK(fabs(last->x + last->width - measure) < 0.01);
+        for (int r = 0; r < ln->nruns; r++)
+            CHECK(ln->runs[r].font == OC_FONT_CJK);
+        /* at most a fraction of an em between two characters */
+        for (int r = 1; r < ln->nruns; r++)
+            CHECK(ln->runs[r].x - (ln->runs[r - 1].x + ln->runs[r - 1].width) < 0.5 * st.size);
+    }
+    CHECK(f.diag.warnings == 0);
+    /* ragged right breaks between ideographs too */
+    st = body_style(0);
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, measure, &p));
+    CHECK(p.nlines >= 5 && max_right(&p) <= measure + 1e-6);
+    teardown(&f);
+}
+
+/* kinsoku: over many measures, no line starts with closing punctuation or
+ * small kana and none ends with an opening bracket; the longest unbreakable
+ * group, "（、。）", is 42 pt wide, so from 55 pt on no emergency is needed */
+static void test_cjk_kinsoku(void) {
+    fixture f;
+    setup(&f, "「日本語の文章は、単語の間に空白を置かずに書かれる。」行は、ほとんどどの文字の間でも"
+              "折り返すことができる。ただし、句読点（、。）や閉じ括弧で行を始めてはならない。"
+              "ちょっとしたテキスト、キャッシュ、ジャッジ。");
+    oc_para_style st = body_style(1);
+    oc_para p;
+    int lines = 0, bad = 0;
+    for (double m = 55; m <= 320; m += 3.7) {
+        CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, m, &p));
+        CHECK(max_right(&p) <= m + 1e-6);
+        for (int l = 0; l < p.nlines; l++) {
+            const oc_line *ln = &p.lines[l];
+            if (ln->nruns == 0) continue;
+            uint32_t a = first_cp(ln->runs[0].text, ln->runs[0].len);
+            const oc_run *e = &ln->runs[ln->nruns - 1];
+            uint32_t z = last_cp(e->text, e->len);
+            if (l > 0 && (a == 0x3001 || a == 0x3002 || a == 0x300D || a == 0xFF09 || a == 0x3063 ||
+                          a == 0x30C3 || a == 0x30E3 || a == 0x30FC))
+                bad++;
+            if (l + 1 < p.nlines && (z == 0x300C || z == 0xFF08)) bad++;
+            lines++;
+        }
+    }
+    CHECK(lines > 100);
+    CHECK(bad == 0);
+    /* narrower than that group: the rule yields, the measure does not */
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 30, &p));
+    CHECK(max_right(&p) <= 30 + 1e-6);
+    teardown(&f);
+}
+
+/* a source line break between two CJK characters is no space */
+static void test_cjk_soft_break(void) {
+    fixture f;
+    setup(&f, "日本語の\n文章です。\nLatin\nwords 漢字\nend.\n");
+    oc_para_style st = body_style(0);
+    oc_para p;
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 400, &p));
+    char text[256];
+    para_text(&p, text, sizeof text);
+    CHECK(strstr(text, "日本語の文章です。") != NULL);
+    CHECK(strstr(text, "Latin words") != NULL);
+    CHECK(strstr(text, "漢字 end.") != NULL);
+    teardown(&f);
+}
+
+/* one warning per chapter and script, at the line of its first character */
+static void test_shaping_warning(void) {
+    fixture f;
+    setup(&f, "English first,\nthen Persian پدر on line two\nand Arabic كتاب, Hebrew ספר, not "
+              "warned.\n\n"
+              "More Persian پدر and हिन्दी.\n");
+    oc_para_style st = body_style(1);
+    oc_para p;
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 300, &p));
+    CHECK(f.diag.warnings == 1);
+    CHECK(oc_diag_contains(&f.diag, "Arabic text is set without shaping (letters beyond the basic "
+                                    "alphabet are not joined)"));
+    CHECK(f.diag.count == 1 && f.diag.items[0].line == 2);
+    /* the Persian word is still there, in the fallback font (DejaVu Sans):
+     * peh unjoined, so dal and reh stand isolated too */
+    const oc_run *r = find_run(&p, "\uFEAD\uFEA9\u067E");
+    CHECK(r && r->font == OC_FONT_SANS);
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 1), &st, 300, &p));
+    CHECK(f.diag.warnings == 2); /* Devanagari is new; Arabic is not */
+    CHECK(oc_diag_contains(&f.diag, "Devanagari text is set without shaping"));
+    CHECK(f.diag.count == 2 && f.diag.items[1].line == 5);
+    /* another chapter warns again */
+    f.ctx.file = "chapter2.md";
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 1), &st, 300, &p));
+    CHECK(f.diag.warnings == 4);
+    CHECK(f.diag.count == 4 && strcmp(f.diag.items[2].file, "chapter2.md") == 0);
+    teardown(&f);
+}
+
+/* basic Arabic letters take their joining forms; lam-alef is one ligature */
+static void test_arabic_joining(void) {
+    fixture f;
+    setup(&f, "كتاب سلام لا ء\n");
+    oc_para_style st = body_style(0);
+    oc_para p;
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 300, &p));
+    CHECK(f.diag.warnings == 0);
+    const oc_run *r;
+    /* visual order (reversed): beh isolated, alef final, teh medial, kaf initial */
+    CHECK((r = find_run(&p, "\uFE8F\uFE8E\uFE98\uFEDB")) && r->font == OC_FONT_SANS);
+    /* meem isolated (alef does not join forward), lam-alef final, seen initial */
+    CHECK(find_run(&p, "\uFEE1\uFEFC\uFEB3") != NULL);
+    CHECK(find_run(&p, "\uFEFB") != NULL); /* lam-alef alone */
+    CHECK(find_run(&p, "\uFE80") != NULL); /* hamza never joins */
+    uint32_t second;
+    CHECK(oc_arabic_nominal(0xFEDB, &second) == 0x643 && second == 0);
+    CHECK(oc_arabic_nominal(0xFEFC, &second) == 0x644 && second == 0x627);
+    CHECK(oc_arabic_nominal(0xFEF1, &second) == 0x64A && oc_arabic_nominal(0xFEF4, NULL) == 0x64A);
+    CHECK(oc_arabic_nominal(0xFE80, NULL) == 0x621 && oc_arabic_nominal(0x0627, NULL) == 0);
+    teardown(&f);
+}
+
 int main(void) {
     RUN(test_long_justified);
     RUN(test_first_line_indent_and_ragged);
@@ -612,5 +808,11 @@ int main(void) {
     RUN(test_code_block_unbroken);
     RUN(test_empty_and_image);
     RUN(test_rtl);
+    RUN(test_cjk_fallback);
+    RUN(test_cjk_breaks);
+    RUN(test_cjk_kinsoku);
+    RUN(test_cjk_soft_break);
+    RUN(test_shaping_warning);
+    RUN(test_arabic_joining);
     return harness_finish("test_para");
 }
