@@ -145,6 +145,41 @@ static void text_at(assembler *as, oc_font_id f, double size, double x, double y
     oc_itemvec_push(&as->cur, &t);
 }
 
+/* The font that draws cp: `f` when it has the glyph, else the fallbacks in
+ * the paragraph code's order (DejaVu Sans, the CJK face, the Devanagari face). */
+static oc_font_id font_for(const assembler *as, oc_font_id f, uint32_t cp) {
+    static const oc_font_id chain[] = {OC_FONT_SANS, OC_FONT_CJK, OC_FONT_DEVA};
+    if (cp < 0x80 || oc_fonts_has(as->fonts, f, cp)) return f;
+    for (size_t i = 0; i < sizeof chain / sizeof *chain; i++)
+        if (oc_fonts_has(as->fonts, chain[i], cp)) return chain[i];
+    return f;
+}
+
+/* Width of a line of furniture text (running heads) with font fallback, and,
+ * when draw is set, its items: one TEXT item per stretch in one font. */
+static double furniture_text(assembler *as, oc_font_id f, double size, double x, double y,
+                             const char *s, oc_color color, int draw) {
+    size_t len = strlen(s), i = 0, start = 0;
+    double w = 0;
+    oc_font_id cur = f;
+    while (i <= len) {
+        size_t j = i;
+        oc_font_id want = cur;
+        if (i < len) want = font_for(as, f, oc_utf8_next(s, len, &j));
+        if (i == len || (want != cur && i > start)) {
+            char *piece = oc_arena_strndup(&as->out->arena, s + start, i - start);
+            double pw = oc_fonts_width(as->fonts, cur, size, piece, i - start);
+            if (draw) text_at(as, cur, size, x + w, y, piece, color);
+            w += pw;
+            start = i;
+        }
+        if (i == len) break;
+        cur = want;
+        i = j;
+    }
+    return w;
+}
+
 static void roman(int n, char *out, size_t cap) {
     static const struct {
         int v;
@@ -174,7 +209,7 @@ static void label_text(oc_label_style st, int n, char *out, size_t cap) {
 /* Truncates a running head to the measure (whole words, with an ellipsis). */
 static const char *fit_head(assembler *as, oc_font_id f, double size, const char *s, double max) {
     size_t len = strlen(s);
-    if (oc_fonts_width(as->fonts, f, size, s, len) <= max) return s;
+    if (furniture_text(as, f, size, 0, 0, s, as->b->text, 0) <= max) return s;
     size_t cut = len;
     while (cut > 0) {
         while (cut > 0 && s[cut - 1] != ' ')
@@ -182,7 +217,7 @@ static const char *fit_head(assembler *as, oc_font_id f, double size, const char
         while (cut > 0 && s[cut - 1] == ' ')
             cut--;
         char *t = oc_arena_printf(&as->out->arena, "%.*s\xE2\x80\xA6", (int)cut, s);
-        if (oc_fonts_width(as->fonts, f, size, t, strlen(t)) <= max) return t;
+        if (furniture_text(as, f, size, 0, 0, t, as->b->text, 0) <= max) return t;
     }
     return "";
 }
@@ -197,13 +232,13 @@ static void furniture(assembler *as, size_t phys, const char *head, int show_fol
     if (head && *head) {
         double y = top + as->g.leading * 1.9;
         const char *h = fit_head(as, OC_FONT_SERIF_ITALIC, size, head, M * 0.8);
-        double w = oc_fonts_width(as->fonts, OC_FONT_SERIF_ITALIC, size, h, strlen(h));
+        double w = furniture_text(as, OC_FONT_SERIF_ITALIC, size, 0, 0, h, ink, 0);
         double x;
         if (as->opt->print)
             x = recto ? L + M - w : L;
         else
             x = L + (M - w) / 2;
-        text_at(as, OC_FONT_SERIF_ITALIC, size, x, y, h, ink);
+        furniture_text(as, OC_FONT_SERIF_ITALIC, size, x, y, h, ink, 1);
         oc_item r = mk(OC_ITEM_RULE, L, y - size * 0.55, M, 0);
         r.size = 0.4;
         r.color = ink;
