@@ -239,7 +239,8 @@ typedef struct {
     oc_color link_color;
     int justify;      /* 1: justified, last line ragged; 0: ragged right */
     int hyphenate;
-    int align;        /* OC_ALIGN_* for table cells / centred titles when !justify */
+    int align;        /* OC_ALIGN_*: NONE is the start side (right for RTL text);
+                         LEFT and RIGHT are physical; CENTER for titles */
     double indent;    /* first-line indent */
     int show_urls;    /* print profile: " (https://...)" after external link text */
 } oc_para_style;

@@ -84,7 +84,7 @@ oc_para_style oc_blocks_style(const oc_blocks *b, oc_font_id font, double size, 
     st.link_color = b->link;
     st.justify = justify;
     st.hyphenate = justify;
-    st.align = OC_ALIGN_LEFT;
+    st.align = OC_ALIGN_NONE; /* the start side: right for right-to-left text */
     st.show_urls = b->opt->print;
     return st;
 }
@@ -673,7 +673,6 @@ static void table(oc_blocks *b, const oc_node *n) {
             oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
             st.hyphenate = w[c] < prefw[c]; /* a narrowed column breaks words at syllables */
             st.align = n->align ? n->align[c] : OC_ALIGN_LEFT;
-            if (st.align == OC_ALIGN_NONE) st.align = OC_ALIGN_LEFT;
             oc_para_layout(b->para, cell, &st, w[c] - 2 * pad, &cells[c]);
             if (cells[c].nlines > maxl) maxl = cells[c].nlines;
         }

@@ -452,6 +452,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
         if (num) numw = oc_fonts_width(as->fonts, font, size, num, strlen(num)) + size * 0.6;
         oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
         st.link_color = b->text;
+        st.align = OC_ALIGN_LEFT; /* entries line up on the left, whatever their script */
         oc_para p;
         memset(&p, 0, sizeof p);
         const oc_node *src = m->node ? m->node : synthetic_para(&as->out->arena, m->title);

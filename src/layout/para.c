@@ -1264,8 +1264,9 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
     double width = x;
     if (b->has_rtl) bidi_reorder(b, rv, b->rtl_base);
     int align = b->ps->align;
-    if (b->rtl_base && align != OC_ALIGN_CENTER)
-        align = align == OC_ALIGN_RIGHT ? OC_ALIGN_LEFT : OC_ALIGN_RIGHT;
+    /* OC_ALIGN_NONE is the paragraph's start side: the right for a
+     * right-to-left paragraph. LEFT and RIGHT are physical (as in HTML). */
+    if (align == OC_ALIGN_NONE) align = b->rtl_base ? OC_ALIGN_RIGHT : OC_ALIGN_LEFT;
     if (!justified || (b->rtl_base && width < b->measure - 0.01)) {
         double off = 0;
         if (align == OC_ALIGN_CENTER && !justified)

@@ -67,7 +67,7 @@ static oc_para_style body_style(int justify) {
     st.link_color.b = 0.6f;
     st.justify = justify;
     st.hyphenate = 1;
-    st.align = OC_ALIGN_LEFT;
+    st.align = OC_ALIGN_NONE; /* the start side, as blocks.c sets it */
     return st;
 }
 
@@ -594,6 +594,15 @@ static void test_rtl(void) {
     const oc_run *en = find_run(&p, "English"), *he = find_run(&p, "תירבע"),
                  *here = find_run(&p, "here.");
     CHECK(en && he && here && en->x == 0 && en->x < he->x && he->x < here->x);
+    /* an explicit left alignment (contents entries) is physical: the Hebrew
+     * line starts at the left edge */
+    st = body_style(0);
+    st.align = OC_ALIGN_LEFT;
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 400, &p));
+    double leftmost = 400;
+    for (int r = 0; r < p.lines[0].nruns; r++)
+        if (p.lines[0].runs[r].x < leftmost) leftmost = p.lines[0].runs[r].x;
+    CHECK(fabs(leftmost) < 1e-6);
     teardown(&f);
 }
 
