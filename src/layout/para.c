@@ -1368,8 +1368,8 @@ static oc_status code_block(pbuild *b, oc_para *out) {
     runvec rv;
     memset(&rv, 0, sizeof rv);
     oc_buf_init(&rv.text);
-    cchar *cs = NULL;
-    size_t capcs = 0;
+    size_t capcs = 128; /* never NULL: an empty line still passes cs + 0 along */
+    cchar *cs = oc_xmalloc(capcs * sizeof *cs);
 
     size_t p = 0;
     while (p <= len) {
@@ -1394,7 +1394,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
             if (cp == 0) continue;
             for (int r = 0; r < reps; r++) {
                 if (nc == capcs) {
-                    capcs = capcs ? capcs * 2 : 128;
+                    capcs *= 2;
                     cs = oc_xrealloc(cs, capcs * sizeof *cs);
                 }
                 cs[nc].cp = cp;
