@@ -156,7 +156,9 @@ oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_
 void oc_hyphen_free(oc_hyphen *h);
 /* Fills points[i] = 1 where a hyphen may go after byte i of the UTF-8 word
  * (len bytes; points has len entries). Returns the number of points. Words
- * shorter than 5 letters or with non-letters get none. */
+ * shorter than 5 letters or with non-letters get none. Results are
+ * remembered per word inside `h` (bounded), so one oc_hyphen serves one
+ * thread at a time. */
 int oc_hyphen_points(const oc_hyphen *h, const char *word, size_t len, unsigned char *points);
 
 /* ---- Knuth–Plass line breaking ------------------------------------------- */

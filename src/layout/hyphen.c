@@ -22,8 +22,32 @@
 /* libhyphen keeps words to about 100 characters; longer "words" are not words. */
 #define HYPHEN_MAX_CHARS 64
 
+/* Results per word: most words of a book repeat, and libhyphen's pattern
+ * walk (with its mallocs) is the costly part of setting a paragraph. The
+ * cache maps the word's exact bytes to its points; it belongs to this
+ * oc_hyphen, which one layout run (one thread) owns. Bounded: past
+ * CACHE_MAX_WORDS words or CACHE_MAX_BYTES of keys, new words are computed
+ * and not remembered. */
+#define CACHE_MAX_WORDS (1u << 16)
+#define CACHE_MAX_BYTES (8u << 20)
+
+typedef struct {
+    uint64_t hash;
+    uint32_t off; /* in pool: len bytes of word, then len bytes of points */
+    uint16_t len;
+    int16_t count; /* -1: empty slot */
+} cache_slot;
+
+typedef struct {
+    cache_slot *slots; /* open addressing, power-of-two capacity */
+    size_t cap, n;
+    unsigned char *pool;
+    size_t pool_len, pool_cap;
+} word_cache;
+
 struct oc_hyphen {
     HyphenDict *dict;
+    word_cache *cache; /* mutable behind the const handle the layout passes */
 };
 
 static int is_ascii_alpha(int c) {
@@ -94,13 +118,73 @@ oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_
     }
     oc_hyphen *h = oc_xcalloc(1, sizeof *h);
     h->dict = dict;
+    h->cache = oc_xcalloc(1, sizeof *h->cache);
     return h;
 }
 
 void oc_hyphen_free(oc_hyphen *h) {
     if (!h) return;
     if (h->dict) hnj_hyphen_free(h->dict);
+    if (h->cache) {
+        free(h->cache->slots);
+        free(h->cache->pool);
+        free(h->cache);
+    }
     free(h);
+}
+
+static uint64_t hash_bytes(const char *s, size_t len) {
+    uint64_t x = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        x = (x ^ (unsigned char)s[i]) * 1099511628211ull;
+    return x;
+}
+
+/* The slot holding `word`, or the empty slot where it would go. */
+static cache_slot *cache_find(word_cache *c, uint64_t hash, const char *word, size_t len) {
+    size_t mask = c->cap - 1;
+    for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
+        cache_slot *e = &c->slots[i];
+        if (e->count < 0) return e;
+        if (e->hash == hash && e->len == len && memcmp(c->pool + e->off, word, len) == 0) return e;
+    }
+}
+
+static void cache_grow(word_cache *c) {
+    size_t old_cap = c->cap;
+    cache_slot *old = c->slots;
+    c->cap = old_cap ? old_cap * 2 : 1024;
+    c->slots = oc_xmalloc(c->cap * sizeof *c->slots);
+    for (size_t i = 0; i < c->cap; i++)
+        c->slots[i].count = -1;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i].count < 0) continue;
+        size_t mask = c->cap - 1, k = (size_t)old[i].hash & mask;
+        while (c->slots[k].count >= 0)
+            k = (k + 1) & mask;
+        c->slots[k] = old[i];
+    }
+    free(old);
+}
+
+static void cache_put(word_cache *c, uint64_t hash, const char *word, size_t len,
+                      const unsigned char *points, int count) {
+    if (c->n >= CACHE_MAX_WORDS || c->pool_len + 2 * len > CACHE_MAX_BYTES || len > UINT16_MAX)
+        return;
+    if (2 * (c->n + 1) > c->cap) cache_grow(c);
+    cache_slot *e = cache_find(c, hash, word, len);
+    if (e->count >= 0) return;
+    if (c->pool_len + 2 * len > c->pool_cap) {
+        c->pool_cap = c->pool_cap ? c->pool_cap * 2 : 64 * 1024;
+        while (c->pool_cap < c->pool_len + 2 * len)
+            c->pool_cap *= 2;
+        c->pool = oc_xrealloc(c->pool, c->pool_cap);
+    }
+    memcpy(c->pool + c->pool_len, word, len);
+    memcpy(c->pool + c->pool_len + len, points, len);
+    *e = (cache_slot){hash, (uint32_t)c->pool_len, (uint16_t)len, (int16_t)count};
+    c->pool_len += 2 * len;
+    c->n++;
 }
 
 /* A letter we hyphenate: ASCII letters, Latin-1 and Latin Extended letters,
@@ -119,10 +203,27 @@ static uint32_t to_lower(uint32_t cp) {
     return cp;
 }
 
+static int compute_points(const oc_hyphen *h, const char *word, size_t len, unsigned char *points);
+
 int oc_hyphen_points(const oc_hyphen *h, const char *word, size_t len, unsigned char *points) {
     if (points && len) memset(points, 0, len);
     if (!h || !h->dict || !word || !points || len == 0) return 0;
+    word_cache *c = h->cache;
+    uint64_t hash = hash_bytes(word, len);
+    if (c && c->cap) {
+        const cache_slot *e = cache_find(c, hash, word, len);
+        if (e->count >= 0) {
+            memcpy(points, c->pool + e->off + len, len);
+            return e->count;
+        }
+    }
+    int count = compute_points(h, word, len, points);
+    if (c) cache_put(c, hash, word, len, points, count);
+    return count;
+}
 
+/* libhyphen's answer for one word (points already zeroed). */
+static int compute_points(const oc_hyphen *h, const char *word, size_t len, unsigned char *points) {
     /* decode, check letters, lowercase; remember where each character ends */
     char low[HYPHEN_MAX_CHARS * 4 + 8];
     size_t ends[HYPHEN_MAX_CHARS];
