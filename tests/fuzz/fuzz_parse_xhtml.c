@@ -1,5 +1,7 @@
 /* libFuzzer target: Markdown with optional YAML front matter -> Book ->
- * Document -> the XHTML of every chapter, then the whole EPUB in memory.
+ * Document -> the XHTML of every chapter; for inputs whose length is a
+ * multiple of eight, also the whole EPUB in memory (the zip container costs
+ * more than the rest together, and its inputs vary little).
  * Any crash, sanitizer report, leak or time-out is a finding. */
 #include "fuzz_common.h"
 #include "octavo/epub.h"
@@ -31,10 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             oc_epub_chapter_body(&doc, i, &body);
             oc_buf_free(&body);
         }
-        oc_buf epub;
-        oc_buf_init(&epub);
-        oc_epub_write(&doc, &epub, &diag);
-        oc_buf_free(&epub);
+        if (size % 8 == 0) {
+            oc_buf epub;
+            oc_buf_init(&epub);
+            oc_epub_write(&doc, &epub, &diag);
+            oc_buf_free(&epub);
+        }
     }
     oc_doc_free(&doc);
     oc_diag_free(&diag);
