@@ -24,11 +24,14 @@
 #include <hpdf_font.h>
 #include <hpdf_info.h>
 #include <hpdf_objects.h>
+#include <hpdf_pages.h>
 #include <hpdf_streams.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #define OC_PRODUCER "octavo " OC_PDF_VERSION_TEXT " (libharu " HPDF_VERSION_TEXT ")"
 #define OC_PDF_VERSION_TEXT "0.1"
@@ -53,6 +56,7 @@ typedef struct {
     const oc_fontset *fonts;
     HPDF_Font font[OC_FONT_COUNT];
     uint8_t *used[OC_FONT_COUNT]; /* codes drawn per font: 65536 bits */
+    int16_t *adv[OC_FONT_COUNT];  /* per code: PDF width, INT16_MIN until looked up */
     HPDF_Encoder utf8;
 
     HPDF_Page *pages;
@@ -61,6 +65,7 @@ typedef struct {
     image_slot *images;
     size_t nimages, image_cap;
     oc_buf scratch;
+    oc_buf content, zbuf; /* one page's content, and deflated */
 } writer;
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -163,26 +168,6 @@ static void *text_string(writer *w, const char *s) {
     return HPDF_Binary_New(w->pdf->mmgr, (HPDF_BYTE *)w->scratch.data, (HPDF_UINT)w->scratch.len);
 }
 
-/* Copies item text into scratch as NUL-terminated UTF-8 that libharu's
- * UTF-8 encoder handles (BMP only: anything above becomes U+FFFD; tabs
- * become spaces, other controls are dropped), and marks the codes used. */
-static const char *prepare_text(writer *w, oc_font_id f, const char *s, size_t len) {
-    oc_buf_reset(&w->scratch);
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp = oc_utf8_next(s, len, &i);
-        if (cp == '\t') cp = ' ';
-        if (cp < 0x20 || cp == 0x7F) continue; /* controls draw nothing */
-        if (cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-        char enc[4];
-        int n = oc_utf8_encode(cp, enc);
-        oc_buf_append(&w->scratch, enc, (size_t)n);
-        w->used[f][cp >> 3] |= (uint8_t)(1u << (cp & 7));
-    }
-    oc_buf_putc(&w->scratch, '\0');
-    return w->scratch.data;
-}
-
 /* Percent-encodes bytes a URI may not hold literally (non-ASCII, spaces,
  * controls); the result lives in scratch. */
 static const char *prepare_uri(writer *w, const char *uri) {
@@ -217,6 +202,9 @@ static oc_status load_font(writer *w, oc_font_id f) {
     w->font[f] = HPDF_GetFont(w->pdf, name, "UTF-8");
     if (!w->font[f] || w->failed) return fail(w, OC_ERR_INTERNAL, "creating a UTF-8 font");
     w->used[f] = oc_xcalloc(65536 / 8, 1);
+    w->adv[f] = oc_xmalloc(65536 * sizeof *w->adv[f]);
+    for (size_t c = 0; c < 65536; c++)
+        w->adv[f][c] = INT16_MIN;
     return OC_OK;
 }
 
@@ -261,10 +249,26 @@ remember:
 
 /* ---- drawing ------------------------------------------------------------------------ */
 
+/* Page content is written here, not through libharu's page operators: one
+ * TJ array per run of text on a baseline (word gaps as a space glyph plus
+ * an exact adjustment), literal strings of 2-byte codes, no redundant state
+ * changes; then the page's stream is deflated at CONTENT_LEVEL (libharu
+ * hard-codes zlib's default level, which cost three times as much for 8%
+ * smaller content) and handed to libharu with its /Filter written by
+ * write_flate_filter. Resources (fonts, images) are still registered
+ * through libharu, which names them. Glyph subsetting: the first width
+ * lookup of a code in a font marks its glyph, as libharu's own TextOut does. */
+#define CONTENT_LEVEL 2
+
 typedef struct {
-    int in_text;
-    HPDF_Font font;
+    oc_buf *out;
+    HPDF_Page page;
+    int in_text, in_tj;
+    int font; /* oc_font_id in the text state, -1 none */
     double size;
+    double lx, ly; /* the text line matrix origin (last Td) */
+    double pen;    /* x of the current text position on the line ly */
+    int placed;    /* a Td has set the line in this text object */
     int have_fill, have_stroke, have_width;
     oc_color fill, stroke;
     double width;
@@ -278,91 +282,263 @@ static int same_color(oc_color a, oc_color b) {
     return a.r == b.r && a.g == b.g && a.b == b.b;
 }
 
+/* v rounded to `dec` decimals (0..3), as written and as the reader sees it. */
+static double rounded(double v, int dec) {
+    static const double scale[] = {1, 10, 100, 1000};
+    return (double)llround(v * scale[dec]) / scale[dec];
+}
+
+/* Writes v with at most `dec` decimals, no exponent, no trailing zeros,
+ * followed by `sep` (if not 0). */
+static void put_num(oc_buf *b, double v, int dec, char sep) {
+    static const long long scale[] = {1, 10, 100, 1000};
+    char tmp[48], *p = tmp + sizeof tmp;
+    long long n = llround(v * (double)scale[dec]);
+    int neg = n < 0;
+    unsigned long long u = neg ? (unsigned long long)(-(n + 1)) + 1 : (unsigned long long)n;
+    unsigned long long ip = u / (unsigned long long)scale[dec],
+                       fp = u % (unsigned long long)scale[dec];
+    if (sep) *--p = sep;
+    if (fp) {
+        int d = dec;
+        while (fp % 10 == 0) {
+            fp /= 10;
+            d--;
+        }
+        for (; d > 0; d--) {
+            *--p = (char)('0' + fp % 10);
+            fp /= 10;
+        }
+        *--p = '.';
+    }
+    do {
+        *--p = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    if (neg && (u != 0)) *--p = '-';
+    oc_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+static void put_color(oc_buf *b, oc_color c, const char *op) {
+    put_num(b, clamp01(c.r), 3, ' ');
+    put_num(b, clamp01(c.g), 3, ' ');
+    put_num(b, clamp01(c.b), 3, ' ');
+    oc_buf_puts(b, op);
+}
+
+static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream stream) {
+    (void)obj;
+    return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
+/* The advance of `code` in font f in thousandths of an em, as the PDF's /W
+ * array gives it (libharu's integer widths); the first lookup marks the
+ * glyph for the subset. */
+static int advance(writer *w, oc_font_id f, uint32_t code) {
+    int16_t *a = w->adv[f];
+    if (a[code] == INT16_MIN) {
+        HPDF_FontAttr attr = (HPDF_FontAttr)w->font[f]->attr;
+        a[code] = HPDF_TTFontDef_GetCharWidth(attr->fontdef, (HPDF_UINT16)code);
+        w->used[f][code >> 3] |= (uint8_t)(1u << (code & 7));
+    }
+    return a[code];
+}
+
+/* The item's text as a literal string of 2-byte codes (the BMP code point:
+ * anything above becomes U+FFFD; tabs become spaces, other controls are
+ * dropped); returns its advance in thousandths of an em. */
+static long put_text(writer *w, oc_buf *b, oc_font_id f, const char *s, size_t len) {
+    long adv = 0;
+    size_t i = 0;
+    oc_buf_putc(b, '(');
+    while (i < len) {
+        uint32_t cp = (unsigned char)s[i] < 0x80 ? (unsigned char)s[i++] : oc_utf8_next(s, len, &i);
+        if (cp == '\t') cp = ' ';
+        if (cp < 0x20 || cp == 0x7F) continue; /* controls draw nothing */
+        if (cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+        adv += advance(w, f, cp);
+        unsigned char by[2] = {(unsigned char)(cp >> 8), (unsigned char)cp};
+        for (int k = 0; k < 2; k++) {
+            unsigned char c = by[k];
+            if (c == '(' || c == ')' || c == '\\') {
+                char e[2] = {'\\', (char)c};
+                oc_buf_append(b, e, 2);
+            } else if (c == '\n' || c == '\r') {
+                oc_buf_append(b, c == '\n' ? "\\n" : "\\r", 2);
+            } else {
+                oc_buf_putc(b, (char)c);
+            }
+        }
+    }
+    oc_buf_putc(b, ')');
+    return adv;
+}
+
+static void end_tj(page_state *ps) {
+    if (ps->in_tj) oc_buf_puts(ps->out, "]TJ\n");
+    ps->in_tj = 0;
+}
+
+static void end_text(page_state *ps) {
+    end_tj(ps);
+    if (ps->in_text) oc_buf_puts(ps->out, "ET\n");
+    ps->in_text = 0;
+}
+
+static void set_fill(page_state *ps, oc_color c) {
+    if (ps->have_fill && same_color(ps->fill, c)) return;
+    end_tj(ps);
+    put_color(ps->out, c, "rg\n");
+    ps->fill = c;
+    ps->have_fill = 1;
+}
+
+static oc_status draw_text(writer *w, page_state *ps, const oc_item *it) {
+    oc_status st = OC_OK;
+    oc_buf *b = ps->out;
+    double size = rounded(it->size, 3);
+    if (size <= 0) return OC_OK;
+    if (!ps->in_text) {
+        oc_buf_puts(b, "BT\n");
+        ps->in_text = 1;
+        ps->placed = 0;
+        ps->lx = ps->ly = ps->pen = 0;
+        ps->font = -1;
+    }
+    if (ps->font != (int)it->font || ps->size != size) {
+        const char *name = HPDF_Page_GetLocalFontName(ps->page, w->font[it->font]);
+        CHECK_PTR(name, "adding a font to a page");
+        end_tj(ps);
+        oc_buf_putc(b, '/');
+        oc_buf_puts(b, name);
+        oc_buf_putc(b, ' ');
+        put_num(b, size, 3, ' ');
+        oc_buf_puts(b, "Tf\n");
+        ps->font = (int)it->font;
+        ps->size = size;
+    }
+    set_fill(ps, it->color);
+    double gap = 0;
+    int space = 0;
+    if (!ps->placed || rounded(it->y - ps->ly, 3) != 0) {
+        /* a new line: Td from the last line's origin */
+        end_tj(ps);
+        double dx = rounded(it->x - ps->lx, 3), dy = rounded(it->y - ps->ly, 3);
+        put_num(b, dx, 3, ' ');
+        put_num(b, dy, 3, ' ');
+        oc_buf_puts(b, "Td\n");
+        ps->lx += dx;
+        ps->ly += dy;
+        ps->pen = ps->lx;
+        ps->placed = 1;
+    } else {
+        /* on the same line: a word space when the gap is one, then the rest
+         * as an adjustment inside the TJ array */
+        gap = it->x - ps->pen;
+        if (gap < -0.01 * size) {
+            /* backwards (leaders after a page number, reordered runs): a
+             * new Td keeps the drawing order readable for text extraction */
+            end_tj(ps);
+            double dx = rounded(it->x - ps->lx, 3);
+            put_num(b, dx, 3, ' ');
+            oc_buf_puts(b, "0 Td\n");
+            ps->lx += dx;
+            ps->pen = ps->lx;
+            gap = 0;
+        }
+        space = gap > 0.1 * size && gap < 3 * size && oc_fonts_has(w->fonts, it->font, ' ');
+    }
+    if (!ps->in_tj) {
+        oc_buf_putc(b, '[');
+        ps->in_tj = 1;
+    }
+    if (space) {
+        oc_buf_append(b, "(\0 )", 4); /* the 2-byte code of U+0020 */
+        double adv = advance(w, it->font, ' ') * size / 1000;
+        ps->pen += adv;
+        gap -= adv;
+    }
+    if (gap != 0) {
+        double n = rounded(-gap * 1000 / size, 1);
+        if (n != 0) {
+            put_num(b, n, 1, 0);
+            ps->pen -= n * size / 1000;
+        }
+    }
+    long adv = put_text(w, b, it->font, it->text, it->len);
+    ps->pen += (double)adv * size / 1000;
+done:
+    return st;
+}
+
 static oc_status draw_page(writer *w, size_t index) {
     oc_status st = OC_OK;
     const oc_page *pg = &w->layout->pages[index];
     HPDF_Page page = w->pages[index];
-    page_state ps = {0};
+    HPDF_PageAttr pattr = (HPDF_PageAttr)page->attr;
+    page_state ps;
+    memset(&ps, 0, sizeof ps);
+    ps.out = &w->content;
+    ps.page = page;
+    ps.font = -1;
+    oc_buf *b = ps.out;
+    oc_buf_reset(b);
 
     for (size_t k = 0; k < pg->nitems; k++) {
         const oc_item *it = &pg->items[k];
-        if (it->kind != OC_ITEM_TEXT && ps.in_text) {
-            CHECK_HPDF(HPDF_Page_EndText(page), "ending a text object");
-            ps.in_text = 0;
-        }
+        if (it->kind != OC_ITEM_TEXT) end_text(&ps);
         switch (it->kind) {
-        case OC_ITEM_TEXT: {
+        case OC_ITEM_TEXT:
             if ((unsigned)it->font >= OC_FONT_COUNT || !w->font[it->font] || !it->text ||
                 it->len == 0 || it->size <= 0)
                 break;
-            if (!ps.in_text) {
-                CHECK_HPDF(HPDF_Page_BeginText(page), "starting a text object");
-                ps.in_text = 1;
-            }
-            if (ps.font != w->font[it->font] || ps.size != it->size) {
-                CHECK_HPDF(HPDF_Page_SetFontAndSize(page, w->font[it->font], (HPDF_REAL)it->size),
-                           "setting the font");
-                ps.font = w->font[it->font];
-                ps.size = it->size;
-            }
-            if (!ps.have_fill || !same_color(ps.fill, it->color)) {
-                CHECK_HPDF(HPDF_Page_SetRGBFill(page, (HPDF_REAL)clamp01(it->color.r),
-                                                (HPDF_REAL)clamp01(it->color.g),
-                                                (HPDF_REAL)clamp01(it->color.b)),
-                           "setting the text colour");
-                ps.fill = it->color;
-                ps.have_fill = 1;
-            }
-            const char *s = prepare_text(w, it->font, it->text, it->len);
-            CHECK_HPDF(HPDF_Page_TextOut(page, (HPDF_REAL)it->x, (HPDF_REAL)it->y, s),
-                       "drawing text");
+            if ((st = draw_text(w, &ps, it)) != OC_OK) goto done;
             break;
-        }
         case OC_ITEM_RULE: {
             double lw = it->size > 0 ? it->size : 0.5;
             if (!ps.have_width || ps.width != lw) {
-                CHECK_HPDF(HPDF_Page_SetLineWidth(page, (HPDF_REAL)lw), "setting a line width");
+                put_num(b, lw, 3, ' ');
+                oc_buf_puts(b, "w\n");
                 ps.width = lw;
                 ps.have_width = 1;
             }
             if (!ps.have_stroke || !same_color(ps.stroke, it->color)) {
-                CHECK_HPDF(HPDF_Page_SetRGBStroke(page, (HPDF_REAL)clamp01(it->color.r),
-                                                  (HPDF_REAL)clamp01(it->color.g),
-                                                  (HPDF_REAL)clamp01(it->color.b)),
-                           "setting a line colour");
+                put_color(b, it->color, "RG\n");
                 ps.stroke = it->color;
                 ps.have_stroke = 1;
             }
-            CHECK_HPDF(HPDF_Page_MoveTo(page, (HPDF_REAL)it->x, (HPDF_REAL)it->y),
-                       "drawing a rule");
-            CHECK_HPDF(
-                HPDF_Page_LineTo(page, (HPDF_REAL)(it->x + it->w), (HPDF_REAL)(it->y + it->h)),
-                "drawing a rule");
-            CHECK_HPDF(HPDF_Page_Stroke(page), "drawing a rule");
+            put_num(b, it->x, 3, ' ');
+            put_num(b, it->y, 3, ' ');
+            oc_buf_puts(b, "m\n");
+            put_num(b, it->x + it->w, 3, ' ');
+            put_num(b, it->y + it->h, 3, ' ');
+            oc_buf_puts(b, "l\nS\n");
             break;
         }
         case OC_ITEM_RECT:
             if (it->w <= 0 || it->h <= 0) break;
-            if (!ps.have_fill || !same_color(ps.fill, it->color)) {
-                CHECK_HPDF(HPDF_Page_SetRGBFill(page, (HPDF_REAL)clamp01(it->color.r),
-                                                (HPDF_REAL)clamp01(it->color.g),
-                                                (HPDF_REAL)clamp01(it->color.b)),
-                           "setting a fill colour");
-                ps.fill = it->color;
-                ps.have_fill = 1;
-            }
-            CHECK_HPDF(HPDF_Page_Rectangle(page, (HPDF_REAL)it->x, (HPDF_REAL)it->y,
-                                           (HPDF_REAL)it->w, (HPDF_REAL)it->h),
-                       "drawing a rectangle");
-            CHECK_HPDF(HPDF_Page_Fill(page), "filling a rectangle");
+            set_fill(&ps, it->color);
+            put_num(b, it->x, 3, ' ');
+            put_num(b, it->y, 3, ' ');
+            put_num(b, it->w, 3, ' ');
+            put_num(b, it->h, 3, ' ');
+            oc_buf_puts(b, "re\nf\n");
             break;
         case OC_ITEM_IMAGE: {
             if (!it->asset || it->w <= 0 || it->h <= 0) break;
             HPDF_Image img = get_image(w, it->asset);
             if (!img) break;
-            CHECK_HPDF(HPDF_Page_DrawImage(page, img, (HPDF_REAL)it->x, (HPDF_REAL)it->y,
-                                           (HPDF_REAL)it->w, (HPDF_REAL)it->h),
-                       "drawing an image");
+            const char *name = HPDF_Page_GetXObjectName(page, img);
+            CHECK_PTR(name, "adding an image to a page");
+            oc_buf_puts(b, "q\n");
+            put_num(b, it->w, 3, ' ');
+            oc_buf_puts(b, "0 0 ");
+            put_num(b, it->h, 3, ' ');
+            put_num(b, it->x, 3, ' ');
+            put_num(b, it->y, 3, ' ');
+            oc_buf_puts(b, "cm\n/");
+            oc_buf_puts(b, name);
+            oc_buf_puts(b, " Do\nQ\n");
             break;
         }
         case OC_ITEM_LINK: {
@@ -390,7 +566,27 @@ static oc_status draw_page(writer *w, size_t index) {
             break;
         }
     }
-    if (ps.in_text) CHECK_HPDF(HPDF_Page_EndText(page), "ending a text object");
+    end_text(&ps);
+    if (b->overflow) {
+        st = fail(w, OC_ERR_LIMIT, "writing a page's content");
+        goto done;
+    }
+
+    /* deflate the page's content into the stream libharu writes as is */
+    uLongf zlen = compressBound((uLong)b->len);
+    oc_buf_reset(&w->zbuf);
+    oc_buf_reserve(&w->zbuf, zlen);
+    if (w->zbuf.overflow || compress2((Bytef *)w->zbuf.data, &zlen, (const Bytef *)b->data,
+                                      (uLong)b->len, CONTENT_LEVEL) != Z_OK) {
+        st = fail(w, OC_ERR_INTERNAL, "compressing a page's content");
+        goto done;
+    }
+    CHECK_PTR(pattr && pattr->contents && pattr->stream, "finding a page's content stream");
+    HPDF_MemStream_FreeData(pattr->stream);
+    CHECK_HPDF(HPDF_Stream_Write(pattr->stream, (const HPDF_BYTE *)w->zbuf.data, (HPDF_UINT)zlen),
+               "writing a page's content");
+    pattr->contents->filter = HPDF_STREAM_FILTER_NONE;
+    pattr->contents->write_fn = write_flate_filter;
 done:
     return st;
 }
@@ -631,6 +827,8 @@ oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
     w->layout = layout;
     w->fonts = fonts;
     oc_buf_init(&w->scratch);
+    oc_buf_init(&w->content);
+    oc_buf_init(&w->zbuf);
 
     w->pdf = HPDF_New(on_hpdf_error, w);
     if (!w->pdf) return fail(w, OC_ERR_INTERNAL, "starting libharu");
@@ -690,11 +888,15 @@ oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
 
 done:
     if (w->pdf) HPDF_Free(w->pdf);
-    for (int f = 0; f < OC_FONT_COUNT; f++)
+    for (int f = 0; f < OC_FONT_COUNT; f++) {
         free(w->used[f]);
+        free(w->adv[f]);
+    }
     free(w->pages);
     free(w->dests);
     free(w->images);
     oc_buf_free(&w->scratch);
+    oc_buf_free(&w->content);
+    oc_buf_free(&w->zbuf);
     return st;
 }
