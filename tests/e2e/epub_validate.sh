@@ -9,24 +9,9 @@
 #   - a failed build exits 1 with PATH:LINE:COL: error:, leaves the previous
 #     EPUB byte for byte and no temporary files.
 # Usage: epub_validate.sh OCTAVO_BIN SOURCE_DIR WORK_DIR
-set -u
-BIN=$1
-SRC=$2
-WORK=$3
-rm -rf "$WORK"
-mkdir -p "$WORK"
-pass=0
-fail=0
-ok() {
-    pass=$((pass + 1))
-    echo "ok   - $*"
-}
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL - $*"
-}
+. "$(dirname "$0")/../lib/e2e.sh"
 
-JAR=$(dpkg -L epubcheck 2>/dev/null | grep 'epubcheck.jar$' | head -1)
+JAR=$(epubcheck_jar)
 if [ -z "$JAR" ] || ! command -v java >/dev/null; then
     echo "epubcheck (java -jar epubcheck.jar) is required: apt-get install -y epubcheck" >&2
     exit 1
@@ -326,5 +311,4 @@ else
     bad "first build of the copied fixture failed: $(head -3 "$WORK/broken-1.stderr")"
 fi
 
-echo "epub_validate: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish epub_validate

@@ -33,16 +33,7 @@
 # For the guide also: --paper letter gives 612x792 pages, --profile print
 # shows an external link's URL, and two builds with SOURCE_DATE_EPOCH set are
 # byte-identical. Last line: "pdf_validate: N passed, M failed".
-set -u
-BIN=$1
-SRC=$2
-WORK=$3
-rm -rf "$WORK"
-mkdir -p "$WORK"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$(dirname "$0")/../lib/e2e.sh"
 
 HELPER=$WORK/check.py
 cat >"$HELPER" <<'PY'
@@ -440,5 +431,4 @@ if SOURCE_DATE_EPOCH=1700000000 "$BIN" build "$SRC/book" -o "$WORK/r1" --format 
     ok "two builds with SOURCE_DATE_EPOCH are byte-identical"
 else bad "builds with SOURCE_DATE_EPOCH differ (or failed)"; fi
 
-echo "pdf_validate: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish pdf_validate

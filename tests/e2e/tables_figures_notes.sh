@@ -27,21 +27,12 @@
 #     <aside epub:type="footnote"> bodies that link back;
 #   - epubcheck: 0 fatals / 0 errors / 0 warnings.
 # Last line: "tables_figures_notes: N passed, M failed".
-set -u
-BIN=$1
-SRC=$2
-WORK=$3
-rm -rf "$WORK"
-mkdir -p "$WORK"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$(dirname "$0")/../lib/e2e.sh"
 
 for tool in qpdf pdftotext pdfimages unzip python3 java; do
     command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
 done
-JAR=$(dpkg -L epubcheck 2>/dev/null | grep 'epubcheck.jar$' | head -1)
+JAR=$(epubcheck_jar)
 [ -n "$JAR" ] || { echo "epubcheck is required: apt-get install -y epubcheck" >&2; exit 2; }
 
 OUT=$WORK/out
@@ -489,5 +480,4 @@ while IFS= read -r line; do
     esac
 done < <(python3 "$WORK/check.py" "$OUT" "$FIX" 2>&1 || echo "FAIL check.py crashed")
 
-echo "tables_figures_notes: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish tables_figures_notes
