@@ -89,17 +89,21 @@ typedef enum {
     OC_ITEM_DEST   /* a named destination at (x,y): the target of internal links */
 } oc_item_kind;
 
+/* 80 bytes: a 10,000-page book has over 3 million of these, so the kinds'
+ * own pointers share one anonymous union (set only the one of your kind). */
 typedef struct {
     oc_item_kind kind;
+    oc_font_id font; /* TEXT */
+    uint32_t len;    /* TEXT: bytes of text */
+    oc_color color;  /* TEXT, RULE, RECT */
     double x, y, w, h;
-    oc_font_id font;  /* TEXT */
-    double size;      /* TEXT: font size; RULE: line width */
-    oc_color color;   /* TEXT, RULE, RECT */
-    const char *text; /* TEXT: UTF-8, no newlines */
-    size_t len;
-    const oc_asset *asset; /* IMAGE */
-    const char *uri;       /* LINK external */
-    const char *dest;      /* LINK internal target / DEST name */
+    double size; /* TEXT: font size; RULE: line width */
+    union {
+        const char *text;      /* TEXT: UTF-8, no newlines */
+        const oc_asset *asset; /* IMAGE */
+        const char *uri;       /* LINK external (NULL for an internal link) */
+    };
+    const char *dest; /* LINK internal target / DEST name */
 } oc_item;
 
 typedef enum { OC_LABEL_ARABIC = 0, OC_LABEL_ROMAN } oc_label_style;
@@ -128,6 +132,26 @@ typedef struct {
     oc_arena arena; /* owns text, names and item arrays */
 } oc_layout;
 
+/* A named destination as placed: page index (0-based) and position. */
+typedef struct {
+    const char *name;
+    size_t page;
+    double x, y;
+} oc_layout_dest;
+
+/* Where a streamed layout goes (see oc_layout_stream). begin() is
+ * called once, before the first page, with the page size, the number of
+ * pages and every named destination of the book in page order (the first
+ * DEST item of a name; links may point forward); page() then gets each page
+ * in order, its items borrowed for the call only. A status other than OC_OK
+ * from either stops the layout, which returns it. */
+typedef struct {
+    void *user;
+    oc_status (*begin)(void *user, double width, double height, size_t npages,
+                       const oc_layout_dest *dests, size_t ndests);
+    oc_status (*page)(void *user, size_t index, const oc_page *page);
+} oc_page_sink;
+
 typedef struct {
     const char *paper; /* "a4" | "letter" | "a5" | "6x9" */
     int print;         /* print profile: black text, link URLs shown, mirrored margins,
@@ -140,6 +164,13 @@ int oc_paper_size(const char *name, double *w, double *h);
 /* Lays out the whole document. */
 oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
                         const oc_fontset *fonts, oc_layout *out, oc_diag *diag);
+/* The same, with each page handed to `sink` as soon as it is assembled
+ * instead of kept: out->pages then holds labels and numbers with no items,
+ * so memory does not grow with the pages drawn (the PDF writer draws them
+ * on the fly). out->marks is filled as with oc_layout_run. */
+oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
+                           const oc_fontset *fonts, const oc_page_sink *sink, oc_layout *out,
+                           oc_diag *diag);
 void oc_layout_free(oc_layout *l);
 /* A readable text form of pages and items, for golden tests:
  *   page 3 (iii)
@@ -194,20 +225,20 @@ typedef struct {
  * unbreakable words emergency break points). Linear in n for a bounded
  * number of active nodes. */
 oc_status oc_linebreak(oc_arena *a, const oc_lb_item *items, size_t n, const double *widths,
-                       size_t nwidths, const oc_lb_params *params, size_t **breaks,
-                       double **ratios, size_t *nlines, int *overfull);
+                       size_t nwidths, const oc_lb_params *params, size_t **breaks, double **ratios,
+                       size_t *nlines, int *overfull);
 
 /* ---- paragraphs: inline nodes -> lines of positioned runs ------------------ */
 typedef enum {
-    OC_RUN_STRIKE = 1,   /* draw a line through */
+    OC_RUN_STRIKE = 1, /* draw a line through */
     OC_RUN_UNDERLINE = 2,
-    OC_RUN_CODE = 4,     /* inline code: light tint behind */
-    OC_RUN_SUPER = 8     /* superscript (footnote markers) */
+    OC_RUN_CODE = 4, /* inline code: light tint behind */
+    OC_RUN_SUPER = 8 /* superscript (footnote markers) */
 } oc_run_flags;
 
 typedef struct {
-    double x;     /* from the line's left edge */
-    double dy;    /* baseline shift (superscript > 0) */
+    double x;  /* from the line's left edge */
+    double dy; /* baseline shift (superscript > 0) */
     double width;
     oc_font_id font;
     double size;
@@ -236,24 +267,26 @@ typedef struct {
 typedef struct {
     oc_font_id font; /* base font (SERIF, SERIF_BOLD for headings, MONO for code) */
     double size;
-    double leading;  /* baseline-to-baseline distance, points */
+    double leading; /* baseline-to-baseline distance, points */
     oc_color color;
     oc_color link_color;
-    int justify;      /* 1: justified, last line ragged; 0: ragged right */
+    int justify; /* 1: justified, last line ragged; 0: ragged right */
     int hyphenate;
-    int align;        /* OC_ALIGN_*: NONE is the start side (right for RTL text);
-                         LEFT and RIGHT are physical; CENTER for titles */
-    double indent;    /* first-line indent */
-    int show_urls;    /* print profile: " (https://...)" after external link text */
+    int align;     /* OC_ALIGN_*: NONE is the start side (right for RTL text);
+                      LEFT and RIGHT are physical; CENTER for titles */
+    double indent; /* first-line indent */
+    int show_urls; /* print profile: " (https://...)" after external link text */
 } oc_para_style;
 
 typedef struct {
-    oc_arena *arena;
+    oc_arena *arena;   /* the runs' text (items point at it) */
+    oc_arena *scratch; /* may be NULL (then arena): lines, runs and the breaker's arrays,
+                          which the caller may free once it has turned them into items */
     const oc_fontset *fonts;
     const oc_hyphen *hyphen; /* may be NULL */
     oc_diag *diag;
     const oc_document *doc;
-    const char *file; /* chapter path for messages */
+    const char *file;      /* chapter path for messages */
     unsigned char *warned; /* bitmap of code points already warned about (0x110000 bits) */
     /* scripts already warned about as set without shaping, in chapter
      * `shaping_file` (reset when `file` changes); zero-initialise */

@@ -837,7 +837,11 @@ oc_status oc_blocks_chapter(oc_blocks *b, const oc_chapter *ch) {
         c = c->next;
     }
     opening(b, ch, h1);
-    for (; c; c = c->next)
+    /* each top-level block's lines and runs are items now: free them */
+    for (; c; c = c->next) {
+        if (b->para->scratch) oc_arena_free(b->para->scratch);
         walk(b, c);
+    }
+    if (b->para->scratch) oc_arena_free(b->para->scratch);
     return OC_OK;
 }

@@ -85,6 +85,13 @@ typedef struct {
     size_t nmarks, capmarks;
     size_t note_i; /* the footnote stream: next note and line to draw */
     int note_line;
+    /* streaming (opt->sink): a dry assembly first collects the named
+     * destinations only, then the real one hands each page to the sink */
+    const oc_page_sink *sink;
+    int dry;
+    oc_layout_dest *dests;
+    size_t ndests, capdests;
+    oc_status sink_st; /* the first failure the sink returned */
 } assembler;
 
 static oc_item mk(oc_item_kind k, double x, double y, double w, double h) {
@@ -115,9 +122,27 @@ static void end_page(assembler *as, oc_label_style label, int number) {
     memset(p, 0, sizeof *p);
     p->label = label;
     p->number = number;
-    p->nitems = p->cap = as->cur.n;
-    p->items = oc_arena_alloc(&as->out->arena, (as->cur.n ? as->cur.n : 1) * sizeof(oc_item));
-    if (as->cur.n) memcpy(p->items, as->cur.v, as->cur.n * sizeof(oc_item));
+    if (as->dry) {
+        for (size_t i = 0; i < as->cur.n; i++) {
+            const oc_item *it = &as->cur.v[i];
+            if (it->kind != OC_ITEM_DEST || !it->dest) continue;
+            if (as->ndests == as->capdests) {
+                as->capdests = as->capdests ? as->capdests * 2 : 256;
+                as->dests = oc_xrealloc(as->dests, as->capdests * sizeof *as->dests);
+            }
+            as->dests[as->ndests++] = (oc_layout_dest){it->dest, as->npages - 1, it->x, it->y};
+        }
+    } else if (as->sink) {
+        oc_page drawn = *p;
+        drawn.items = as->cur.v;
+        drawn.nitems = drawn.cap = as->cur.n;
+        if (as->sink_st == OC_OK)
+            as->sink_st = as->sink->page(as->sink->user, as->npages - 1, &drawn);
+    } else {
+        p->nitems = p->cap = as->cur.n;
+        p->items = oc_arena_alloc(&as->out->arena, (as->cur.n ? as->cur.n : 1) * sizeof(oc_item));
+        if (as->cur.n) memcpy(p->items, as->cur.v, as->cur.n * sizeof(oc_item));
+    }
     as->cur.n = 0;
 }
 
@@ -225,6 +250,7 @@ static const char *fit_head(assembler *as, oc_font_id f, double size, const char
 /* Running head (unless suppressed) and folio of a page. */
 static void furniture(assembler *as, size_t phys, const char *head, int show_folio,
                       oc_label_style label, int number) {
+    if (as->dry) return;
     double L = left_margin(as, phys), M = as->g.measure, top = area_top(as);
     double size = as->g.body * 0.82;
     oc_color ink = as->b->text;
@@ -277,6 +303,7 @@ static void place_flow(assembler *as, const oc_flow *f, const oc_pg_result *r, o
             for (size_t i = 0; i < in->nitems; i++) {
                 oc_item it = f->items.v[in->item0 + i];
                 if (pl->copy && it.kind == OC_ITEM_DEST) continue;
+                if (as->dry && it.kind != OC_ITEM_DEST) continue;
                 it.x += L;
                 it.y += top - pl->y;
                 /* a tint continuing the one of the line above (code blocks)
@@ -314,6 +341,7 @@ static void place_flow(assembler *as, const oc_flow *f, const oc_pg_result *r, o
                     if (fn->line[i] < as->note_line || fn->line[i] >= as->note_line + take)
                         continue;
                     oc_item it = fn->items[i];
+                    if (as->dry && it.kind != OC_ITEM_DEST) continue;
                     it.x += L;
                     it.y += y + as->note_line * lead;
                     oc_itemvec_push(&as->cur, &it);
@@ -364,6 +392,7 @@ static oc_node *synthetic_para(oc_arena *a, const char *text) {
 /* Centred lines of `text`; returns the y below the last line. */
 static double centred(assembler *as, const char *text, oc_font_id f, double size, double y) {
     double lead = size * 1.25;
+    if (as->dry) return y; /* draws no destination */
     oc_para_style st = oc_blocks_style(as->b, f, size, lead, 0);
     st.align = OC_ALIGN_CENTER;
     st.color = as->b->text;
@@ -539,8 +568,44 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
 
 /* ---- the driver ---------------------------------------------------------- */
 
+/* Title page, (blank), contents, (blank), body; then the bookmarks. Run
+ * twice when streaming (dry, then for real), so it starts from nothing. */
+static void assemble(assembler *as, const oc_flow *cf, const oc_pg_result *cr, const oc_flow *body,
+                     const oc_pg_result *br) {
+    as->npages = 0;
+    as->nmarks = 0;
+    as->cur.n = 0;
+    as->note_i = 0;
+    as->note_line = 0;
+    title_page(as);
+    if (as->opt->print) end_page(as, OC_LABEL_ROMAN, (int)as->npages + 1);
+    size_t contents_page = as->npages;
+    place_flow(as, cf, cr, OC_LABEL_ROMAN, (int)as->npages + 1, "Contents", NULL);
+    add_mark(as, 0, "Contents", "octavo-contents", contents_page);
+    if (as->opt->print && as->npages % 2 == 1) end_page(as, OC_LABEL_ROMAN, (int)as->npages + 1);
+    size_t body0 = as->npages;
+    as->note_i = 0;
+    as->note_line = 0;
+    place_flow(as, body, br, OC_LABEL_ARABIC, 1, NULL, NULL);
+
+    int *page = oc_xmalloc((body->n ? body->n : 1) * sizeof(int));
+    for (size_t k = 0; k < br->nplaces; k++)
+        if (!br->places[k].copy) page[br->places[k].elem] = br->places[k].page;
+    for (size_t i = 0; i < body->nmarks; i++) {
+        const oc_flow_mark *m = &body->marks[i];
+        add_mark(as, m->level, m->title, m->dest, body0 + (size_t)page[m->elem]);
+    }
+    free(page);
+}
+
 oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
                         const oc_fontset *fonts, oc_layout *out, oc_diag *diag) {
+    return oc_layout_stream(doc, opt, fonts, NULL, out, diag);
+}
+
+oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
+                           const oc_fontset *fonts, const oc_page_sink *sink, oc_layout *out,
+                           oc_diag *diag) {
     oc_status st = OC_OK;
     memset(out, 0, sizeof *out);
     oc_arena_init(&out->arena);
@@ -566,9 +631,12 @@ oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
 
     oc_hyphen *hy =
         oc_hyphen_load(doc->meta.language ? doc->meta.language : "en-US", diag, doc->meta_path);
+    oc_arena scratch;
+    oc_arena_init(&scratch);
     oc_para_ctx pc;
     memset(&pc, 0, sizeof pc);
     pc.arena = &out->arena;
+    pc.scratch = &scratch;
     pc.fonts = fonts;
     pc.hyphen = hy;
     pc.diag = diag;
@@ -616,26 +684,17 @@ oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
     st = oc_paginate(&out->arena, cf.pe, cf.n, &cp, &cr);
     if (st != OC_OK) goto done;
 
-    /* 3. assembly: title page, (blank), contents, (blank), body */
-    title_page(&as);
-    if (o.print) end_page(&as, OC_LABEL_ROMAN, (int)as.npages + 1);
-    size_t contents_page = as.npages;
-    place_flow(&as, &cf, &cr, OC_LABEL_ROMAN, (int)as.npages + 1, "Contents", NULL);
-    add_mark(&as, 0, "Contents", "octavo-contents", contents_page);
-    if (o.print && as.npages % 2 == 1) end_page(&as, OC_LABEL_ROMAN, (int)as.npages + 1);
-    size_t body0 = as.npages;
-    as.note_i = 0;
-    as.note_line = 0;
-    place_flow(&as, &body, &br, OC_LABEL_ARABIC, 1, NULL, NULL);
-
-    int *page = oc_xmalloc((body.n ? body.n : 1) * sizeof(int));
-    for (size_t k = 0; k < br.nplaces; k++)
-        if (!br.places[k].copy) page[br.places[k].elem] = br.places[k].page;
-    for (size_t i = 0; i < body.nmarks; i++) {
-        const oc_flow_mark *m = &body.marks[i];
-        add_mark(&as, m->level, m->title, m->dest, body0 + (size_t)page[m->elem]);
+    /* 3. assembly (streamed: a dry run for the destinations first) */
+    as.sink = sink;
+    if (as.sink) {
+        as.dry = 1;
+        assemble(&as, &cf, &cr, &body, &br);
+        st = as.sink->begin(as.sink->user, W, H, as.npages, as.dests, as.ndests);
+        if (st != OC_OK) goto done;
+        as.dry = 0;
     }
-    free(page);
+    assemble(&as, &cf, &cr, &body, &br);
+    if ((st = as.sink_st) != OC_OK) goto done;
 
     out->npages = as.npages;
     out->pages = oc_arena_alloc(&out->arena, (as.npages ? as.npages : 1) * sizeof(oc_page));
@@ -647,7 +706,9 @@ oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
 done:
     free(as.pages);
     free(as.marks);
+    free(as.dests);
     free(as.cur.v);
+    oc_arena_free(&scratch);
     oc_flow_free(&body);
     oc_flow_free(&cf);
     if (hy) oc_hyphen_free(hy);

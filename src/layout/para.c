@@ -989,7 +989,9 @@ static void finish_line(pbuild *b, runvec *rv, oc_line *ln, double width) {
         rv->runs[kept++] = *r;
     }
     ln->nruns = (int)kept;
-    ln->runs = kept ? oc_arena_alloc(ar, kept * sizeof *ln->runs) : NULL;
+    ln->runs = kept
+                   ? oc_arena_alloc(b->ctx->scratch ? b->ctx->scratch : ar, kept * sizeof *ln->runs)
+                   : NULL;
     if (kept) memcpy(ln->runs, rv->runs, kept * sizeof *ln->runs);
     ln->width = width;
     ln->ascent = asc;
@@ -1457,7 +1459,9 @@ static oc_status code_block(pbuild *b, oc_para *out) {
     oc_buf_free(&rv.text);
     free(rv.runs);
     out->nlines = (int)nlines;
-    out->lines = nlines ? oc_arena_alloc(b->ctx->arena, nlines * sizeof *out->lines) : NULL;
+    out->lines = nlines ? oc_arena_alloc(b->ctx->scratch ? b->ctx->scratch : b->ctx->arena,
+                                         nlines * sizeof *out->lines)
+                        : NULL;
     if (nlines) memcpy(out->lines, lines, nlines * sizeof *lines);
     free(lines);
     return OC_OK;
@@ -1508,11 +1512,11 @@ oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_s
     size_t *breaks = NULL, nl = 0;
     double *ratios = NULL;
     int overfull = 0;
-    rc = oc_linebreak(ctx->arena, b.items, b.nitems, &b.measure, 1, &lp, &breaks, &ratios, &nl,
-                      &overfull);
+    oc_arena *tmp = ctx->scratch ? ctx->scratch : ctx->arena;
+    rc = oc_linebreak(tmp, b.items, b.nitems, &b.measure, 1, &lp, &breaks, &ratios, &nl, &overfull);
     if (rc != OC_OK) goto cleanup;
 
-    out->lines = nl ? oc_arena_alloc(ctx->arena, nl * sizeof *out->lines) : NULL;
+    out->lines = nl ? oc_arena_alloc(tmp, nl * sizeof *out->lines) : NULL;
     out->nlines = (int)nl;
     size_t s = 0;
     for (size_t k = 0; k < nl; k++) {

@@ -2,6 +2,7 @@
  * writer.c so that tests drawing hand-made layouts link without the layout
  * engine. */
 #include "octavo/pdf.h"
+#include "pdf/pdf_internal.h"
 
 #include <string.h>
 
@@ -12,6 +13,7 @@
 oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf *out,
                        oc_diag *diag) {
     oc_fontset *fonts = NULL;
+    oc_pdf_writer *w = NULL;
     oc_layout layout;
     memset(&layout, 0, sizeof layout);
     int have_layout = 0;
@@ -23,12 +25,19 @@ oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf
     memset(&lo, 0, sizeof lo);
     lo.paper = opt && opt->paper ? opt->paper : doc->meta.paper ? doc->meta.paper : "a4";
     lo.print = opt ? opt->print : 0;
-    st = oc_layout_run(doc, &lo, fonts, &layout, diag);
+    /* each page is drawn as soon as it is laid out, and not kept */
+    w = oc_pdf_writer_new(fonts, diag);
+    if (!w) {
+        st = OC_ERR_INTERNAL;
+        goto done;
+    }
+    oc_page_sink sink = oc_pdf_writer_sink(w);
+    st = oc_layout_stream(doc, &lo, fonts, &sink, &layout, diag);
     have_layout = 1;
     if (st != OC_OK) goto done;
-
-    st = oc_pdf_write_layout(doc, &layout, fonts, opt, out, diag);
+    st = oc_pdf_writer_finish(w, doc, &layout, out);
 done:
+    oc_pdf_writer_free(w);
     if (have_layout) oc_layout_free(&layout);
     oc_fonts_free(fonts);
     return st;

@@ -46,13 +46,12 @@ typedef struct {
     HPDF_Image image; /* NULL after a failed load (warned once) */
 } image_slot;
 
-typedef struct {
+struct oc_pdf_writer {
     HPDF_Doc pdf;
     oc_diag *diag;
     HPDF_STATUS err, err_detail; /* last error seen by the handler */
     int failed;
 
-    const oc_layout *layout;
     const oc_fontset *fonts;
     HPDF_Font font[OC_FONT_COUNT];
     uint8_t *used[OC_FONT_COUNT]; /* codes drawn per font: 65536 bits */
@@ -66,7 +65,10 @@ typedef struct {
     size_t nimages, image_cap;
     oc_buf scratch;
     oc_buf content, zbuf; /* one page's content, and deflated */
-} writer;
+    size_t npages;
+    double height;
+};
+typedef struct oc_pdf_writer writer;
 
 /* ---- errors ---------------------------------------------------------------- */
 
@@ -471,9 +473,9 @@ done:
     return st;
 }
 
-static oc_status draw_page(writer *w, size_t index) {
+static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
     oc_status st = OC_OK;
-    const oc_page *pg = &w->layout->pages[index];
+    if (index >= w->npages) return fail(w, OC_ERR_INTERNAL, "drawing a page not announced");
     HPDF_Page page = w->pages[index];
     HPDF_PageAttr pattr = (HPDF_PageAttr)page->attr;
     page_state ps;
@@ -489,9 +491,10 @@ static oc_status draw_page(writer *w, size_t index) {
         if (it->kind != OC_ITEM_TEXT) end_text(&ps);
         switch (it->kind) {
         case OC_ITEM_TEXT:
-            if ((unsigned)it->font >= OC_FONT_COUNT || !w->font[it->font] || !it->text ||
-                it->len == 0 || it->size <= 0)
+            if ((unsigned)it->font >= OC_FONT_COUNT || !it->text || it->len == 0 || it->size <= 0)
                 break;
+            /* fonts are embedded in the order of their first use */
+            if (!w->font[it->font] && (st = load_font(w, it->font)) != OC_OK) goto done;
             if ((st = draw_text(w, &ps, it)) != OC_OK) goto done;
             break;
         case OC_ITEM_RULE: {
@@ -593,11 +596,10 @@ done:
 
 /* ---- document structure --------------------------------------------------------------- */
 
-static oc_status add_bookmarks(writer *w) {
+static oc_status add_bookmarks(writer *w, const oc_layout *l) {
     oc_status st = OC_OK;
     enum { MAX_LEVEL = 8 };
     HPDF_Outline last[MAX_LEVEL] = {0};
-    const oc_layout *l = w->layout;
     for (size_t i = 0; i < l->nmarks; i++) {
         const oc_bookmark *m = &l->marks[i];
         int level = m->level < 0 ? 0 : m->level >= MAX_LEVEL ? MAX_LEVEL - 1 : m->level;
@@ -611,8 +613,8 @@ static oc_status add_bookmarks(writer *w) {
         CHECK_HPDF(HPDF_Dict_Add(o, "Title", title), "setting a bookmark title");
         dest_slot *d = dest_find(w, m->dest);
         HPDF_Destination dst = d ? d->dst : NULL;
-        if (!dst && m->page >= 0 && (size_t)m->page < l->npages)
-            dst = make_dest(w, w->pages[m->page], 0, l->height);
+        if (!dst && m->page >= 0 && (size_t)m->page < w->npages)
+            dst = make_dest(w, w->pages[m->page], 0, w->height);
         if (dst) CHECK_HPDF(HPDF_Outline_SetDestination(o, dst), "pointing a bookmark");
         /* chapters closed: the panel lists the chapters, each unfolds */
         CHECK_HPDF(HPDF_Outline_SetOpened(o, HPDF_FALSE), "folding a bookmark");
@@ -624,9 +626,8 @@ done:
     return st;
 }
 
-static oc_status add_page_labels(writer *w) {
+static oc_status add_page_labels(writer *w, const oc_layout *l) {
     oc_status st = OC_OK;
-    const oc_layout *l = w->layout;
     for (size_t i = 0; i < l->npages; i++) {
         const oc_page *p = &l->pages[i], *prev = i ? &l->pages[i - 1] : NULL;
         int number = p->number > 0 ? p->number : 1;
@@ -816,66 +817,77 @@ done:
     return st;
 }
 
-oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
-                              const oc_fontset *fonts, const oc_pdf_options *opt, oc_buf *out,
-                              oc_diag *diag) {
-    (void)opt;
+/* ---- the writer's steps ---------------------------------------------------------------- */
+
+oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag) {
     oc_status st = OC_OK;
-    writer wr, *w = &wr;
-    memset(w, 0, sizeof *w);
+    writer *w = oc_xcalloc(1, sizeof *w);
     w->diag = diag;
-    w->layout = layout;
     w->fonts = fonts;
     oc_buf_init(&w->scratch);
     oc_buf_init(&w->content);
     oc_buf_init(&w->zbuf);
-
     w->pdf = HPDF_New(on_hpdf_error, w);
-    if (!w->pdf) return fail(w, OC_ERR_INTERNAL, "starting libharu");
+    CHECK_PTR(w->pdf, "starting libharu");
     CHECK_HPDF(HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL), "turning on compression");
     CHECK_HPDF(HPDF_UseUTFEncodings(w->pdf), "enabling UTF-8");
     w->utf8 = HPDF_GetEncoder(w->pdf, "UTF-8");
     CHECK_PTR(w->utf8, "finding the UTF-8 encoder");
     CHECK_HPDF(HPDF_SetPageMode(w->pdf, HPDF_PAGE_MODE_USE_OUTLINE), "setting the page mode");
+done:
+    if (st != OC_OK) {
+        oc_pdf_writer_free(w);
+        return NULL;
+    }
+    return w;
+}
 
-    /* first pass: fonts in use, pages, destinations */
-    int want[OC_FONT_COUNT] = {0};
-    for (size_t i = 0; i < layout->npages; i++)
-        for (size_t k = 0; k < layout->pages[i].nitems; k++) {
-            const oc_item *it = &layout->pages[i].items[k];
-            if (it->kind == OC_ITEM_TEXT && (unsigned)it->font < OC_FONT_COUNT) want[it->font] = 1;
-        }
-    for (int f = 0; f < OC_FONT_COUNT; f++)
-        if (want[f] && (st = load_font(w, (oc_font_id)f)) != OC_OK) goto done;
-
-    w->pages = oc_xcalloc(layout->npages ? layout->npages : 1, sizeof *w->pages);
-    for (size_t i = 0; i < layout->npages; i++) {
+static oc_status writer_begin(void *user, double width, double height, size_t npages,
+                              const oc_layout_dest *dests, size_t ndests) {
+    oc_status st = OC_OK;
+    writer *w = user;
+    if (w->pages) return fail(w, OC_ERR_INTERNAL, "starting the pages twice");
+    w->npages = npages;
+    w->height = height;
+    w->pages = oc_xcalloc(npages ? npages : 1, sizeof *w->pages);
+    for (size_t i = 0; i < npages; i++) {
         HPDF_Page page = HPDF_AddPage(w->pdf);
         CHECK_PTR(page, "adding a page");
-        CHECK_HPDF(HPDF_Page_SetWidth(page, (HPDF_REAL)layout->width), "setting the page width");
-        CHECK_HPDF(HPDF_Page_SetHeight(page, (HPDF_REAL)layout->height), "setting the page height");
+        CHECK_HPDF(HPDF_Page_SetWidth(page, (HPDF_REAL)width), "setting the page width");
+        CHECK_HPDF(HPDF_Page_SetHeight(page, (HPDF_REAL)height), "setting the page height");
         w->pages[i] = page;
-        for (size_t k = 0; k < layout->pages[i].nitems; k++) {
-            const oc_item *it = &layout->pages[i].items[k];
-            if (it->kind != OC_ITEM_DEST || !it->dest || dest_find(w, it->dest)) continue;
-            HPDF_Destination dst = make_dest(w, page, it->x, it->y);
-            CHECK_PTR(dst, "creating a destination");
-            dest_put(w, it->dest, dst);
-        }
     }
-
-    if (layout->npages == 0) {
+    for (size_t k = 0; k < ndests; k++) {
+        const oc_layout_dest *d = &dests[k];
+        if (!d->name || d->page >= npages || dest_find(w, d->name)) continue;
+        HPDF_Destination dst = make_dest(w, w->pages[d->page], d->x, d->y);
+        CHECK_PTR(dst, "creating a destination");
+        dest_put(w, d->name, dst);
+    }
+    if (npages == 0) {
         /* an empty layout still makes a valid (one blank page) PDF */
         HPDF_Page page = HPDF_AddPage(w->pdf);
         CHECK_PTR(page, "adding a page");
     }
+done:
+    return st;
+}
 
-    /* the walk */
-    for (size_t i = 0; i < layout->npages; i++)
-        if ((st = draw_page(w, i)) != OC_OK) goto done;
+static oc_status writer_page(void *user, size_t index, const oc_page *page) {
+    return draw_page(user, index, page);
+}
 
-    if ((st = add_bookmarks(w)) != OC_OK) goto done;
-    if ((st = add_page_labels(w)) != OC_OK) goto done;
+oc_page_sink oc_pdf_writer_sink(oc_pdf_writer *w) {
+    oc_page_sink s = {w, writer_begin, writer_page};
+    return s;
+}
+
+oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const oc_layout *layout,
+                               oc_buf *out) {
+    oc_status st = OC_OK;
+    if (!w->pages) return fail(w, OC_ERR_INTERNAL, "finishing a PDF with no pages");
+    if ((st = add_bookmarks(w, layout)) != OC_OK) goto done;
+    if ((st = add_page_labels(w, layout)) != OC_OK) goto done;
     if ((st = add_info(w, doc)) != OC_OK) goto done;
     for (int f = 0; f < OC_FONT_COUNT; f++) {
         if (!w->font[f]) continue;
@@ -885,8 +897,12 @@ oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
             goto done;
     }
     st = save(w, out);
-
 done:
+    return st;
+}
+
+void oc_pdf_writer_free(oc_pdf_writer *w) {
+    if (!w) return;
     if (w->pdf) HPDF_Free(w->pdf);
     for (int f = 0; f < OC_FONT_COUNT; f++) {
         free(w->used[f]);
@@ -898,5 +914,37 @@ done:
     oc_buf_free(&w->scratch);
     oc_buf_free(&w->content);
     oc_buf_free(&w->zbuf);
+    free(w);
+}
+
+oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
+                              const oc_fontset *fonts, const oc_pdf_options *opt, oc_buf *out,
+                              oc_diag *diag) {
+    (void)opt;
+    oc_status st = OC_OK;
+    oc_layout_dest *dests = NULL;
+    size_t ndests = 0, cap = 0;
+    writer *w = oc_pdf_writer_new(fonts, diag);
+    if (!w) return OC_ERR_INTERNAL;
+    /* the same steps as a streamed layout: destinations, pages, the rest */
+    for (size_t i = 0; i < layout->npages; i++)
+        for (size_t k = 0; k < layout->pages[i].nitems; k++) {
+            const oc_item *it = &layout->pages[i].items[k];
+            if (it->kind != OC_ITEM_DEST || !it->dest) continue;
+            if (ndests == cap) {
+                cap = cap ? cap * 2 : 64;
+                dests = oc_xrealloc(dests, cap * sizeof *dests);
+            }
+            dests[ndests++] = (oc_layout_dest){it->dest, i, it->x, it->y};
+        }
+    if ((st = writer_begin(w, layout->width, layout->height, layout->npages, dests, ndests)) !=
+        OC_OK)
+        goto done;
+    for (size_t i = 0; i < layout->npages; i++)
+        if ((st = draw_page(w, i, &layout->pages[i])) != OC_OK) goto done;
+    st = oc_pdf_writer_finish(w, doc, layout, out);
+done:
+    free(dests);
+    oc_pdf_writer_free(w);
     return st;
 }
