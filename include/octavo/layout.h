@@ -129,7 +129,8 @@ typedef struct {
     size_t npages;
     oc_bookmark *marks;
     size_t nmarks;
-    oc_arena arena; /* owns text, names and item arrays */
+    oc_arena arena;        /* owns text, names and item arrays */
+    oc_arena helper_arena; /* the same for chapters laid out by the second thread */
 } oc_layout;
 
 /* A named destination as placed: page index (0-based) and position. */

@@ -9,6 +9,7 @@
 #include "layout/flow.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -566,6 +567,198 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
     b->flow = saved;
 }
 
+/* ---- chapters on two cores ------------------------------------------------- */
+
+/* Chapters are independent until pagination: each is laid out into a flow
+ * of its own, with a diagnostics sink of its own, by whichever thread takes
+ * it next; the main thread then appends the flows and replays the sinks in
+ * chapter order. Both runs (one thread or two) take the same path, so the
+ * output and the messages cannot depend on the scheduling. The only state
+ * chapters share is the once-per-book warning about a character no font
+ * has: each thread remembers its own, and the replay drops any the book
+ * already had. OCTAVO_THREADS=1 (read here only) keeps it on one thread. */
+typedef struct {
+    oc_blocks b; /* a copy of the main thread's, with its own: */
+    oc_para_ctx pc;
+    oc_arena scratch;
+    oc_hyphen *hy; /* the word cache serves one thread */
+} helper_lane;
+
+typedef struct {
+    const oc_document *doc;
+    oc_flow *flows;
+    oc_diag *diags;
+    unsigned char *done;
+    int next;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    oc_blocks *helper;
+} chapter_queue;
+
+static int layout_threads(void) {
+    const char *s = getenv("OCTAVO_THREADS");
+    return s && s[0] == '1' && s[1] == '\0' ? 1 : 2;
+}
+
+static void lay_out_chapter(oc_blocks *b, chapter_queue *q, int c) {
+    b->flow = &q->flows[c];
+    b->para->diag = &q->diags[c];
+    b->para->shaping_file = NULL;
+    b->para->shaping_warned = 0;
+    oc_blocks_chapter(b, &q->doc->chapters[c]);
+    pthread_mutex_lock(&q->mu);
+    q->done[c] = 1;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+static void *helper_main(void *arg) {
+    chapter_queue *q = arg;
+    for (;;) {
+        pthread_mutex_lock(&q->mu);
+        int c = q->next < q->doc->nchapters ? q->next++ : -1;
+        pthread_mutex_unlock(&q->mu);
+        if (c < 0) break;
+        lay_out_chapter(q->helper, q, c);
+    }
+    return NULL;
+}
+
+/* Appends chapter flow `ch` to `body` (element, item and note indexes
+ * shifted). */
+static void append_flow(oc_flow *body, const oc_flow *ch) {
+    size_t e0 = body->n, i0 = body->items.n, n0 = body->nnotes;
+    if (body->n + ch->n > body->cap) {
+        while (body->n + ch->n > body->cap)
+            body->cap = body->cap ? body->cap * 2 : 1024;
+        body->pe = oc_xrealloc(body->pe, body->cap * sizeof *body->pe);
+        body->info = oc_xrealloc(body->info, body->cap * sizeof *body->info);
+    }
+    for (size_t k = 0; k < ch->n; k++) {
+        oc_pg_elem e = ch->pe[k];
+        if (e.repeat >= 0) e.repeat += (int)e0;
+        body->pe[body->n] = e;
+        oc_flow_info in = ch->info[k];
+        in.item0 += i0;
+        in.note0 += n0;
+        body->info[body->n++] = in;
+    }
+    if (ch->items.n) {
+        if (body->items.n + ch->items.n > body->items.cap) {
+            while (body->items.n + ch->items.n > body->items.cap)
+                body->items.cap = body->items.cap ? body->items.cap * 2 : 4096;
+            body->items.v = oc_xrealloc(body->items.v, body->items.cap * sizeof *body->items.v);
+        }
+        memcpy(body->items.v + body->items.n, ch->items.v, ch->items.n * sizeof *ch->items.v);
+        body->items.n += ch->items.n;
+    }
+    for (size_t k = 0; k < ch->nnotes; k++) {
+        if (body->nnotes == body->capnotes) {
+            body->capnotes = body->capnotes ? body->capnotes * 2 : 64;
+            body->notes = oc_xrealloc(body->notes, body->capnotes * sizeof *body->notes);
+        }
+        body->notes[body->nnotes++] = ch->notes[k];
+    }
+    for (size_t k = 0; k < ch->nmarks; k++) {
+        oc_flow_mark m = ch->marks[k];
+        m.elem += e0;
+        oc_flow_mark_add(body, &m);
+    }
+}
+
+/* Replays a chapter's messages; a character no font has is reported once
+ * per book (`seen`: one bit per code point), as one thread would. */
+static void replay(oc_diag *into, const oc_diag *from, unsigned char *seen) {
+    static const char missing[] = "' is not in any bundled font";
+    for (size_t i = 0; i < from->count; i++) {
+        const oc_diagnostic *d = &from->items[i];
+        if (strncmp(d->message, "U+", 2) == 0 && strstr(d->message, missing)) {
+            unsigned long cp = strtoul(d->message + 2, NULL, 16);
+            if (cp < 0x110000) {
+                if (seen[cp >> 3] & (1u << (cp & 7))) continue;
+                seen[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+            }
+        }
+        oc_diag_report(into, d->severity, d->file, d->line, d->column, "%s", d->message);
+    }
+}
+
+/* Lays out every chapter into `body` with `b` (and a second thread). */
+static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *doc, oc_diag *diag,
+                             oc_flow *body) {
+    int n = doc->nchapters;
+    chapter_queue q;
+    memset(&q, 0, sizeof q);
+    q.doc = doc;
+    q.flows = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *q.flows);
+    q.diags = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *q.diags);
+    q.done = oc_xcalloc(n > 0 ? (size_t)n : 1, 1);
+    for (int c = 0; c < n; c++)
+        oc_diag_init(&q.diags[c], NULL);
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.cv, NULL);
+    unsigned char *seen = b->para->warned;
+    b->para->warned = oc_arena_alloc(&out->arena, 0x110000 / 8);
+
+    helper_lane helper;
+    pthread_t thread;
+    int threaded = 0;
+    if (n > 1 && layout_threads() > 1) {
+        helper.b = *b;
+        helper.pc = *b->para;
+        oc_arena_init(&helper.scratch);
+        helper.b.arena = &out->helper_arena;
+        helper.b.para = &helper.pc;
+        helper.pc.arena = &out->helper_arena;
+        helper.pc.scratch = &helper.scratch;
+        helper.pc.warned = oc_arena_alloc(&out->arena, 0x110000 / 8);
+        oc_diag quiet;
+        oc_diag_init(&quiet, NULL); /* the main thread has warned about missing patterns */
+        helper.hy = oc_hyphen_load(doc->meta.language ? doc->meta.language : "en-US", &quiet,
+                                   doc->meta_path);
+        oc_diag_free(&quiet);
+        helper.pc.hyphen = helper.hy;
+        q.helper = &helper.b;
+        threaded = pthread_create(&thread, NULL, helper_main, &q) == 0;
+        if (!threaded) {
+            if (helper.hy) oc_hyphen_free(helper.hy);
+            oc_arena_free(&helper.scratch);
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        pthread_mutex_lock(&q.mu);
+        while (!q.done[k]) {
+            if (q.next < n) {
+                int c = q.next++;
+                pthread_mutex_unlock(&q.mu);
+                lay_out_chapter(b, &q, c);
+                pthread_mutex_lock(&q.mu);
+            } else {
+                pthread_cond_wait(&q.cv, &q.mu);
+            }
+        }
+        pthread_mutex_unlock(&q.mu);
+        append_flow(body, &q.flows[k]);
+        oc_flow_free(&q.flows[k]);
+        replay(diag, &q.diags[k], seen);
+        oc_diag_free(&q.diags[k]);
+    }
+    if (threaded) {
+        pthread_join(thread, NULL);
+        if (helper.hy) oc_hyphen_free(helper.hy);
+        oc_arena_free(&helper.scratch);
+    }
+    pthread_mutex_destroy(&q.mu);
+    pthread_cond_destroy(&q.cv);
+    free(q.flows);
+    free(q.diags);
+    free(q.done);
+    /* the front matter after warns only about characters the body did not */
+    b->para->warned = seen;
+    b->para->diag = diag;
+    b->flow = body;
+}
+
 /* ---- the driver ---------------------------------------------------------- */
 
 /* Title page, (blank), contents, (blank), body; then the bookmarks. Run
@@ -668,10 +861,7 @@ oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
     as.b = &b;
 
     /* 1. the body, laid out and paginated once */
-    for (int c = 0; c < doc->nchapters; c++) {
-        st = oc_blocks_chapter(&b, &doc->chapters[c]);
-        if (st != OC_OK) goto done;
-    }
+    lay_out_chapters(&b, out, doc, diag, &body);
     oc_pg_params pp = {as.g.height, as.g.leading * 1.2, 1, 1, b.note_lead};
     oc_pg_result br;
     st = oc_paginate(&out->arena, body.pe, body.n, &pp, &br);
@@ -719,6 +909,7 @@ done:
 void oc_layout_free(oc_layout *l) {
     if (!l) return;
     oc_arena_free(&l->arena);
+    oc_arena_free(&l->helper_arena);
     l->pages = NULL;
     l->npages = 0;
     l->marks = NULL;

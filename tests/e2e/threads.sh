@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# threads.sh OCTAVO_BIN SOURCE_DIR WORK_DIR
+#
+# The chapters of a book are laid out on two threads (src/layout/layout.c);
+# OCTAVO_THREADS=1 keeps them on one. The outputs and the messages must not
+# depend on it: the guide, a generated 1,000-page bench book and the fixtures
+# that warn (characters no font has, scripts set without shaping) are built
+# both ways and compared byte for byte with cmp (PDF, EPUB, stderr).
+# Prints one line per check and a final "threads: N passed, M failed".
+set -u
+
+if [ $# -ne 3 ]; then
+    echo "usage: $0 OCTAVO_BIN SOURCE_DIR WORK_DIR" >&2
+    exit 2
+fi
+BIN=$1
+SRC=$2
+WORK=$3
+rm -rf "$WORK"
+mkdir -p "$WORK"
+export SOURCE_DATE_EPOCH=1700000000
+pass=0
+fail=0
+
+python3 "$SRC/tests/bench/gen_book.py" "$WORK/bench" 1000 >/dev/null || {
+    echo "FAIL: generating the bench book"
+    exit 1
+}
+
+compare() { # NAME BOOK
+    local name=$1 book=$2 t
+    for t in 1 2; do
+        if ! OCTAVO_THREADS=$t "$BIN" build "$book" -o "$WORK/out-$name-$t" \
+            2>"$WORK/err-$name-$t"; then
+            echo "FAIL: $name: build with OCTAVO_THREADS=$t failed"
+            cat "$WORK/err-$name-$t"
+            fail=$((fail + 1))
+            return
+        fi
+        # the output folder differs between the two runs; nothing else may
+        sed "s#$WORK/out-$name-$t#OUT#g" "$WORK/err-$name-$t" >"$WORK/msg-$name-$t"
+    done
+    local f ok=1
+    for f in "$WORK/out-$name-1"/*; do
+        if ! cmp "$f" "$WORK/out-$name-2/$(basename "$f")"; then
+            echo "FAIL: $name: $(basename "$f") differs between one and two threads"
+            ok=0
+        fi
+    done
+    if ! cmp "$WORK/msg-$name-1" "$WORK/msg-$name-2"; then
+        echo "FAIL: $name: messages differ between one and two threads"
+        diff "$WORK/msg-$name-1" "$WORK/msg-$name-2" | head -20
+        ok=0
+    fi
+    if [ $ok = 1 ]; then
+        echo "ok   $name: PDF, EPUB and messages identical with one and two threads"
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+    fi
+}
+
+# chapters that warn: the same missing character in chapters 1 and 3 (one
+# message for the book), others in 2 and 4, Devanagari needing shaping in 2
+# and 4 (one message per chapter)
+mkdir -p "$WORK/warn/chapters"
+{
+    echo "title: Warnings"
+    echo "chapters:"
+    for c in 1 2 3 4; do echo "  - chapters/$c.md"; done
+} >"$WORK/warn/book.yaml"
+printf '# One\n\nA smile \360\237\230\200 here.\n' >"$WORK/warn/chapters/1.md"
+printf '# Two\n\nPhoenician \360\220\244\200 and \340\244\250\340\244\256\340\244\270\340\245\215\340\244\244\340\245\207.\n' >"$WORK/warn/chapters/2.md"
+printf '# Three\n\nAgain \360\237\230\200 and \360\237\230\201.\n' >"$WORK/warn/chapters/3.md"
+printf '# Four\n\n\340\244\250\340\244\256\340\244\270\340\245\215\340\244\244\340\245\207 \360\237\230\201 \360\220\244\201\n' >"$WORK/warn/chapters/4.md"
+
+compare guide "$SRC/book"
+compare warnings "$WORK/warn"
+n=$(grep -c "U+1F600" "$WORK/msg-warnings-2" || true)
+if [ "$n" = 1 ]; then
+    echo "ok   warnings: a missing character in two chapters is reported once"
+    pass=$((pass + 1))
+else
+    echo "FAIL: warnings: U+1F600 reported $n times (want 1)"
+    cat "$WORK/msg-warnings-2"
+    fail=$((fail + 1))
+fi
+compare bench "$WORK/bench"
+for fx in nonlatin complex-scripts; do
+    [ -f "$SRC/tests/fixtures/$fx.md" ] && compare "$fx" "$SRC/tests/fixtures/$fx.md"
+done
+[ -d "$SRC/tests/fixtures/multi" ] && compare multi "$SRC/tests/fixtures/multi"
+
+echo "threads: $pass passed, $fail failed"
+[ $fail -eq 0 ]
