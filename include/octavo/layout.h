@@ -173,6 +173,10 @@ oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
                            const oc_fontset *fonts, const oc_page_sink *sink, oc_layout *out,
                            oc_diag *diag);
 void oc_layout_free(oc_layout *l);
+/* Threads the layout and the PDF writer use: 1 when the environment has
+ * OCTAVO_THREADS=1 (the one place it is read), else 2 (chapters laid out on
+ * two threads, pages deflated on a second one). Outputs are identical. */
+int oc_layout_threads(void);
 /* A readable text form of pages and items, for golden tests:
  *   page 3 (iii)
  *     text 72.0 700.5 SERIF 10.5 "Hello"

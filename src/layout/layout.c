@@ -595,7 +595,7 @@ typedef struct {
     oc_blocks *helper;
 } chapter_queue;
 
-static int layout_threads(void) {
+int oc_layout_threads(void) {
     const char *s = getenv("OCTAVO_THREADS");
     return s && s[0] == '1' && s[1] == '\0' ? 1 : 2;
 }
@@ -703,7 +703,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     helper_lane helper;
     pthread_t thread;
     int threaded = 0;
-    if (n > 1 && layout_threads() > 1) {
+    if (n > 1 && oc_layout_threads() > 1) {
         helper.b = *b;
         helper.pc = *b->para;
         oc_arena_init(&helper.scratch);

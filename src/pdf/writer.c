@@ -28,6 +28,7 @@
 #include <hpdf_streams.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,6 +46,19 @@ typedef struct {
     const oc_asset *asset;
     HPDF_Image image; /* NULL after a failed load (warned once) */
 } image_slot;
+
+/* Pages' content deflated on a second thread: the main thread draws page
+ * n+1 while page n is compressed, and writes each result into libharu (whose
+ * memory pool is not thread-safe) in page order. A ring of slots; the bytes
+ * are the same as deflating in line. */
+#define ZRING 8
+typedef struct {
+    size_t page;
+    oc_buf raw, z;
+    uLongf zlen;
+    int state; /* 0 free, 1 waiting for the deflater, 2 deflated */
+    int ok;
+} zslot;
 
 struct oc_pdf_writer {
     HPDF_Doc pdf;
@@ -64,9 +78,16 @@ struct oc_pdf_writer {
     image_slot *images;
     size_t nimages, image_cap;
     oc_buf scratch;
-    oc_buf content, zbuf; /* one page's content, and deflated */
+    oc_buf content; /* the page being drawn (then handed to a ring slot) */
     size_t npages;
     double height;
+
+    zslot ring[ZRING];
+    size_t zhead, ztail, zwork; /* next slot to fill, to write out, to deflate */
+    int zthreaded, zquit;
+    pthread_t zthread;
+    pthread_mutex_t zmu;
+    pthread_cond_t zcv;
 };
 typedef struct oc_pdf_writer writer;
 
@@ -473,6 +494,98 @@ done:
     return st;
 }
 
+/* ---- deflating pages ----------------------------------------------------------------- */
+
+static void deflate_slot(zslot *s) {
+    s->zlen = compressBound((uLong)s->raw.len);
+    oc_buf_reset(&s->z);
+    oc_buf_reserve(&s->z, s->zlen);
+    s->ok = !s->z.overflow && compress2((Bytef *)s->z.data, &s->zlen, (const Bytef *)s->raw.data,
+                                        (uLong)s->raw.len, CONTENT_LEVEL) == Z_OK;
+}
+
+static void *deflater_main(void *arg) {
+    writer *w = arg;
+    pthread_mutex_lock(&w->zmu);
+    for (;;) {
+        zslot *s = &w->ring[w->zwork];
+        if (s->state != 1) {
+            if (w->zquit) break;
+            pthread_cond_wait(&w->zcv, &w->zmu);
+            continue;
+        }
+        pthread_mutex_unlock(&w->zmu);
+        deflate_slot(s);
+        pthread_mutex_lock(&w->zmu);
+        s->state = 2;
+        w->zwork = (w->zwork + 1) % ZRING;
+        pthread_cond_broadcast(&w->zcv);
+    }
+    pthread_mutex_unlock(&w->zmu);
+    return NULL;
+}
+
+/* Writes the oldest slot's deflated content into its page (waiting for it). */
+static oc_status write_oldest(writer *w) {
+    oc_status st = OC_OK;
+    zslot *s = &w->ring[w->ztail];
+    if (w->zthreaded) {
+        pthread_mutex_lock(&w->zmu);
+        while (s->state != 2)
+            pthread_cond_wait(&w->zcv, &w->zmu);
+        pthread_mutex_unlock(&w->zmu);
+    }
+    s->state = 0;
+    w->ztail = (w->ztail + 1) % ZRING;
+    if (!s->ok) return fail(w, OC_ERR_INTERNAL, "compressing a page's content");
+    HPDF_PageAttr pattr = (HPDF_PageAttr)w->pages[s->page]->attr;
+    HPDF_MemStream_FreeData(pattr->stream);
+    CHECK_HPDF(HPDF_Stream_Write(pattr->stream, (const HPDF_BYTE *)s->z.data, (HPDF_UINT)s->zlen),
+               "writing a page's content");
+done:
+    return st;
+}
+
+/* Hands w->content (page `index`) to the deflater, or deflates it here. */
+static oc_status submit(writer *w, size_t index) {
+    oc_status st = OC_OK;
+    zslot *s = &w->ring[w->zhead];
+    if (s->state != 0 && (st = write_oldest(w)) != OC_OK) return st;
+    oc_buf t = s->raw; /* swap buffers: no copy */
+    s->raw = w->content;
+    w->content = t;
+    s->page = index;
+    w->zhead = (w->zhead + 1) % ZRING;
+    if (!w->zthreaded) {
+        deflate_slot(s);
+        s->state = 2;
+        return write_oldest(w);
+    }
+    pthread_mutex_lock(&w->zmu);
+    s->state = 1;
+    pthread_cond_broadcast(&w->zcv);
+    pthread_mutex_unlock(&w->zmu);
+    return OC_OK;
+}
+
+/* Writes out every page still in the ring and stops the deflater. */
+static oc_status drain(writer *w) {
+    oc_status st = OC_OK;
+    while (w->ring[w->ztail].state != 0)
+        if ((st = write_oldest(w)) != OC_OK) break;
+    if (w->zthreaded) {
+        pthread_mutex_lock(&w->zmu);
+        w->zquit = 1;
+        pthread_cond_broadcast(&w->zcv);
+        pthread_mutex_unlock(&w->zmu);
+        pthread_join(w->zthread, NULL);
+        w->zthreaded = 0;
+        pthread_mutex_destroy(&w->zmu);
+        pthread_cond_destroy(&w->zcv);
+    }
+    return st;
+}
+
 static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
     oc_status st = OC_OK;
     if (index >= w->npages) return fail(w, OC_ERR_INTERNAL, "drawing a page not announced");
@@ -575,21 +688,11 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
         goto done;
     }
 
-    /* deflate the page's content into the stream libharu writes as is */
-    uLongf zlen = compressBound((uLong)b->len);
-    oc_buf_reset(&w->zbuf);
-    oc_buf_reserve(&w->zbuf, zlen);
-    if (w->zbuf.overflow || compress2((Bytef *)w->zbuf.data, &zlen, (const Bytef *)b->data,
-                                      (uLong)b->len, CONTENT_LEVEL) != Z_OK) {
-        st = fail(w, OC_ERR_INTERNAL, "compressing a page's content");
-        goto done;
-    }
+    /* the content, deflated, goes into the stream libharu writes as is */
     CHECK_PTR(pattr && pattr->contents && pattr->stream, "finding a page's content stream");
-    HPDF_MemStream_FreeData(pattr->stream);
-    CHECK_HPDF(HPDF_Stream_Write(pattr->stream, (const HPDF_BYTE *)w->zbuf.data, (HPDF_UINT)zlen),
-               "writing a page's content");
     pattr->contents->filter = HPDF_STREAM_FILTER_NONE;
     pattr->contents->write_fn = write_flate_filter;
+    st = submit(w, index);
 done:
     return st;
 }
@@ -826,7 +929,6 @@ oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag) {
     w->fonts = fonts;
     oc_buf_init(&w->scratch);
     oc_buf_init(&w->content);
-    oc_buf_init(&w->zbuf);
     w->pdf = HPDF_New(on_hpdf_error, w);
     CHECK_PTR(w->pdf, "starting libharu");
     CHECK_HPDF(HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL), "turning on compression");
@@ -834,6 +936,15 @@ oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag) {
     w->utf8 = HPDF_GetEncoder(w->pdf, "UTF-8");
     CHECK_PTR(w->utf8, "finding the UTF-8 encoder");
     CHECK_HPDF(HPDF_SetPageMode(w->pdf, HPDF_PAGE_MODE_USE_OUTLINE), "setting the page mode");
+    if (oc_layout_threads() > 1) {
+        pthread_mutex_init(&w->zmu, NULL);
+        pthread_cond_init(&w->zcv, NULL);
+        w->zthreaded = pthread_create(&w->zthread, NULL, deflater_main, w) == 0;
+        if (!w->zthreaded) {
+            pthread_mutex_destroy(&w->zmu);
+            pthread_cond_destroy(&w->zcv);
+        }
+    }
 done:
     if (st != OC_OK) {
         oc_pdf_writer_free(w);
@@ -886,6 +997,7 @@ oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const o
                                oc_buf *out) {
     oc_status st = OC_OK;
     if (!w->pages) return fail(w, OC_ERR_INTERNAL, "finishing a PDF with no pages");
+    if ((st = drain(w)) != OC_OK) goto done;
     if ((st = add_bookmarks(w, layout)) != OC_OK) goto done;
     if ((st = add_page_labels(w, layout)) != OC_OK) goto done;
     if ((st = add_info(w, doc)) != OC_OK) goto done;
@@ -903,6 +1015,20 @@ done:
 
 void oc_pdf_writer_free(oc_pdf_writer *w) {
     if (!w) return;
+    /* after a failure pages may still be queued: stop the deflater first */
+    if (w->zthreaded) {
+        pthread_mutex_lock(&w->zmu);
+        w->zquit = 1;
+        pthread_cond_broadcast(&w->zcv);
+        pthread_mutex_unlock(&w->zmu);
+        pthread_join(w->zthread, NULL);
+        pthread_mutex_destroy(&w->zmu);
+        pthread_cond_destroy(&w->zcv);
+    }
+    for (int i = 0; i < ZRING; i++) {
+        oc_buf_free(&w->ring[i].raw);
+        oc_buf_free(&w->ring[i].z);
+    }
     if (w->pdf) HPDF_Free(w->pdf);
     for (int f = 0; f < OC_FONT_COUNT; f++) {
         free(w->used[f]);
@@ -913,7 +1039,6 @@ void oc_pdf_writer_free(oc_pdf_writer *w) {
     free(w->images);
     oc_buf_free(&w->scratch);
     oc_buf_free(&w->content);
-    oc_buf_free(&w->zbuf);
     free(w);
 }
 
