@@ -20,6 +20,9 @@ void oc_itemvec_push(oc_itemvec *v, const oc_item *it) {
 }
 
 void oc_flow_free(oc_flow *f) {
+    for (size_t i = 0; i < f->nchunks; i++)
+        free(f->chunks[i]);
+    free(f->chunks);
     free(f->items.v);
     free(f->pe);
     free(f->info);

@@ -27,6 +27,8 @@ typedef struct {
 
 typedef struct {
     size_t item0, nitems; /* in oc_flow.items */
+    const oc_item *items; /* set in a body made of chapter flows: the element's items
+                             (in its chapter's chunk), else NULL: items.v + item0 */
     int chapter;          /* chapter index; -1 in front matter */
     size_t note0;         /* footnotes first cited here: notes[note0 .. note0+nnotes) */
     int nnotes;
@@ -52,6 +54,10 @@ typedef struct {
     size_t nnotes, capnotes;
     oc_flow_mark *marks;
     size_t nmarks, capmarks;
+    /* the body: each chapter's items, owned here (chunks[chapter index]),
+     * freed by the placement once the chapter's last page is drawn */
+    oc_item **chunks;
+    size_t nchunks;
 } oc_flow;
 
 typedef struct {

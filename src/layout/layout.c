@@ -286,11 +286,24 @@ static void furniture(assembler *as, size_t phys, const char *head, int show_fol
 }
 
 /* Puts a paginated flow onto pages starting at physical index `phys0`. */
-static void place_flow(assembler *as, const oc_flow *f, const oc_pg_result *r, oc_label_style label,
+static void place_flow(assembler *as, oc_flow *f, const oc_pg_result *r, oc_label_style label,
                        int number0, const char *front_head, const size_t *page_of_mark_out_unused) {
     (void)page_of_mark_out_unused;
     size_t k = 0;
     int chapter = -1;
+    /* a chapter's items are freed once its last page is drawn */
+    int *last = NULL;
+    size_t free_next = 0;
+    if (f->nchunks && !as->dry) {
+        last = oc_xmalloc(f->nchunks * sizeof *last);
+        for (size_t c = 0; c < f->nchunks; c++)
+            last[c] = -1;
+        for (size_t q = 0; q < r->nplaces; q++) {
+            int c = f->info[r->places[q].elem].chapter;
+            if (c >= 0 && (size_t)c < f->nchunks && r->places[q].page > last[c])
+                last[c] = r->places[q].page;
+        }
+    }
     for (int pg = 0; pg < r->npages; pg++) {
         size_t phys = as->npages;
         double L = left_margin(as, phys), top = area_top(as);
@@ -302,7 +315,7 @@ static void place_flow(assembler *as, const oc_flow *f, const oc_pg_result *r, o
             if (first_chapter < 0) first_chapter = in->chapter;
             if (!pl->copy && in->chapter >= 0) chapter = in->chapter;
             for (size_t i = 0; i < in->nitems; i++) {
-                oc_item it = f->items.v[in->item0 + i];
+                oc_item it = in->items ? in->items[i] : f->items.v[in->item0 + i];
                 if (pl->copy && it.kind == OC_ITEM_DEST) continue;
                 if (as->dry && it.kind != OC_ITEM_DEST) continue;
                 it.x += L;
@@ -373,7 +386,12 @@ static void place_flow(assembler *as, const oc_flow *f, const oc_pg_result *r, o
         }
         furniture(as, phys, head, 1, label, number);
         end_page(as, label, number);
+        for (; last && free_next < f->nchunks && last[free_next] <= pg; free_next++) {
+            free(f->chunks[free_next]);
+            f->chunks[free_next] = NULL;
+        }
     }
+    free(last);
 }
 
 /* ---- front matter ---------------------------------------------------------- */
@@ -624,10 +642,13 @@ static void *helper_main(void *arg) {
     return NULL;
 }
 
-/* Appends chapter flow `ch` to `body` (element, item and note indexes
- * shifted). */
-static void append_flow(oc_flow *body, const oc_flow *ch) {
-    size_t e0 = body->n, i0 = body->items.n, n0 = body->nnotes;
+/* Appends chapter flow `ch` (chapter index `c`) to `body`: elements, notes
+ * and marks copied with their indexes shifted, the items taken over as the
+ * chapter's chunk. */
+static void append_flow(oc_flow *body, oc_flow *ch, int c) {
+    size_t e0 = body->n, n0 = body->nnotes;
+    body->chunks[c] = ch->items.v;
+    ch->items.v = NULL;
     if (body->n + ch->n > body->cap) {
         while (body->n + ch->n > body->cap)
             body->cap = body->cap ? body->cap * 2 : 1024;
@@ -639,18 +660,9 @@ static void append_flow(oc_flow *body, const oc_flow *ch) {
         if (e.repeat >= 0) e.repeat += (int)e0;
         body->pe[body->n] = e;
         oc_flow_info in = ch->info[k];
-        in.item0 += i0;
+        in.items = body->chunks[c] ? body->chunks[c] + in.item0 : NULL;
         in.note0 += n0;
         body->info[body->n++] = in;
-    }
-    if (ch->items.n) {
-        if (body->items.n + ch->items.n > body->items.cap) {
-            while (body->items.n + ch->items.n > body->items.cap)
-                body->items.cap = body->items.cap ? body->items.cap * 2 : 4096;
-            body->items.v = oc_xrealloc(body->items.v, body->items.cap * sizeof *body->items.v);
-        }
-        memcpy(body->items.v + body->items.n, ch->items.v, ch->items.n * sizeof *ch->items.v);
-        body->items.n += ch->items.n;
     }
     for (size_t k = 0; k < ch->nnotes; k++) {
         if (body->nnotes == body->capnotes) {
@@ -697,6 +709,8 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
         oc_diag_init(&q.diags[c], NULL);
     pthread_mutex_init(&q.mu, NULL);
     pthread_cond_init(&q.cv, NULL);
+    body->chunks = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *body->chunks);
+    body->nchunks = (size_t)n;
     unsigned char *seen = b->para->warned;
     b->para->warned = oc_arena_alloc(&out->arena, 0x110000 / 8);
 
@@ -738,7 +752,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
             }
         }
         pthread_mutex_unlock(&q.mu);
-        append_flow(body, &q.flows[k]);
+        append_flow(body, &q.flows[k], k);
         oc_flow_free(&q.flows[k]);
         replay(diag, &q.diags[k], seen);
         oc_diag_free(&q.diags[k]);
@@ -763,7 +777,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
 
 /* Title page, (blank), contents, (blank), body; then the bookmarks. Run
  * twice when streaming (dry, then for real), so it starts from nothing. */
-static void assemble(assembler *as, const oc_flow *cf, const oc_pg_result *cr, const oc_flow *body,
+static void assemble(assembler *as, oc_flow *cf, const oc_pg_result *cr, oc_flow *body,
                      const oc_pg_result *br) {
     as->npages = 0;
     as->nmarks = 0;
