@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def timed(cmd, env=None):
-    """Runs cmd; returns (seconds, peak RSS in MB) for that child alone."""
+    """Runs cmd; returns (seconds, peak RSS in MB, CPU seconds) for that child alone."""
     # stderr goes to a file: a pipe read only after the wait deadlocks once
     # the child writes more than the pipe holds (pandoc's warnings do)
     with tempfile.TemporaryFile() as errf:
@@ -33,7 +33,7 @@ def timed(cmd, env=None):
         err = errf.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: {' '.join(cmd)} failed:\n{err}")
-    return dt, ru.ru_maxrss / 1024.0
+    return dt, ru.ru_maxrss / 1024.0, ru.ru_utime + ru.ru_stime
 
 
 def book_bytes(book):
@@ -68,34 +68,37 @@ def main():
         runs = a.runs if size <= 2000 else max(1, a.runs // 2)
         res = {}
         for fmt in ("pdf", "epub", "pdf,epub"):
-            times, rss = [], []
+            times, rss, cpu = [], [], []
             for _ in range(runs):
-                dt, m = timed([a.octavo, "build", book, "-o", out, "--format", fmt, "-q"], env)
+                dt, m, c = timed([a.octavo, "build", book, "-o", out, "--format", fmt, "-q"], env)
                 times.append(dt)
                 rss.append(m)
-            res[fmt] = (statistics.median(times), max(rss))
+                cpu.append(c)
+            res[fmt] = (statistics.median(times), max(rss), statistics.median(cpu))
         pages = pdf_pages(os.path.join(out, f"bench-{size}.pdf"))
         pandoc = None
         if shutil.which("pandoc"):
             chapters = sorted(os.path.join(book, "chapters", f)
                               for f in os.listdir(os.path.join(book, "chapters")))
-            dt, _ = timed(["pandoc", "-o", os.path.join(out, "pandoc.epub"),
+            dt, _, _ = timed(["pandoc", "-o", os.path.join(out, "pandoc.epub"),
                            "--resource-path", os.path.join(book, "chapters"), *chapters])
             pandoc = dt
         both = res["pdf,epub"][0]
         rows.append((size, pages, mb, res, pages / both if both else 0, mb / both, pandoc))
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
-          f"{platform.release()}; octavo {a.octavo}")
+          f"{platform.release()}; octavo {a.octavo}; load average at the end "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
-    print("| book | pages | Markdown | PDF only | EPUB only | PDF+EPUB | pages/s | MB/s "
-          "| peak RSS | pandoc EPUB | EPUB vs pandoc |")
-    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    print("| book | pages | Markdown | PDF only | EPUB only | PDF+EPUB | CPU (PDF+EPUB) | pages/s "
+          "| MB/s | peak RSS | pandoc EPUB | EPUB vs pandoc |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for size, pages, mb, res, pps, mbps, pandoc in rows:
         pd = f"{pandoc:.2f} s" if pandoc else "not installed"
         ratio = f"{pandoc / res['epub'][0]:.0f}×" if pandoc else "–"
         print(f"| ~{size:,} pages | {pages:,} | {mb:.1f} MB | {res['pdf'][0]:.3f} s "
-              f"| {res['epub'][0]:.3f} s | {res['pdf,epub'][0]:.3f} s | {pps:,.0f} "
+              f"| {res['epub'][0]:.3f} s | {res['pdf,epub'][0]:.3f} s "
+              f"| {res['pdf,epub'][2]:.3f} s | {pps:,.0f} "
               f"| {mbps:.1f} | {res['pdf,epub'][1]:.0f} MB | {pd} | {ratio} |")
 
 
