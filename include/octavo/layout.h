@@ -89,15 +89,15 @@ typedef enum {
     OC_ITEM_DEST   /* a named destination at (x,y): the target of internal links */
 } oc_item_kind;
 
-/* 80 bytes: a 10,000-page book has over 3 million of these, so the kinds'
+/* 64 bytes: a 10,000-page book has over 3 million of these, so the kinds'
  * own pointers share one anonymous union (set only the one of your kind). */
 typedef struct {
     oc_item_kind kind;
-    oc_font_id font; /* TEXT */
-    uint32_t len;    /* TEXT: bytes of text */
-    oc_color color;  /* TEXT, RULE, RECT */
-    double x, y, w, h;
-    double size; /* TEXT: font size; RULE: line width */
+    oc_font_id font;  /* TEXT */
+    uint32_t len;     /* TEXT: bytes of text */
+    oc_color color;   /* TEXT, RULE, RECT */
+    float x, y, w, h; /* points: float keeps a thousandth of a point on any page */
+    float size;       /* TEXT: font size; RULE: line width */
     union {
         const char *text;      /* TEXT: UTF-8, no newlines */
         const oc_asset *asset; /* IMAGE */
