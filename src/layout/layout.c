@@ -647,6 +647,9 @@ static void *helper_main(void *arg) {
  * chapter's chunk. */
 static void append_flow(oc_flow *body, oc_flow *ch, int c) {
     size_t e0 = body->n, n0 = body->nnotes;
+    /* the chunk lives until its pages are drawn: no slack from doubling */
+    if (ch->items.n && ch->items.n < ch->items.cap)
+        ch->items.v = oc_xrealloc(ch->items.v, ch->items.n * sizeof *ch->items.v);
     body->chunks[c] = ch->items.v;
     ch->items.v = NULL;
     if (body->n + ch->n > body->cap) {
