@@ -525,6 +525,15 @@ static void *deflater_main(void *arg) {
     return NULL;
 }
 
+/* A slot's state, read under the lock when the deflater runs. */
+static int slot_state(writer *w, const zslot *s) {
+    if (!w->zthreaded) return s->state;
+    pthread_mutex_lock(&w->zmu);
+    int state = s->state;
+    pthread_mutex_unlock(&w->zmu);
+    return state;
+}
+
 /* Writes the oldest slot's deflated content into its page (waiting for it). */
 static oc_status write_oldest(writer *w) {
     oc_status st = OC_OK;
@@ -533,9 +542,11 @@ static oc_status write_oldest(writer *w) {
         pthread_mutex_lock(&w->zmu);
         while (s->state != 2)
             pthread_cond_wait(&w->zcv, &w->zmu);
+        s->state = 0; /* the deflater is done with it: its buffers are ours */
         pthread_mutex_unlock(&w->zmu);
+    } else {
+        s->state = 0;
     }
-    s->state = 0;
     w->ztail = (w->ztail + 1) % ZRING;
     if (!s->ok) return fail(w, OC_ERR_INTERNAL, "compressing a page's content");
     HPDF_PageAttr pattr = (HPDF_PageAttr)w->pages[s->page]->attr;
@@ -550,7 +561,7 @@ done:
 static oc_status submit(writer *w, size_t index) {
     oc_status st = OC_OK;
     zslot *s = &w->ring[w->zhead];
-    if (s->state != 0 && (st = write_oldest(w)) != OC_OK) return st;
+    if (slot_state(w, s) != 0 && (st = write_oldest(w)) != OC_OK) return st;
     oc_buf t = s->raw; /* swap buffers: no copy */
     s->raw = w->content;
     w->content = t;
@@ -571,7 +582,7 @@ static oc_status submit(writer *w, size_t index) {
 /* Writes out every page still in the ring and stops the deflater. */
 static oc_status drain(writer *w) {
     oc_status st = OC_OK;
-    while (w->ring[w->ztail].state != 0)
+    while (slot_state(w, &w->ring[w->ztail]) != 0)
         if ((st = write_oldest(w)) != OC_OK) break;
     if (w->zthreaded) {
         pthread_mutex_lock(&w->zmu);
