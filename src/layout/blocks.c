@@ -92,17 +92,6 @@ oc_para_style oc_blocks_style(const oc_blocks *b, oc_font_id font, double size, 
     return st;
 }
 
-static oc_item mk(oc_item_kind k, double x, double y, double w, double h) {
-    oc_item it;
-    memset(&it, 0, sizeof it);
-    it.kind = k;
-    it.x = x;
-    it.y = y;
-    it.w = w;
-    it.h = h;
-    return it;
-}
-
 void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, double base,
                     int links) {
     size_t last_link = (size_t)-1;
@@ -110,13 +99,13 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
         const oc_run *run = &ln->runs[r];
         double x = x0 + run->x;
         if (run->flags & OC_RUN_CODE) {
-            oc_item t = mk(OC_ITEM_RECT, x - 1.2, base - run->size * 0.24, run->width + 2.4,
-                           run->size * 1.08);
+            oc_item t = oc_item_at(OC_ITEM_RECT, x - 1.2, base - run->size * 0.24, run->width + 2.4,
+                                   run->size * 1.08);
             t.color = b->tint;
             oc_itemvec_push(v, &t);
         }
         if (run->len > 0) {
-            oc_item t = mk(OC_ITEM_TEXT, x, base + run->dy, run->width, 0);
+            oc_item t = oc_item_at(OC_ITEM_TEXT, x, base + run->dy, run->width, 0);
             t.font = run->font;
             t.size = run->size;
             t.color = run->color;
@@ -127,7 +116,7 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
         if (run->flags & (OC_RUN_STRIKE | OC_RUN_UNDERLINE)) {
             double y =
                 (run->flags & OC_RUN_STRIKE) ? base + run->size * 0.28 : base - run->size * 0.12;
-            oc_item t = mk(OC_ITEM_RULE, x, y, run->width, 0);
+            oc_item t = oc_item_at(OC_ITEM_RULE, x, y, run->width, 0);
             t.size = run->size * 0.06;
             t.color = run->color;
             oc_itemvec_push(v, &t);
@@ -139,7 +128,7 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
                 v->v[last_link].dest == run->dest) {
                 v->v[last_link].w = x + run->width - v->v[last_link].x;
             } else {
-                oc_item t = mk(OC_ITEM_LINK, x, lo, run->width, hi - lo);
+                oc_item t = oc_item_at(OC_ITEM_LINK, x, lo, run->width, hi - lo);
                 t.uri = run->uri;
                 t.dest = run->dest;
                 oc_itemvec_push(v, &t);
@@ -169,7 +158,7 @@ static void note_blocks(oc_blocks *b, const oc_node *n, oc_itemvec *v, double *y
                 double base = *y - oc_blocks_base(size, lead);
                 if (*first) {
                     char *num = oc_arena_printf(b->arena, "%d.", note->note_number);
-                    oc_item t = mk(OC_ITEM_TEXT, 0, base, 0, 0);
+                    oc_item t = oc_item_at(OC_ITEM_TEXT, 0, base, 0, 0);
                     t.font = OC_FONT_SERIF;
                     t.size = size;
                     t.color = b->text;
@@ -237,7 +226,8 @@ static void quote_rules(oc_blocks *b, size_t e) {
     oc_flow *f = b->flow;
     for (int q = 0; q < b->quote_depth && q < MAXQ; q++) {
         double up = e > b->quote_first || q + 1 < b->quote_depth ? f->pe[e].space : 0;
-        oc_item t = mk(OC_ITEM_RULE, b->quote_x[q], -f->pe[e].height, 0, f->pe[e].height + up);
+        oc_item t =
+            oc_item_at(OC_ITEM_RULE, b->quote_x[q], -f->pe[e].height, 0, f->pe[e].height + up);
         t.size = 1.2;
         t.color = b->rule;
         oc_flow_item(f, &t);
@@ -246,7 +236,7 @@ static void quote_rules(oc_blocks *b, size_t e) {
 
 static void pending_marker(oc_blocks *b, double base) {
     if (!b->marker) return;
-    oc_item t = mk(OC_ITEM_TEXT, b->marker_x, base, 0, 0);
+    oc_item t = oc_item_at(OC_ITEM_TEXT, b->marker_x, base, 0, 0);
     t.font = b->marker_font;
     t.size = b->marker_size;
     t.color = b->text;
@@ -264,8 +254,8 @@ static size_t line_elem(oc_blocks *b, const oc_line *ln, double x0, double size,
     double base = -oc_blocks_base(size, leading);
     quote_rules(b, e);
     if (tint) {
-        oc_item t =
-            mk(OC_ITEM_RECT, b->indent, -leading - 0.25, b->measure - b->indent, leading + 0.5);
+        oc_item t = oc_item_at(OC_ITEM_RECT, b->indent, -leading - 0.25, b->measure - b->indent,
+                               leading + 0.5);
         t.color = *tint;
         oc_flow_item(b->flow, &t);
     }
@@ -288,7 +278,7 @@ static void walk(oc_blocks *b, const oc_node *n);
 
 static void add_dest(oc_blocks *b, const char *name, double y) {
     if (!name) return;
-    oc_item t = mk(OC_ITEM_DEST, 0, y, 0, 0);
+    oc_item t = oc_item_at(OC_ITEM_DEST, 0, y, 0, 0);
     t.dest = name;
     oc_flow_item(b->flow, &t);
 }
@@ -316,7 +306,7 @@ static void heading(oc_blocks *b, const oc_node *n) {
         if (l == 0) {
             add_dest(b, n->id, 0);
             if (numw > 0) {
-                oc_item t = mk(OC_ITEM_TEXT, b->indent, -oc_blocks_base(size, lead), 0, 0);
+                oc_item t = oc_item_at(OC_ITEM_TEXT, b->indent, -oc_blocks_base(size, lead), 0, 0);
                 t.font = font;
                 t.size = size;
                 t.color = b->text;
@@ -396,7 +386,7 @@ static void figure(oc_blocks *b, const oc_node *n) {
     b->space = maxd(b->space, b->leading * 0.6);
     size_t e = oc_blocks_elem(b, total, OC_PG_FLOAT);
     double x = b->indent + (b->measure - b->indent - w) / 2;
-    oc_item t = mk(OC_ITEM_IMAGE, x, -h, w, h);
+    oc_item t = oc_item_at(OC_ITEM_IMAGE, x, -h, w, h);
     t.asset = as;
     oc_flow_item(b->flow, &t);
     for (int l = 0; l < cap.nlines; l++) {
@@ -467,7 +457,7 @@ static void code_block(oc_blocks *b, const oc_node *n, int tinted) {
     if (tinted) {
         size_t e = oc_blocks_elem(b, pady, OC_PG_KEEP_NEXT);
         quote_rules(b, e);
-        oc_item t = mk(OC_ITEM_RECT, b->indent, -pady, b->measure - b->indent, pady + 0.25);
+        oc_item t = oc_item_at(OC_ITEM_RECT, b->indent, -pady, b->measure - b->indent, pady + 0.25);
         t.color = b->tint;
         oc_flow_item(b->flow, &t);
     }
@@ -479,7 +469,8 @@ static void code_block(oc_blocks *b, const oc_node *n, int tinted) {
         if (b->flow->n > l0) b->flow->pe[b->flow->n - 1].flags |= OC_PG_KEEP_NEXT;
         size_t e = oc_blocks_elem(b, pady, 0);
         quote_rules(b, e);
-        oc_item t = mk(OC_ITEM_RECT, b->indent, -pady - 0.25, b->measure - b->indent, pady + 0.25);
+        oc_item t =
+            oc_item_at(OC_ITEM_RECT, b->indent, -pady - 0.25, b->measure - b->indent, pady + 0.25);
         t.color = b->tint;
         oc_flow_item(b->flow, &t);
     }
@@ -493,7 +484,7 @@ static void thematic_break(oc_blocks *b) {
     size_t e = oc_blocks_elem(b, b->leading, 0);
     quote_rules(b, e);
     double w = b->measure * 0.18, x = b->indent + (b->measure - b->indent - w) / 2;
-    oc_item t = mk(OC_ITEM_RULE, x, -b->leading / 2, w, 0);
+    oc_item t = oc_item_at(OC_ITEM_RULE, x, -b->leading / 2, w, 0);
     t.size = 0.6;
     t.color = b->text;
     oc_flow_item(b->flow, &t);
@@ -688,13 +679,13 @@ static void table(oc_blocks *b, const oc_node *n) {
         if (row->header) header_elem = (int)e;
         b->flow->pe[e].repeat = header_elem;
         if (r == 0) { /* a rule above the table (repeated with the header) */
-            oc_item t = mk(OC_ITEM_RULE, b->indent, 0, tw, 0);
+            oc_item t = oc_item_at(OC_ITEM_RULE, b->indent, 0, tw, 0);
             t.size = 0.8;
             t.color = b->text;
             oc_flow_item(b->flow, &t);
         }
         if (!row->header && r % 2 == 0) {
-            oc_item t = mk(OC_ITEM_RECT, b->indent, -h, tw, h);
+            oc_item t = oc_item_at(OC_ITEM_RECT, b->indent, -h, tw, h);
             t.color = b->tint;
             oc_flow_item(b->flow, &t);
         }
@@ -711,7 +702,7 @@ static void table(oc_blocks *b, const oc_node *n) {
             x += w[c];
         }
         if (row->header) {
-            oc_item t = mk(OC_ITEM_RULE, b->indent, -h, tw, 0);
+            oc_item t = oc_item_at(OC_ITEM_RULE, b->indent, -h, tw, 0);
             t.size = 0.8;
             t.color = b->text;
             oc_flow_item(f, &t);
@@ -719,7 +710,8 @@ static void table(oc_blocks *b, const oc_node *n) {
     }
     /* a rule below the last row */
     if (b->flow->n > first) {
-        oc_item bot = mk(OC_ITEM_RULE, b->indent, -b->flow->pe[b->flow->n - 1].height, tw, 0);
+        oc_item bot =
+            oc_item_at(OC_ITEM_RULE, b->indent, -b->flow->pe[b->flow->n - 1].height, tw, 0);
         bot.size = 0.8;
         bot.color = b->text;
         oc_flow_item(b->flow, &bot);
@@ -788,7 +780,7 @@ static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
         size_t e = oc_blocks_elem(b, lead, OC_PG_KEEP_NEXT);
         (void)e;
         char *label = oc_arena_printf(b->arena, "Chapter %s", h1->number);
-        oc_item t = mk(OC_ITEM_TEXT, 0, -oc_blocks_base(size, lead), 0, 0);
+        oc_item t = oc_item_at(OC_ITEM_TEXT, 0, -oc_blocks_base(size, lead), 0, 0);
         t.font = OC_FONT_SERIF_ITALIC;
         t.size = size;
         t.color = b->text;

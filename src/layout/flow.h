@@ -10,6 +10,8 @@
 #include "octavo/layout.h"
 #include "layout/paginate.h"
 
+#include <string.h>
+
 typedef struct {
     oc_item *v;
     size_t n, cap;
@@ -111,5 +113,17 @@ void oc_layout_text_area(const char *paper, int print, size_t phys, double *left
                          double *top, double *bottom);
 /* Lays out one chapter into the flow. */
 oc_status oc_blocks_chapter(oc_blocks *b, const oc_chapter *ch);
+
+/* A page item of kind k at (x, y) with size (w, h), everything else zero. */
+static inline oc_item oc_item_at(oc_item_kind k, double x, double y, double w, double h) {
+    oc_item it;
+    memset(&it, 0, sizeof it);
+    it.kind = k;
+    it.x = x;
+    it.y = y;
+    it.w = w;
+    it.h = h;
+    return it;
+}
 
 #endif

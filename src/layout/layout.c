@@ -95,17 +95,6 @@ typedef struct {
     oc_status sink_st; /* the first failure the sink returned */
 } assembler;
 
-static oc_item mk(oc_item_kind k, double x, double y, double w, double h) {
-    oc_item it;
-    memset(&it, 0, sizeof it);
-    it.kind = k;
-    it.x = x;
-    it.y = y;
-    it.w = w;
-    it.h = h;
-    return it;
-}
-
 static double left_margin(const assembler *as, size_t phys) {
     return phys % 2 == 0 ? as->g.inner : as->g.outer;
 }
@@ -161,7 +150,7 @@ static void add_mark(assembler *as, int level, const char *title, const char *de
 
 static void text_at(assembler *as, oc_font_id f, double size, double x, double y, const char *s,
                     oc_color color) {
-    oc_item t = mk(OC_ITEM_TEXT, x, y, 0, 0);
+    oc_item t = oc_item_at(OC_ITEM_TEXT, x, y, 0, 0);
     t.font = f;
     t.size = size;
     t.color = color;
@@ -266,7 +255,7 @@ static void furniture(assembler *as, size_t phys, const char *head, int show_fol
         else
             x = L + (M - w) / 2;
         furniture_text(as, OC_FONT_SERIF_ITALIC, size, x, y, h, ink, 1);
-        oc_item r = mk(OC_ITEM_RULE, L, y - size * 0.55, M, 0);
+        oc_item r = oc_item_at(OC_ITEM_RULE, L, y - size * 0.55, M, 0);
         r.size = 0.4;
         r.color = ink;
         oc_itemvec_push(&as->cur, &r);
@@ -342,7 +331,8 @@ static void place_flow(assembler *as, oc_flow *f, const oc_pg_result *r, oc_labe
         if (r->notes[pg] > 0 && as->b->note_lead > 0) {
             double lead = as->b->note_lead, bottom = top - as->g.height;
             double y = bottom + r->notes[pg];
-            oc_item rule = mk(OC_ITEM_RULE, L, y + as->g.leading * 0.55, as->g.measure * 0.25, 0);
+            oc_item rule =
+                oc_item_at(OC_ITEM_RULE, L, y + as->g.leading * 0.55, as->g.measure * 0.25, 0);
             rule.size = 0.4;
             rule.color = as->b->text;
             oc_itemvec_push(&as->cur, &rule);
@@ -435,7 +425,7 @@ static void title_page(assembler *as) {
     const oc_meta *m = &as->doc->meta;
     double top = area_top(as);
     double y = top - as->g.height * 0.2;
-    oc_item d = mk(OC_ITEM_DEST, left_margin(as, as->npages), top, 0, 0);
+    oc_item d = oc_item_at(OC_ITEM_DEST, left_margin(as, as->npages), top, 0, 0);
     d.dest = "octavo-title";
     oc_itemvec_push(&as->cur, &d);
     y = centred(as, m->title ? m->title : "Untitled", OC_FONT_SERIF_BOLD, as->g.body * 2.4, y);
@@ -468,13 +458,13 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
         if (!br->places[k].copy) page[br->places[k].elem] = br->places[k].page;
 
     size_t e = oc_blocks_elem(b, as->g.height * 0.16, OC_PG_OPENING | OC_PG_KEEP_NEXT);
-    oc_item d = mk(OC_ITEM_DEST, 0, 0, 0, 0);
+    oc_item d = oc_item_at(OC_ITEM_DEST, 0, 0, 0, 0);
     d.dest = "octavo-contents";
     oc_flow_item(cf, &d);
     (void)e;
     double tsize = b->body * 2.0, tlead = tsize * 1.2;
     e = oc_blocks_elem(b, tlead, OC_PG_KEEP_NEXT);
-    oc_item t = mk(OC_ITEM_TEXT, 0, -oc_blocks_base(tsize, tlead), 0, 0);
+    oc_item t = oc_item_at(OC_ITEM_TEXT, 0, -oc_blocks_base(tsize, tlead), 0, 0);
     t.font = OC_FONT_SERIF_BOLD;
     t.size = tsize;
     t.color = b->text;
@@ -515,7 +505,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
             double base = -oc_blocks_base(size, lead);
             double x0 = indent + numw;
             if (l == 0 && num) {
-                oc_item nt = mk(OC_ITEM_TEXT, indent, base, numw - size * 0.6, 0);
+                oc_item nt = oc_item_at(OC_ITEM_TEXT, indent, base, numw - size * 0.6, 0);
                 nt.font = font;
                 nt.size = size;
                 nt.color = b->text;
@@ -549,7 +539,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
             if (l == p.nlines - 1) {
                 double pw = oc_fonts_width(as->fonts, font, size, pnum, strlen(pnum));
                 double right = as->g.measure;
-                oc_item pt = mk(OC_ITEM_TEXT, right - pw, base, pw, 0);
+                oc_item pt = oc_item_at(OC_ITEM_TEXT, right - pw, base, pw, 0);
                 pt.font = font;
                 pt.size = size;
                 pt.color = b->text;
@@ -561,7 +551,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
                 if (to > right - pw - size * 0.6) to = right - pw - size * 0.6;
                 double x = ceil(from / dot) * dot;
                 for (; x + dotw <= to; x += dot) {
-                    oc_item dt = mk(OC_ITEM_TEXT, x, base, dotw, 0);
+                    oc_item dt = oc_item_at(OC_ITEM_TEXT, x, base, dotw, 0);
                     dt.font = OC_FONT_SERIF;
                     dt.size = size;
                     dt.color = b->text;
@@ -571,7 +561,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
                 }
             }
             /* the whole entry is a link to the heading */
-            oc_item lk = mk(OC_ITEM_LINK, indent, -lead, as->g.measure - indent, lead);
+            oc_item lk = oc_item_at(OC_ITEM_LINK, indent, -lead, as->g.measure - indent, lead);
             lk.dest = m->dest;
             oc_flow_item(cf, &lk);
             (void)el;
