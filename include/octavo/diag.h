@@ -22,15 +22,21 @@ typedef struct oc_diag {
     oc_diagnostic *items;
     size_t count, cap;
     int errors, warnings;
-    FILE *stream; /* printed as reported when not NULL (stderr in the CLI) */
-    int quiet;    /* suppress warnings and notes on the stream */
-    size_t max_kept; /* items beyond this are counted but not stored (0: 10000) */
+    FILE *stream;       /* printed as reported when not NULL (stderr in the CLI) */
+    int quiet;          /* suppress warnings and notes on the stream */
+    size_t max_kept;    /* items beyond this are counted but not stored (0: 10000) */
+    size_t max_printed; /* lines printed to the stream at most (0: 100); the rest are
+                           counted and summed up by oc_diag_summary() */
+    size_t printed, unprinted;
 } oc_diag;
 
 void oc_diag_init(oc_diag *d, FILE *stream);
 void oc_diag_free(oc_diag *d);
 void oc_diag_report(oc_diag *d, oc_severity sev, const char *file, int line, int column,
                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* When messages were held back by max_printed, prints one closing line
+ * saying how many, with the totals. */
+void oc_diag_summary(oc_diag *d);
 /* Formats one diagnostic in the PATH:LINE:COL form into out (size n). */
 void oc_diag_format(const oc_diagnostic *item, char *out, size_t n);
 /* True if any recorded message contains `needle` (for tests). */

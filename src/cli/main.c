@@ -164,6 +164,7 @@ int main(int argc, char **argv) {
     oc_diag_init(&diag, stderr);
     diag.quiet = opt.verbose < 0;
     oc_status st = oc_build(&opt, &diag);
+    oc_diag_summary(&diag);
     if (st == OC_OK && opt.check_only && opt.verbose >= 0)
         fprintf(stderr, "octavo: %s: no errors, %d warning%s\n", opt.book, diag.warnings,
                 diag.warnings == 1 ? "" : "s");

@@ -56,9 +56,15 @@ void oc_diag_report(oc_diag *d, oc_severity sev, const char *file, int line, int
 
     oc_diagnostic it = {sev, file ? oc_xstrdup(file) : NULL, line, column, oc_xstrdup(msg)};
     if (d->stream && (sev == OC_ERROR || !d->quiet)) {
-        char line_text[1400];
-        oc_diag_format(&it, line_text, sizeof line_text);
-        fprintf(d->stream, "%s\n", line_text);
+        /* a book with 20,000 broken links should not print 20,000 lines */
+        if (d->printed >= (d->max_printed ? d->max_printed : 100)) {
+            d->unprinted++;
+        } else {
+            char line_text[1400];
+            oc_diag_format(&it, line_text, sizeof line_text);
+            fprintf(d->stream, "%s\n", line_text);
+            d->printed++;
+        }
     }
     size_t max = d->max_kept ? d->max_kept : 10000;
     if (d->count >= max) {
@@ -80,4 +86,12 @@ int oc_diag_contains(const oc_diag *d, const char *needle) {
         if (strstr(text, needle)) return 1;
     }
     return 0;
+}
+
+void oc_diag_summary(oc_diag *d) {
+    if (!d->stream || !d->unprinted) return;
+    fprintf(d->stream,
+            "octavo: note: %zu more messages not shown (%d errors, %d warnings in all)\n",
+            d->unprinted, d->errors, d->warnings);
+    d->unprinted = 0;
 }

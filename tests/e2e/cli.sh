@@ -58,6 +58,13 @@ expect_status 1 "check with no fonts" "$BIN" check "$B" --fonts "$WORK"
 has_stderr "CharisSIL-Regular.ttf: error: cannot read font"
 printf '# Alpha\n\nSome text with a [link](#alpha).\n' >"$B/chapters/a.md"
 
+# a flood of warnings is cut at 100 lines with one closing note
+{ printf '# Alpha\n\n'; for i in $(seq 150); do printf '[x](#nowhere) '; done; printf '\n'; } >"$B/chapters/a.md"
+expect_status 0 "many warnings" "$BIN" build "$B" -o "$WORK/o5" --format epub
+[ "$(wc -l <"$WORK/stderr")" = 101 ] && ok || bad "warning flood: $(wc -l <"$WORK/stderr") lines, want 100 + 1"
+has_stderr "^octavo: note: 50 more messages not shown \(0 errors, 150 warnings in all\)$"
+printf '# Alpha\n\nSome text with a [link](#alpha).\n' >"$B/chapters/a.md"
+
 # a broken book: exit 1, PATH:LINE:COL: error:, previous outputs untouched
 cp "$WORK/o2/tiny.pdf" "$WORK/prev.pdf"; cp "$WORK/o2/tiny.epub" "$WORK/prev.epub"
 printf '# Alpha\n\nText.\n\n![gone](../images/missing.png)\n' >"$B/chapters/a.md"
