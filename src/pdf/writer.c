@@ -579,21 +579,25 @@ static oc_status submit(writer *w, size_t index) {
     return OC_OK;
 }
 
+/* Tells the deflater thread to quit, joins it and releases its lock, if it runs. */
+static void stop_deflater(writer *w) {
+    if (!w->zthreaded) return;
+    pthread_mutex_lock(&w->zmu);
+    w->zquit = 1;
+    pthread_cond_broadcast(&w->zcv);
+    pthread_mutex_unlock(&w->zmu);
+    pthread_join(w->zthread, NULL);
+    w->zthreaded = 0;
+    pthread_mutex_destroy(&w->zmu);
+    pthread_cond_destroy(&w->zcv);
+}
+
 /* Writes out every page still in the ring and stops the deflater. */
 static oc_status drain(writer *w) {
     oc_status st = OC_OK;
     while (slot_state(w, &w->ring[w->ztail]) != 0)
         if ((st = write_oldest(w)) != OC_OK) break;
-    if (w->zthreaded) {
-        pthread_mutex_lock(&w->zmu);
-        w->zquit = 1;
-        pthread_cond_broadcast(&w->zcv);
-        pthread_mutex_unlock(&w->zmu);
-        pthread_join(w->zthread, NULL);
-        w->zthreaded = 0;
-        pthread_mutex_destroy(&w->zmu);
-        pthread_cond_destroy(&w->zcv);
-    }
+    stop_deflater(w);
     return st;
 }
 
@@ -1027,15 +1031,7 @@ done:
 void oc_pdf_writer_free(oc_pdf_writer *w) {
     if (!w) return;
     /* after a failure pages may still be queued: stop the deflater first */
-    if (w->zthreaded) {
-        pthread_mutex_lock(&w->zmu);
-        w->zquit = 1;
-        pthread_cond_broadcast(&w->zcv);
-        pthread_mutex_unlock(&w->zmu);
-        pthread_join(w->zthread, NULL);
-        pthread_mutex_destroy(&w->zmu);
-        pthread_cond_destroy(&w->zcv);
-    }
+    stop_deflater(w);
     for (int i = 0; i < ZRING; i++) {
         oc_buf_free(&w->ring[i].raw);
         oc_buf_free(&w->ring[i].z);
