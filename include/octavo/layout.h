@@ -187,7 +187,9 @@ void oc_layout_dump(const oc_layout *l, oc_buf *out);
 typedef struct oc_hyphen oc_hyphen;
 /* Loads the libhyphen patterns for `language` (BCP 47, e.g. "en-US") from
  * the system's hyphen folder. Returns NULL (and warns once) when none is
- * installed: text is then set without hyphenation. */
+ * installed: text is then set without hyphenation. A pattern file is parsed
+ * once per process and shared, read-only, by every oc_hyphen (and thread)
+ * that uses it; each oc_hyphen has its own word cache. */
 oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_path);
 void oc_hyphen_free(oc_hyphen *h);
 /* Fills points[i] = 1 where a hyphen may go after byte i of the UTF-8 word

@@ -7,6 +7,7 @@
 #include "octavo/layout.h"
 
 #include <hyphen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,8 @@ typedef struct {
 } word_cache;
 
 struct oc_hyphen {
-    HyphenDict *dict;
+    HyphenDict *dict; /* the registry's, or our own when owned */
+    int owned;
     word_cache *cache; /* mutable behind the const handle the layout passes */
 };
 
@@ -70,7 +72,24 @@ static int copy_subtag(const char *s, size_t len, char *out, size_t n, int upper
     return (int)len;
 }
 
-static HyphenDict *try_load(const char *name) {
+/* Loaded patterns, shared by every oc_hyphen of the process. A pattern file
+ * is parsed once (libhyphen builds a state machine of some 10,000 states:
+ * milliseconds, and most of the cost of laying out a short book), then only
+ * read: hnj_hyphen_hyphenate3 never writes to its HyphenDict, so the two
+ * layout threads, and every later build in the same process, share it. Only
+ * files that exist are registered, so the registry is bounded by the pattern
+ * files installed; past REGISTRY_MAX of them, a load is private to its
+ * oc_hyphen again. Registered patterns live until exit. */
+#define REGISTRY_MAX 64
+
+static struct {
+    char name[64];
+    HyphenDict *dict;
+} registry[REGISTRY_MAX];
+static size_t registry_n;
+static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static HyphenDict *read_patterns(const char *name) {
     char path[512];
     int n = snprintf(path, sizeof path, "%s/%s", OCTAVO_HYPHEN_DIR, name);
     if (n <= 0 || (size_t)n >= sizeof path) return NULL;
@@ -80,11 +99,34 @@ static HyphenDict *try_load(const char *name) {
     return hnj_hyphen_load(path);
 }
 
+/* The patterns in `name`, or NULL; *owned is set when the caller must free them. */
+static HyphenDict *try_load(const char *name, int *owned) {
+    *owned = 0;
+    pthread_mutex_lock(&registry_mu);
+    HyphenDict *dict = NULL;
+    size_t i = 0;
+    while (i < registry_n && strcmp(registry[i].name, name) != 0)
+        i++;
+    if (i < registry_n) {
+        dict = registry[i].dict;
+    } else if ((dict = read_patterns(name)) != NULL) {
+        if (registry_n < REGISTRY_MAX && strlen(name) < sizeof registry[0].name) {
+            snprintf(registry[registry_n].name, sizeof registry[0].name, "%s", name);
+            registry[registry_n++].dict = dict;
+        } else {
+            *owned = 1;
+        }
+    }
+    pthread_mutex_unlock(&registry_mu);
+    return dict;
+}
+
 oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_path) {
     const char *lang = (language && *language) ? language : "en-US";
     char ll[16] = "", cc[16] = "";
     size_t l1 = strcspn(lang, "-_");
     HyphenDict *dict = NULL;
+    int owned = 0;
 
     if (copy_subtag(lang, l1, ll, sizeof ll, 0) > 0) {
         if (lang[l1]) {
@@ -101,11 +143,11 @@ oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_
         char name[64];
         if (cc[0]) {
             snprintf(name, sizeof name, "hyph_%s_%s.dic", ll, cc);
-            dict = try_load(name);
+            dict = try_load(name, &owned);
         }
         if (!dict) {
             snprintf(name, sizeof name, "hyph_%s.dic", ll);
-            dict = try_load(name);
+            dict = try_load(name, &owned);
         }
     }
     if (!dict) {
@@ -118,13 +160,14 @@ oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_
     }
     oc_hyphen *h = oc_xcalloc(1, sizeof *h);
     h->dict = dict;
+    h->owned = owned;
     h->cache = oc_xcalloc(1, sizeof *h->cache);
     return h;
 }
 
 void oc_hyphen_free(oc_hyphen *h) {
     if (!h) return;
-    if (h->dict) hnj_hyphen_free(h->dict);
+    if (h->owned) hnj_hyphen_free(h->dict);
     if (h->cache) {
         free(h->cache->slots);
         free(h->cache->pool);

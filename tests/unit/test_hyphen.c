@@ -3,6 +3,7 @@
 #include "harness.h"
 #include "octavo/layout.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,11 +138,55 @@ static void test_languages(void) {
     oc_diag_free(&d);
 }
 
+/* Loaded patterns are shared by every oc_hyphen of the process: freeing one
+ * must leave the others working (ASan would see a use after free), a later
+ * load must give the same answers, and two threads hyphenating at once
+ * through their own oc_hyphen must agree with one thread (ThreadSanitizer
+ * watches the registry). */
+static const char *const shared_words[] = {"hyphenation", "typography",      "engineering",
+                                           "mathematics", "reproducibility", "infrastructure"};
+#define NSHARED (sizeof shared_words / sizeof shared_words[0])
+
+static void *hyphenate_all(void *arg) {
+    char(*out)[64] = arg;
+    oc_hyphen *h = oc_hyphen_load("en-US", NULL, NULL);
+    for (int round = 0; round < 200; round++)
+        for (size_t i = 0; i < NSHARED; i++)
+            show(h, shared_words[i], out[i], 64);
+    oc_hyphen_free(h);
+    return NULL;
+}
+
+static void test_shared_patterns(void) {
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    oc_hyphen *a = load_en(&d), *b = load_en(&d);
+    char want[NSHARED][64], got[64];
+    for (size_t i = 0; i < NSHARED; i++)
+        show(a, shared_words[i], want[i], sizeof want[i]);
+    CHECK(strcmp(want[0], "hy-phen-ation") == 0);
+    oc_hyphen_free(a);
+    for (size_t i = 0; i < NSHARED; i++)
+        CHECK(strcmp(show(b, shared_words[i], got, sizeof got), want[i]) == 0);
+    oc_hyphen_free(b);
+    char t1[NSHARED][64], t2[NSHARED][64];
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, hyphenate_all, t1) == 0);
+    hyphenate_all(t2);
+    pthread_join(th, NULL);
+    for (size_t i = 0; i < NSHARED; i++) {
+        CHECK(strcmp(t1[i], want[i]) == 0);
+        CHECK(strcmp(t2[i], want[i]) == 0);
+    }
+    oc_diag_free(&d);
+}
+
 int main(void) {
     RUN(test_known_words);
     RUN(test_no_points);
     RUN(test_sensible);
     RUN(test_utf8_offsets);
     RUN(test_languages);
+    RUN(test_shared_patterns);
     return harness_finish("test_hyphen");
 }
