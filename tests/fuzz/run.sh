@@ -30,7 +30,7 @@ for t in fuzz_parse_xhtml fuzz_layout_pdf; do
     while IFS= read -r f; do
       n=$(echo "$f" | tr '/' '_')
       if [ "$t" = fuzz_layout_pdf ] && [[ $f == *.md ]]; then
-        { printf '\370'; cat "$f"; } >"$seeds/0-$n"
+        { printf '\070'; cat "$f"; } >"$seeds/0-$n"
         { printf '\006'; cat "$f"; } >"$seeds/6-$n"
       else
         cp "$f" "$seeds/$n"
