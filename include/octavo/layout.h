@@ -157,6 +157,9 @@ typedef struct {
     const char *paper; /* "a4" | "letter" | "a5" | "6x9" */
     int print;         /* print profile: black text, link URLs shown, mirrored margins,
                           chapters on right-hand pages */
+    /* hyphenation patterns for the book's language, loaded by the caller and
+     * kept until the run returns; NULL: the run loads them itself */
+    const struct oc_hyphen_patterns *hyphen;
 } oc_layout_options;
 
 /* Paper sizes in points; returns 0 for an unknown name. */
@@ -184,12 +187,24 @@ int oc_layout_threads(void);
 void oc_layout_dump(const oc_layout *l, oc_buf *out);
 
 /* ---- hyphenation ---------------------------------------------------------- */
+/* Patterns (read-only once loaded, shared by threads) and a hyphenator
+ * over them (with its own word cache: one per thread). */
+typedef struct oc_hyphen_patterns oc_hyphen_patterns;
 typedef struct oc_hyphen oc_hyphen;
 /* Loads the libhyphen patterns for `language` (BCP 47, e.g. "en-US") from
- * the system's hyphen folder. Returns NULL (and warns once) when none is
- * installed: text is then set without hyphenation. A pattern file is parsed
- * once per process and shared, read-only, by every oc_hyphen (and thread)
- * that uses it; each oc_hyphen has its own word cache. */
+ * the system's hyphen folder: hyph_ll_CC.dic, then hyph_ll.dic. Returns
+ * NULL (and warns once, at meta_path) when none is installed: text is then
+ * set without hyphenation. Parsing a pattern file takes milliseconds, which
+ * is why a caller setting many books (the fuzzer) or running several
+ * threads loads them once. Free with oc_hyphen_patterns_free, after every
+ * oc_hyphen made from them. */
+oc_hyphen_patterns *oc_hyphen_patterns_load(const char *language, oc_diag *diag,
+                                            const char *meta_path);
+void oc_hyphen_patterns_free(oc_hyphen_patterns *p);
+/* A hyphenator over `p` (borrowed: it must outlive the hyphenator); NULL
+ * when p is NULL. */
+oc_hyphen *oc_hyphen_new(const oc_hyphen_patterns *p);
+/* Patterns and hyphenator in one, freed together by oc_hyphen_free. */
 oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_path);
 void oc_hyphen_free(oc_hyphen *h);
 /* Fills points[i] = 1 where a hyphen may go after byte i of the UTF-8 word

@@ -7,7 +7,6 @@
 #include "octavo/layout.h"
 
 #include <hyphen.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +45,17 @@ typedef struct {
     size_t pool_len, pool_cap;
 } word_cache;
 
+/* Loaded patterns: only read once loaded (hnj_hyphen_hyphenate3 never
+ * writes to its HyphenDict), so any number of oc_hyphen, on any threads,
+ * may share them. */
+struct oc_hyphen_patterns {
+    HyphenDict *dict;
+};
+
 struct oc_hyphen {
-    HyphenDict *dict; /* the registry's, or our own when owned */
-    int owned;
-    word_cache *cache; /* mutable behind the const handle the layout passes */
+    HyphenDict *dict;          /* the patterns' */
+    oc_hyphen_patterns *owned; /* set by oc_hyphen_load: freed with h */
+    word_cache *cache;         /* mutable behind the const handle the layout passes */
 };
 
 static int is_ascii_alpha(int c) {
@@ -72,24 +78,7 @@ static int copy_subtag(const char *s, size_t len, char *out, size_t n, int upper
     return (int)len;
 }
 
-/* Loaded patterns, shared by every oc_hyphen of the process. A pattern file
- * is parsed once (libhyphen builds a state machine of some 10,000 states:
- * milliseconds, and most of the cost of laying out a short book), then only
- * read: hnj_hyphen_hyphenate3 never writes to its HyphenDict, so the two
- * layout threads, and every later build in the same process, share it. Only
- * files that exist are registered, so the registry is bounded by the pattern
- * files installed; past REGISTRY_MAX of them, a load is private to its
- * oc_hyphen again. Registered patterns live until exit. */
-#define REGISTRY_MAX 64
-
-static struct {
-    char name[64];
-    HyphenDict *dict;
-} registry[REGISTRY_MAX];
-static size_t registry_n;
-static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static HyphenDict *read_patterns(const char *name) {
+static HyphenDict *try_load(const char *name) {
     char path[512];
     int n = snprintf(path, sizeof path, "%s/%s", OCTAVO_HYPHEN_DIR, name);
     if (n <= 0 || (size_t)n >= sizeof path) return NULL;
@@ -99,34 +88,12 @@ static HyphenDict *read_patterns(const char *name) {
     return hnj_hyphen_load(path);
 }
 
-/* The patterns in `name`, or NULL; *owned is set when the caller must free them. */
-static HyphenDict *try_load(const char *name, int *owned) {
-    *owned = 0;
-    pthread_mutex_lock(&registry_mu);
-    HyphenDict *dict = NULL;
-    size_t i = 0;
-    while (i < registry_n && strcmp(registry[i].name, name) != 0)
-        i++;
-    if (i < registry_n) {
-        dict = registry[i].dict;
-    } else if ((dict = read_patterns(name)) != NULL) {
-        if (registry_n < REGISTRY_MAX && strlen(name) < sizeof registry[0].name) {
-            snprintf(registry[registry_n].name, sizeof registry[0].name, "%s", name);
-            registry[registry_n++].dict = dict;
-        } else {
-            *owned = 1;
-        }
-    }
-    pthread_mutex_unlock(&registry_mu);
-    return dict;
-}
-
-oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_path) {
+oc_hyphen_patterns *oc_hyphen_patterns_load(const char *language, oc_diag *diag,
+                                            const char *meta_path) {
     const char *lang = (language && *language) ? language : "en-US";
     char ll[16] = "", cc[16] = "";
     size_t l1 = strcspn(lang, "-_");
     HyphenDict *dict = NULL;
-    int owned = 0;
 
     if (copy_subtag(lang, l1, ll, sizeof ll, 0) > 0) {
         if (lang[l1]) {
@@ -143,11 +110,11 @@ oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_
         char name[64];
         if (cc[0]) {
             snprintf(name, sizeof name, "hyph_%s_%s.dic", ll, cc);
-            dict = try_load(name, &owned);
+            dict = try_load(name);
         }
         if (!dict) {
             snprintf(name, sizeof name, "hyph_%s.dic", ll);
-            dict = try_load(name, &owned);
+            dict = try_load(name);
         }
     }
     if (!dict) {
@@ -158,16 +125,35 @@ oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_
                            lang, OCTAVO_HYPHEN_DIR);
         return NULL;
     }
+    oc_hyphen_patterns *p = oc_xcalloc(1, sizeof *p);
+    p->dict = dict;
+    return p;
+}
+
+void oc_hyphen_patterns_free(oc_hyphen_patterns *p) {
+    if (!p) return;
+    if (p->dict) hnj_hyphen_free(p->dict);
+    free(p);
+}
+
+oc_hyphen *oc_hyphen_new(const oc_hyphen_patterns *p) {
+    if (!p) return NULL;
     oc_hyphen *h = oc_xcalloc(1, sizeof *h);
-    h->dict = dict;
-    h->owned = owned;
+    h->dict = p->dict;
     h->cache = oc_xcalloc(1, sizeof *h->cache);
+    return h;
+}
+
+oc_hyphen *oc_hyphen_load(const char *language, oc_diag *diag, const char *meta_path) {
+    oc_hyphen_patterns *p = oc_hyphen_patterns_load(language, diag, meta_path);
+    oc_hyphen *h = oc_hyphen_new(p);
+    if (h) h->owned = p;
     return h;
 }
 
 void oc_hyphen_free(oc_hyphen *h) {
     if (!h) return;
-    if (h->owned) hnj_hyphen_free(h->dict);
+    oc_hyphen_patterns_free(h->owned);
     if (h->cache) {
         free(h->cache->slots);
         free(h->cache->pool);

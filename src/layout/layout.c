@@ -690,7 +690,7 @@ static void replay(oc_diag *into, const oc_diag *from, unsigned char *seen) {
 
 /* Lays out every chapter into `body` with `b` (and a second thread). */
 static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *doc, oc_diag *diag,
-                             oc_flow *body) {
+                             const oc_hyphen_patterns *patterns, oc_flow *body) {
     int n = doc->nchapters;
     chapter_queue q;
     memset(&q, 0, sizeof q);
@@ -719,11 +719,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
         helper.pc.arena = &out->helper_arena;
         helper.pc.scratch = &helper.scratch;
         helper.pc.warned = oc_arena_alloc(&out->arena, 0x110000 / 8);
-        oc_diag quiet;
-        oc_diag_init(&quiet, NULL); /* the main thread has warned about missing patterns */
-        helper.hy = oc_hyphen_load(doc->meta.language ? doc->meta.language : "en-US", &quiet,
-                                   doc->meta_path);
-        oc_diag_free(&quiet);
+        helper.hy = oc_hyphen_new(patterns); /* same patterns, its own word cache */
         helper.pc.hyphen = helper.hy;
         q.helper = &helper.b;
         threaded = pthread_create(&thread, NULL, helper_main, &q) == 0;
@@ -817,7 +813,7 @@ oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
                        "unknown paper size '%s' (use a4, letter, a5 or 6x9)", paper);
         return OC_ERR_INPUT;
     }
-    oc_layout_options o = {paper, opt ? opt->print : 0};
+    oc_layout_options o = {paper, opt ? opt->print : 0, NULL};
     out->width = W;
     out->height = H;
 
@@ -829,8 +825,13 @@ oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
     as.out = out;
     make_geometry(&as.g, W, H, o.print);
 
-    oc_hyphen *hy =
-        oc_hyphen_load(doc->meta.language ? doc->meta.language : "en-US", diag, doc->meta_path);
+    /* the patterns, parsed once for both threads (or given by the caller) */
+    oc_hyphen_patterns *own_patterns = NULL;
+    const oc_hyphen_patterns *patterns = opt ? opt->hyphen : NULL;
+    if (!patterns)
+        patterns = own_patterns = oc_hyphen_patterns_load(
+            doc->meta.language ? doc->meta.language : "en-US", diag, doc->meta_path);
+    oc_hyphen *hy = oc_hyphen_new(patterns);
     oc_arena scratch;
     oc_arena_init(&scratch);
     oc_para_ctx pc;
@@ -868,7 +869,7 @@ oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
     as.b = &b;
 
     /* 1. the body, laid out and paginated once */
-    lay_out_chapters(&b, out, doc, diag, &body);
+    lay_out_chapters(&b, out, doc, diag, patterns, &body);
     oc_pg_params pp = {as.g.height, as.g.leading * 1.2, 1, 1, b.note_lead};
     oc_pg_result br;
     st = oc_paginate(&out->arena, body.pe, body.n, &pp, &br);
@@ -909,6 +910,7 @@ done:
     oc_flow_free(&body);
     oc_flow_free(&cf);
     if (hy) oc_hyphen_free(hy);
+    oc_hyphen_patterns_free(own_patterns);
     if (st != OC_OK) oc_layout_free(out);
     return st;
 }

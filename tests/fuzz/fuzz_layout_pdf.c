@@ -10,7 +10,7 @@
  * time in libharu. Fonts come from OCTAVO_FONTS_DIR (the source tree's
  * fonts/) and are read once: each input then takes the steps of oc_pdf_write
  * (oc_layout_run, oc_pdf_write_layout) without the 9 MB of font files read
- * again; the hyphenation patterns are parsed once per process too. */
+ * again; the hyphenation patterns are parsed once per language. */
 #include "fuzz_common.h"
 #include "octavo/pdf.h"
 
@@ -24,6 +24,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static oc_fontset *fonts;
 static const char *fonts_dir;
+
+/* Hyphenation patterns by language tag, parsed once per process (the
+ * harness's own cache, as a long-running caller would keep one): the first
+ * few languages the inputs name; past that, the layout loads its own. */
+#define MAX_LANGS 8
+static struct {
+    char tag[32];
+    oc_hyphen_patterns *p;
+} langs[MAX_LANGS];
+static int nlangs;
+
+static const oc_hyphen_patterns *patterns_for(const char *tag) {
+    if (!tag) tag = "en-US";
+    if (strlen(tag) >= sizeof langs[0].tag) return NULL;
+    for (int i = 0; i < nlangs; i++)
+        if (strcmp(langs[i].tag, tag) == 0) return langs[i].p;
+    if (nlangs == MAX_LANGS) return NULL;
+    oc_hyphen_patterns *p = oc_hyphen_patterns_load(tag, NULL, NULL);
+    if (!p) return NULL; /* no patterns: the layout warns and sets without */
+    snprintf(langs[nlangs].tag, sizeof langs[0].tag, "%s", tag);
+    langs[nlangs++].p = p;
+    return p;
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
@@ -42,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const char *papers[] = {"a4", "letter", "a5", "6x9"};
     if (size < 1 || size > 64 * 1024) return 0;
     oc_pdf_options opt = {papers[data[0] & 3], (data[0] >> 2) & 1, fonts_dir};
-    oc_layout_options lo = {opt.paper, opt.print};
+    oc_layout_options lo = {opt.paper, opt.print, NULL};
     oc_io io;
     oc_io_memory(&io, fuzz_files);
     oc_diag diag;
@@ -50,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     oc_document doc;
     if (oc_book_load_string(&doc, "fuzz.md", (const char *)data + 1, size - 1, &io, &diag) ==
         OC_OK) {
+        lo.hyphen = patterns_for(doc.meta.language);
         oc_layout layout;
         memset(&layout, 0, sizeof layout);
         if (oc_layout_run(&doc, &lo, fonts, &layout, &diag) == OC_OK) {

@@ -77,7 +77,7 @@ static void setup(fixture *f, const char *md, const char *paper, int print) {
     f->ok = oc_book_load_string(&f->doc, "book.md", md, strlen(md), &io, &f->diag) == OC_OK &&
             oc_fonts_load(&f->fonts, OCTAVO_FONTS_DIR, &f->diag) == OC_OK;
     if (!f->ok) return;
-    oc_layout_options o = {paper, print};
+    oc_layout_options o = {paper, print, NULL};
     f->ok = oc_layout_run(&f->doc, &o, f->fonts, &f->lay, &f->diag) == OC_OK;
 }
 
@@ -352,6 +352,61 @@ static void test_table_no_lone_row(void) {
     CHECK(lone == 0);
 }
 
+/* Counts text items that end a line with a hyphen the layout added. */
+static int hyphenated_lines(const oc_layout *l) {
+    int n = 0;
+    for (size_t p = 0; p < l->npages; p++)
+        for (size_t i = 0; i < l->pages[p].nitems; i++) {
+            const oc_item *it = &l->pages[p].items[i];
+            if (it->kind == OC_ITEM_TEXT && it->len > 1 && it->text[it->len - 1] == '-') n++;
+        }
+    return n;
+}
+
+/* Patterns given in the options are the ones used: a book in a language
+ * with no installed patterns is hyphenated with the caller's en-US ones
+ * and not warned about; without them it is set unhyphenated, with the
+ * warning. */
+static void test_given_patterns(void) {
+    oc_buf md;
+    oc_buf_init(&md);
+    oc_buf_printf(&md, "---\ntitle: T\nlanguage: tlh\n---\n\n# T\n\n");
+    for (int k = 0; k < 30; k++)
+        oc_buf_printf(&md, "internationalization incomprehensibilities characteristically ");
+    oc_buf_printf(&md, "end.\n");
+    oc_fontset *fonts = NULL;
+    oc_diag fd;
+    oc_diag_init(&fd, NULL);
+    CHECK(oc_fonts_load(&fonts, OCTAVO_FONTS_DIR, &fd) == OC_OK);
+    oc_hyphen_patterns *en = oc_hyphen_patterns_load("en-US", &fd, NULL);
+    CHECK(en != NULL);
+    for (int given = 0; given < 2 && fonts; given++) {
+        static const oc_memfile none[] = {{NULL, NULL, 0}};
+        oc_io io;
+        oc_io_memory(&io, none);
+        oc_diag d;
+        oc_diag_init(&d, NULL);
+        oc_document doc;
+        CHECK(oc_book_load_string(&doc, "book.md", md.data, md.len, &io, &d) == OC_OK);
+        oc_layout_options o = {"a5", 0, given ? en : NULL};
+        oc_layout lay;
+        CHECK(oc_layout_run(&doc, &o, fonts, &lay, &d) == OC_OK);
+        int warned = oc_diag_contains(&d, "no hyphenation patterns");
+        CHECK(warned == !given);
+        if (given)
+            CHECK(hyphenated_lines(&lay) > 0);
+        else
+            CHECK(hyphenated_lines(&lay) == 0);
+        oc_layout_free(&lay);
+        oc_doc_free(&doc);
+        oc_diag_free(&d);
+    }
+    oc_hyphen_patterns_free(en);
+    if (fonts) oc_fonts_free(fonts);
+    oc_diag_free(&fd);
+    oc_buf_free(&md);
+}
+
 int main(void) {
     RUN(test_paper_sizes);
     RUN(test_a4_screen);
@@ -359,5 +414,6 @@ int main(void) {
     RUN(test_dump_stable);
     RUN(test_unknown_paper);
     RUN(test_table_no_lone_row);
+    RUN(test_given_patterns);
     return harness_finish("test_layout");
 }

@@ -31,7 +31,7 @@ static void test_every_glyph_exists(void) {
     CHECK(oc_book_load_string(&doc, "glyphs.md", md.data, md.len, NULL, &diag) == OC_OK);
     oc_fontset *fonts = NULL;
     CHECK(oc_fonts_load(&fonts, OCTAVO_FONTS_DIR, &diag) == OC_OK);
-    oc_layout_options lo = {"a4", 0};
+    oc_layout_options lo = {"a4", 0, NULL};
     oc_layout l;
     memset(&l, 0, sizeof l);
     CHECK(oc_layout_run(&doc, &lo, fonts, &l, &diag) == OC_OK);
