@@ -38,6 +38,7 @@ for t in fuzz_parse_xhtml fuzz_layout_pdf; do
     done
   echo "== $t ($secs s)"
   if ! "$B/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 -max_len="${FUZZ_MAX_LEN:-8192}" \
+    -dict=tests/fuzz/markdown.dict \
     -print_final_stats=1 -artifact_prefix="$B/findings/$t/" "$@" "$seeds" 2>"$B/$t.log"; then
     status=1
     tail -40 "$B/$t.log"
