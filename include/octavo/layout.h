@@ -53,12 +53,6 @@ int oc_fonts_has(const oc_fontset *fs, oc_font_id f, uint32_t cp);
 double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp);
 /* Width of UTF-8 text at `size` points (missing glyphs count as 0). */
 double oc_fonts_width(const oc_fontset *fs, oc_font_id f, double size, const char *s, size_t len);
-/* The components of composite glyph `gid` (glyph ids, in the font's own
- * numbering), valid while the fontset lives; 0 for a simple glyph. The PDF
- * writer embeds them with the glyphs it draws (libharu 2.3 misses components
- * whose id is above 32767, and components of components). */
-size_t oc_fonts_components(const oc_fontset *fs, oc_font_id f, uint16_t gid,
-                           const uint16_t **comps);
 /* Ascender and descender (descender negative) in thousandths of an em. */
 double oc_fonts_ascent(const oc_fontset *fs, oc_font_id f);
 double oc_fonts_descent(const oc_fontset *fs, oc_font_id f);

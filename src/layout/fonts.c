@@ -41,10 +41,6 @@ typedef struct {
     uint16_t *glyph_advance; /* font units, per glyph */
     uint16_t nglyphs;
     double scale; /* 1000 / unitsPerEm */
-    /* composite glyphs: the components of glyph g are
-     * comps[comp_start[g] .. comp_start[g + 1]); NULL when the font has none */
-    uint32_t *comp_start;
-    uint16_t *comps;
 } oc_font;
 
 struct oc_fontset {
@@ -257,64 +253,11 @@ static int parse_font(const ttf *t, oc_font *f, char *why, size_t n) {
     return 1;
 }
 
-/* Records the components of every composite glyph (glyf + loca), so the PDF
- * writer can embed them with the glyphs it draws. Best effort: a glyph whose
- * data is out of bounds simply has no components. */
-static void parse_composites(const ttf *t, oc_font *f) {
-    size_t head, head_len, loca, loca_len, glyf, glyf_len;
-    if (!find_table(t, "head", &head, &head_len) || !find_table(t, "loca", &loca, &loca_len) ||
-        !find_table(t, "glyf", &glyf, &glyf_len))
-        return;
-    int long_loca = s16(t, head + 50) != 0;
-    size_t n = f->nglyphs;
-    if (loca_len < (n + 1) * (long_loca ? 4 : 2)) return;
-    uint32_t *start = oc_xcalloc(n + 1, sizeof *start);
-    uint16_t *comps = NULL;
-    size_t ncomps = 0, cap = 0;
-    ttf g = {t->data + glyf, glyf_len};
-    for (size_t gid = 0; gid < n; gid++) {
-        start[gid] = (uint32_t)ncomps;
-        size_t off = long_loca ? u32(t, loca + gid * 4) : (size_t)u16(t, loca + gid * 2) * 2;
-        size_t end =
-            long_loca ? u32(t, loca + gid * 4 + 4) : (size_t)u16(t, loca + gid * 2 + 2) * 2;
-        if (end <= off || end - off < 10 || !in_bounds(&g, off, end - off) || s16(&g, off) >= 0)
-            continue;
-        size_t p = off + 10;
-        for (int more = 1; more && p + 4 <= end;) {
-            uint16_t flags = u16(&g, p), comp = u16(&g, p + 2);
-            p += 4 + ((flags & 1) ? 4 : 2); /* ARG_1_AND_2_ARE_WORDS */
-            if (flags & 8)                  /* WE_HAVE_A_SCALE */
-                p += 2;
-            else if (flags & 0x40) /* WE_HAVE_AN_X_AND_Y_SCALE */
-                p += 4;
-            else if (flags & 0x80) /* WE_HAVE_A_TWO_BY_TWO */
-                p += 8;
-            more = (flags & 0x20) != 0; /* MORE_COMPONENTS */
-            if (comp == 0 || comp >= n) continue;
-            if (ncomps == cap) {
-                cap = cap ? cap * 2 : 1024;
-                comps = oc_xrealloc(comps, cap * sizeof *comps);
-            }
-            comps[ncomps++] = comp;
-        }
-    }
-    start[n] = (uint32_t)ncomps;
-    if (ncomps == 0) {
-        free(start);
-        free(comps);
-        return;
-    }
-    f->comp_start = start;
-    f->comps = comps;
-}
-
 static void free_font(oc_font *f) {
     free(f->path);
     free(f->bmp_advance);
     free(f->bmp_has);
     free(f->glyph_advance);
-    free(f->comp_start);
-    free(f->comps);
     memset(f, 0, sizeof *f);
 }
 
@@ -343,8 +286,6 @@ oc_status oc_fonts_load(oc_fontset **out, const char *fonts_dir, oc_diag *diag) 
         if (!parse_font(&t, f, why, sizeof why)) {
             oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "unusable font: %s", why);
             st = OC_ERR_IO;
-        } else {
-            parse_composites(&t, f);
         }
         free(data);
     }
@@ -411,13 +352,4 @@ double oc_fonts_ascent(const oc_fontset *fs, oc_font_id f) {
 double oc_fonts_descent(const oc_fontset *fs, oc_font_id f) {
     const oc_font *font = font_of(fs, f);
     return font ? font->descent : 0;
-}
-
-size_t oc_fonts_components(const oc_fontset *fs, oc_font_id f, uint16_t gid,
-                           const uint16_t **comps) {
-    const oc_font *font = font_of(fs, f);
-    *comps = NULL;
-    if (!font || !font->comp_start || gid >= font->nglyphs) return 0;
-    *comps = font->comps + font->comp_start[gid];
-    return font->comp_start[gid + 1] - font->comp_start[gid];
 }

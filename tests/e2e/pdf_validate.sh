@@ -5,7 +5,8 @@
 #   bash tests/e2e/pdf_validate.sh OCTAVO_BIN SOURCE_DIR WORK_DIR
 #
 # For each book: builds clean; qpdf --check has no error or warning; every
-# font embedded; pdftotext prints no warning; >= 99% of the source's words are
+# font embedded, as a true subset (tests/lib/check_font_subsets.py: every
+# glyph drawn and its components, nothing else); pdftotext prints no warning; >= 99% of the source's words are
 # in the text and in order; a bookmark for every heading of levels 1-3; link
 # annotations (internal, and external when the source has URLs); page labels.
 #
@@ -318,6 +319,11 @@ check_book() { # name book-path
     if [ -n "$(awk 'NR > 2' <<<"$fonts")" ] && [ -z "$notemb" ]; then
         ok "$name: all $(awk 'NR > 2' <<<"$fonts" | wc -l) fonts embedded"
     else bad "$name: fonts not embedded: $notemb"; fi
+
+    local subsets
+    if subsets=$(python3 "$SRC/tests/lib/check_font_subsets.py" "$pdf" 2>&1); then
+        ok "$name: font subsets hold every glyph drawn and no other ($(awk '{s += $(NF-1)} END {print s}' <<<"$subsets") bytes of font programs)"
+    else bad "$name: font subsets: $(grep ': .*:' <<<"$subsets" | head -3)"; fi
 
     local warn
     warn=$(pdftotext "$pdf" /dev/null 2>&1)
