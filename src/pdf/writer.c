@@ -19,6 +19,7 @@
 #include "octavo/pdf.h"
 #include "pdf/pdf_internal.h"
 
+#include <hb-ot.h>
 #include <hb-subset.h>
 #include <hb.h>
 #include <hpdf.h>
@@ -69,7 +70,14 @@ struct oc_pdf_writer {
     int failed;
 
     const oc_fontset *fonts;
-    HPDF_Font font[OC_FONT_COUNT];
+    /* per font, made when a page first draws with it: the Type0 font and its
+     * CIDFontType2 (dictionaries of ours; libharu only stores and writes
+     * them), and the font file as HarfBuzz reads it (glyph ids, widths and,
+     * at the end, the subset) */
+    HPDF_Dict font[OC_FONT_COUNT], cidfont[OC_FONT_COUNT];
+    hb_face_t *face[OC_FONT_COUNT];
+    hb_font_t *hbfont[OC_FONT_COUNT];
+    unsigned upem[OC_FONT_COUNT];
     uint8_t *used[OC_FONT_COUNT]; /* codes drawn per font: 65536 bits */
     int16_t *adv[OC_FONT_COUNT];  /* per code: PDF width, INT16_MIN until looked up */
     HPDF_Encoder utf8;
@@ -213,24 +221,56 @@ static const char *prepare_uri(writer *w, const char *uri) {
 
 /* ---- fonts and images ------------------------------------------------------------ */
 
+/* Text is drawn with 2-byte codes equal to the character's BMP code point
+ * (Identity-H), mapped to glyphs by a CIDToGIDMap, so the fonts are plain
+ * CIDFontType2 dictionaries we make ourselves: libharu 2.3's own TrueType
+ * fonts (HPDF_GetFont) parse the whole font file and map all 65,536 codes
+ * through a linear cmap search when created, about 50 ms for a book's
+ * fonts, and then write malformed ToUnicode maps, /W arrays for every code
+ * and whole font tables, all of which we replaced anyway. */
 static oc_status load_font(writer *w, oc_font_id f) {
+    oc_status st = OC_OK;
     const char *path = oc_fonts_path(w->fonts, f);
     if (!path) return fail(w, OC_ERR_INTERNAL, "finding a font file");
-    const char *name = HPDF_LoadTTFontFromFile(w->pdf, path, HPDF_TRUE);
-    if (!name || w->failed) {
-        if (w->err)
-            oc_diag_report(w->diag, OC_ERROR, path, 0, 0,
-                           "libharu cannot load this font (error 0x%04X, detail %u)",
-                           (unsigned)w->err, (unsigned)w->err_detail);
+    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+    hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
+    if (blob) hb_blob_destroy(blob);
+    if (!face || hb_face_get_glyph_count(face) == 0 || hb_face_get_upem(face) == 0) {
+        if (face) hb_face_destroy(face);
+        oc_diag_report(w->diag, OC_ERROR, path, 0, 0, "cannot read this font to embed it");
         return OC_ERR_IO;
     }
-    w->font[f] = HPDF_GetFont(w->pdf, name, "UTF-8");
-    if (!w->font[f] || w->failed) return fail(w, OC_ERR_INTERNAL, "creating a UTF-8 font");
+    w->face[f] = face;
+    w->hbfont[f] = hb_font_create(face); /* scale: font units */
+    w->upem[f] = hb_face_get_upem(face);
     w->used[f] = oc_xcalloc(65536 / 8, 1);
     w->adv[f] = oc_xmalloc(65536 * sizeof *w->adv[f]);
     for (size_t c = 0; c < 65536; c++)
         w->adv[f][c] = INT16_MIN;
-    return OC_OK;
+
+    HPDF_MMgr mm = w->pdf->mmgr;
+    HPDF_Dict type0 = HPDF_Dict_New(mm), cid = HPDF_Dict_New(mm), info = HPDF_Dict_New(mm);
+    HPDF_Array desc = HPDF_Array_New(mm);
+    CHECK_PTR(type0 && cid && info && desc, "creating a font");
+    CHECK_HPDF(HPDF_Xref_Add(w->pdf->xref, type0), "creating a font");
+    CHECK_HPDF(HPDF_Xref_Add(w->pdf->xref, cid), "creating a font");
+    CHECK_HPDF(HPDF_Dict_AddName(type0, "Type", "Font"), "creating a font");
+    CHECK_HPDF(HPDF_Dict_AddName(type0, "Subtype", "Type0"), "creating a font");
+    CHECK_HPDF(HPDF_Dict_AddName(type0, "Encoding", "Identity-H"), "creating a font");
+    CHECK_HPDF(HPDF_Array_Add(desc, cid), "creating a font");
+    CHECK_HPDF(HPDF_Dict_Add(type0, "DescendantFonts", desc), "creating a font");
+    CHECK_HPDF(HPDF_Dict_AddName(cid, "Type", "Font"), "creating a font");
+    CHECK_HPDF(HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2"), "creating a font");
+    CHECK_HPDF(HPDF_Dict_Add(info, "Registry", HPDF_String_New(mm, "Adobe", NULL)),
+               "creating a font");
+    CHECK_HPDF(HPDF_Dict_Add(info, "Ordering", HPDF_String_New(mm, "Identity", NULL)),
+               "creating a font");
+    CHECK_HPDF(HPDF_Dict_AddNumber(info, "Supplement", 0), "creating a font");
+    CHECK_HPDF(HPDF_Dict_Add(cid, "CIDSystemInfo", info), "creating a font");
+    w->font[f] = type0;
+    w->cidfont[f] = cid;
+done:
+    return st;
 }
 
 static HPDF_Image get_image(writer *w, const oc_asset *a) {
@@ -356,14 +396,21 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream stream) {
     return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
-/* The advance of `code` in font f in thousandths of an em, as the PDF's /W
- * array gives it (libharu's integer widths); the first lookup marks the
- * glyph for the subset. */
+/* The glyph font f draws for `code` (0, .notdef, when it has none). */
+static hb_codepoint_t glyph_of(const writer *w, oc_font_id f, uint32_t code) {
+    hb_codepoint_t g = 0;
+    if (!hb_font_get_nominal_glyph(w->hbfont[f], code, &g)) g = 0;
+    return g;
+}
+
+/* The advance of `code` in font f in whole thousandths of an em, as the
+ * PDF's /W array gives it; the first lookup marks the code as drawn. */
 static int advance(writer *w, oc_font_id f, uint32_t code) {
     int16_t *a = w->adv[f];
     if (a[code] == INT16_MIN) {
-        HPDF_FontAttr attr = (HPDF_FontAttr)w->font[f]->attr;
-        a[code] = HPDF_TTFontDef_GetCharWidth(attr->fontdef, (HPDF_UINT16)code);
+        long units = hb_font_get_glyph_h_advance(w->hbfont[f], glyph_of(w, f, code));
+        long v = units * 1000 / (long)w->upem[f];
+        a[code] = (int16_t)(v > INT16_MAX ? INT16_MAX : v < -INT16_MAX ? -INT16_MAX : v);
         w->used[f][code >> 3] |= (uint8_t)(1u << (code & 7));
     }
     return a[code];
@@ -807,165 +854,44 @@ done:
     return st;
 }
 
-/* Replaces libharu's ToUnicode stream contents of font f with a correct
- * CMap for the codes drawn (for these fonts, code == BMP code point, except
- * that the layout's Arabic presentation forms stand for the nominal
- * letters). */
-static oc_status fix_tounicode(writer *w, oc_font_id f) {
+/* A stream object holding `len` bytes, deflated when written. */
+static HPDF_Dict new_stream(writer *w, const void *data, size_t len) {
+    HPDF_Dict d = HPDF_DictStream_New(w->pdf->mmgr, w->pdf->xref);
+    if (!d) return NULL;
+    d->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    if (HPDF_Stream_Write(d->stream, (const HPDF_BYTE *)data, (HPDF_UINT)len) != HPDF_OK)
+        return NULL;
+    return d;
+}
+
+/* Font f's ToUnicode CMap for the codes drawn (code == BMP code point,
+ * except that the layout's Arabic presentation forms stand for the nominal
+ * letters, which is what a reader should get back). */
+static oc_status add_tounicode(writer *w, oc_font_id f) {
     oc_status st = OC_OK;
-    HPDF_FontAttr attr = (HPDF_FontAttr)w->font[f]->attr;
-    HPDF_Dict cmap = attr ? attr->cmap_stream : NULL;
-    oc_tounicode_entry *e = NULL;
     oc_buf text;
     oc_buf_init(&text);
-    if (!cmap || !cmap->stream ||
-        HPDF_Dict_GetItem(w->font[f], "ToUnicode", HPDF_OCLASS_DICT) != cmap) {
-        /* not the libharu 2.3 layout we know: attach a stream of our own */
-        HPDF_ResetError(w->pdf);
-        w->failed = 0;
-        cmap = HPDF_DictStream_New(w->pdf->mmgr, w->pdf->xref);
-        CHECK_PTR(cmap, "creating a ToUnicode stream");
-        CHECK_HPDF(HPDF_Dict_Add(w->font[f], "ToUnicode", cmap), "attaching a ToUnicode stream");
-    }
+    oc_tounicode_entry *e = oc_xmalloc(65536 * sizeof *e);
     size_t n = 0;
-    e = oc_xmalloc(65536 * sizeof *e);
     for (uint32_t c = 0; c < 65536; c++) {
         if (!(w->used[f][c >> 3] >> (c & 7) & 1)) continue;
-        /* Arabic presentation forms (joined letters) extract as the letters */
         uint32_t second = 0, letter = oc_arabic_nominal(c, &second);
         e[n++] = (oc_tounicode_entry){(uint16_t)c, letter ? letter : c, second};
     }
     oc_tounicode_write(&text, e, n);
-    HPDF_MemStream_FreeData(cmap->stream);
-    CHECK_HPDF(HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)text.data, (HPDF_UINT)text.len),
-               "writing a ToUnicode CMap");
-    /* the encoding CMap's keys do not describe a ToUnicode map */
-    static const char *const stale[] = {"Type", "CMapName", "CIDSystemInfo", "WMode", "UseCMap"};
-    for (size_t i = 0; i < sizeof stale / sizeof *stale; i++)
-        if (HPDF_Dict_RemoveElement(cmap, stale[i]) != HPDF_OK) {
-            HPDF_ResetError(w->pdf); /* absent: fine */
-            w->failed = 0;
-            w->err = 0;
-        }
+    HPDF_Dict cmap = new_stream(w, text.data, text.len);
+    CHECK_PTR(cmap, "writing a ToUnicode CMap");
+    CHECK_HPDF(HPDF_Dict_Add(w->font[f], "ToUnicode", cmap), "attaching a ToUnicode CMap");
 done:
     free(e);
     oc_buf_free(&text);
     return st;
 }
 
-/* Embeds font f as a subset cut by HarfBuzz's hb-subset, in place of
- * libharu's: libharu 2.3 keeps every table of the font whole but glyf (124
- * KB of Charis for one word, 48 KB deflated, per font), reads composite
- * glyphs' component ids as signed 16-bit numbers (so ideographs whose parts
- * lie above glyph 32767 lost strokes) and never follows a component's own
- * components. hb-subset keeps the glyphs drawn and everything they are
- * built from, numbered afresh, and drops the tables a PDF viewer never
- * reads (OpenType and Graphite layout, kerning, signatures); the
- * CIDToGIDMap libharu made for the whole font is rewritten for the new
- * numbers, up to the highest code drawn. The font descriptor is made here,
- * with the entries libharu would give it, and libharu then attaches it
- * instead of making its own at save time. */
-static oc_status embed_subset(writer *w, oc_font_id f) {
+/* Font f's /W array: the width of every code drawn, in runs of consecutive
+ * codes, as advance() gave them to the page content. */
+static oc_status add_widths(writer *w, oc_font_id f) {
     oc_status st = OC_OK;
-    HPDF_FontAttr attr = (HPDF_FontAttr)w->font[f]->attr;
-    HPDF_FontDef def = attr ? attr->fontdef : NULL;
-    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || def->descriptor) return OC_OK;
-    HPDF_TTFontDefAttr tt = (HPDF_TTFontDefAttr)def->attr;
-    const char *path = oc_fonts_path(w->fonts, f);
-    hb_blob_t *blob = path ? hb_blob_create_from_file_or_fail(path) : NULL;
-    hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
-    hb_subset_input_t *in = hb_subset_input_create_or_fail();
-    hb_subset_plan_t *plan = NULL;
-    hb_face_t *sub = NULL;
-    hb_blob_t *out = NULL;
-    uint8_t *map = NULL;
-    if (!face || !in || !attr->map_stream) {
-        st = fail(w, OC_ERR_IO, "reading a font to subset");
-        goto done;
-    }
-    hb_set_t *glyphs = hb_subset_input_glyph_set(in);
-    hb_set_add(glyphs, 0); /* .notdef */
-    for (uint32_t c = 0; c < 65536; c++)
-        if (w->used[f][c >> 3] >> (c & 7) & 1)
-            hb_set_add(glyphs, HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)c));
-    static const char drop[][5] = {"GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern",
-                                   "DSIG", "Silf", "Sill", "Glat", "Gloc", "Feat", "morx"};
-    hb_set_t *tables = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
-    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
-        hb_set_add(tables, HB_TAG(drop[i][0], drop[i][1], drop[i][2], drop[i][3]));
-    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
-    plan = hb_subset_plan_create_or_fail(face, in);
-    sub = plan ? hb_subset_plan_execute_or_fail(plan) : NULL;
-    out = sub ? hb_face_reference_blob(sub) : NULL;
-    unsigned len = 0;
-    const char *data = out ? hb_blob_get_data(out, &len) : NULL;
-    if (!data || len == 0) {
-        st = fail(w, OC_ERR_INTERNAL, "subsetting a font");
-        goto done;
-    }
-
-    /* code -> new glyph id, two bytes big-endian each, codes 0..last drawn */
-    const hb_map_t *old_to_new = hb_subset_plan_old_to_new_glyph_mapping(plan);
-    size_t ncodes = 0;
-    for (uint32_t c = 0; c < 65536; c++)
-        if (w->used[f][c >> 3] >> (c & 7) & 1) ncodes = c + 1;
-    map = oc_xcalloc(ncodes ? ncodes * 2 : 2, 1);
-    for (uint32_t c = 0; c < ncodes; c++) {
-        if (!(w->used[f][c >> 3] >> (c & 7) & 1)) continue;
-        hb_codepoint_t g = hb_map_get(old_to_new, HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)c));
-        if (g == HB_MAP_VALUE_INVALID || g > 0xFFFF) g = 0;
-        map[2 * c] = (uint8_t)(g >> 8);
-        map[2 * c + 1] = (uint8_t)g;
-    }
-    HPDF_MemStream_FreeData(attr->map_stream->stream);
-    CHECK_HPDF(
-        HPDF_Stream_Write(attr->map_stream->stream, map, (HPDF_UINT)(ncodes ? ncodes * 2 : 2)),
-        "writing a CIDToGIDMap");
-
-    HPDF_Dict desc = HPDF_Dict_New(w->pdf->mmgr);
-    CHECK_PTR(desc, "creating a font descriptor");
-    CHECK_HPDF(HPDF_Xref_Add(w->pdf->xref, desc), "creating a font descriptor");
-    HPDF_Dict file = HPDF_DictStream_New(w->pdf->mmgr, w->pdf->xref);
-    CHECK_PTR(file, "creating a font file stream");
-    CHECK_HPDF(HPDF_Stream_Write(file->stream, (const HPDF_BYTE *)data, len),
-               "writing a font file");
-    file->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-    CHECK_HPDF(HPDF_Dict_AddNumber(file, "Length1", len), "writing a font file");
-    CHECK_HPDF(HPDF_Dict_Add(desc, "FontFile2", file), "writing a font descriptor");
-    CHECK_HPDF(HPDF_Dict_AddName(desc, "Type", "FontDescriptor"), "writing a font descriptor");
-    CHECK_HPDF(HPDF_Dict_AddName(desc, "FontName", tt->base_font), "writing a font descriptor");
-    CHECK_HPDF(HPDF_Dict_AddNumber(desc, "Ascent", def->ascent), "writing a font descriptor");
-    CHECK_HPDF(HPDF_Dict_AddNumber(desc, "Descent", def->descent), "writing a font descriptor");
-    CHECK_HPDF(HPDF_Dict_AddNumber(desc, "CapHeight", def->cap_height),
-               "writing a font descriptor");
-    CHECK_HPDF(HPDF_Dict_AddNumber(desc, "Flags", (HPDF_INT32)def->flags),
-               "writing a font descriptor");
-    HPDF_Array bbox = HPDF_Box_Array_New(w->pdf->mmgr, def->font_bbox);
-    CHECK_PTR(bbox, "writing a font descriptor");
-    CHECK_HPDF(HPDF_Dict_Add(desc, "FontBBox", bbox), "writing a font descriptor");
-    CHECK_HPDF(HPDF_Dict_AddNumber(desc, "ItalicAngle", def->italic_angle),
-               "writing a font descriptor");
-    CHECK_HPDF(HPDF_Dict_AddNumber(desc, "StemV", def->stemv), "writing a font descriptor");
-    CHECK_HPDF(HPDF_Dict_AddNumber(desc, "XHeight", def->x_height), "writing a font descriptor");
-    def->descriptor = desc;
-done:
-    free(map);
-    if (out) hb_blob_destroy(out);
-    if (sub) hb_face_destroy(sub);
-    if (plan) hb_subset_plan_destroy(plan);
-    if (in) hb_subset_input_destroy(in);
-    if (face) hb_face_destroy(face);
-    if (blob) hb_blob_destroy(blob);
-    return st;
-}
-
-/* libharu writes the descendant font's /W array for every BMP code the font
- * maps (10-25 KB of uncompressed dictionary per font); rewrite it for the
- * codes actually drawn, with the widths libharu itself uses. */
-static oc_status fix_widths(writer *w, oc_font_id f) {
-    oc_status st = OC_OK;
-    HPDF_FontAttr attr = (HPDF_FontAttr)w->font[f]->attr;
-    if (!attr || !attr->descendant_font || !attr->fontdef) return OC_OK;
     HPDF_Array arr = HPDF_Array_New(w->pdf->mmgr), run = NULL;
     CHECK_PTR(arr, "creating a width array");
     long prev = -2;
@@ -977,12 +903,156 @@ static oc_status fix_widths(writer *w, oc_font_id f) {
             CHECK_PTR(run, "creating a width array");
             CHECK_HPDF(HPDF_Array_Add(arr, run), "writing widths");
         }
-        HPDF_INT16 width = HPDF_TTFontDef_GetCharWidth(attr->fontdef, (HPDF_UNICODE)c);
-        CHECK_HPDF(HPDF_Array_AddNumber(run, width), "writing widths");
+        CHECK_HPDF(HPDF_Array_AddNumber(run, w->adv[f][c]), "writing widths");
         prev = (long)c;
     }
-    CHECK_HPDF(HPDF_Dict_Add(attr->descendant_font, "W", arr), "setting the widths");
+    CHECK_HPDF(HPDF_Dict_AddNumber(w->cidfont[f], "DW", 1000), "setting the widths");
+    CHECK_HPDF(HPDF_Dict_Add(w->cidfont[f], "W", arr), "setting the widths");
 done:
+    return st;
+}
+
+/* A 16-bit big-endian value of table `tag` at `off`, 0 when out of bounds. */
+static int table_s16(hb_face_t *face, hb_tag_t tag, unsigned off) {
+    hb_blob_t *t = hb_face_reference_table(face, tag);
+    unsigned len = 0;
+    const char *d = hb_blob_get_data(t, &len);
+    int v = d && off + 2 <= len ? (int16_t)((uint8_t)d[off] << 8 | (uint8_t)d[off + 1]) : 0;
+    hb_blob_destroy(t);
+    return v;
+}
+
+/* Font f's descriptor, from its own tables, in thousandths of an em. */
+static oc_status add_descriptor(writer *w, oc_font_id f, const char *name, HPDF_Dict file) {
+    oc_status st = OC_OK;
+    hb_face_t *face = w->face[f];
+    double k = 1000.0 / w->upem[f];
+    hb_tag_t head = HB_TAG('h', 'e', 'a', 'd'), post = HB_TAG('p', 'o', 's', 't');
+    hb_position_t cap = 0, xh = 0;
+    if (!hb_ot_metrics_get_position(w->hbfont[f], HB_OT_METRICS_TAG_CAP_HEIGHT, &cap))
+        cap = (hb_position_t)(0.7 * w->upem[f]);
+    if (!hb_ot_metrics_get_position(w->hbfont[f], HB_OT_METRICS_TAG_X_HEIGHT, &xh))
+        xh = (hb_position_t)(0.5 * w->upem[f]);
+    /* post: italicAngle is a 16.16 number at 4, isFixedPitch a uint32 at 12 */
+    double italic = table_s16(face, post, 4) + (uint16_t)table_s16(face, post, 6) / 65536.0;
+    int fixed = table_s16(face, post, 14) != 0 || table_s16(face, post, 12) != 0;
+    int bold = table_s16(face, HB_TAG('O', 'S', '/', '2'), 4) >= 600; /* usWeightClass */
+    HPDF_Box bbox = {(HPDF_REAL)lround(table_s16(face, head, 36) * k),
+                     (HPDF_REAL)lround(table_s16(face, head, 38) * k),
+                     (HPDF_REAL)lround(table_s16(face, head, 40) * k),
+                     (HPDF_REAL)lround(table_s16(face, head, 42) * k)};
+    HPDF_Dict d = HPDF_Dict_New(w->pdf->mmgr);
+    CHECK_PTR(d, "creating a font descriptor");
+    CHECK_HPDF(HPDF_Xref_Add(w->pdf->xref, d), "creating a font descriptor");
+    HPDF_Array box = HPDF_Box_Array_New(w->pdf->mmgr, bbox);
+    CHECK_PTR(box, "creating a font descriptor");
+    CHECK_HPDF(HPDF_Dict_AddName(d, "Type", "FontDescriptor"), "writing a font descriptor");
+    CHECK_HPDF(HPDF_Dict_AddName(d, "FontName", name), "writing a font descriptor");
+    /* nonsymbolic (32), fixed pitch (1), italic (64) */
+    CHECK_HPDF(HPDF_Dict_AddNumber(d, "Flags", 32 | (fixed ? 1 : 0) | (italic != 0 ? 64 : 0)),
+               "writing a font descriptor");
+    CHECK_HPDF(HPDF_Dict_Add(d, "FontBBox", box), "writing a font descriptor");
+    CHECK_HPDF(HPDF_Dict_AddReal(d, "ItalicAngle", (HPDF_REAL)italic), "writing a font descriptor");
+    CHECK_HPDF(HPDF_Dict_AddNumber(d, "Ascent", (HPDF_INT32)lround(oc_fonts_ascent(w->fonts, f))),
+               "writing a font descriptor");
+    CHECK_HPDF(HPDF_Dict_AddNumber(d, "Descent", (HPDF_INT32)lround(oc_fonts_descent(w->fonts, f))),
+               "writing a font descriptor");
+    CHECK_HPDF(HPDF_Dict_AddNumber(d, "CapHeight", (HPDF_INT32)lround(cap * k)),
+               "writing a font descriptor");
+    CHECK_HPDF(HPDF_Dict_AddNumber(d, "XHeight", (HPDF_INT32)lround(xh * k)),
+               "writing a font descriptor");
+    CHECK_HPDF(HPDF_Dict_AddNumber(d, "StemV", bold ? 120 : 80), "writing a font descriptor");
+    CHECK_HPDF(HPDF_Dict_Add(d, "FontFile2", file), "writing a font descriptor");
+    CHECK_HPDF(HPDF_Dict_Add(w->cidfont[f], "FontDescriptor", d), "attaching a font descriptor");
+done:
+    return st;
+}
+
+/* Embeds font f as a subset cut by HarfBuzz's hb-subset: the glyphs drawn
+ * and everything they are built from (composite glyphs' parts, to any
+ * depth), numbered afresh, without the tables a PDF viewer never reads
+ * (OpenType and Graphite layout, kerning, signatures); then the CIDToGIDMap
+ * for the new numbers, up to the highest code drawn, the descriptor, and
+ * the subset name (a tag from the glyphs kept, then the PostScript name)
+ * on both font dictionaries. */
+static oc_status embed_font(writer *w, oc_font_id f) {
+    oc_status st = OC_OK;
+    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    hb_subset_plan_t *plan = NULL;
+    hb_face_t *sub = NULL;
+    hb_blob_t *out = NULL;
+    uint8_t *map = NULL;
+    if (!in) {
+        st = fail(w, OC_ERR_INTERNAL, "subsetting a font");
+        goto done;
+    }
+    hb_set_t *glyphs = hb_subset_input_glyph_set(in);
+    hb_set_add(glyphs, 0); /* .notdef */
+    uint32_t ncodes = 0;
+    uint64_t tag_hash = 1469598103934665603ull ^ (uint64_t)f;
+    for (uint32_t c = 0; c < 65536; c++)
+        if (w->used[f][c >> 3] >> (c & 7) & 1) {
+            hb_set_add(glyphs, glyph_of(w, f, c));
+            ncodes = c + 1;
+            tag_hash = (tag_hash ^ c) * 1099511628211ull;
+        }
+    static const char drop[][5] = {"GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern",
+                                   "DSIG", "Silf", "Sill", "Glat", "Gloc", "Feat", "morx"};
+    hb_set_t *tables = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
+        hb_set_add(tables, HB_TAG(drop[i][0], drop[i][1], drop[i][2], drop[i][3]));
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
+    plan = hb_subset_plan_create_or_fail(w->face[f], in);
+    sub = plan ? hb_subset_plan_execute_or_fail(plan) : NULL;
+    out = sub ? hb_face_reference_blob(sub) : NULL;
+    unsigned len = 0;
+    const char *data = out ? hb_blob_get_data(out, &len) : NULL;
+    if (!data || len == 0) {
+        st = fail(w, OC_ERR_INTERNAL, "subsetting a font");
+        goto done;
+    }
+    HPDF_Dict file = new_stream(w, data, len);
+    CHECK_PTR(file, "writing a font file");
+    CHECK_HPDF(HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)len), "writing a font file");
+
+    /* code -> new glyph id, two bytes big-endian each, codes 0..last drawn */
+    const hb_map_t *old_to_new = hb_subset_plan_old_to_new_glyph_mapping(plan);
+    map = oc_xcalloc(ncodes ? ncodes * 2 : 2, 1);
+    for (uint32_t c = 0; c < ncodes; c++) {
+        if (!(w->used[f][c >> 3] >> (c & 7) & 1)) continue;
+        hb_codepoint_t g = hb_map_get(old_to_new, glyph_of(w, f, c));
+        if (g == HB_MAP_VALUE_INVALID || g > 0xFFFF) g = 0;
+        map[2 * c] = (uint8_t)(g >> 8);
+        map[2 * c + 1] = (uint8_t)g;
+    }
+    HPDF_Dict cidmap = new_stream(w, map, ncodes ? ncodes * 2 : 2);
+    CHECK_PTR(cidmap, "writing a CIDToGIDMap");
+    CHECK_HPDF(HPDF_Dict_Add(w->cidfont[f], "CIDToGIDMap", cidmap), "writing a CIDToGIDMap");
+
+    /* "ABCDEF+PostScriptName": a subset's name (ISO 32000 9.6.4) */
+    char name[128], ps[96];
+    unsigned pslen = sizeof ps;
+    if (!hb_ot_name_get_utf8(w->face[f], HB_OT_NAME_ID_POSTSCRIPT_NAME, HB_LANGUAGE_INVALID, &pslen,
+                             ps) ||
+        pslen == 0)
+        snprintf(ps, sizeof ps, "OctavoFont%d", (int)f);
+    for (char *p = ps; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F || strchr("()<>[]{}/%#", *p))
+            *p = '-';
+    for (int i = 0; i < 6; i++) {
+        name[i] = (char)('A' + tag_hash % 26);
+        tag_hash /= 26;
+    }
+    snprintf(name + 6, sizeof name - 6, "+%s", ps);
+    CHECK_HPDF(HPDF_Dict_AddName(w->font[f], "BaseFont", name), "naming a font");
+    CHECK_HPDF(HPDF_Dict_AddName(w->cidfont[f], "BaseFont", name), "naming a font");
+    st = add_descriptor(w, f, name, file);
+done:
+    free(map);
+    if (out) hb_blob_destroy(out);
+    if (sub) hb_face_destroy(sub);
+    if (plan) hb_subset_plan_destroy(plan);
+    if (in) hb_subset_input_destroy(in);
     return st;
 }
 
@@ -1094,9 +1164,9 @@ oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const o
     if ((st = add_info(w, doc)) != OC_OK) goto done;
     for (int f = 0; f < OC_FONT_COUNT; f++) {
         if (!w->font[f]) continue;
-        if ((st = embed_subset(w, (oc_font_id)f)) != OC_OK ||
-            (st = fix_tounicode(w, (oc_font_id)f)) != OC_OK ||
-            (st = fix_widths(w, (oc_font_id)f)) != OC_OK)
+        if ((st = embed_font(w, (oc_font_id)f)) != OC_OK ||
+            (st = add_tounicode(w, (oc_font_id)f)) != OC_OK ||
+            (st = add_widths(w, (oc_font_id)f)) != OC_OK)
             goto done;
     }
     st = save(w, out);
@@ -1116,6 +1186,8 @@ void oc_pdf_writer_free(oc_pdf_writer *w) {
     for (int f = 0; f < OC_FONT_COUNT; f++) {
         free(w->used[f]);
         free(w->adv[f]);
+        if (w->hbfont[f]) hb_font_destroy(w->hbfont[f]);
+        if (w->face[f]) hb_face_destroy(w->face[f]);
     }
     free(w->pages);
     free(w->dests);
