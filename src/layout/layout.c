@@ -93,6 +93,10 @@ typedef struct {
     oc_layout_dest *dests;
     size_t ndests, capdests;
     oc_status sink_st; /* the first failure the sink returned */
+    /* the running head last fitted to the measure, and its width: a chapter
+     * shows the same head on every page */
+    const char *head_src, *head_fit;
+    double head_w;
 } assembler;
 
 static double left_margin(const assembler *as, size_t phys) {
@@ -182,9 +186,10 @@ static double furniture_text(assembler *as, oc_font_id f, double size, double x,
         oc_font_id want = cur;
         if (i < len) want = font_for(as, f, oc_utf8_next(s, len, &j));
         if (i == len || (want != cur && i > start)) {
-            char *piece = oc_arena_strndup(&as->out->arena, s + start, i - start);
-            double pw = oc_fonts_width(as->fonts, cur, size, piece, i - start);
-            if (draw) text_at(as, cur, size, x + w, y, piece, color);
+            double pw = oc_fonts_width(as->fonts, cur, size, s + start, i - start);
+            if (draw)
+                text_at(as, cur, size, x + w, y,
+                        oc_arena_strndup(&as->out->arena, s + start, i - start), color);
             w += pw;
             start = i;
         }
@@ -247,8 +252,13 @@ static void furniture(assembler *as, size_t phys, const char *head, int show_fol
     int recto = phys % 2 == 0;
     if (head && *head) {
         double y = top + as->g.leading * 1.9;
-        const char *h = fit_head(as, OC_FONT_SERIF_ITALIC, size, head, M * 0.8);
-        double w = furniture_text(as, OC_FONT_SERIF_ITALIC, size, 0, 0, h, ink, 0);
+        if (head != as->head_src) {
+            as->head_src = head;
+            as->head_fit = fit_head(as, OC_FONT_SERIF_ITALIC, size, head, M * 0.8);
+            as->head_w = furniture_text(as, OC_FONT_SERIF_ITALIC, size, 0, 0, as->head_fit, ink, 0);
+        }
+        const char *h = as->head_fit;
+        double w = as->head_w;
         double x;
         if (as->opt->print)
             x = recto ? L + M - w : L;

@@ -403,6 +403,28 @@ static hb_codepoint_t glyph_of(const writer *w, oc_font_id f, uint32_t code) {
     return g;
 }
 
+/* The first code at or after c that font f has drawn, 65536 when none:
+ * whole empty 64-code words of the bitmap are skipped. */
+static uint32_t next_used(const writer *w, oc_font_id f, uint32_t c) {
+    const uint8_t *u = w->used[f];
+    while (c < 65536) {
+        if ((c & 63) == 0) {
+            uint64_t word;
+            memcpy(&word, u + (c >> 3), sizeof word);
+            if (!word) {
+                c += 64;
+                continue;
+            }
+        }
+        if (u[c >> 3] >> (c & 7) & 1) return c;
+        c++;
+    }
+    return 65536;
+}
+
+#define FOR_USED(w, f, c)                                                                          \
+    for (uint32_t c = next_used(w, f, 0); c < 65536; c = next_used(w, f, c + 1))
+
 /* The advance of `code` in font f in whole thousandths of an em, as the
  * PDF's /W array gives it; the first lookup marks the code as drawn. */
 static int advance(writer *w, oc_font_id f, uint32_t code) {
@@ -871,10 +893,11 @@ static oc_status add_tounicode(writer *w, oc_font_id f) {
     oc_status st = OC_OK;
     oc_buf text;
     oc_buf_init(&text);
-    oc_tounicode_entry *e = oc_xmalloc(65536 * sizeof *e);
     size_t n = 0;
-    for (uint32_t c = 0; c < 65536; c++) {
-        if (!(w->used[f][c >> 3] >> (c & 7) & 1)) continue;
+    FOR_USED(w, f, c) n++;
+    oc_tounicode_entry *e = oc_xmalloc((n ? n : 1) * sizeof *e);
+    n = 0;
+    FOR_USED(w, f, c) {
         uint32_t second = 0, letter = oc_arabic_nominal(c, &second);
         e[n++] = (oc_tounicode_entry){(uint16_t)c, letter ? letter : c, second};
     }
@@ -895,8 +918,7 @@ static oc_status add_widths(writer *w, oc_font_id f) {
     HPDF_Array arr = HPDF_Array_New(w->pdf->mmgr), run = NULL;
     CHECK_PTR(arr, "creating a width array");
     long prev = -2;
-    for (uint32_t c = 0; c < 65536; c++) {
-        if (!(w->used[f][c >> 3] >> (c & 7) & 1)) continue;
+    FOR_USED(w, f, c) {
         if ((long)c != prev + 1) {
             CHECK_HPDF(HPDF_Array_AddNumber(arr, (HPDF_INT32)c), "writing widths");
             run = HPDF_Array_New(w->pdf->mmgr);
@@ -990,12 +1012,11 @@ static oc_status embed_font(writer *w, oc_font_id f) {
     hb_set_add(glyphs, 0); /* .notdef */
     uint32_t ncodes = 0;
     uint64_t tag_hash = 1469598103934665603ull ^ (uint64_t)f;
-    for (uint32_t c = 0; c < 65536; c++)
-        if (w->used[f][c >> 3] >> (c & 7) & 1) {
-            hb_set_add(glyphs, glyph_of(w, f, c));
-            ncodes = c + 1;
-            tag_hash = (tag_hash ^ c) * 1099511628211ull;
-        }
+    FOR_USED(w, f, c) {
+        hb_set_add(glyphs, glyph_of(w, f, c));
+        ncodes = c + 1;
+        tag_hash = (tag_hash ^ c) * 1099511628211ull;
+    }
     static const char drop[][5] = {"GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern",
                                    "DSIG", "Silf", "Sill", "Glat", "Gloc", "Feat", "morx"};
     hb_set_t *tables = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
@@ -1018,8 +1039,7 @@ static oc_status embed_font(writer *w, oc_font_id f) {
     /* code -> new glyph id, two bytes big-endian each, codes 0..last drawn */
     const hb_map_t *old_to_new = hb_subset_plan_old_to_new_glyph_mapping(plan);
     map = oc_xcalloc(ncodes ? ncodes * 2 : 2, 1);
-    for (uint32_t c = 0; c < ncodes; c++) {
-        if (!(w->used[f][c >> 3] >> (c & 7) & 1)) continue;
+    FOR_USED(w, f, c) {
         hb_codepoint_t g = hb_map_get(old_to_new, glyph_of(w, f, c));
         if (g == HB_MAP_VALUE_INVALID || g > 0xFFFF) g = 0;
         map[2 * c] = (uint8_t)(g >> 8);
