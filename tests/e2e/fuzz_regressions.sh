@@ -16,7 +16,23 @@ for f in "$SRC"/tests/fuzz/regressions/*; do
   n=$(basename "$f")
   mkdir -p "$WORK/$n"
   args=()
-  if [[ $n == fuzz_layout_pdf-* ]]; then
+  book="$WORK/$n/fuzz.md"
+  if [[ $n == fuzz_book_epub-* ]]; then
+    # a folder: book.yaml, then chapters/c1.md ... split at NUL bytes, and
+    # the images the fuzz target's folder has
+    book="$WORK/$n/bk"
+    mkdir -p "$book/chapters" "$book/images"
+    python3 - "$f" "$book" <<'PY'
+import sys
+parts = open(sys.argv[1], "rb").read().split(b"\0")
+open(sys.argv[2] + "/book.yaml", "wb").write(parts[0])
+for i, p in enumerate(parts[1:9]):
+    open(f"{sys.argv[2]}/chapters/c{i + 1}.md", "wb").write(p)
+PY
+    for img in images/a.png cover.png chapters/a.png; do cp "$SRC/book/images/cover.png" "$book/$img"; done
+    cp "$SRC"/tests/fixtures/multi/images/*.jpg "$book/images/b.jpg"
+    args=(--format epub)
+  elif [[ $n == fuzz_layout_pdf-* ]]; then
     b=$(od -An -tu1 -N1 "$f" | tr -d ' ')
     tail -c +2 "$f" >"$WORK/$n/fuzz.md"
     args=(--format pdf --paper "${papers[$((b & 3))]}")
@@ -24,7 +40,7 @@ for f in "$SRC"/tests/fuzz/regressions/*; do
   else
     cp "$f" "$WORK/$n/fuzz.md"
   fi
-  SOURCE_DATE_EPOCH=1700000000 timeout "$T" "$BIN" build "$WORK/$n/fuzz.md" -o "$WORK/$n/out" "${args[@]}" \
+  SOURCE_DATE_EPOCH=1700000000 timeout "$T" "$BIN" build "$book" -o "$WORK/$n/out" "${args[@]}" \
     >/dev/null 2>"$WORK/$n/err"
   rc=$?
   if [ "$rc" -gt 1 ] || grep -Eq "AddressSanitizer|LeakSanitizer|runtime error:" "$WORK/$n/err"; then

@@ -12,13 +12,13 @@ secs=${1:-30}
 shift || true
 B=build-fuzz
 cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCTAVO_FUZZ=ON >/dev/null
-cmake --build "$B" -j"$(nproc)" --target fuzz_parse_xhtml fuzz_layout_pdf >/dev/null
+cmake --build "$B" -j"$(nproc)" --target fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub >/dev/null
 
 export OCTAVO_FONTS_DIR=$PWD/fonts
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
-for t in fuzz_parse_xhtml fuzz_layout_pdf; do
+for t in fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub; do
   seeds="$B/corpus/$t"
   mkdir -p "$seeds" "$B/findings/$t"
   # seeds: every Markdown file of the fixtures and the guide (the PDF target
@@ -26,7 +26,13 @@ for t in fuzz_parse_xhtml fuzz_layout_pdf; do
   # two option bytes), plus the regression inputs
   dirs=(tests/fixtures book/chapters)
   [ -d tests/fuzz/regressions ] && dirs+=(tests/fuzz/regressions)
-  find "${dirs[@]}" -type f \( -name '*.md' -o -name "$t-*" \) 2>/dev/null |
+  if [ "$t" = fuzz_book_epub ]; then
+    # whole folders: book.yaml and chapters joined by NUL bytes
+    python3 tests/fuzz/book_seeds.py "$seeds" book tests/fixtures/multi tests/fixtures/figures
+    dirs=()
+    [ -d tests/fuzz/regressions ] && dirs+=(tests/fuzz/regressions)
+  fi
+  [ ${#dirs[@]} -gt 0 ] && find "${dirs[@]}" -type f \( -name '*.md' -o -name "$t-*" \) 2>/dev/null |
     while IFS= read -r f; do
       n=$(echo "$f" | tr '/' '_')
       if [ "$t" = fuzz_layout_pdf ] && [[ $f == *.md ]]; then
