@@ -45,8 +45,8 @@ oc_status oc_book_load_string(oc_document *doc, const char *name, const char *md
 /* Resolves an image reference written in `from_file` (book-relative) at
  * line:col, reads and checks it once (by its bytes), and returns the shared
  * asset, or NULL after reporting an error. Used by the parser and for the cover. */
-oc_asset *oc_book_asset(oc_document *doc, const char *from_file, const char *ref, int line,
-                        int col, oc_diag *diag);
+oc_asset *oc_book_asset(oc_document *doc, const char *from_file, const char *ref, int line, int col,
+                        oc_diag *diag);
 
 /* Parses every chapter of a loaded book once with cmark-gfm and builds the
  * Document: heading ids, footnotes, link targets, images, outline. */

@@ -69,7 +69,7 @@ typedef struct oc_asset {
     const unsigned char *data;
     size_t size;
     oc_image_kind kind;
-    int width, height; /* pixels, from the file header */
+    int width, height;  /* pixels, from the file header */
     int bits, channels; /* PNG bit depth and channels, JPEG components */
     int is_cover;
 } oc_asset;
@@ -99,21 +99,21 @@ struct oc_node {
 
     /* LIST / ITEM / CODE_BLOCK */
     int ordered, start, tight;
-    int task; /* ITEM: 0 not a task, 1 open, 2 done */
+    int task;         /* ITEM: 0 not a task, 1 open, 2 done */
     const char *info; /* CODE_BLOCK: info string (language), may be "" */
 
     /* LINK / IMAGE */
     const char *url, *title;
     oc_link_kind link_kind;
-    int target_chapter;       /* INTERNAL: chapter index */
-    const char *target_id;    /* INTERNAL: heading id, or NULL for the chapter start */
-    oc_asset *asset;          /* IMAGE: NULL when remote or missing (show alt text) */
-    int figure_number;        /* IMAGE with a title: "Figure N", 1-based through the book */
+    int target_chapter;    /* INTERNAL: chapter index */
+    const char *target_id; /* INTERNAL: heading id, or NULL for the chapter start */
+    oc_asset *asset;       /* IMAGE: NULL when remote or missing (show alt text) */
+    int figure_number;     /* IMAGE with a title: "Figure N", 1-based through the book */
 
     /* FOOTNOTE_REF / FOOTNOTE */
-    oc_node *note;   /* FOOTNOTE_REF: the FOOTNOTE body */
-    int note_number; /* 1-based within the chapter, on both REF and FOOTNOTE */
-    int ref_count;   /* FOOTNOTE: how many refs point at it */
+    oc_node *note;     /* FOOTNOTE_REF: the FOOTNOTE body */
+    int note_number;   /* 1-based within the chapter, on both REF and FOOTNOTE */
+    int ref_count;     /* FOOTNOTE: how many refs point at it */
     const char *label; /* FOOTNOTE: the label as written ([^label]) */
 
     /* TABLE / TABLE_ROW / TABLE_CELL */
@@ -124,16 +124,16 @@ struct oc_node {
 };
 
 typedef struct {
-    int index;            /* 0-based position in the book */
-    const char *path;     /* book-relative: "chapters/02-education.md" */
-    const char *display;  /* the path as shown in messages */
-    const char *file_id;  /* stem used for output names: "ch02" -> "ch02.xhtml" */
-    const char *title;    /* plain text of the first heading, or the file stem */
-    const char *id;       /* anchor for the chapter start (id of its first heading or file_id) */
-    oc_node *root;        /* OC_CHAPTER */
-    oc_node **notes;      /* FOOTNOTE bodies in number order */
+    int index;           /* 0-based position in the book */
+    const char *path;    /* book-relative: "chapters/02-education.md" */
+    const char *display; /* the path as shown in messages */
+    const char *file_id; /* stem used for output names: "ch02" -> "ch02.xhtml" */
+    const char *title;   /* plain text of the first heading, or the file stem */
+    const char *id;      /* anchor for the chapter start (id of its first heading or file_id) */
+    oc_node *root;       /* OC_CHAPTER */
+    oc_node **notes;     /* FOOTNOTE bodies in number order */
     int nnotes;
-    const char *source;   /* the chapter's Markdown (kept for diagnostics and tests) */
+    const char *source; /* the chapter's Markdown (kept for diagnostics and tests) */
     size_t source_len;
 } oc_chapter;
 
@@ -157,9 +157,9 @@ typedef struct {
     const char *description;
     const char *publisher;
     const char *rights;
-    const char *paper;      /* "a4" | "letter" | "a5" | "6x9" or NULL */
-    int number_sections;    /* "numbering: true" */
-    oc_asset *cover;        /* NULL when none */
+    const char *paper;   /* "a4" | "letter" | "a5" | "6x9" or NULL */
+    int number_sections; /* "numbering: true" */
+    oc_asset *cover;     /* NULL when none */
 } oc_meta;
 
 struct oc_io;
@@ -168,8 +168,8 @@ typedef struct oc_document {
     oc_arena arena;
     const struct oc_io *io; /* how files are read (disk or memory), see book.h */
     oc_meta meta;
-    const char *root_dir;   /* the book folder on disk ("." style, for reading) */
-    const char *meta_path;  /* book.yaml or the .md file, for messages */
+    const char *root_dir;  /* the book folder on disk ("." style, for reading) */
+    const char *meta_path; /* book.yaml or the .md file, for messages */
     oc_chapter *chapters;
     int nchapters;
     oc_asset **assets; /* every image, cover included, each once */

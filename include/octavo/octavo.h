@@ -16,10 +16,10 @@
 typedef enum { OC_PROFILE_SCREEN = 0, OC_PROFILE_PRINT } oc_profile;
 
 typedef struct {
-    const char *book;      /* folder with book.yaml, or a .md file; default "book" */
-    const char *outdir;    /* default "out" */
+    const char *book;   /* folder with book.yaml, or a .md file; default "book" */
+    const char *outdir; /* default "out" */
     int want_pdf, want_epub;
-    const char *paper;     /* NULL: book.yaml's paper:, else "a4" */
+    const char *paper; /* NULL: book.yaml's paper:, else "a4" */
     oc_profile profile;
     const char *fonts_dir; /* NULL: found next to the executable or at the build-time path */
     int verbose;           /* -1 quiet, 0 normal, 1 verbose */

@@ -29,11 +29,10 @@ typedef struct {
 
 void oc_arena_init(oc_arena *a);
 void oc_arena_free(oc_arena *a);
-void *oc_arena_alloc(oc_arena *a, size_t size);  /* zeroed, 16-byte aligned */
+void *oc_arena_alloc(oc_arena *a, size_t size); /* zeroed, 16-byte aligned */
 char *oc_arena_strndup(oc_arena *a, const char *s, size_t n);
 char *oc_arena_strdup(oc_arena *a, const char *s);
-char *oc_arena_printf(oc_arena *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+char *oc_arena_printf(oc_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- growable buffer ---------------------------------------------------- */
 /* A byte buffer that grows by doubling up to `limit` bytes (0 means the

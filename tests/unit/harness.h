@@ -19,7 +19,7 @@ static int harness_passed, harness_failed;
             harness_passed++;                                                                      \
         } else {                                                                                   \
             harness_failed++;                                                                      \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);              \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
         }                                                                                          \
     } while (0)
 
@@ -30,7 +30,7 @@ static int harness_passed, harness_failed;
             harness_passed++;                                                                      \
         } else {                                                                                   \
             harness_failed++;                                                                      \
-            fprintf(stderr, "%s:%d: %s\n  got:  \"%s\"\n  want: \"%s\"\n", __FILE__, __LINE__,   \
+            fprintf(stderr, "%s:%d: %s\n  got:  \"%s\"\n  want: \"%s\"\n", __FILE__, __LINE__,     \
                     #got, g_ ? g_ : "(null)", w_ ? w_ : "(null)");                                 \
         }                                                                                          \
     } while (0)
@@ -42,7 +42,7 @@ static int harness_passed, harness_failed;
             harness_passed++;                                                                      \
         } else {                                                                                   \
             harness_failed++;                                                                      \
-            fprintf(stderr, "%s:%d: \"%s\" not found in %s\n", __FILE__, __LINE__,               \
+            fprintf(stderr, "%s:%d: \"%s\" not found in %s\n", __FILE__, __LINE__,                 \
                     n_ ? n_ : "(null)", #haystack);                                                \
         }                                                                                          \
     } while (0)
@@ -54,7 +54,7 @@ static int harness_passed, harness_failed;
             harness_passed++;                                                                      \
         } else {                                                                                   \
             harness_failed++;                                                                      \
-            fprintf(stderr, "%s:%d: \"%s\" unexpectedly found in %s\n", __FILE__, __LINE__,      \
+            fprintf(stderr, "%s:%d: \"%s\" unexpectedly found in %s\n", __FILE__, __LINE__,        \
                     n_ ? n_ : "(null)", #haystack);                                                \
         }                                                                                          \
     } while (0)
@@ -65,8 +65,7 @@ static int harness_passed, harness_failed;
         fn();                                                                                      \
     } while (0)
 
-static inline int harness_finish(const char *name)
-{
+static inline int harness_finish(const char *name) {
     printf("%s: %d passed, %d failed\n", name, harness_passed, harness_failed);
     return harness_failed ? 1 : 0;
 }
