@@ -308,7 +308,16 @@ typedef struct {
      * `shaping_file` (reset when `file` changes); zero-initialise */
     const char *shaping_file;
     unsigned shaping_warned;
+    /* working arrays kept from one paragraph to the next (NULL: each call
+     * allocates and frees its own); one per thread, from oc_para_bufs_new */
+    struct oc_para_bufs *bufs;
 } oc_para_ctx;
+
+/* Working arrays for oc_para_layout, reused across calls: a book sets tens
+ * of thousands of paragraphs, each of which would otherwise allocate and free
+ * half a dozen growing arrays. Free after the last call that used them. */
+struct oc_para_bufs *oc_para_bufs_new(void);
+void oc_para_bufs_free(struct oc_para_bufs *bufs);
 
 /* Lays out the inline children of `block` (a PARAGRAPH, HEADING or
  * TABLE_CELL; for CODE_BLOCK the literal text, wrapped with a continuation

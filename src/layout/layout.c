@@ -730,11 +730,13 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
         helper.pc.scratch = &helper.scratch;
         helper.pc.warned = oc_arena_alloc(&out->arena, 0x110000 / 8);
         helper.hy = oc_hyphen_new(patterns); /* same patterns, its own word cache */
+        helper.pc.bufs = oc_para_bufs_new(); /* and its own working arrays */
         helper.pc.hyphen = helper.hy;
         q.helper = &helper.b;
         threaded = pthread_create(&thread, NULL, helper_main, &q) == 0;
         if (!threaded) {
             if (helper.hy) oc_hyphen_free(helper.hy);
+            oc_para_bufs_free(helper.pc.bufs);
             oc_arena_free(&helper.scratch);
         }
     }
@@ -759,6 +761,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     if (threaded) {
         pthread_join(thread, NULL);
         if (helper.hy) oc_hyphen_free(helper.hy);
+        oc_para_bufs_free(helper.pc.bufs);
         oc_arena_free(&helper.scratch);
     }
     pthread_mutex_destroy(&q.mu);
@@ -850,6 +853,7 @@ oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
     pc.scratch = &scratch;
     pc.fonts = fonts;
     pc.hyphen = hy;
+    pc.bufs = oc_para_bufs_new();
     pc.diag = diag;
     pc.doc = doc;
     pc.warned = oc_arena_alloc(&out->arena, 0x110000 / 8);
@@ -920,6 +924,7 @@ done:
     oc_flow_free(&body);
     oc_flow_free(&cf);
     if (hy) oc_hyphen_free(hy);
+    oc_para_bufs_free(pc.bufs);
     oc_hyphen_patterns_free(own_patterns);
     if (st != OC_OK) oc_layout_free(out);
     return st;

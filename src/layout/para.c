@@ -113,6 +113,77 @@ typedef struct {
     int open;
 } runvec;
 
+/* the growing arrays of pbuild and runvec, kept between paragraphs */
+struct oc_para_bufs {
+    atom *atoms;
+    size_t capatoms;
+    rstyle *styles;
+    size_t capstyles;
+    oc_lb_item *items;
+    imeta *meta;
+    size_t capitems;
+    oc_run *runs;
+    size_t capruns;
+    oc_buf text;
+};
+
+struct oc_para_bufs *oc_para_bufs_new(void) {
+    struct oc_para_bufs *p = oc_xcalloc(1, sizeof *p);
+    oc_buf_init(&p->text);
+    return p;
+}
+
+void oc_para_bufs_free(struct oc_para_bufs *p) {
+    if (!p) return;
+    free(p->atoms);
+    free(p->styles);
+    free(p->items);
+    free(p->meta);
+    free(p->runs);
+    oc_buf_free(&p->text);
+    free(p);
+}
+
+/* Takes the kept arrays (empty, with their capacity) for one paragraph. */
+static void bufs_take(struct oc_para_bufs *p, pbuild *b, runvec *rv) {
+    if (!p) return;
+    b->atoms = p->atoms;
+    b->capatoms = p->capatoms;
+    b->styles = p->styles;
+    b->capstyles = p->capstyles;
+    b->items = p->items;
+    b->meta = p->meta;
+    b->capitems = p->capitems;
+    rv->runs = p->runs;
+    rv->cap = p->capruns;
+    oc_buf_free(&rv->text);
+    rv->text = p->text;
+    oc_buf_reset(&rv->text);
+}
+
+/* Gives the arrays back after the paragraph (or frees them without bufs). */
+static void bufs_give(struct oc_para_bufs *p, pbuild *b, runvec *rv) {
+    if (!p) {
+        free(b->atoms);
+        free(b->styles);
+        free(b->items);
+        free(b->meta);
+        free(rv->runs);
+        oc_buf_free(&rv->text);
+        return;
+    }
+    p->atoms = b->atoms;
+    p->capatoms = b->capatoms;
+    p->styles = b->styles;
+    p->capstyles = b->capstyles;
+    p->items = b->items;
+    p->meta = b->meta;
+    p->capitems = b->capitems;
+    p->runs = rv->runs;
+    p->capruns = rv->cap;
+    p->text = rv->text;
+}
+
 /* ---- helpers --------------------------------------------------------------- */
 
 static int is_mono(oc_font_id f) {
@@ -1481,6 +1552,7 @@ oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_s
     out->nlines = 0;
     if (!ctx || !ctx->arena || !ctx->fonts || !block || !style) return OC_ERR_INTERNAL;
     b.ctx = ctx;
+    bufs_take(ctx->bufs, &b, &rv);
     b.ps = style;
     b.block = block;
     b.measure = measure > 1 ? measure : 1;
@@ -1525,11 +1597,6 @@ oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_s
     }
 
 cleanup:
-    free(b.atoms);
-    free(b.styles);
-    free(b.items);
-    free(b.meta);
-    free(rv.runs);
-    oc_buf_free(&rv.text);
+    bufs_give(ctx->bufs, &b, &rv);
     return rc;
 }
