@@ -5,7 +5,9 @@
 #define OCTAVO_FUZZ_COMMON_H
 
 #include "octavo/book.h"
+#include "octavo/epub.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 /* 1x1 grey PNG */
@@ -41,6 +43,33 @@ static const oc_memfile fuzz_files[] = {
 
 static void fuzz_setup(void) {
     setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+}
+
+/* FNV-1a of the whole input: the targets choose their costly extra steps
+ * by it, a choice mutants do not inherit (a flag byte would be copied into
+ * every mutant of an input that reached the costly step). */
+static inline uint32_t fuzz_hash(const uint8_t *data, size_t size) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < size; i++)
+        h = (h ^ data[i]) * 16777619u;
+    return h;
+}
+
+/* Every chapter's XHTML; the whole EPUB too for one input in 32. */
+static inline void fuzz_render_epub(const oc_document *doc, const uint8_t *data, size_t size,
+                                    oc_diag *diag) {
+    for (int i = 0; i < doc->nchapters; i++) {
+        oc_buf body;
+        oc_buf_init(&body);
+        oc_epub_chapter_body(doc, i, &body);
+        oc_buf_free(&body);
+    }
+    if (fuzz_hash(data, size) % 32 == 0) {
+        oc_buf epub;
+        oc_buf_init(&epub);
+        oc_epub_write(doc, &epub, diag);
+        oc_buf_free(&epub);
+    }
 }
 
 #endif

@@ -79,9 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (oc_layout_run(&doc, &lo, fonts, &layout, &diag) == OC_OK) {
             oc_buf out;
             oc_buf_init(&out);
-            uint32_t h = 2166136261u; /* FNV-1a */
-            for (size_t i = 0; i < size; i++)
-                h = (h ^ data[i]) * 16777619u;
+            uint32_t h = fuzz_hash(data, size);
             if (h % 32 == 0)
                 oc_pdf_write_layout(&doc, &layout, fonts, &opt, &out, &diag);
             else if (h % 8 == 1)
