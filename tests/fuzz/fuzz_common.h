@@ -45,6 +45,20 @@ static void fuzz_setup(void) {
     setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The targets' libFuzzer set-up, unless a target has more to do
+ * (FUZZ_OWN_INITIALIZE): fixed dates, for deterministic runs. */
+#ifndef FUZZ_OWN_INITIALIZE
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    (void)argc;
+    (void)argv;
+    fuzz_setup();
+    return 0;
+}
+#endif
+
 /* FNV-1a of the whole input: the targets choose their costly extra steps
  * by it, a choice mutants do not inherit (a flag byte would be copied into
  * every mutant of an input that reached the costly step). */

@@ -11,6 +11,7 @@
  * fonts/) and are read once: each input then takes the steps of oc_pdf_write
  * (oc_layout_run, oc_pdf_write_layout) without the 9 MB of font files read
  * again; the hyphenation patterns are parsed once per language. */
+#define FUZZ_OWN_INITIALIZE /* it also loads the fonts */
 #include "fuzz_common.h"
 #include "octavo/pdf.h"
 
@@ -18,9 +19,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static oc_fontset *fonts;
 static const char *fonts_dir;
