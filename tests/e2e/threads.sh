@@ -7,20 +7,8 @@
 # that warn (characters no font has, scripts set without shaping) are built
 # both ways and compared byte for byte with cmp (PDF, EPUB, stderr).
 # Prints one line per check and a final "threads: N passed, M failed".
-set -u
-
-if [ $# -ne 3 ]; then
-    echo "usage: $0 OCTAVO_BIN SOURCE_DIR WORK_DIR" >&2
-    exit 2
-fi
-BIN=$1
-SRC=$2
-WORK=$3
-rm -rf "$WORK"
-mkdir -p "$WORK"
+. "$(dirname "$0")/../lib/e2e.sh"
 export SOURCE_DATE_EPOCH=1700000000
-pass=0
-fail=0
 
 python3 "$SRC/tests/bench/gen_book.py" "$WORK/bench" 1000 >/dev/null || {
     echo "FAIL: generating the bench book"
@@ -32,31 +20,29 @@ compare() { # NAME BOOK
     for t in 1 2; do
         if ! OCTAVO_THREADS=$t "$BIN" build "$book" -o "$WORK/out-$name-$t" \
             2>"$WORK/err-$name-$t"; then
-            echo "FAIL: $name: build with OCTAVO_THREADS=$t failed"
+            bad "$name: build with OCTAVO_THREADS=$t failed"
             cat "$WORK/err-$name-$t"
-            fail=$((fail + 1))
             return
         fi
         # the output folder differs between the two runs; nothing else may
         sed "s#$WORK/out-$name-$t#OUT#g" "$WORK/err-$name-$t" >"$WORK/msg-$name-$t"
     done
-    local f ok=1
+    local f same=1
     for f in "$WORK/out-$name-1"/*; do
         if ! cmp "$f" "$WORK/out-$name-2/$(basename "$f")"; then
             echo "FAIL: $name: $(basename "$f") differs between one and two threads"
-            ok=0
+            same=0
         fi
     done
     if ! cmp "$WORK/msg-$name-1" "$WORK/msg-$name-2"; then
         echo "FAIL: $name: messages differ between one and two threads"
         diff "$WORK/msg-$name-1" "$WORK/msg-$name-2" | head -20
-        ok=0
+        same=0
     fi
-    if [ $ok = 1 ]; then
-        echo "ok   $name: PDF, EPUB and messages identical with one and two threads"
-        pass=$((pass + 1))
+    if [ $same = 1 ]; then
+        ok "$name: PDF, EPUB and messages identical with one and two threads"
     else
-        fail=$((fail + 1))
+        bad "$name: outputs or messages depend on the number of threads"
     fi
 }
 
@@ -78,12 +64,10 @@ compare guide "$SRC/book"
 compare warnings "$WORK/warn"
 n=$(grep -c "U+1F600" "$WORK/msg-warnings-2" || true)
 if [ "$n" = 1 ]; then
-    echo "ok   warnings: a missing character in two chapters is reported once"
-    pass=$((pass + 1))
+    ok "warnings: a missing character in two chapters is reported once"
 else
-    echo "FAIL: warnings: U+1F600 reported $n times (want 1)"
+    bad "warnings: U+1F600 reported $n times (want 1)"
     cat "$WORK/msg-warnings-2"
-    fail=$((fail + 1))
 fi
 compare bench "$WORK/bench"
 for fx in nonlatin complex-scripts; do
@@ -91,5 +75,4 @@ for fx in nonlatin complex-scripts; do
 done
 [ -d "$SRC/tests/fixtures/multi" ] && compare multi "$SRC/tests/fixtures/multi"
 
-echo "threads: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish threads
