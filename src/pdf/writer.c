@@ -24,7 +24,6 @@
 #include <hb.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
-#include <hpdf_font.h>
 #include <hpdf_info.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
