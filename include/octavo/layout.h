@@ -302,8 +302,8 @@ typedef struct {
     const oc_hyphen *hyphen; /* may be NULL */
     oc_diag *diag;
     const oc_document *doc;
-    const char *file;      /* chapter path for messages */
-    unsigned char *warned; /* bitmap of code points already warned about (0x110000 bits) */
+    const char *file; /* chapter path for messages */
+    oc_cpset *warned; /* code points already warned about (NULL: warn every time) */
     /* scripts already warned about as set without shaping, in chapter
      * `shaping_file` (reset when `file` changes); zero-initialise */
     const char *shaping_file;

@@ -63,6 +63,19 @@ void *oc_xcalloc(size_t n, size_t size);
 void *oc_xrealloc(void *p, size_t n);
 char *oc_xstrdup(const char *s);
 
+/* ---- code point set ----------------------------------------------------- */
+/* A growable set of code points (cp <= 0x10FFFF). A zeroed oc_cpset is an
+ * empty set that has allocated nothing. */
+typedef struct {
+    uint32_t *slots; /* cp + 1 per used slot, 0 for a free one */
+    size_t n, cap;
+} oc_cpset;
+
+/* Adds cp; returns 1 when it was not in the set yet, 0 when it was. */
+int oc_cpset_add(oc_cpset *s, uint32_t cp);
+int oc_cpset_has(const oc_cpset *s, uint32_t cp);
+void oc_cpset_free(oc_cpset *s);
+
 /* ---- UTF-8 -------------------------------------------------------------- */
 /* Decodes one code point at s[*i] (len bytes total), advancing *i. Invalid
  * sequences yield U+FFFD and advance by one byte. */

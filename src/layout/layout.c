@@ -682,17 +682,14 @@ static void append_flow(oc_flow *body, oc_flow *ch, int c) {
 }
 
 /* Replays a chapter's messages; a character no font has is reported once
- * per book (`seen`: one bit per code point), as one thread would. */
-static void replay(oc_diag *into, const oc_diag *from, unsigned char *seen) {
+ * per book (`seen`: the characters warned about so far), as one thread would. */
+static void replay(oc_diag *into, const oc_diag *from, oc_cpset *seen) {
     static const char missing[] = "' is not in any bundled font";
     for (size_t i = 0; i < from->count; i++) {
         const oc_diagnostic *d = &from->items[i];
         if (strncmp(d->message, "U+", 2) == 0 && strstr(d->message, missing)) {
             unsigned long cp = strtoul(d->message + 2, NULL, 16);
-            if (cp < 0x110000) {
-                if (seen[cp >> 3] & (1u << (cp & 7))) continue;
-                seen[cp >> 3] |= (unsigned char)(1u << (cp & 7));
-            }
+            if (cp < 0x110000 && !oc_cpset_add(seen, (uint32_t)cp)) continue;
         }
         oc_diag_report(into, d->severity, d->file, d->line, d->column, "%s", d->message);
     }
@@ -714,8 +711,9 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     pthread_cond_init(&q.cv, NULL);
     body->chunks = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *body->chunks);
     body->nchunks = (size_t)n;
-    unsigned char *seen = b->para->warned;
-    b->para->warned = oc_arena_alloc(&out->arena, 0x110000 / 8);
+    /* each thread keeps its own set; `seen` is the book's, kept by replay */
+    oc_cpset *seen = b->para->warned, own = {0}, helper_own = {0};
+    b->para->warned = &own;
 
     helper_lane helper;
     pthread_t thread;
@@ -728,7 +726,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
         helper.b.para = &helper.pc;
         helper.pc.arena = &out->helper_arena;
         helper.pc.scratch = &helper.scratch;
-        helper.pc.warned = oc_arena_alloc(&out->arena, 0x110000 / 8);
+        helper.pc.warned = &helper_own;
         helper.hy = oc_hyphen_new(patterns); /* same patterns, its own word cache */
         helper.pc.bufs = oc_para_bufs_new(); /* and its own working arrays */
         helper.pc.hyphen = helper.hy;
@@ -769,6 +767,8 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     free(q.flows);
     free(q.diags);
     free(q.done);
+    oc_cpset_free(&own);
+    oc_cpset_free(&helper_own);
     /* the front matter after warns only about characters the body did not */
     b->para->warned = seen;
     b->para->diag = diag;
@@ -856,7 +856,8 @@ oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
     pc.bufs = oc_para_bufs_new();
     pc.diag = diag;
     pc.doc = doc;
-    pc.warned = oc_arena_alloc(&out->arena, 0x110000 / 8);
+    oc_cpset warned = {0};
+    pc.warned = &warned;
 
     oc_flow body, cf;
     memset(&body, 0, sizeof body);
@@ -925,6 +926,7 @@ done:
     oc_flow_free(&cf);
     if (hy) oc_hyphen_free(hy);
     oc_para_bufs_free(pc.bufs);
+    oc_cpset_free(&warned);
     oc_hyphen_patterns_free(own_patterns);
     if (st != OC_OK) oc_layout_free(out);
     return st;

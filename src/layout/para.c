@@ -371,10 +371,7 @@ static int src_column(const pbuild *b) {
 
 static void warn_missing(pbuild *b, uint32_t cp) {
     oc_para_ctx *c = b->ctx;
-    if (c->warned && cp < 0x110000) {
-        if (c->warned[cp >> 3] & (1u << (cp & 7))) return;
-        c->warned[cp >> 3] |= (unsigned char)(1u << (cp & 7));
-    }
+    if (c->warned && !oc_cpset_add(c->warned, cp)) return;
     if (!c->diag) return;
     char u[8];
     int n = oc_utf8_encode(cp, u);

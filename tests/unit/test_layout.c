@@ -407,6 +407,36 @@ static void test_given_patterns(void) {
     oc_buf_free(&md);
 }
 
+static size_t count_messages(const oc_diag *d, const char *needle) {
+    size_t n = 0;
+    for (size_t i = 0; i < d->count; i++)
+        if (strstr(d->items[i].message, needle)) n++;
+    return n;
+}
+
+/* A character no font has is warned once per book, whichever thread lays out
+ * the chapters that use it, and the title page does not repeat it. */
+static void test_missing_warned_once(void) {
+    const char *md = "---\ntitle: \"Marks \uE000\"\n---\n"
+                     "# One\n\nA \uE000 and \uE001.\n\n"
+                     "# Two\n\nAgain \uE000, then \uE002.\n\n"
+                     "# Three\n\n\uE001 \uE002 \uE000 \uE003.\n\n"
+                     "# Four\n\nNothing odd here.\n";
+    for (int threads = 1; threads <= 2; threads++) {
+        setenv("OCTAVO_THREADS", threads == 1 ? "1" : "2", 1);
+        fixture f;
+        setup(&f, md, "a4", 0);
+        CHECK(f.ok);
+        CHECK(count_messages(&f.diag, "is not in any bundled font") == 4);
+        CHECK(count_messages(&f.diag, "U+E000 ") == 1);
+        CHECK(count_messages(&f.diag, "U+E001 ") == 1);
+        CHECK(count_messages(&f.diag, "U+E002 ") == 1);
+        CHECK(count_messages(&f.diag, "U+E003 ") == 1);
+        teardown(&f);
+    }
+    unsetenv("OCTAVO_THREADS");
+}
+
 int main(void) {
     RUN(test_paper_sizes);
     RUN(test_a4_screen);
@@ -415,5 +445,6 @@ int main(void) {
     RUN(test_unknown_paper);
     RUN(test_table_no_lone_row);
     RUN(test_given_patterns);
+    RUN(test_missing_warned_once);
     return harness_finish("test_layout");
 }

@@ -15,7 +15,7 @@ typedef struct {
     oc_hyphen *hy;
     oc_arena arena;
     oc_para_ctx ctx;
-    unsigned char *warned;
+    oc_cpset warned;
     int ok;
 } fixture;
 
@@ -31,18 +31,18 @@ static void setup(fixture *f, const char *md) {
     CHECK(f->ok);
     f->hy = oc_hyphen_load("en-US", &f->diag, "book.md");
     CHECK(f->hy != NULL);
-    f->warned = calloc(0x110000 / 8, 1);
+    memset(&f->warned, 0, sizeof f->warned);
     f->ctx.arena = &f->arena;
     f->ctx.fonts = f->fonts;
     f->ctx.hyphen = f->hy;
     f->ctx.diag = &f->diag;
     f->ctx.doc = &f->doc;
     f->ctx.file = "book.md";
-    f->ctx.warned = f->warned;
+    f->ctx.warned = &f->warned;
 }
 
 static void teardown(fixture *f) {
-    free(f->warned);
+    oc_cpset_free(&f->warned);
     oc_hyphen_free(f->hy);
     if (f->fonts) oc_fonts_free(f->fonts);
     oc_arena_free(&f->arena);

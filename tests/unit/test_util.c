@@ -1,0 +1,48 @@
+/* Unit tests for the small utilities: the code point set. */
+#include "harness.h"
+#include "octavo/util.h"
+
+#include <stdlib.h>
+
+/* Against a bitmap over all of Unicode: random adds (clustered and spread,
+ * so probes collide and the table grows several times), every answer and
+ * the final membership of every code point agree. */
+static void test_cpset_matches_bitmap(void) {
+    unsigned char *ref = calloc(0x110000 / 8, 1);
+    oc_cpset s = {0};
+    CHECK(!oc_cpset_has(&s, 0)); /* empty, nothing allocated */
+    CHECK(s.cap == 0);
+    unsigned seed = 7;
+    int mismatches = 0;
+    size_t added = 0;
+    for (int i = 0; i < 20000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t cp = (i & 1) ? (seed >> 8) % 0x110000 : 0xE000 + (seed >> 16) % 3000;
+        int isnew = !(ref[cp >> 3] & (1u << (cp & 7)));
+        ref[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+        added += (size_t)isnew;
+        if (oc_cpset_add(&s, cp) != isnew) mismatches++;
+    }
+    CHECK(mismatches == 0);
+    CHECK(s.n == added);
+    CHECK(s.cap >= 2 * s.n);
+    int wrong = 0;
+    for (uint32_t cp = 0; cp < 0x110000; cp++)
+        if (oc_cpset_has(&s, cp) != !!(ref[cp >> 3] & (1u << (cp & 7)))) wrong++;
+    CHECK(wrong == 0);
+    /* the extremes: U+0000 is not confused with a free slot, U+10FFFF fits */
+    oc_cpset e = {0};
+    CHECK(oc_cpset_add(&e, 0) == 1);
+    CHECK(oc_cpset_add(&e, 0) == 0);
+    CHECK(oc_cpset_add(&e, 0x10FFFF) == 1);
+    CHECK(oc_cpset_has(&e, 0) && oc_cpset_has(&e, 0x10FFFF) && !oc_cpset_has(&e, 1));
+    oc_cpset_free(&e);
+    oc_cpset_free(&s);
+    CHECK(s.slots == NULL && s.n == 0 && !oc_cpset_has(&s, 5));
+    free(ref);
+}
+
+int main(void) {
+    RUN(test_cpset_matches_bitmap);
+    return harness_finish("test_util");
+}
