@@ -286,10 +286,24 @@ oc_status oc_linebreak(oc_arena *a, const oc_lb_item *items, size_t n, const dou
     st.visits = params ? params->visits : NULL;
     double tol = params && params->tolerance > 0 ? params->tolerance : 200;
 
-    st.sw = oc_xmalloc((n + 1) * sizeof *st.sw);
-    st.sy = oc_xmalloc((n + 1) * sizeof *st.sy);
-    st.sz = oc_xmalloc((n + 1) * sizeof *st.sz);
-    st.sinf = oc_xmalloc((n + 1) * sizeof *st.sinf);
+    /* one block for the sums and the node bookkeeping (every part a multiple
+     * of 8 bytes but group_touched, which comes last): a paragraph costs two
+     * allocations, this and the records */
+    size_t nact = (n + 2) * 4 * nwidths;
+    _Static_assert(sizeof(lb_cand) % sizeof(double) == 0, "lb_cand keeps the block aligned");
+    double *block =
+        oc_xmalloc(3 * (n + 1) * sizeof(double) + (n + 1 + nact + nwidths) * sizeof(size_t) +
+                   nwidths * 4 * sizeof(lb_cand) + nwidths);
+    st.sw = block;
+    st.sy = st.sw + (n + 1);
+    st.sz = st.sy + (n + 1);
+    st.sinf = (size_t *)(st.sz + (n + 1));
+    st.act = st.sinf + (n + 1);
+    st.cand = (lb_cand *)(st.act + nact);
+    st.touched = (size_t *)(st.cand + nwidths * 4);
+    st.group_touched = (unsigned char *)(st.touched + nwidths);
+    memset(st.cand, 0, nwidths * 4 * sizeof *st.cand);
+    memset(st.group_touched, 0, nwidths);
     st.sw[0] = st.sy[0] = st.sz[0] = 0;
     st.sinf[0] = 0;
     for (size_t i = 0; i < n; i++) {
@@ -313,10 +327,6 @@ oc_status oc_linebreak(oc_arena *a, const oc_lb_item *items, size_t n, const dou
     }
     /* at most one new node per fitness class and line group per breakpoint,
      * and every active node is a distinct (breakpoint, class, group) */
-    st.act = oc_xmalloc((n + 2) * 4 * nwidths * sizeof *st.act);
-    st.cand = oc_xcalloc(nwidths * 4, sizeof *st.cand);
-    st.touched = oc_xmalloc(nwidths * sizeof *st.touched);
-    st.group_touched = oc_xcalloc(nwidths, 1);
 
     size_t last = LB_NONE;
     double tol2 = tol < 2000 ? 2000 : tol;
@@ -358,14 +368,7 @@ oc_status oc_linebreak(oc_arena *a, const oc_lb_item *items, size_t n, const dou
     if (overfull) *overfull = over;
 
 cleanup:
-    free(st.sw);
-    free(st.sy);
-    free(st.sz);
-    free(st.sinf);
+    free(block);
     free(st.recs);
-    free(st.act);
-    free(st.cand);
-    free(st.touched);
-    free(st.group_touched);
     return rc;
 }

@@ -1186,7 +1186,8 @@ static void bidi_reorder(const pbuild *b, runvec *rv, int rtl_base) {
     split_neutral_ends(b, rv, rtl_base);
     size_t n = rv->nruns;
     if (n == 0) return;
-    unsigned char *dir = oc_xmalloc(n), *lev = oc_xmalloc(n);
+    unsigned char stackbuf[2 * 128]; /* a line rarely has more runs */
+    unsigned char *dir = n <= 128 ? stackbuf : oc_xmalloc(2 * n), *lev = dir + n;
     for (size_t k = 0; k < n; k++) {
         size_t start = rv->runs[k].len;
         size_t end = k + 1 < n ? rv->runs[k + 1].len : rv->text.len;
@@ -1243,8 +1244,7 @@ static void bidi_reorder(const pbuild *b, runvec *rv, int rtl_base) {
             k = q;
         }
     }
-    free(dir);
-    free(lev);
+    if (dir != stackbuf) free(dir);
 }
 
 static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, oc_line *ln) {
