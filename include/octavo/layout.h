@@ -92,6 +92,7 @@ typedef struct {
     oc_color color;   /* TEXT, RULE, RECT */
     float x, y, w, h; /* points: float keeps a thousandth of a point on any page */
     float size;       /* TEXT: font size; RULE: line width */
+    float ws;         /* TEXT: points added to each U+0020's advance (justified) */
     union {
         const char *text;      /* TEXT: UTF-8, no newlines */
         const oc_asset *asset; /* IMAGE */
@@ -176,7 +177,7 @@ void oc_layout_free(oc_layout *l);
 int oc_layout_threads(void);
 /* A readable text form of pages and items, for golden tests:
  *   page 3 (iii)
- *     text 72.0 700.5 SERIF 10.5 "Hello"
+ *     text 72.0 700.5 SERIF 10.5 "Hello world" ws 0.412   (ws when not 0)
  *     rule ... / link ... / dest ... */
 void oc_layout_dump(const oc_layout *l, oc_buf *out);
 
@@ -259,8 +260,11 @@ typedef struct {
     oc_font_id font;
     double size;
     oc_color color;
-    const char *text; /* UTF-8, no spaces at the ends */
+    const char *text; /* UTF-8, no spaces at the ends; words of one style and
+                         direction share a run */
     size_t len;
+    double ws; /* word spacing: added to the font's advance of each U+0020 of
+                  text (justification); the same for every space of the run */
     int flags;
     const char *uri;        /* part of an external link */
     const char *dest;       /* part of an internal link */

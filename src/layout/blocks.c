@@ -111,6 +111,7 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
             t.color = run->color;
             t.text = run->text;
             t.len = run->len;
+            t.ws = (float)run->ws;
             oc_itemvec_push(v, &t);
         }
         if (run->flags & (OC_RUN_STRIKE | OC_RUN_UNDERLINE)) {

@@ -944,6 +944,8 @@ void oc_layout_free(oc_layout *l) {
 
 /* ---- the dump --------------------------------------------------------------- */
 
+_Static_assert(sizeof(oc_item) == 64, "oc_item stays 64 bytes (see layout.h)");
+
 static const char *font_name(oc_font_id f) {
     static const char *const names[OC_FONT_COUNT] = {
         "SERIF",     "SERIF_ITALIC", "SERIF_BOLD", "SERIF_BOLD_ITALIC", "MONO", "MONO_BOLD", "SANS",
@@ -974,6 +976,7 @@ void oc_layout_dump(const oc_layout *l, oc_buf *out) {
                 oc_buf_printf(out, "  text %.2f %.2f %s %.2f ", it->x, it->y, font_name(it->font),
                               it->size);
                 quoted(out, it->text, it->len);
+                if (it->ws != 0) oc_buf_printf(out, " ws %.3f", it->ws);
                 oc_buf_putc(out, '\n');
                 break;
             case OC_ITEM_RULE:

@@ -1145,6 +1145,8 @@ static void split_run(const pbuild *b, runvec *rv, size_t k, size_t at) {
     *t = *r;
     t->len = at;
     t->width = oc_fonts_width(b->ctx->fonts, r->font, r->size, rv->text.data + at, end - at);
+    for (size_t i = at; i < end; i++) /* the justified spaces' share */
+        if (rv->text.data[i] == ' ') t->width += r->ws;
     if (t->width > r->width) t->width = r->width;
     r->width -= t->width;
     t->x = r->x + r->width;
@@ -1254,7 +1256,8 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
     int pending_space = 0; /* a space glue since the current run's last box */
     double space_w = 0;
     size_t space_atom = 0;
-    int cur_dir = 0; /* strong direction of the current run's text so far */
+    int cur_dir = 0;       /* strong direction of the current run's text so far */
+    size_t cur_spaces = 0; /* spaces inside the current run */
     for (size_t i = s; i <= e && i < b->nitems; i++) {
         const oc_lb_item *it = &b->items[i];
         const imeta *m = &b->meta[i];
@@ -1264,9 +1267,7 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             double gw = it->width;
             if (justified) gw += ratio > 0 ? ratio * y : ratio * it->shrink;
             x += gw;
-            if (justified) {
-                if (m->space || gw != 0) cur = NULL;
-            } else if (m->space) {
+            if (m->space) {
                 pending_space = 1;
                 space_w = gw;
                 space_atom = m->a0;
@@ -1308,20 +1309,26 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             int dir = strong_dir(a->cp);
             int can_join = cur && run_matches(cur, a->font, st);
             if (dir && cur_dir && dir != cur_dir) can_join = 0; /* never mix directions */
+            double extra = 0; /* what justification adds to this space */
             if (pending_space) {
                 const atom *sp = &b->atoms[space_atom];
+                extra = space_w - sp->width;
+                /* every space of a run is set to the same width, drawn as the
+                 * font's space plus the run's word spacing (ws) */
                 can_join = can_join && sp->font == a->font &&
                            b->styles[sp->style].size == st->size &&
-                           fabs(space_w - sp->width) < 1e-9;
+                           (cur_spaces == 0 || fabs(extra - cur->ws) < 1e-6);
             }
             if (can_join) {
                 if (pending_space) {
                     oc_buf_putc(&rv->text, ' ');
                     cur->width += space_w;
+                    if (cur_spaces++ == 0) cur->ws = extra;
                 }
             } else {
                 cur = run_new(rv, x, a->font, st);
                 cur_dir = 0;
+                cur_spaces = 0;
             }
             if (dir) cur_dir = dir;
             pending_space = 0;

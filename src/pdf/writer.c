@@ -437,11 +437,14 @@ static int advance(writer *w, oc_font_id f, uint32_t code) {
     return a[code];
 }
 
-/* The item's text as a literal string of 2-byte codes (the BMP code point:
+/* The item's text as literal strings of 2-byte codes (the BMP code point:
  * anything above becomes U+FFFD; tabs become spaces, other controls are
- * dropped); returns its advance in thousandths of an em. */
-static long put_text(writer *w, oc_buf *b, oc_font_id f, const char *s, size_t len) {
-    long adv = 0;
+ * dropped) inside a TJ array; returns its advance in thousandths of an em.
+ * After each space an adjustment puts the next word where the layout put
+ * it: the item's word spacing `ws` (thousandths of an em) plus what the
+ * whole-unit advances of /W lost against the layout's exact widths. */
+static double put_text(writer *w, oc_buf *b, oc_font_id f, const char *s, size_t len, double ws) {
+    double adv = 0, exact = 0;
     size_t i = 0;
     oc_buf_putc(b, '(');
     while (i < len) {
@@ -450,6 +453,18 @@ static long put_text(writer *w, oc_buf *b, oc_font_id f, const char *s, size_t l
         if (cp < 0x20 || cp == 0x7F) continue; /* controls draw nothing */
         if (cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
         adv += advance(w, f, cp);
+        exact += oc_fonts_advance(w->fonts, f, cp);
+        if (cp == ' ' && i < len) {
+            exact += ws;
+            double n = rounded(adv - exact, 1); /* TJ numbers move left */
+            if (n != 0) {
+                oc_buf_append(b, "\0 )", 3); /* the space's code, then the move */
+                put_num(b, n, 1, 0);
+                oc_buf_putc(b, '(');
+                adv -= n;
+                continue;
+            }
+        }
         unsigned char by[2] = {(unsigned char)(cp >> 8), (unsigned char)cp};
         for (int k = 0; k < 2; k++) {
             unsigned char c = by[k];
@@ -558,8 +573,8 @@ static oc_status draw_text(writer *w, page_state *ps, const oc_item *it) {
             ps->pen -= n * size / 1000;
         }
     }
-    long adv = put_text(w, b, it->font, it->text, it->len);
-    ps->pen += (double)adv * size / 1000;
+    double adv = put_text(w, b, it->font, it->text, it->len, it->ws * 1000 / size);
+    ps->pen += adv * size / 1000;
 done:
     return st;
 }
