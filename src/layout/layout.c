@@ -488,6 +488,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
     double numcol = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, "000", 3);
     double dot = size * 0.45;
     double dotw = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, ".", 1);
+    double spacew = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, " ", 1);
     for (size_t i = 0; i < body->nmarks; i++) {
         const oc_flow_mark *m = &body->marks[i];
         if (m->level > 1) continue;
@@ -556,17 +557,27 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
                 pt.text = oc_arena_strdup(&as->out->arena, pnum);
                 pt.len = strlen(pnum);
                 oc_flow_item(cf, &pt);
-                /* dot leaders on a common grid so the dots line up */
+                /* dot leaders on a common grid so the dots line up: one
+                 * run ". . ." whose spaces are set to the grid's step */
                 double from = end + size * 0.35, to = right - numcol - size * 0.3;
                 if (to > right - pw - size * 0.6) to = right - pw - size * 0.6;
                 double x = ceil(from / dot) * dot;
-                for (; x + dotw <= to; x += dot) {
-                    oc_item dt = oc_item_at(OC_ITEM_TEXT, x, base, dotw, 0);
+                size_t ndots = x + dotw <= to ? (size_t)floor((to - dotw - x) / dot) + 1 : 0;
+                if (ndots > 0) {
+                    char *dots = oc_arena_alloc(&as->out->arena, 2 * ndots);
+                    for (size_t k = 0; k < ndots; k++) {
+                        dots[2 * k] = '.';
+                        dots[2 * k + 1] = ' ';
+                    }
+                    dots[2 * ndots - 1] = '\0';
+                    oc_item dt =
+                        oc_item_at(OC_ITEM_TEXT, x, base, (double)(ndots - 1) * dot + dotw, 0);
                     dt.font = OC_FONT_SERIF;
                     dt.size = size;
                     dt.color = b->text;
-                    dt.text = ".";
-                    dt.len = 1;
+                    dt.text = dots;
+                    dt.len = (uint32_t)(2 * ndots - 1);
+                    dt.ws = (float)(dot - dotw - spacew);
                     oc_flow_item(cf, &dt);
                 }
             }
@@ -755,6 +766,12 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
         oc_flow_free(&q.flows[k]);
         replay(diag, &q.diags[k], seen);
         oc_diag_free(&q.diags[k]);
+    }
+    /* element arrays grew by doubling and live until the pages are drawn */
+    if (body->n && body->n < body->cap) {
+        body->cap = body->n;
+        body->pe = oc_xrealloc(body->pe, body->cap * sizeof *body->pe);
+        body->info = oc_xrealloc(body->info, body->cap * sizeof *body->info);
     }
     if (threaded) {
         pthread_join(thread, NULL);

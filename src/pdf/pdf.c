@@ -35,7 +35,12 @@ oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf
     st = oc_layout_stream(doc, &lo, fonts, &sink, &layout, diag);
     have_layout = 1;
     if (st != OC_OK) goto done;
-    st = oc_pdf_writer_finish(w, doc, &layout, out);
+    st = oc_pdf_writer_finish(w, doc, &layout);
+    /* the layout's text and names are drawn and copied by now: free them
+     * before the save, when libharu holds the whole document */
+    oc_layout_free(&layout);
+    have_layout = 0;
+    if (st == OC_OK) st = oc_pdf_writer_save(w, out);
 done:
     oc_pdf_writer_free(w);
     if (have_layout) oc_layout_free(&layout);

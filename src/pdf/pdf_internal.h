@@ -11,17 +11,18 @@
  *   sink = oc_pdf_writer_sink(w)           begin(): pages and destinations;
  *                                          page(): draws one page (its
  *                                          content deflated into libharu)
- *   oc_pdf_writer_finish(w, doc, l, out)   bookmarks, labels, Info, fonts,
- *                                          the save into `out`; l needs
- *                                          pages' labels and marks, not items
+ *   oc_pdf_writer_finish(w, doc, l)        bookmarks, labels, Info, fonts;
+ *                                          l needs pages' labels and marks,
+ *                                          not items, and may go after it
+ *   oc_pdf_writer_save(w, out)             the whole PDF into `out`
  *   oc_pdf_writer_free(w)
  * Fonts are embedded in the order of their first use. Destination names and
  * the fontset are borrowed until finish. */
 typedef struct oc_pdf_writer oc_pdf_writer;
 oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag);
 oc_page_sink oc_pdf_writer_sink(oc_pdf_writer *w);
-oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const oc_layout *layout,
-                               oc_buf *out);
+oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const oc_layout *layout);
+oc_status oc_pdf_writer_save(oc_pdf_writer *w, oc_buf *out);
 void oc_pdf_writer_free(oc_pdf_writer *w);
 
 /* One entry of a ToUnicode CMap: a 2-byte character code (for our Type0

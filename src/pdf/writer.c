@@ -67,6 +67,7 @@ struct oc_pdf_writer {
     oc_diag *diag;
     HPDF_STATUS err, err_detail; /* last error seen by the handler */
     int failed;
+    int finished; /* oc_pdf_writer_finish succeeded: ready to save */
 
     const oc_fontset *fonts;
     /* per font, made when a page first draws with it: the Type0 font and its
@@ -1188,8 +1189,7 @@ oc_page_sink oc_pdf_writer_sink(oc_pdf_writer *w) {
     return s;
 }
 
-oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const oc_layout *layout,
-                               oc_buf *out) {
+oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const oc_layout *layout) {
     oc_status st = OC_OK;
     if (!w->pages) return fail(w, OC_ERR_INTERNAL, "finishing a PDF with no pages");
     if ((st = drain(w)) != OC_OK) goto done;
@@ -1203,9 +1203,14 @@ oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const o
             (st = add_widths(w, (oc_font_id)f)) != OC_OK)
             goto done;
     }
-    st = save(w, out);
+    w->finished = 1;
 done:
     return st;
+}
+
+oc_status oc_pdf_writer_save(oc_pdf_writer *w, oc_buf *out) {
+    if (!w->finished) return fail(w, OC_ERR_INTERNAL, "saving a PDF that is not finished");
+    return save(w, out);
 }
 
 void oc_pdf_writer_free(oc_pdf_writer *w) {
@@ -1256,7 +1261,7 @@ oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
         goto done;
     for (size_t i = 0; i < layout->npages; i++)
         if ((st = draw_page(w, i, &layout->pages[i])) != OC_OK) goto done;
-    st = oc_pdf_writer_finish(w, doc, layout, out);
+    if ((st = oc_pdf_writer_finish(w, doc, layout)) == OC_OK) st = oc_pdf_writer_save(w, out);
 done:
     free(dests);
     oc_pdf_writer_free(w);
