@@ -4,6 +4,7 @@
 #include "harness.h"
 #include "octavo/pdf.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,82 @@ static void test_edge_cases(void) {
     oc_arena_free(&l.arena);
 }
 
+/* xMin of the n-th word (0-based) that pdftotext -bbox finds equal to
+ * `word`, -1 when there is none. */
+static double word_x(const char *bbox, const char *word, int n) {
+    char needle[128];
+    snprintf(needle, sizeof needle, ">%s</word>", word);
+    for (const char *p = strstr(bbox, needle); p; p = strstr(p + 1, needle)) {
+        if (n-- > 0) continue;
+        const char *tag = p;
+        while (tag > bbox && strncmp(tag, "<word ", 6) != 0)
+            tag--;
+        const char *x = strstr(tag, "xMin=\"");
+        return x && x < p ? atof(x + 6) : -1;
+    }
+    return -1;
+}
+
+/* A TEXT item of several words with word spacing (a justified line): each
+ * space is drawn as the font's space plus ws, so every word starts where the
+ * layout measured it, with or without ws; the extracted text keeps its
+ * spaces. */
+static void test_word_spacing(void) {
+    oc_layout l;
+    memset(&l, 0, sizeof l);
+    oc_arena_init(&l.arena);
+    l.width = 400;
+    l.height = 200;
+    l.npages = 1;
+    l.pages = oc_arena_alloc(&l.arena, sizeof *l.pages);
+    l.pages[0].number = 1;
+    const char *line = "Wide spacing between justified words";
+    const double ws[3] = {0, 4.25, -0.8}, size = 11, x0 = 20;
+    for (int k = 0; k < 3; k++) {
+        text(&l, 0, x0, 150 - 30 * k, OC_FONT_SERIF, size, line);
+        l.pages[0].items[l.pages[0].nitems - 1].ws = (float)ws[k];
+    }
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    oc_buf out;
+    oc_buf_init(&out);
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR};
+    CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_OK);
+    char path[600], cmd[1400];
+    snprintf(path, sizeof path, "%s/ws.pdf", tmpdir);
+    FILE *fp = fopen(path, "wb");
+    if (fp) {
+        fwrite(out.data, 1, out.len, fp);
+        fclose(fp);
+    }
+    snprintf(cmd, sizeof cmd, "pdftotext -bbox '%s' - 2>&1", path);
+    char *s = run(cmd, NULL);
+    static const char *const words[] = {"Wide", "spacing", "between", "justified", "words"};
+    for (int k = 0; k < 3; k++) {
+        const char *p = line;
+        for (int w = 0; w < 5; w++) {
+            const char *at = strstr(p, words[w]);
+            size_t pre = (size_t)(at - line);
+            double want = x0 + oc_fonts_width(fonts, OC_FONT_SERIF, size, line, pre) +
+                          ws[k] * w; /* w spaces before word w */
+            double got = word_x(s, words[w], k);
+            CHECK(fabs(got - want) < 0.02);
+            if (fabs(got - want) >= 0.02)
+                fprintf(stderr, "   line %d word %s: at %.3f, want %.3f\n", k, words[w], got, want);
+            p = at + strlen(words[w]);
+        }
+    }
+    free(s);
+    snprintf(cmd, sizeof cmd, "pdftotext '%s' - 2>&1", path);
+    s = run(cmd, NULL);
+    CHECK(count(s, line) == 3);
+    free(s);
+    remove(path);
+    oc_buf_free(&out);
+    oc_diag_free(&d);
+    oc_arena_free(&l.arena);
+}
+
 int main(void) {
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
@@ -431,6 +508,7 @@ int main(void) {
         RUN(test_deterministic);
         RUN(test_errors);
         RUN(test_edge_cases);
+        RUN(test_word_spacing);
     }
     oc_fonts_free(fonts);
     oc_diag_free(&d);
