@@ -6,6 +6,7 @@
 #include "octavo/book.h"
 #include "octavo/layout.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,6 +178,45 @@ static void check_book(fixture *f, const char *paper, int print) {
         }
     CHECK(toc_links >= 3 + 12);
     CHECK(dangling == 0);
+
+    /* contents leaders: one run ". . ." per entry, its spaces set so the
+     * dots fall on one grid down the page (x a multiple of the step), ending
+     * before the entry's page number on the same baseline */
+    int leaders = 0, numbers = 0, bad_leader = 0;
+    double step = 0;
+    for (size_t p = 0; p < body0; p++) {
+        double left;
+        oc_layout_text_area(paper, print, p, &left, NULL, NULL, NULL);
+        for (size_t i = 0; i < l->pages[p].nitems; i++) {
+            const oc_item *it = &l->pages[p].items[i];
+            if (it->kind != OC_ITEM_TEXT || it->len == 0) continue;
+            if (strspn(it->text, "0123456789") == it->len) numbers++;
+            if (it->text[0] != '.' || it->len < 3) continue;
+            leaders++;
+            for (uint32_t k = 0; k < it->len; k++)
+                if (it->text[k] != (k % 2 ? ' ' : '.')) bad_leader++;
+            double st = oc_fonts_width(f->fonts, it->font, it->size, ". ", 2) + it->ws;
+            if (step == 0) step = st;
+            /* the item's width is the grid's: its last dot ends where ws puts it */
+            double ndots = (it->len + 1) / 2.0;
+            if (fabs(it->w - ((ndots - 1) * st +
+                              oc_fonts_width(f->fonts, it->font, it->size, ".", 1))) > 1e-3)
+                bad_leader++;
+            double cells = (it->x - left) / step; /* the grid starts at the text's left edge */
+            if (fabs(st - step) > 1e-3 || fabs(cells - floor(cells + 0.5)) > 1e-3) bad_leader++;
+            int before_number = 0;
+            for (size_t q = 0; q < l->pages[p].nitems; q++) {
+                const oc_item *n = &l->pages[p].items[q];
+                if (n->kind == OC_ITEM_TEXT && n->y == it->y && n->len > 0 &&
+                    strspn(n->text, "0123456789") == n->len && n->x > it->x + it->w)
+                    before_number = 1;
+            }
+            if (!before_number) bad_leader++;
+        }
+    }
+    CHECK(numbers >= 3 + 12);
+    CHECK(leaders * 10 >= numbers * 9); /* nearly every entry has room for dots */
+    CHECK(bad_leader == 0);
 
     /* chapters start pages with no running head; in print on odd pages */
     for (int c = 0; c < d->nchapters; c++) {
