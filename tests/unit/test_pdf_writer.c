@@ -355,47 +355,53 @@ static void test_errors(void) {
     oc_arena_free(&l.arena);
 }
 
-static void test_edge_cases(void) {
-    /* controls, a tab and a character above the BMP in one run */
-    oc_layout l;
-    memset(&l, 0, sizeof l);
-    oc_arena_init(&l.arena);
-    l.width = 300;
-    l.height = 200;
-    l.npages = 1;
-    l.pages = oc_arena_alloc(&l.arena, sizeof *l.pages);
-    l.pages[0].number = 1;
-    text(&l, 0, 20, 100, OC_FONT_SANS, 12, "tab\there\x01 smile\xf0\x9f\x98\x80 end");
-    oc_diag d;
-    oc_diag_init(&d, NULL);
+/* A layout of one empty page of w x h points (numbered 1), for the small
+ * cases below; free with oc_arena_free(&l->arena). */
+static void one_page(oc_layout *l, double w, double h) {
+    memset(l, 0, sizeof *l);
+    oc_arena_init(&l->arena);
+    l->width = w;
+    l->height = h;
+    l->npages = 1;
+    l->pages = oc_arena_alloc(&l->arena, sizeof *l->pages);
+    l->pages[0].number = 1;
+}
+
+/* Draws `l` and writes the PDF to `path`; returns the writer's status. */
+static oc_status draw_to_file(const oc_layout *l, const char *path, oc_diag *d) {
     oc_buf out;
     oc_buf_init(&out);
     oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR};
-    CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_OK);
-    char path[600], cmd[1400];
-    snprintf(path, sizeof path, "%s/edge.pdf", tmpdir);
-    FILE *fp = fopen(path, "wb");
+    oc_status st = oc_pdf_write_layout(&doc, l, fonts, &opt, &out, d);
+    FILE *fp = st == OC_OK ? fopen(path, "wb") : NULL;
     if (fp) {
         fwrite(out.data, 1, out.len, fp);
         fclose(fp);
     }
+    oc_buf_free(&out);
+    return st;
+}
+
+static void test_edge_cases(void) {
+    /* controls, a tab and a character above the BMP in one run */
+    oc_layout l;
+    one_page(&l, 300, 200);
+    text(&l, 0, 20, 100, OC_FONT_SANS, 12, "tab\there\x01 smile\xf0\x9f\x98\x80 end");
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    char path[600], cmd[1400];
+    snprintf(path, sizeof path, "%s/edge.pdf", tmpdir);
+    CHECK(draw_to_file(&l, path, &d) == OC_OK);
     snprintf(cmd, sizeof cmd, "pdftotext '%s' - 2>&1", path);
     char *s = run(cmd, NULL);
     CHECK_CONTAINS(s, "tab here smile\xef\xbf\xbd end");
     CHECK_NOT_CONTAINS(s, "Syntax");
     free(s);
-    oc_buf_free(&out);
 
     /* no pages at all: still a valid PDF (one blank page) */
     l.npages = 0;
-    oc_buf_init(&out);
-    CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_OK);
+    CHECK(draw_to_file(&l, path, &d) == OC_OK);
     CHECK(d.errors == 0);
-    fp = fopen(path, "wb");
-    if (fp) {
-        fwrite(out.data, 1, out.len, fp);
-        fclose(fp);
-    }
     int rc;
     snprintf(cmd, sizeof cmd, "qpdf --check '%s' 2>&1", path);
     s = run(cmd, &rc);
@@ -403,7 +409,6 @@ static void test_edge_cases(void) {
     CHECK_NOT_CONTAINS(s, "WARNING");
     free(s);
     remove(path);
-    oc_buf_free(&out);
     oc_diag_free(&d);
     oc_arena_free(&l.arena);
 }
@@ -430,13 +435,7 @@ static double word_x(const char *bbox, const char *word, int n) {
  * spaces. */
 static void test_word_spacing(void) {
     oc_layout l;
-    memset(&l, 0, sizeof l);
-    oc_arena_init(&l.arena);
-    l.width = 400;
-    l.height = 200;
-    l.npages = 1;
-    l.pages = oc_arena_alloc(&l.arena, sizeof *l.pages);
-    l.pages[0].number = 1;
+    one_page(&l, 400, 200);
     const char *line = "Wide spacing between justified words";
     const double ws[3] = {0, 4.25, -0.8}, size = 11, x0 = 20;
     for (int k = 0; k < 3; k++) {
@@ -445,17 +444,9 @@ static void test_word_spacing(void) {
     }
     oc_diag d;
     oc_diag_init(&d, NULL);
-    oc_buf out;
-    oc_buf_init(&out);
-    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR};
-    CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_OK);
     char path[600], cmd[1400];
     snprintf(path, sizeof path, "%s/ws.pdf", tmpdir);
-    FILE *fp = fopen(path, "wb");
-    if (fp) {
-        fwrite(out.data, 1, out.len, fp);
-        fclose(fp);
-    }
+    CHECK(draw_to_file(&l, path, &d) == OC_OK);
     snprintf(cmd, sizeof cmd, "pdftotext -bbox '%s' - 2>&1", path);
     char *s = run(cmd, NULL);
     static const char *const words[] = {"Wide", "spacing", "between", "justified", "words"};
@@ -479,7 +470,6 @@ static void test_word_spacing(void) {
     CHECK(count(s, line) == 3);
     free(s);
     remove(path);
-    oc_buf_free(&out);
     oc_diag_free(&d);
     oc_arena_free(&l.arena);
 }
