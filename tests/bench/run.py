@@ -61,7 +61,7 @@ def main():
     for size in [int(s) for s in a.sizes.split(",")]:
         book = os.path.join(a.work, f"book-{size}")
         if not os.path.exists(os.path.join(book, "book.yaml")):
-            subprocess.run([sys.executable, os.path.join(HERE, "gen_book.py"), book, str(size)],
+            subprocess.run([sys.executable, "-I", os.path.join(HERE, "gen_book.py"), book, str(size)],
                            check=True)
         out = os.path.join(a.work, f"out-{size}")
         mb = book_bytes(book) / 1e6

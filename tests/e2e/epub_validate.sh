@@ -211,13 +211,13 @@ check_book() {
         bad "$name: epubcheck: $(grep -o 'Messages:.*' "$epub.epubcheck.txt")"
     fi
     local problems
-    problems=$(python3 "$HELPER" structure "$epub" 2>&1)
+    problems=$(python3 -I "$HELPER" structure "$epub" 2>&1)
     if [ -z "$problems" ]; then
         ok "$name: mimetype first and stored, the rest deflated, XHTML well-formed, no script"
     else
         bad "$name: container: $(echo "$problems" | head -5 | tr '\n' ';')"
     fi
-    problems=$(python3 "$HELPER" words "$book" "$epub" 2>&1)
+    problems=$(python3 -I "$HELPER" words "$book" "$epub" 2>&1)
     case "$problems" in
     OK*)
         local nch nwords
@@ -261,7 +261,7 @@ for b in "multi:$SRC/tests/fixtures/multi" "guide:$SRC/book"; do
     else
         bad "$name: builds with SOURCE_DATE_EPOCH differ (or failed)"
     fi
-    stamp=$( [ -n "$e1" ] && python3 "$HELPER" modified "$e1")
+    stamp=$( [ -n "$e1" ] && python3 -I "$HELPER" modified "$e1")
     if [ "$stamp" = "2023-11-14T22:13:20Z" ]; then
         ok "$name: dcterms:modified comes from SOURCE_DATE_EPOCH ($stamp)"
     else

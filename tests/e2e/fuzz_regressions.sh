@@ -22,7 +22,7 @@ for f in "$SRC"/tests/fuzz/regressions/*; do
     # the images the fuzz target's folder has
     book="$WORK/$n/bk"
     mkdir -p "$book/chapters" "$book/images"
-    python3 - "$f" "$book" <<'PY'
+    python3 -I - "$f" "$book" <<'PY'
 import sys
 parts = open(sys.argv[1], "rb").read().split(b"\0")
 open(sys.argv[2] + "/book.yaml", "wb").write(parts[0])

@@ -31,7 +31,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 fi
 mkdir -p "$WORK_DIR"
 
-exec python3 - "$SOURCE_DIR/book" "$SEED" "$WORK_DIR" "$1" <<'PY'
+exec python3 -I - "$SOURCE_DIR/book" "$SEED" "$WORK_DIR" "$1" <<'PY'
 import os
 import re
 import subprocess

@@ -19,7 +19,7 @@ rm -rf "$WORK" && mkdir -p "$WORK/log" "$WORK/out"
 G="$WORK/books" O="$WORK/out" L="$WORK/log"
 export SOURCE_DATE_EPOCH=1700000000
 export OCTAVO_FONTS_DIR="$SRC/fonts"
-python3 "$SRC/tests/hostile/gen.py" "$G" || { echo "hostile: cannot generate the inputs"; exit 1; }
+python3 -I "$SRC/tests/hostile/gen.py" "$G" || { echo "hostile: cannot generate the inputs"; exit 1; }
 
 pass=0 fail=0
 phase() { echo "hostile: ${SECONDS}s: $*"; }
@@ -312,7 +312,7 @@ for pct in 40 80 95 100 105 110; do
   for sig in INT TERM; do
     rm -rf "$D" && mkdir -p "$D" && cp "$D.prev/big.pdf" "$D.prev/big.epub" "$D/"
     # a background job of a script ignores SIGINT: restore the default, like a terminal's ^C
-    python3 -c 'import os, signal, sys
+    python3 -I -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execv(sys.argv[1], sys.argv[1:])' "$BIN" build "$G/big" -o "$D" -q 2>"$L/sig.err" &
     pid=$!
@@ -363,7 +363,7 @@ fi
 
 # ---- every built output: active content, completeness, epubcheck --------------------------------------
 phase "every built output"
-if python3 "$SRC/tests/hostile/check_outputs.py" "${TO_VALIDATE[@]}" >"$L/check.txt"; then ok; else
+if python3 -I "$SRC/tests/hostile/check_outputs.py" "${TO_VALIDATE[@]}" >"$L/check.txt"; then ok; else
   bad "outputs with active content or damage:"; show "$L/check.txt" 20
 fi
 for pn in "${epubcheck_pids[@]}"; do

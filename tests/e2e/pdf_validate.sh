@@ -321,7 +321,7 @@ check_book() { # name book-path
     else bad "$name: fonts not embedded: $notemb"; fi
 
     local subsets
-    if subsets=$(python3 "$SRC/tests/lib/check_font_subsets.py" "$pdf" 2>&1); then
+    if subsets=$(python3 -I "$SRC/tests/lib/check_font_subsets.py" "$pdf" 2>&1); then
         ok "$name: font subsets hold every glyph drawn and no other ($(awk '{s += $(NF-1)} END {print s}' <<<"$subsets") bytes of font programs)"
     else bad "$name: font subsets: $(grep ': .*:' <<<"$subsets" | head -3)"; fi
 
@@ -331,17 +331,17 @@ check_book() { # name book-path
     else bad "$name: pdftotext says: $(head -2 <<<"$warn")"; fi
 
     local words
-    read -r frac nwords nfrac nnotes ndropped < <(python3 "$HELPER" words "$book" "$pdf")
-    if python3 -c "import sys; sys.exit(0 if $frac >= 0.99 and ($nnotes == 0 or $nfrac >= 0.99) else 1)"; then
+    read -r frac nwords nfrac nnotes ndropped < <(python3 -I "$HELPER" words "$book" "$pdf")
+    if python3 -I -c "import sys; sys.exit(0 if $frac >= 0.99 and ($nnotes == 0 or $nfrac >= 0.99) else 1)"; then
         ok "$name: $frac of $nwords source words in order, notes $nfrac of $nnotes ($ndropped words in scripts no font has)"
     else bad "$name: only $frac of $nwords source words in order (notes $nfrac of $nnotes)"; fi
     DROPPED_WORDS=$ndropped
 
-    read -r ntitles nmissing missing < <(python3 "$HELPER" bookmarks "$book" "$pdf")
+    read -r ntitles nmissing missing < <(python3 -I "$HELPER" bookmarks "$book" "$pdf")
     if [ "$nmissing" = 0 ] && [ "$ntitles" -gt 0 ]; then ok "$name: $ntitles bookmarks cover every heading"
     else bad "$name: $nmissing headings without a bookmark (of $ntitles bookmarks): $missing"; fi
 
-    read -r internal external has_urls labels npages < <(python3 "$HELPER" links "$book" "$pdf")
+    read -r internal external has_urls labels npages < <(python3 -I "$HELPER" links "$book" "$pdf")
     if [ "$internal" -gt 0 ] && { [ "$has_urls" = 0 ] || [ "$external" -gt 0 ]; }; then
         ok "$name: links: $internal internal, $external external"
     else bad "$name: links: $internal internal, $external external (source has URLs: $has_urls)"; fi
@@ -366,7 +366,7 @@ done
 # - complex-scripts.md: Persian letters (beyond the basic Arabic alphabet)
 #   and Devanagari are drawn without shaping, and each script gets one
 #   warning at the line of its first such character.
-WARN_HELPER=$WORK/warnings.py
+WARN_HELPER=$WORK/pdf_warning_check.py
 cat >"$WARN_HELPER" <<'PY'
 import re, sys
 src, err, pdf_text = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -406,7 +406,7 @@ for fx in nonlatin complex-scripts; do
     mkdir -p "$out"
     if "$BIN" build "$SRC/tests/fixtures/$fx.md" -o "$out" --format pdf 2>"$out/build.err"; then
         pdftotext -enc UTF-8 "$out/$fx.pdf" "$out/text.txt" 2>/dev/null
-        res=$(python3 "$WARN_HELPER" "$SRC/tests/fixtures/$fx.md" "$out/build.err" "$out/text.txt")
+        res=$(python3 -I "$WARN_HELPER" "$SRC/tests/fixtures/$fx.md" "$out/build.err" "$out/text.txt")
         if [ "${res%% *}" = ok ]; then ok "fixture-$fx: warnings as expected (${res#ok })"
         else bad "fixture-$fx: warnings: $res"; fi
     else bad "fixture-$fx: build failed: $(head -3 "$out/build.err")"; fi
@@ -420,12 +420,12 @@ if "$BIN" build "$SRC/book" -o "$WORK/letter" --format pdf --paper letter -q 2>/
 else bad "--paper letter: $(pdfinfo "$WORK/letter"/*.pdf 2>&1 | grep 'Page size')"; fi
 
 # print profile shows the URLs of external links
-url=$(python3 "$HELPER" url "$SRC/book" none)
+url=$(python3 -I "$HELPER" url "$SRC/book" none)
 mkdir -p "$WORK/print"
 if [ -z "$url" ]; then
     bad "--profile print: the guide has no external link to look for"
 elif "$BIN" build "$SRC/book" -o "$WORK/print" --format pdf --profile print -q 2>/dev/null &&
-    [ "$(python3 "$HELPER" has_url "$SRC/book" "$(ls "$WORK/print"/*.pdf | head -1)" "$url")" = 1 ]; then
+    [ "$(python3 -I "$HELPER" has_url "$SRC/book" "$(ls "$WORK/print"/*.pdf | head -1)" "$url")" = 1 ]; then
     ok "--profile print shows $url"
 else bad "--profile print: $url not in the text"; fi
 

@@ -478,6 +478,6 @@ while IFS= read -r line; do
     "FAIL "*) bad "${line#FAIL }" ;;
     *) echo "$line" ;;
     esac
-done < <(python3 "$WORK/check.py" "$OUT" "$FIX" 2>&1 || echo "FAIL check.py crashed")
+done < <(python3 -I "$WORK/check.py" "$OUT" "$FIX" 2>&1 || echo "FAIL check.py crashed")
 
 finish tables_figures_notes

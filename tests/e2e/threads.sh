@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib/e2e.sh"
 export SOURCE_DATE_EPOCH=1700000000
 
-python3 "$SRC/tests/bench/gen_book.py" "$WORK/bench" 1000 >/dev/null || {
+python3 -I "$SRC/tests/bench/gen_book.py" "$WORK/bench" 1000 >/dev/null || {
     echo "FAIL: generating the bench book"
     exit 1
 }

@@ -10,7 +10,10 @@ import os
 import re
 import sys
 
-import yaml_lite
+# run as `python3 -I`: the script's own folder is not on sys.path, so it is
+# appended (after the standard library) to find its sibling yaml_lite.py
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+import yaml_lite  # noqa: E402
 
 
 def main():

@@ -28,7 +28,7 @@ for t in fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub; do
   [ -d tests/fuzz/regressions ] && dirs+=(tests/fuzz/regressions)
   if [ "$t" = fuzz_book_epub ]; then
     # whole folders: book.yaml and chapters joined by NUL bytes
-    python3 tests/fuzz/book_seeds.py "$seeds" book tests/fixtures/multi tests/fixtures/figures
+    python3 -I tests/fuzz/book_seeds.py "$seeds" book tests/fixtures/multi tests/fixtures/figures
     dirs=()
     [ -d tests/fuzz/regressions ] && dirs+=(tests/fuzz/regressions)
   fi
