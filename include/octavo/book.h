@@ -10,18 +10,34 @@
 
 typedef struct oc_io {
     void *ctx;
-    /* Reads the whole file at `path` (a path on disk, already confined by
-     * the caller). On success *data is malloc'd (caller frees) and NUL-
-     * terminated. Returns OC_ERR_IO when it does not exist or cannot be read
-     * and fills `why` (size 256) with the reason. */
+    /* Reads the whole file at `path`, one the user named (a single-file book).
+     * Only regular files are read, and opening never blocks (a FIFO is
+     * refused, not waited on). On success *data is malloc'd (caller frees)
+     * and NUL-terminated. Returns OC_ERR_IO when it does not exist or cannot
+     * be read and fills `why` (size 256) with the reason. */
     oc_status (*read)(void *ctx, const char *path, char **data, size_t *len, char *why);
-    /* Returns 1 when `path` (on disk) resolves, through symlinks, to a place
-     * inside `root`; 0 otherwise. NULL means "no symlinks" (in-memory books). */
-    int (*inside)(void *ctx, const char *root, const char *path);
+    /* The same for `rel`, a normalised relative path (no "..", no leading
+     * '/'), beneath the folder `root`. The disk version opens it relative to
+     * root one component at a time and never reaches outside root, whatever
+     * the symbolic links on the way say; a path that would leave is
+     * OC_ERR_INPUT with why = "it leaves the book folder through a symbolic
+     * link". A path that cannot be resolved is an error, never a pass. */
+    oc_status (*read_beneath)(void *ctx, const char *root, const char *rel, char **data,
+                              size_t *len, char *why);
+    /* Calls each(arg, name) for every entry of the folder `rel` ("" for root
+     * itself) beneath `root`, confined like read_beneath; "." and ".." are
+     * skipped. Names are borrowed for the call. Same returns as read_beneath. */
+    oc_status (*list_beneath)(void *ctx, const char *root, const char *rel,
+                              void (*each)(void *arg, const char *name), void *arg, char *why);
 } oc_io;
 
-/* The io table that reads real files. */
+/* The io table that reads real files (openat2 with RESOLVE_BENEATH where
+ * the kernel has it, else a walk of its own, see below). */
 const oc_io *oc_io_disk(void);
+/* The same, always resolving paths with the per-component walk (openat with
+ * O_NOFOLLOW, symbolic links followed by hand while they stay beneath root,
+ * at most 40 of them) that oc_io_disk falls back to without openat2. */
+const oc_io *oc_io_disk_walk(void);
 
 /* A tiny in-memory file system for tests and fuzzers: files are matched by
  * exact path. `files` is an array of {path, data, len} ending with a NULL path. */

@@ -3,7 +3,6 @@
 #include "octavo/book.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,19 +32,15 @@ static const char *disk_path(oc_document *doc, const char *rel) {
     return oc_arena_printf(&doc->arena, "%s/%s", root, rel);
 }
 
-/* Reads a book-relative file through io, checking that it stays inside. */
+static const char *root_of(const oc_document *doc) {
+    return doc->root_dir && *doc->root_dir ? doc->root_dir : ".";
+}
+
+/* Reads a book-relative file through io, beneath the book folder. */
 static oc_status read_confined(oc_document *doc, const char *rel, char **data, size_t *len,
                                char *why) {
-    const char *path = disk_path(doc, rel);
     const oc_io *io = doc->io;
-    if (io->inside) {
-        const char *root = doc->root_dir && *doc->root_dir ? doc->root_dir : ".";
-        if (!io->inside(io->ctx, root, path)) {
-            snprintf(why, 256, "it leaves the book folder through a symbolic link");
-            return OC_ERR_INPUT;
-        }
-    }
-    return io->read(io->ctx, path, data, len, why);
+    return io->read_beneath(io->ctx, root_of(doc), rel, data, len, why);
 }
 
 /* ---- YAML --------------------------------------------------------------- */
@@ -164,7 +159,10 @@ static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t
         }
         int n = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
         if (n > OC_MAX_CHAPTERS) {
-            yaml_error_at(L, v, "'%s' lists too many files", key);
+            oc_diag_report(
+                L->diag, OC_ERROR, L->meta_display, (int)v->start_mark.line + 1 + L->line_offset,
+                (int)v->start_mark.column + 1,
+                "'%s' lists %d files, more than the %d a book may have", key, n, OC_MAX_CHAPTERS);
             return;
         }
         L->chapter_refs = oc_arena_alloc(a, sizeof(char *) * (size_t)(n ? n : 1));
@@ -468,37 +466,59 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* No `chapters:` list: every .md file in chapters/ (or the book folder), by name. */
+typedef struct {
+    oc_document *doc;
+    const char *dir; /* "chapters/" or "" */
+    const char **names;
+    int n, cap;
+    long found; /* every Markdown file, also those past the limit */
+} chapter_list;
+
+static void take_listed(void *arg, const char *name) {
+    chapter_list *cl = arg;
+    size_t l = strlen(name);
+    if (l < 4 || strcmp(name + l - 3, ".md") != 0 || name[0] == '.') return;
+    cl->found++;
+    if (cl->n == OC_MAX_CHAPTERS) return;
+    if (cl->n == cl->cap) {
+        cl->cap = cl->cap ? cl->cap * 2 : 16;
+        const char **g = oc_arena_alloc(&cl->doc->arena, sizeof *g * (size_t)cl->cap);
+        if (cl->n) memcpy(g, cl->names, sizeof *g * (size_t)cl->n);
+        cl->names = g;
+    }
+    cl->names[cl->n++] = oc_arena_printf(&cl->doc->arena, "%s%s", cl->dir, name);
+}
+
+/* No `chapters:` list: every .md file in chapters/ (or the book folder), by
+ * name. More than OC_MAX_CHAPTERS is an error, never a silent cut. */
 static void list_chapters(loader *L) {
     oc_document *doc = L->doc;
+    const oc_io *io = doc->io;
     const char *dirs[] = {"chapters", ""};
     for (int d = 0; d < 2 && L->nchapter_refs == 0; d++) {
-        const char *path =
-            *dirs[d] ? disk_path(doc, dirs[d]) : (doc->root_dir ? doc->root_dir : ".");
-        DIR *dh = opendir(path);
-        if (!dh) continue;
-        const char **names = NULL;
-        int n = 0, cap = 0;
-        struct dirent *de;
-        while ((de = readdir(dh)) != NULL && n < OC_MAX_CHAPTERS) {
-            size_t l = strlen(de->d_name);
-            if (l < 4 || strcmp(de->d_name + l - 3, ".md") != 0 || de->d_name[0] == '.') continue;
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                const char **g = oc_arena_alloc(&doc->arena, sizeof *g * (size_t)cap);
-                if (n) memcpy(g, names, sizeof *g * (size_t)n);
-                names = g;
-            }
-            names[n++] = *dirs[d] ? oc_arena_printf(&doc->arena, "%s/%s", dirs[d], de->d_name)
-                                  : oc_arena_strdup(&doc->arena, de->d_name);
+        chapter_list cl = {.doc = doc, .dir = *dirs[d] ? "chapters/" : ""};
+        char why[256] = "";
+        oc_status st = io->list_beneath(io->ctx, root_of(doc), dirs[d], take_listed, &cl, why);
+        if (st == OC_ERR_INPUT && *dirs[d]) {
+            /* say only that the folder leaves: nothing of what lies outside */
+            oc_diag_report(L->diag, OC_ERROR, doc->meta_path, 1, 1,
+                           "the folder '%s' leaves the book folder through a symbolic link",
+                           dirs[d]);
+            return;
         }
-        closedir(dh);
-        if (!n) continue;
-        qsort(names, (size_t)n, sizeof *names, cmp_str);
-        L->chapter_refs = names;
-        L->chapter_lines = oc_arena_alloc(&doc->arena, sizeof(int) * (size_t)n);
-        L->chapter_cols = oc_arena_alloc(&doc->arena, sizeof(int) * (size_t)n);
-        L->nchapter_refs = n;
+        if (st != OC_OK || !cl.n) continue;
+        if (cl.found > OC_MAX_CHAPTERS) {
+            oc_diag_report(L->diag, OC_ERROR, doc->meta_path, 1, 1,
+                           "the folder '%s' holds %ld Markdown files, more than the %d a book "
+                           "may have",
+                           *dirs[d] ? dirs[d] : root_of(doc), cl.found, OC_MAX_CHAPTERS);
+            return;
+        }
+        qsort(cl.names, (size_t)cl.n, sizeof *cl.names, cmp_str);
+        L->chapter_refs = cl.names;
+        L->chapter_lines = oc_arena_alloc(&doc->arena, sizeof(int) * (size_t)cl.n);
+        L->chapter_cols = oc_arena_alloc(&doc->arena, sizeof(int) * (size_t)cl.n);
+        L->nchapter_refs = cl.n;
     }
 }
 
@@ -570,8 +590,8 @@ oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_d
     oc_arena *a = &doc->arena;
     loader L = {.doc = doc, .diag = diag};
     struct stat sb;
-    int is_dir = doc->io == oc_io_disk() ? (stat(book, &sb) == 0 && S_ISDIR(sb.st_mode))
-                                         : !ends_with(book, ".md");
+    int on_disk = doc->io == oc_io_disk() || doc->io == oc_io_disk_walk();
+    int is_dir = on_disk ? (stat(book, &sb) == 0 && S_ISDIR(sb.st_mode)) : !ends_with(book, ".md");
     char *data = NULL, why[256] = "";
     size_t len = 0;
 
@@ -602,8 +622,8 @@ oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_d
         doc->root_dir = oc_arena_strndup(a, book, bl);
         doc->meta_path = disk_path(doc, "book.yaml");
         L.meta_display = doc->meta_path;
-        if (doc->io->read(doc->io->ctx, doc->meta_path, &data, &len, why) != OC_OK) {
-            oc_diag_report(diag, OC_ERROR, doc->meta_path, 0, 0, "cannot read the metadata: %s",
+        if (read_confined(doc, "book.yaml", &data, &len, why) != OC_OK) {
+            oc_diag_report(diag, OC_ERROR, doc->meta_path, 1, 1, "cannot read the metadata: %s",
                            why);
             return OC_ERR_INPUT;
         }
