@@ -40,6 +40,36 @@ void oc_diag_format(const oc_diagnostic *it, char *out, size_t n) {
         snprintf(out, n, "%s: %s: %s", file, severity_name(it->severity), it->message);
 }
 
+/* A copy of s safe to print on a terminal: control characters (C0, DEL and
+ * the C1 range, which terminals take for escape sequences) and bytes that
+ * are not UTF-8 become \xNN; line ends become spaces so that each message
+ * stays one line; tabs stay. malloc'd. */
+static char *escaped(const char *s) {
+    size_t len = strlen(s);
+    char *out = oc_xmalloc(len * 4 + 1);
+    size_t o = 0, i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        size_t j = i;
+        uint32_t cp = oc_utf8_next(s, len, &j);
+        int invalid = cp == 0xFFFD && j == i + 1;
+        if (c == '\n' || c == '\r') {
+            out[o++] = ' ';
+        } else if (invalid || (cp < 0x20 && c != '\t') || (cp >= 0x7F && cp <= 0x9F)) {
+            for (size_t k = i; k < j; k++) {
+                snprintf(out + o, 5, "\\x%02x", (unsigned char)s[k]);
+                o += 4;
+            }
+        } else {
+            memcpy(out + o, s + i, j - i);
+            o += j - i;
+        }
+        i = j;
+    }
+    out[o] = '\0';
+    return out;
+}
+
 void oc_diag_report(oc_diag *d, oc_severity sev, const char *file, int line, int column,
                     const char *fmt, ...) {
     char msg[1024];
@@ -47,22 +77,21 @@ void oc_diag_report(oc_diag *d, oc_severity sev, const char *file, int line, int
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    /* keep messages on one line */
-    for (char *p = msg; *p; p++)
-        if (*p == '\n' || *p == '\r') *p = ' ';
 
     if (sev == OC_ERROR) d->errors++;
     if (sev == OC_WARNING) d->warnings++;
 
-    oc_diagnostic it = {sev, file ? oc_xstrdup(file) : NULL, line, column, oc_xstrdup(msg)};
+    oc_diagnostic it = {sev, file ? escaped(file) : NULL, line, column, escaped(msg)};
     if (d->stream && (sev == OC_ERROR || !d->quiet)) {
         /* a book with 20,000 broken links should not print 20,000 lines */
         if (d->printed >= (d->max_printed ? d->max_printed : 100)) {
             d->unprinted++;
         } else {
-            char line_text[1400];
-            oc_diag_format(&it, line_text, sizeof line_text);
-            fprintf(d->stream, "%s\n", line_text);
+            /* not through a fixed buffer: an escaped line may be 4 times as long */
+            fprintf(d->stream, "%s", it.file ? it.file : "octavo");
+            if (it.file && it.line > 0)
+                fprintf(d->stream, ":%d:%d", it.line, it.column > 0 ? it.column : 1);
+            fprintf(d->stream, ": %s: %s\n", severity_name(it.severity), it.message);
             d->printed++;
         }
     }
