@@ -36,7 +36,11 @@ typedef struct {
 } disk_ctx;
 
 static void say_errno(char *why, int err) {
-    snprintf(why, 256, "%s", err == ENOENT ? "no such file" : strerror(err));
+    /* ENXIO: opening a socket, or a device without a driver */
+    snprintf(why, 256, "%s",
+             err == ENOENT  ? "no such file"
+             : err == ENXIO ? "not a regular file"
+                            : strerror(err));
 }
 
 /* Reads an open descriptor: a regular file only, of bounded size. Clears

@@ -10,6 +10,10 @@
 #include <yaml.h>
 
 #define OC_MAX_CHAPTERS 10000
+/* SLUG.epub, and the .SLUG.epub.XXXXXX written first, within NAME_MAX */
+#define OC_MAX_SLUG 200
+/* Collections nested in book.yaml; deeper is an error, not a hang. */
+#define OC_MAX_YAML_DEPTH 64
 
 typedef struct {
     oc_document *doc;
@@ -80,24 +84,110 @@ static int yaml_bool(const char *s, int *out) {
     return 0;
 }
 
+static int all_of(const char *s, size_t n, int (*cls)(int)) {
+    for (size_t i = 0; i < n; i++)
+        if (!cls((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+/* Whether s is a well-formed BCP 47 tag (RFC 5646, section 2.1): language
+ * (2-3 letters with up to three 3-letter extlangs, or 4-8 letters), then
+ * optional script (4 letters), region (2 letters or 3 digits), variants
+ * (5-8 alphanumerics, or a digit and 3), extensions (a singleton other than
+ * x, each at most once, with subtags of 2-8) and a private use part (x and
+ * subtags of 1-8); or a private use tag alone. Case does not matter. The
+ * deprecated grandfathered tags (i-klingon) are not accepted. */
 static int valid_language(const char *s) {
-    if (!isalpha((unsigned char)s[0])) return 0;
-    for (const char *p = s; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '-') return 0;
-    return strlen(s) <= 35;
+    enum { MAX_SUBTAGS = 48 };
+    const char *t[MAX_SUBTAGS];
+    size_t len[MAX_SUBTAGS];
+    int n = 0;
+    const char *p = s;
+    for (;;) {
+        const char *e = strchr(p, '-');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l < 1 || l > 8 || n == MAX_SUBTAGS || !all_of(p, l, isalnum)) return 0;
+        t[n] = p;
+        len[n++] = l;
+        if (!e) break;
+        p = e + 1;
+    }
+    int i = 0;
+#define IS_X(k) (len[k] == 1 && (t[k][0] == 'x' || t[k][0] == 'X'))
+    if (!IS_X(0)) {
+        if (len[0] < 2 || !all_of(t[0], len[0], isalpha)) return 0;
+        i = 1;
+        if (len[0] <= 3)
+            for (int k = 0; k < 3 && i < n && len[i] == 3 && all_of(t[i], 3, isalpha); k++)
+                i++;
+        if (i < n && len[i] == 4 && all_of(t[i], 4, isalpha)) i++;
+        if (i < n && ((len[i] == 2 && all_of(t[i], 2, isalpha)) ||
+                      (len[i] == 3 && all_of(t[i], 3, isdigit))))
+            i++;
+        while (i < n && (len[i] >= 5 || (len[i] == 4 && isdigit((unsigned char)t[i][0]))))
+            i++;
+        unsigned seen = 0; /* singletons used, by 0-9a-z */
+        while (i < n && len[i] == 1 && !IS_X(i)) {
+            int c = tolower((unsigned char)t[i][0]);
+            unsigned bit = 1u << (isdigit(c) ? c - '0' : 10 + c - 'a');
+            if (seen & bit) return 0;
+            seen |= bit;
+            int k = ++i;
+            while (i < n && len[i] >= 2)
+                i++;
+            if (i == k) return 0;
+        }
+    }
+    if (i < n && IS_X(i)) {
+        int k = ++i;
+        i = n;
+        if (i == k) return 0;
+    }
+#undef IS_X
+    return i == n;
+}
+
+/* Free text (title, author, rights...): no control characters, not blank.
+ * Returns the text without surrounding blanks, or NULL after an error at
+ * the value. */
+static const char *text_value(loader *L, yaml_document_t *y, yaml_node_t *v, const char *key) {
+    const char *s = dup_scalar(L, y, v, key);
+    if (!s) return NULL;
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        uint32_t cp = oc_utf8_next(s, len, &j);
+        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0x7F && cp <= 0x9F)) {
+            oc_diag_report(L->diag, OC_ERROR, L->meta_display,
+                           (int)v->start_mark.line + 1 + L->line_offset,
+                           (int)v->start_mark.column + 1, "'%s' holds a control character (U+%04X)",
+                           key, (unsigned)cp);
+            return NULL;
+        }
+        i = j;
+    }
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    while (len && isspace((unsigned char)*s))
+        s++, len--;
+    if (!len) {
+        yaml_error_at(L, v, "'%s' is empty; give it a value or leave the key out", key);
+        return NULL;
+    }
+    return oc_arena_strndup(&L->doc->arena, s, len);
 }
 
 static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t *v) {
     oc_meta *m = &L->doc->meta;
     oc_arena *a = &L->doc->arena;
     if (strcmp(key, "title") == 0) {
-        m->title = dup_scalar(L, y, v, key);
+        m->title = text_value(L, y, v, key);
     } else if (strcmp(key, "subtitle") == 0) {
-        m->subtitle = dup_scalar(L, y, v, key);
+        m->subtitle = text_value(L, y, v, key);
     } else if (strcmp(key, "author") == 0 || strcmp(key, "authors") == 0) {
         if (v->type == YAML_SCALAR_NODE) {
             m->authors = oc_arena_alloc(a, sizeof *m->authors);
-            m->authors[0] = dup_scalar(L, y, v, key);
+            m->authors[0] = text_value(L, y, v, key);
             m->nauthors = m->authors[0] ? 1 : 0;
         } else if (v->type == YAML_SEQUENCE_NODE) {
             int n = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -105,7 +195,7 @@ static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t
             m->nauthors = 0;
             for (int i = 0; i < n; i++) {
                 yaml_node_t *it = yaml_document_get_node(y, v->data.sequence.items.start[i]);
-                const char *s = dup_scalar(L, y, it, key);
+                const char *s = text_value(L, y, it, key);
                 if (s) m->authors[m->nauthors++] = s;
             }
         } else {
@@ -114,30 +204,37 @@ static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t
     } else if (strcmp(key, "language") == 0 || strcmp(key, "lang") == 0) {
         const char *s = dup_scalar(L, y, v, key);
         if (s && !valid_language(s))
-            yaml_error_at(L, v, "'%s' is not a BCP 47 language tag (like en-US)", s);
+            yaml_error_at(L, v, "'%s' is not a well-formed BCP 47 language tag (like en-US)", s);
         else if (s)
             m->language = s;
     } else if (strcmp(key, "identifier") == 0) {
-        m->identifier = dup_scalar(L, y, v, key);
+        m->identifier = text_value(L, y, v, key);
     } else if (strcmp(key, "date") == 0) {
-        m->date = dup_scalar(L, y, v, key);
+        m->date = text_value(L, y, v, key);
     } else if (strcmp(key, "slug") == 0) {
         const char *s = dup_scalar(L, y, v, key);
         if (s) {
             int ok = *s != '\0';
             for (const char *p = s; *p; p++)
                 if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.') ok = 0;
-            if (!ok || s[0] == '.')
+            if (ok && strlen(s) > OC_MAX_SLUG)
+                oc_diag_report(L->diag, OC_ERROR, L->meta_display,
+                               (int)v->start_mark.line + 1 + L->line_offset,
+                               (int)v->start_mark.column + 1,
+                               "slug is %zu characters long; at most %d fit in a file name with "
+                               "room for the temporary name",
+                               strlen(s), OC_MAX_SLUG);
+            else if (!ok || s[0] == '.')
                 yaml_error_at(L, v, "slug '%s' may hold only letters, digits, '-', '_' and '.'", s);
             else
                 m->slug = s;
         }
     } else if (strcmp(key, "description") == 0 || strcmp(key, "abstract") == 0) {
-        m->description = dup_scalar(L, y, v, key);
+        m->description = text_value(L, y, v, key);
     } else if (strcmp(key, "publisher") == 0) {
-        m->publisher = dup_scalar(L, y, v, key);
+        m->publisher = text_value(L, y, v, key);
     } else if (strcmp(key, "rights") == 0) {
-        m->rights = dup_scalar(L, y, v, key);
+        m->rights = text_value(L, y, v, key);
     } else if (strcmp(key, "paper") == 0) {
         const char *s = dup_scalar(L, y, v, key);
         if (s && strcmp(s, "a4") && strcmp(s, "letter") && strcmp(s, "a5") && strcmp(s, "6x9"))
@@ -185,11 +282,42 @@ static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t
     }
 }
 
+/* Walks the YAML events once, before the document is built, and reports
+ * collections nested more than OC_MAX_YAML_DEPTH deep at the first one too
+ * deep; the walk stops there, so depth costs nothing. Syntax errors are left
+ * to the loader, which reports them. Returns 1 when too deep. */
+static int yaml_too_deep(loader *L, const char *text, size_t len) {
+    yaml_parser_t p;
+    yaml_event_t e;
+    int depth = 0, deep = 0;
+    if (!yaml_parser_initialize(&p)) return 0;
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    while (yaml_parser_parse(&p, &e)) {
+        yaml_event_type_t t = e.type;
+        if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+            if (++depth > OC_MAX_YAML_DEPTH) {
+                oc_diag_report(L->diag, OC_ERROR, L->meta_display,
+                               (int)e.start_mark.line + 1 + L->line_offset,
+                               (int)e.start_mark.column + 1, "YAML nested more than %d levels deep",
+                               OC_MAX_YAML_DEPTH);
+                deep = 1;
+            }
+        } else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&e);
+        if (deep || t == YAML_STREAM_END_EVENT) break;
+    }
+    yaml_parser_delete(&p);
+    return deep;
+}
+
 /* Parses YAML metadata text (the whole book.yaml, or a front matter block
  * that starts after `line_offset` lines). */
 static void parse_meta(loader *L, const char *text, size_t len) {
     yaml_parser_t p;
     yaml_document_t y;
+    if (yaml_too_deep(L, text, len)) return;
     if (!yaml_parser_initialize(&p)) {
         oc_diag_report(L->diag, OC_ERROR, L->meta_display, 0, 0, "cannot start the YAML parser");
         return;
@@ -247,8 +375,11 @@ static char *clean_text(oc_document *doc, oc_diag *diag, const char *display, co
     }
     int line = 1, col = 1;
     for (size_t i = 0; i < start; i++) {
-        if (s[i] == '\n')
+        /* CR, LF and CRLF each end one line, as in CommonMark and YAML */
+        if (s[i] == '\n' || (s[i] == '\r' && (i + 1 >= len || s[i + 1] != '\n')))
             line++, col = 1;
+        else if (s[i] == '\r')
+            continue;
         else if (((unsigned char)s[i] & 0xC0) != 0x80)
             col++;
     }
@@ -317,7 +448,7 @@ static long front_matter(const char *s, size_t len, size_t *yaml_start, size_t *
 /* Blanks the front matter so that Markdown line numbers stay those of the file. */
 static void blank_prefix(char *s, size_t n) {
     for (size_t i = 0; i < n; i++)
-        if (s[i] != '\n') s[i] = ' ';
+        if (s[i] != '\n' && s[i] != '\r') s[i] = ' ';
 }
 
 /* A chapter with nothing but blanks (or only front matter) is built, but
@@ -606,7 +737,7 @@ oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_d
         doc->meta_path = oc_arena_strdup(a, book);
         L.meta_display = doc->meta_path;
         if (doc->io->read(doc->io->ctx, book, &data, &len, why) != OC_OK) {
-            oc_diag_report(diag, OC_ERROR, book, 0, 0, "cannot read the book: %s", why);
+            oc_diag_report(diag, OC_ERROR, book, 1, 1, "cannot read the book: %s", why);
             return OC_ERR_INPUT;
         }
         size_t clen;
