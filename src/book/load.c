@@ -414,33 +414,38 @@ static char *clean_text(oc_document *doc, oc_diag *diag, const char *display, co
     return r;
 }
 
+/* The line starting at i ends at the returned index (its first line-end
+ * byte, or len); *next is where the following line starts. CR, LF and CRLF
+ * each end one line. */
+static size_t line_end(const char *s, size_t len, size_t i, size_t *next) {
+    size_t e = i;
+    while (e < len && s[e] != '\n' && s[e] != '\r')
+        e++;
+    *next = e < len ? e + 1 + (s[e] == '\r' && e + 1 < len && s[e + 1] == '\n') : len;
+    return e;
+}
+
 /* If text starts with a YAML front matter block, returns its length (up to
  * and including the closing line) and sets yaml/yaml_len; blanks nothing.
  * Returns 0 when there is none, -1 when it is not closed. */
 static long front_matter(const char *s, size_t len, size_t *yaml_start, size_t *yaml_len) {
-    size_t p = 0;
+    size_t p = 0, next;
     if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) p = 3;
     if (len - p < 3 || memcmp(s + p, "---", 3) != 0) return 0;
-    size_t q = p + 3;
-    while (q < len && (s[q] == ' ' || s[q] == '\t'))
-        q++;
-    if (q < len && s[q] == '\r') q++;
-    if (q >= len || s[q] != '\n') return 0; /* "---x" or a lone thematic break at EOF */
-    q++;
-    *yaml_start = q;
-    size_t line = q;
-    while (line < len) {
-        const char *nl = memchr(s + line, '\n', len - line);
-        size_t end = nl ? (size_t)(nl - s) : len;
-        size_t e = end;
-        while (e > line && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
-            e--;
-        if (e - line == 3 && (memcmp(s + line, "---", 3) == 0 || memcmp(s + line, "...", 3) == 0)) {
-            *yaml_len = line - q;
-            return (long)(nl ? end + 1 : end);
+    size_t e = line_end(s, len, p, &next);
+    for (size_t q = p + 3; q < e; q++)
+        if (s[q] != ' ' && s[q] != '\t') return 0; /* "---x" */
+    if (e == len) return 0;                        /* a lone thematic break at EOF */
+    *yaml_start = next;
+    for (size_t line = next; line < len; line = next) {
+        e = line_end(s, len, line, &next);
+        size_t t = e;
+        while (t > line && (s[t - 1] == ' ' || s[t - 1] == '\t'))
+            t--;
+        if (t - line == 3 && (memcmp(s + line, "---", 3) == 0 || memcmp(s + line, "...", 3) == 0)) {
+            *yaml_len = line - *yaml_start;
+            return (long)next;
         }
-        if (!nl) break;
-        line = end + 1;
     }
     return -1;
 }

@@ -184,6 +184,8 @@ has_line "$L/cr-only.err" "$G/cr-only/$C:" "^6:1: warning: link '#nowhere'" && o
 has_line "$L/crlf-mixed.err" "$G/crlf-mixed/$C:" "^4:8: warning: invalid UTF-8" && ok "crlf-mixed: warning at 4:8" ||
   { bad "crlf-mixed: no warning at 4:8"; show "$L/crlf-mixed.err"; }
 
+expect_error cr-front "$G/cr-front.md" "$G/cr-front.md" 3 "'a--b' is not a well-formed BCP 47 language tag"
+
 # ---- nothing from outside reached an output ---------------------------------------------------
 leaked=$(for f in "$O"/*/*.pdf "$O"/*/*.epub; do
   [ -e "$f" ] || continue

@@ -207,3 +207,5 @@ book("cr-only", "title: T\rchapters:\r  - chapters/a.md\r",
      {"chapters/a.md": b"# Title\r\rFirst.\rSecond \xff here.\r\r[x](#nowhere)\r"})
 book("crlf-mixed", "title: T\nchapters:\n  - chapters/a.md\n",
      {"chapters/a.md": b"# Title\r\n\rFirst.\nSecond \xff here.\r\n"})
+# front matter with CR-only line ends: recognised, its error at the file's line 3
+write(os.path.join(OUT, "cr-front.md"), "---\rtitle: T\rlanguage: a--b\r---\r# Hi\r\rText.\r")
