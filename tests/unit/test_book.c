@@ -279,6 +279,54 @@ static void test_deep_nesting(void) {
     free(md);
 }
 
+static void test_language_tags(void) {
+    static const char *good[] = {"en",         "en-US",          "de-CH-1996", "zh-Hant-TW",
+                                 "sr-Latn-RS", "es-419",         "x-private",  "en-a-bbb-x-a-ccc",
+                                 "zh-yue-HK",  "sl-rozaj-biske", "EN-us",      "abcde"};
+    static const char *bad[] = {"a--b",         "en-",   "abcdefghij", "e",       "en-USA1",
+                                "-en",          "en-a",  "x",          "en-x",    "1en",
+                                "en-a-bb-a-cc", "en_US", "en-US-",     "de-419-1"};
+    char yaml[256];
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        snprintf(yaml, sizeof yaml, "title: A\nlanguage: %s\nchapters: [one.md]\n", good[i]);
+        oc_memfile files[] = {
+            {"bk/book.yaml", yaml, strlen(yaml)}, F("bk/one.md", "# One\n"), {NULL, NULL, 0}};
+        oc_document doc;
+        oc_status st = load(&doc, "bk", files);
+        CHECK(st == OC_OK);
+        if (st != OC_OK) fprintf(stderr, "  refused: %s\n", good[i]);
+        oc_doc_free(&doc);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(yaml, sizeof yaml, "title: A\nlanguage: %s\nchapters: [one.md]\n", bad[i]);
+        oc_memfile files[] = {
+            {"bk/book.yaml", yaml, strlen(yaml)}, F("bk/one.md", "# One\n"), {NULL, NULL, 0}};
+        oc_document doc;
+        CHECK(load(&doc, "bk", files) == OC_ERR_INPUT);
+        CHECK(oc_diag_contains(&diag, "bk/book.yaml:2:11: error: '"));
+        if (!oc_diag_contains(&diag, "not a well-formed BCP 47"))
+            fprintf(stderr, "  passed: %s\n", bad[i]);
+        oc_doc_free(&doc);
+    }
+}
+
+/* A book with no chapters: list takes the folder's files by name, through io. */
+static void test_listed_chapters(void) {
+    oc_memfile files[] = {F("bk/book.yaml", "title: A\n"),
+                          F("bk/chapters/b.md", "# B\n"),
+                          F("bk/chapters/a.md", "# A\n"),
+                          F("bk/chapters/notes.txt", "x"),
+                          {NULL, NULL, 0}};
+    oc_document doc;
+    CHECK(load(&doc, "bk", files) == OC_OK);
+    CHECK(doc.nchapters == 2);
+    if (doc.nchapters == 2) {
+        CHECK_STR_EQ(doc.chapters[0].path, "chapters/a.md");
+        CHECK_STR_EQ(doc.chapters[1].path, "chapters/b.md");
+    }
+    oc_doc_free(&doc);
+}
+
 int main(void) {
     RUN(test_metadata);
     RUN(test_yaml_error_line);
@@ -290,6 +338,8 @@ int main(void) {
     RUN(test_images);
     RUN(test_utf8_and_nul);
     RUN(test_deep_nesting);
+    RUN(test_language_tags);
+    RUN(test_listed_chapters);
     oc_diag_free(&diag);
     return harness_finish("test_book");
 }

@@ -1,5 +1,6 @@
-/* Unit tests for the small utilities: the code point set. */
+/* Unit tests for the small utilities: the code point set, the diagnostics sink. */
 #include "harness.h"
+#include "octavo/diag.h"
 #include "octavo/util.h"
 
 #include <stdlib.h>
@@ -42,7 +43,26 @@ static void test_cpset_matches_bitmap(void) {
     free(ref);
 }
 
+/* Control characters and bytes that are not UTF-8 never reach the terminal
+ * raw, in the message or in the path; text and tabs pass. */
+static void test_diag_escapes(void) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    oc_diag d;
+    oc_diag_init(&d, mem);
+    oc_diag_report(&d, OC_ERROR, "bk/\x1b[2J\xff.yaml", 3, 5, "chapter '%s': no such file",
+                   "a\x1b]0;t\x07\xc2\x9b\x7f\xc3\xa9\tz\nnext");
+    fclose(mem);
+    CHECK_STR_EQ(buf, "bk/\\x1b[2J\\xff.yaml:3:5: error: chapter "
+                      "'a\\x1b]0;t\\x07\\xc2\\x9b\\x7f\xc3\xa9\tz next': no such file\n");
+    CHECK(oc_diag_contains(&d, "'a\\x1b]0;t"));
+    oc_diag_free(&d);
+    free(buf);
+}
+
 int main(void) {
     RUN(test_cpset_matches_bitmap);
+    RUN(test_diag_escapes);
     return harness_finish("test_util");
 }
