@@ -109,6 +109,11 @@ expect_error fifo-cover "$G/fifo-cover" "$G/fifo-cover/$Y" 2 "image 'images/c\.p
 expect_error fifo-yaml "$G/fifo-yaml" "$G/fifo-yaml/$Y" 1 "cannot read the metadata: not a regular file"
 expect_error fifo-single "$G/fifo-single.md" "$G/fifo-single.md" 1 "cannot read the book: not a regular file"
 expect_error socket-chapter "$G/socket-chapter" "$G/socket-chapter/$Y" 3 "chapter 'chapters/a\.md': not a regular file"
+if [ -e "$G/device-chapter" ]; then
+  expect_error device-chapter "$G/device-chapter" "$G/device-chapter/$Y" 3 "chapter 'chapters/a\.md': not a regular file"
+else
+  echo "hostile_paths: note: mknod not permitted; the device case is skipped"
+fi
 expect_error dir-chapter "$G/dir-chapter" "$G/dir-chapter/$Y" 3 "chapter 'chapters/a\.md': it is a folder, not a file"
 
 # ---- 3. book.yaml and chapters/ linked out of the book ---------------------------------

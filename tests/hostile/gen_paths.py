@@ -134,6 +134,16 @@ s.bind("a.md")
 s.close()
 os.chdir(here)
 
+# a character device (like /dev/null) where a chapter is expected, where
+# mknod is permitted (root, outside a user namespace)
+r = book("device-chapter", BASIC)
+os.makedirs(os.path.join(r, "chapters"))
+try:
+    os.mknod(os.path.join(r, "chapters", "a.md"), 0o644 | 0o020000, os.makedev(1, 3))
+except OSError:
+    os.rmdir(os.path.join(r, "chapters"))
+    os.rename(r, r + "-skipped")
+
 r = book("dir-chapter", BASIC)
 os.makedirs(os.path.join(r, "chapters", "a.md"))
 
