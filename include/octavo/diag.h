@@ -39,6 +39,11 @@ void oc_diag_report(oc_diag *d, oc_severity sev, const char *file, int line, int
 void oc_diag_summary(oc_diag *d);
 /* Formats one diagnostic in the PATH:LINE:COL form into out (size n). */
 void oc_diag_format(const oc_diagnostic *item, char *out, size_t n);
+/* A copy of s safe to print on a terminal: control characters (C0, DEL, C1)
+ * and bytes that are not UTF-8 become \xNN, line ends become spaces.
+ * malloc'd; the caller frees it. Every message the sink prints goes through
+ * it; so must anything else printed from user input (file names, options). */
+char *oc_diag_escape(const char *s);
 /* True if any recorded message contains `needle` (for tests). */
 int oc_diag_contains(const oc_diag *d, const char *needle);
 

@@ -39,9 +39,12 @@ static const char help_text[] =
     "written), 2 usage error.\n";
 
 static int usage_error(const char *fmt, const char *arg) {
+    /* arg comes from the command line: printed escaped, like every message */
+    char *safe = oc_diag_escape(arg ? arg : "");
     fprintf(stderr, "octavo: error: ");
-    fprintf(stderr, fmt, arg);
+    fprintf(stderr, fmt, safe);
     fprintf(stderr, "\n%s", usage_text);
+    free(safe);
     return 2;
 }
 
@@ -165,9 +168,12 @@ int main(int argc, char **argv) {
     diag.quiet = opt.verbose < 0;
     oc_status st = oc_build(&opt, &diag);
     oc_diag_summary(&diag);
-    if (st == OC_OK && opt.check_only && opt.verbose >= 0)
-        fprintf(stderr, "octavo: %s: no errors, %d warning%s\n", opt.book, diag.warnings,
+    if (st == OC_OK && opt.check_only && opt.verbose >= 0) {
+        char *safe = oc_diag_escape(opt.book);
+        fprintf(stderr, "octavo: %s: no errors, %d warning%s\n", safe, diag.warnings,
                 diag.warnings == 1 ? "" : "s");
+        free(safe);
+    }
     oc_diag_free(&diag);
     return st == OC_OK ? 0 : 1;
 }

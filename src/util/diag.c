@@ -44,7 +44,7 @@ void oc_diag_format(const oc_diagnostic *it, char *out, size_t n) {
  * the C1 range, which terminals take for escape sequences) and bytes that
  * are not UTF-8 become \xNN; line ends become spaces so that each message
  * stays one line; tabs stay. malloc'd. */
-static char *escaped(const char *s) {
+char *oc_diag_escape(const char *s) {
     size_t len = strlen(s);
     char *out = oc_xmalloc(len * 4 + 1);
     size_t o = 0, i = 0;
@@ -81,7 +81,7 @@ void oc_diag_report(oc_diag *d, oc_severity sev, const char *file, int line, int
     if (sev == OC_ERROR) d->errors++;
     if (sev == OC_WARNING) d->warnings++;
 
-    oc_diagnostic it = {sev, file ? escaped(file) : NULL, line, column, escaped(msg)};
+    oc_diagnostic it = {sev, file ? oc_diag_escape(file) : NULL, line, column, oc_diag_escape(msg)};
     if (d->stream && (sev == OC_ERROR || !d->quiet)) {
         /* a book with 20,000 broken links should not print 20,000 lines */
         if (d->printed >= (d->max_printed ? d->max_printed : 100)) {

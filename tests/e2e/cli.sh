@@ -87,5 +87,14 @@ printf -- '---\ntitle: Single\nslug: one-file\n---\n# Only\n\nWords.\n' >"$WORK/
 expect_status 0 "single file" "$BIN" build "$WORK/single.md" -o "$WORK/o3" --format epub
 [ -s "$WORK/o3/one-file.epub" ] && ok || bad "single-file slug output"
 
+# command-line text is echoed escaped: an option value or book path holding
+# ESC cannot drive the terminal
+expect_status 2 "escape in an option" "$BIN" --paper $'\e[31mred'
+if grep -q $'\e' "$WORK/stderr"; then bad "ESC echoed raw in a usage error"; else ok; fi
+has_stderr "unknown paper '\\\\x1b\\[31mred'"
+mkdir -p "$WORK/esc"$'\e'"book"; cp "$WORK/single.md" "$WORK/esc"$'\e'"book/single.md"
+expect_status 0 "check a book named with ESC" "$BIN" check "$WORK/esc"$'\e'"book/single.md"
+if grep -q $'\e' "$WORK/stderr"; then bad "ESC echoed raw in the check summary"; else ok; fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
