@@ -1,6 +1,7 @@
 /* The EPUB's scaffolding: container.xml, the package document, the navigation
  * document and NCX, the title and cover pages, and the stylesheet. */
 #include "epub/epub_internal.h"
+#include "octavo/a11y.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,84 @@ void oc_epub_container_xml(oc_buf *b) {
 
 /* ---- package document ---------------------------------------------------- */
 
+static void schema(oc_buf *b, const char *property, const char *value) {
+    oc_buf_printf(b, "<meta property=\"schema:%s\">", property);
+    oc_epub_escape_str(b, value);
+    oc_buf_puts(b, "</meta>\n");
+}
+
+/* What the accessibility metadata says is derived from the content (an image
+ * without alt text withdraws "alternativeText" and textual sufficiency; a
+ * skipped heading level withdraws "structuralNavigation"); conformance and
+ * certification are written only as the author claims them in book.yaml.
+ * There is no page list yet, so no pageNavigation or printPageNumbers. */
+static void accessibility(oc_buf *b, const oc_document *doc) {
+    const oc_meta *m = &doc->meta;
+    oc_a11y_facts f;
+    oc_a11y_scan(doc, &f, NULL);
+    int visual = f.images > 0 || has_cover(doc);
+    int all_alt = f.images == f.images_alt;
+    int structure = f.headings > 0 && f.heading_skips == 0;
+
+    schema(b, "accessMode", "textual");
+    if (visual) schema(b, "accessMode", "visual");
+    if (all_alt) schema(b, "accessModeSufficient", "textual");
+    if (visual) schema(b, "accessModeSufficient", "textual,visual");
+    if (structure) schema(b, "accessibilityFeature", "structuralNavigation");
+    schema(b, "accessibilityFeature", "tableOfContents");
+    if (f.images > 0 && all_alt) schema(b, "accessibilityFeature", "alternativeText");
+    schema(b, "accessibilityFeature", "readingOrder");
+    schema(b, "accessibilityFeature", "displayTransformability");
+    for (int i = 0; i < m->na11y_hazards; i++)
+        schema(b, "accessibilityHazard", m->a11y_hazards[i]);
+    if (m->na11y_hazards == 0) schema(b, "accessibilityHazard", "none");
+
+    oc_buf sum;
+    oc_buf_init(&sum);
+    if (m->a11y_summary && m->a11y_summary[0]) {
+        oc_buf_puts(&sum, m->a11y_summary);
+    } else {
+        oc_buf_puts(&sum, "A reflowable EPUB: the reading system may change the font, text size, "
+                          "spacing and colours, and the text reflows to any screen width. ");
+        oc_buf_printf(&sum, "A table of contents links to every chapter%s. ",
+                      structure ? " and heading, and the headings are nested without gaps"
+                                : " and heading");
+        if (f.images == 0)
+            oc_buf_puts(&sum, "The content is text only");
+        else if (all_alt)
+            oc_buf_printf(&sum, "Each of its %d image%s has alternative text", f.images,
+                          f.images == 1 ? "" : "s");
+        else
+            oc_buf_printf(&sum, "%d of its %d images lack alternative text",
+                          f.images - f.images_alt, f.images);
+        oc_buf_puts(&sum, has_cover(doc) ? " (the cover is described by the title). " : ". ");
+        oc_buf_puts(&sum, "There is no page list of a printed edition. ");
+        if (m->na11y_hazards == 0)
+            oc_buf_puts(&sum, "No hazards are known.");
+        else
+            oc_buf_puts(&sum, "Hazards are listed in accessibilityHazard.");
+        if (m->a11y_conforms_to) {
+            oc_buf_printf(&sum, " The publisher states that it meets %s", m->a11y_conforms_to);
+            if (m->a11y_certified_by)
+                oc_buf_printf(&sum, ", as checked by %s", m->a11y_certified_by);
+            oc_buf_putc(&sum, '.');
+        }
+    }
+    schema(b, "accessibilitySummary", sum.data);
+    oc_buf_free(&sum);
+
+    if (m->a11y_conforms_to) {
+        oc_buf_puts(b, "<meta property=\"dcterms:conformsTo\" id=\"conformance\">");
+        oc_epub_escape_str(b, m->a11y_conforms_to);
+        oc_buf_puts(b, "</meta>\n");
+        if (m->a11y_certified_by) {
+            oc_buf_puts(b, "<meta property=\"a11y:certifiedBy\" refines=\"#conformance\">");
+            oc_epub_escape_str(b, m->a11y_certified_by);
+            oc_buf_puts(b, "</meta>\n");
+        }
+    }
+}
+
 static void dc(oc_buf *b, const char *name, const char *value) {
     if (!value || !value[0]) return;
     oc_buf_printf(b, "<dc:%s>", name);
@@ -167,6 +246,7 @@ void oc_epub_package_opf(oc_buf *b, const oc_document *doc, long long modified) 
     char stamp[32] = "1970-01-01T00:00:00Z";
     if (gmtime_r(&t, &tm)) strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
     oc_buf_printf(b, "<meta property=\"dcterms:modified\">%s</meta>\n", stamp);
+    accessibility(b, doc);
 
     const oc_asset **assets = NULL;
     int nassets = oc_epub_assets(doc, &assets);
