@@ -472,7 +472,7 @@ void oc_epub_titlepage_xhtml(oc_buf *b, const oc_document *doc) {
 }
 
 void oc_epub_cover_xhtml(oc_buf *b, const oc_document *doc) {
-    oc_epub_xhtml_begin(b, doc, book_title(doc), OC_EPUB_CSS, NULL);
+    oc_epub_xhtml_begin(b, doc, book_title(doc), OC_EPUB_CSS, "class=\"cover-page\"");
     oc_buf_puts(b, "<section epub:type=\"cover\" class=\"cover\">\n<img src=\"");
     oc_epub_escape_href(b, doc->meta.cover->epub_name);
     oc_buf_puts(b, "\" alt=\"");
@@ -488,11 +488,19 @@ void oc_epub_cover_xhtml(oc_buf *b, const oc_document *doc) {
  * settings win. Colours are translucent greys that work in day and night
  * modes. Footnote asides stay visible at the end of the chapter under a rule
  * (readers with pop-ups show them from the noteref; readers without still
- * show every note, like endnotes). */
+ * show every note, like endnotes).
+ *
+ * Reflow (WCAG 2.1 SC 1.4.10): at 320 CSS px nothing but a wide table scrolls
+ * sideways, and a table scrolls inside its own wrapper. Words in table cells
+ * break at hyphenation points only (overflow-wrap: anywhere split "provide"
+ * into "provid" / "e" with no hyphen); URLs and code in cells, which are no
+ * words, may still break anywhere. Inline code wraps like the text around it
+ * (a line of code spans joined by ideographic commas has no break point
+ * otherwise). The cover fits the viewport's height. */
 const char *oc_epub_stylesheet(void) {
     return "@charset \"UTF-8\";\n"
            "@namespace epub \"http://www.idpf.org/2007/ops\";\n\n"
-           "body { margin: 0; padding: 0 1%; font-family: serif; line-height: 1.45;\n"
+           "body { margin: 0; padding: 0 0.75em; font-family: serif; line-height: 1.45;\n"
            "       orphans: 2; widows: 2; }\n"
            "p { margin: 0 0 0.8em 0; }\n"
            "h1, h2, h3, h4, h5, h6 { line-height: 1.2; margin: 1.4em 0 0.5em 0;\n"
@@ -504,7 +512,8 @@ const char *oc_epub_stylesheet(void) {
            ".secnum { margin-right: 0.3em; }\n"
            "blockquote { margin: 1em 0 1em 1em; padding-left: 0.8em;\n"
            "       border-left: 0.2em solid rgba(128, 128, 128, 0.5); }\n"
-           "code { font-family: monospace; font-size: 0.9em; }\n"
+           "code { font-family: monospace; font-size: 0.9em; word-wrap: break-word;\n"
+           "       overflow-wrap: break-word; }\n"
            "pre { margin: 1em 0; padding: 0.5em; font-family: monospace; font-size: 0.85em;\n"
            "       line-height: 1.3; white-space: pre-wrap; overflow-wrap: break-word;\n"
            "       word-wrap: break-word; overflow-x: auto;\n"
@@ -528,8 +537,11 @@ const char *oc_epub_stylesheet(void) {
            ".table-wrap { max-width: 100%; overflow-x: auto; margin: 1em 0; }\n"
            "table { border-collapse: collapse; font-size: 0.9em; }\n"
            "th, td { padding: 0.2em 0.45em; vertical-align: top; text-align: left;\n"
-           "       overflow-wrap: anywhere; word-wrap: break-word; word-break: break-word;\n"
+           "       word-wrap: break-word; overflow-wrap: break-word;\n"
+           "       -webkit-hyphens: auto; hyphens: auto;\n"
            "       border: thin solid rgba(128, 128, 128, 0.5); }\n"
+           "th a, td a, th code, td code { word-wrap: break-word; overflow-wrap: anywhere;\n"
+           "       -webkit-hyphens: manual; hyphens: manual; }\n"
            "thead th { font-weight: bold; border-bottom: medium solid rgba(128, 128, 128, 0.7); }\n"
            "tbody tr:nth-child(even) { background-color: rgba(128, 128, 128, 0.08); }\n"
            "th.al-left, td.al-left { text-align: left; }\n"
@@ -546,6 +558,9 @@ const char *oc_epub_stylesheet(void) {
            ".titlepage .title { font-size: 2em; }\n"
            ".titlepage .subtitle { font-size: 1.2em; font-style: italic; }\n"
            ".titlepage .author { margin-top: 1.5em; font-size: 1.1em; }\n"
+           "body.cover-page { padding: 0; }\n"
            ".cover { margin: 0; padding: 0; text-align: center; }\n"
+           ".cover img { display: block; margin: 0 auto; max-width: 100%; max-height: 100vh;\n"
+           "       width: auto; height: auto; object-fit: contain; }\n"
            "nav ol { list-style-type: none; padding-left: 1em; }\n";
 }
