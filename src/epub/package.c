@@ -491,10 +491,12 @@ void oc_epub_cover_xhtml(oc_buf *b, const oc_document *doc) {
  * show every note, like endnotes).
  *
  * Reflow (WCAG 2.1 SC 1.4.10): at 320 CSS px nothing but a wide table scrolls
- * sideways, and a table scrolls inside its own wrapper. Words in table cells
- * break at hyphenation points only (overflow-wrap: anywhere split "provide"
- * into "provid" / "e" with no hyphen); URLs and code in cells, which are no
- * words, may still break anywhere. Inline code wraps like the text around it
+ * sideways, and a table scrolls inside its own wrapper (data tables are
+ * exempt from reflow). Words in table cells break at hyphenation points only
+ * (overflow-wrap: anywhere split "provide" into "provid" / "e" with no
+ * hyphen, and let a column of links shrink to a letter a line); a cell is
+ * as wide as its longest word, so a long URL widens the table and its
+ * wrapper scrolls. Inline code wraps like the text around it
  * (a line of code spans joined by ideographic commas has no break point
  * otherwise). The cover fits the viewport's height. */
 const char *oc_epub_stylesheet(void) {
@@ -540,8 +542,6 @@ const char *oc_epub_stylesheet(void) {
            "       word-wrap: break-word; overflow-wrap: break-word;\n"
            "       -webkit-hyphens: auto; hyphens: auto;\n"
            "       border: thin solid rgba(128, 128, 128, 0.5); }\n"
-           "th a, td a, th code, td code { word-wrap: break-word; overflow-wrap: anywhere;\n"
-           "       -webkit-hyphens: manual; hyphens: manual; }\n"
            "thead th { font-weight: bold; border-bottom: medium solid rgba(128, 128, 128, 0.7); }\n"
            "tbody tr:nth-child(even) { background-color: rgba(128, 128, 128, 0.08); }\n"
            "th.al-left, td.al-left { text-align: left; }\n"

@@ -6,8 +6,8 @@
 //     whose characters sit on two lines is found with Range.getClientRects;
 //     the break is allowed after an explicit hyphen, or when the word joins
 //     up again once the cell's automatic hyphenation is switched off (the
-//     browser then drew a hyphen); links and code in cells are no words and
-//     may break anywhere; scripts written without spaces are skipped;
+//     browser then drew a hyphen); link text and code count as words too;
+//     scripts written without spaces between words are skipped;
 //   - the cover image fits the viewport, width and height.
 //
 //   node reflow.js [--width N] [--height N] [--shots DIR] EPUB_DIR...
@@ -55,7 +55,6 @@ function inspect() {
     for (const cell of document.querySelectorAll('td, th')) {
         const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
         for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-            if (t.parentElement.closest('a, code')) continue;
             const re = /\S+/g;
             let m;
             while ((m = re.exec(t.data))) {
