@@ -165,12 +165,14 @@ static void accessibility(oc_buf *b, const oc_document *doc) {
                                 : " and heading");
         if (f.images == 0)
             oc_buf_puts(&sum, "The content is text only");
+        else if (all_alt && f.images == 1)
+            oc_buf_puts(&sum, "Its one image has alternative text");
         else if (all_alt)
-            oc_buf_printf(&sum, "Each of its %d image%s has alternative text", f.images,
-                          f.images == 1 ? "" : "s");
+            oc_buf_printf(&sum, "Each of its %d images has alternative text", f.images);
         else
-            oc_buf_printf(&sum, "%d of its %d images lack alternative text",
-                          f.images - f.images_alt, f.images);
+            oc_buf_printf(&sum, "%d of its %d images lack%s alternative text",
+                          f.images - f.images_alt, f.images,
+                          f.images - f.images_alt == 1 ? "s" : "");
         oc_buf_puts(&sum, has_cover(doc) ? " (the cover is described by the title). " : ". ");
         oc_buf_puts(&sum, "There is no page list of a printed edition. ");
         if (m->na11y_hazards == 0)

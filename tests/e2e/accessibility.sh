@@ -111,7 +111,7 @@ if has_meta "$flawed_opf" schema:accessMode visual &&
     ! has_meta "$flawed_opf" schema:accessibilityFeature structuralNavigation &&
     has_meta "$flawed_opf" schema:accessibilityFeature tableOfContents &&
     has_meta "$flawed_opf" schema:accessibilityHazard none &&
-    grep -q "1 of its 2 images lack alternative text" <<<"$flawed_opf" &&
+    grep -q "1 of its 2 images lacks alternative text" <<<"$flawed_opf" &&
     ! grep -q "dcterms:conformsTo\|a11y:certifiedBy" <<<"$flawed_opf"; then
     ok "flawed book: visual mode, no alternativeText, no textual sufficiency, no structuralNavigation, no claims"
 else

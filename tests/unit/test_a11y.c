@@ -174,7 +174,7 @@ static void test_images_and_modes(void) {
     CHECK_CONTAINS(x, "<meta property=\"schema:accessModeSufficient\">textual,visual</meta>");
     CHECK_NOT_CONTAINS(x, "<meta property=\"schema:accessModeSufficient\">textual</meta>");
     CHECK_NOT_CONTAINS(x, "alternativeText");
-    CHECK_CONTAINS(x, "1 of its 2 images lack alternative text");
+    CHECK_CONTAINS(x, "1 of its 2 images lacks alternative text");
     free(x);
     /* give the image its alt text: the claims come back */
     oc_node *blank = p->first->next;
