@@ -160,6 +160,13 @@ typedef struct {
     const char *paper;   /* "a4" | "letter" | "a5" | "6x9" or NULL */
     int number_sections; /* "numbering: true" */
     oc_asset *cover;     /* NULL when none */
+    /* book.yaml `accessibility:` (see README): claims only the author makes.
+     * NULL / 0 when absent; hazards absent means "none". */
+    const char *a11y_conforms_to;  /* "EPUB Accessibility 1.1 - WCAG 2.1 Level AA" */
+    const char *a11y_certified_by; /* who checked the claim */
+    const char *a11y_summary;      /* replaces the generated accessibilitySummary */
+    const char **a11y_hazards;     /* schema:accessibilityHazard values */
+    int na11y_hazards;
 } oc_meta;
 
 struct oc_io;

@@ -177,6 +177,93 @@ static const char *text_value(loader *L, yaml_document_t *y, yaml_node_t *v, con
     return oc_arena_strndup(&L->doc->arena, s, len);
 }
 
+/* `accessibility:` — conformance and certification are claims someone must
+ * stand behind, so they are written only when given here and only in the
+ * forms EPUB Accessibility 1.1 defines. */
+static int a11y_conformance_ok(const char *s) {
+    static const char *forms[] = {"EPUB Accessibility 1.1 - WCAG 2.0 Level ",
+                                  "EPUB Accessibility 1.1 - WCAG 2.1 Level ",
+                                  "EPUB Accessibility 1.1 - WCAG 2.2 Level "};
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        size_t n = strlen(forms[i]);
+        if (strncmp(s, forms[i], n) == 0 &&
+            (strcmp(s + n, "A") == 0 || strcmp(s + n, "AA") == 0 || strcmp(s + n, "AAA") == 0))
+            return 1;
+    }
+    return 0;
+}
+
+static int a11y_hazard_ok(const char *s) {
+    static const char *known[] = {"none",
+                                  "unknown",
+                                  "flashing",
+                                  "noFlashingHazard",
+                                  "unknownFlashingHazard",
+                                  "motionSimulation",
+                                  "noMotionSimulationHazard",
+                                  "unknownMotionSimulationHazard",
+                                  "sound",
+                                  "noSoundHazard",
+                                  "unknownSoundHazard"};
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (strcmp(s, known[i]) == 0) return 1;
+    return 0;
+}
+
+static void take_accessibility(loader *L, yaml_document_t *y, yaml_node_t *v) {
+    oc_meta *m = &L->doc->meta;
+    if (v->type != YAML_MAPPING_NODE) {
+        yaml_error_at(L, v, "'%s' must be a mapping (conforms-to:, certified-by:, ...)",
+                      "accessibility");
+        return;
+    }
+    for (yaml_node_pair_t *pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = yaml_document_get_node(y, pr->key);
+        yaml_node_t *val = yaml_document_get_node(y, pr->value);
+        const char *key = scalar(y, k);
+        if (!key || !val) continue;
+        if (strcmp(key, "conforms-to") == 0) {
+            const char *s = dup_scalar(L, y, val, key);
+            if (s && !a11y_conformance_ok(s))
+                yaml_error_at(L, val,
+                              "conforms-to '%s' is not of the form 'EPUB Accessibility 1.1 - "
+                              "WCAG 2.1 Level AA'",
+                              s);
+            else
+                m->a11y_conforms_to = s;
+        } else if (strcmp(key, "certified-by") == 0) {
+            m->a11y_certified_by = dup_scalar(L, y, val, key);
+        } else if (strcmp(key, "summary") == 0) {
+            m->a11y_summary = dup_scalar(L, y, val, key);
+        } else if (strcmp(key, "hazards") == 0) {
+            int n = val->type == YAML_SEQUENCE_NODE
+                        ? (int)(val->data.sequence.items.top - val->data.sequence.items.start)
+                        : 1;
+            m->a11y_hazards = oc_arena_alloc(&L->doc->arena, sizeof(char *) * (size_t)(n + 1));
+            m->na11y_hazards = 0;
+            for (int i = 0; i < n; i++) {
+                yaml_node_t *it = val->type == YAML_SEQUENCE_NODE
+                                      ? yaml_document_get_node(y, val->data.sequence.items.start[i])
+                                      : val;
+                const char *s = dup_scalar(L, y, it, key);
+                if (s && !a11y_hazard_ok(s))
+                    yaml_error_at(L, it,
+                                  "hazard '%s' is not one of none, flashing, motionSimulation, "
+                                  "sound, their no...Hazard and unknown...Hazard forms, unknown",
+                                  s);
+                else if (s)
+                    m->a11y_hazards[m->na11y_hazards++] = s;
+            }
+        } else {
+            oc_diag_report(
+                L->diag, OC_WARNING, L->meta_display, (int)k->start_mark.line + 1 + L->line_offset,
+                (int)k->start_mark.column + 1, "unknown key 'accessibility.%s' is ignored", key);
+        }
+    }
+    if (m->a11y_certified_by && !m->a11y_conforms_to)
+        yaml_error_at(L, v, "'%s' names a certifier but no conforms-to claim", "accessibility");
+}
+
 static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t *v) {
     oc_meta *m = &L->doc->meta;
     oc_arena *a = &L->doc->arena;
@@ -249,6 +336,8 @@ static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t
         L->cover_ref = dup_scalar(L, y, v, key);
         L->cover_line = (int)v->start_mark.line + 1 + L->line_offset;
         L->cover_col = (int)v->start_mark.column + 1;
+    } else if (strcmp(key, "accessibility") == 0) {
+        take_accessibility(L, y, v);
     } else if (strcmp(key, "chapters") == 0) {
         if (v->type != YAML_SEQUENCE_NODE) {
             yaml_error_at(L, v, "'%s' must be a list of Markdown files", key);

@@ -2,6 +2,7 @@
  * same Document, and only then write every output atomically. */
 #include "build/output.h"
 #include "build/progress.h"
+#include "octavo/a11y.h"
 #include "octavo/book.h"
 #include "octavo/epub.h"
 #include "octavo/layout.h"
@@ -71,6 +72,7 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
     oc_status st = oc_book_load(&doc, opt->book ? opt->book : "book", oc_io_disk(), diag);
     output outs[2] = {{"pdf", {0}, opt->want_pdf}, {"epub", {0}, opt->want_epub}};
     if (st != OC_OK) goto done;
+    oc_a11y_scan(&doc, NULL, diag); /* warnings only; the EPUB takes its own facts */
     oc_progress_step(progress, "parsed %d chapters (%.2f MB of Markdown)", doc.nchapters,
                      source_bytes(&doc) / 1e6);
     if (opt->check_only) {

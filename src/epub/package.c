@@ -1,6 +1,7 @@
 /* The EPUB's scaffolding: container.xml, the package document, the navigation
  * document and NCX, the title and cover pages, and the stylesheet. */
 #include "epub/epub_internal.h"
+#include "octavo/a11y.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,86 @@ void oc_epub_container_xml(oc_buf *b) {
 
 /* ---- package document ---------------------------------------------------- */
 
+static void schema(oc_buf *b, const char *property, const char *value) {
+    oc_buf_printf(b, "<meta property=\"schema:%s\">", property);
+    oc_epub_escape_str(b, value);
+    oc_buf_puts(b, "</meta>\n");
+}
+
+/* What the accessibility metadata says is derived from the content (an image
+ * without alt text withdraws "alternativeText" and textual sufficiency; a
+ * skipped heading level withdraws "structuralNavigation"); conformance and
+ * certification are written only as the author claims them in book.yaml.
+ * There is no page list yet, so no pageNavigation or printPageNumbers. */
+static void accessibility(oc_buf *b, const oc_document *doc) {
+    const oc_meta *m = &doc->meta;
+    oc_a11y_facts f;
+    oc_a11y_scan(doc, &f, NULL);
+    int visual = f.images > 0 || has_cover(doc);
+    int all_alt = f.images == f.images_alt;
+    int structure = f.headings > 0 && f.heading_skips == 0;
+
+    schema(b, "accessMode", "textual");
+    if (visual) schema(b, "accessMode", "visual");
+    if (all_alt) schema(b, "accessModeSufficient", "textual");
+    if (visual) schema(b, "accessModeSufficient", "textual,visual");
+    if (structure) schema(b, "accessibilityFeature", "structuralNavigation");
+    schema(b, "accessibilityFeature", "tableOfContents");
+    if (f.images > 0 && all_alt) schema(b, "accessibilityFeature", "alternativeText");
+    schema(b, "accessibilityFeature", "readingOrder");
+    schema(b, "accessibilityFeature", "displayTransformability");
+    for (int i = 0; i < m->na11y_hazards; i++)
+        schema(b, "accessibilityHazard", m->a11y_hazards[i]);
+    if (m->na11y_hazards == 0) schema(b, "accessibilityHazard", "none");
+
+    oc_buf sum;
+    oc_buf_init(&sum);
+    if (m->a11y_summary && m->a11y_summary[0]) {
+        oc_buf_puts(&sum, m->a11y_summary);
+    } else {
+        oc_buf_puts(&sum, "A reflowable EPUB: the reading system may change the font, text size, "
+                          "spacing and colours, and the text reflows to any screen width. ");
+        oc_buf_printf(&sum, "A table of contents links to every chapter%s. ",
+                      structure ? " and heading, and the headings are nested without gaps"
+                                : " and heading");
+        if (f.images == 0)
+            oc_buf_puts(&sum, "The content is text only");
+        else if (all_alt && f.images == 1)
+            oc_buf_puts(&sum, "Its one image has alternative text");
+        else if (all_alt)
+            oc_buf_printf(&sum, "Each of its %d images has alternative text", f.images);
+        else
+            oc_buf_printf(&sum, "%d of its %d images lack%s alternative text",
+                          f.images - f.images_alt, f.images,
+                          f.images - f.images_alt == 1 ? "s" : "");
+        oc_buf_puts(&sum, has_cover(doc) ? " (the cover is described by the title). " : ". ");
+        oc_buf_puts(&sum, "There is no page list of a printed edition. ");
+        if (m->na11y_hazards == 0)
+            oc_buf_puts(&sum, "No hazards are known.");
+        else
+            oc_buf_puts(&sum, "Hazards are listed in accessibilityHazard.");
+        if (m->a11y_conforms_to) {
+            oc_buf_printf(&sum, " The publisher states that it meets %s", m->a11y_conforms_to);
+            if (m->a11y_certified_by)
+                oc_buf_printf(&sum, ", as checked by %s", m->a11y_certified_by);
+            oc_buf_putc(&sum, '.');
+        }
+    }
+    schema(b, "accessibilitySummary", sum.data);
+    oc_buf_free(&sum);
+
+    if (m->a11y_conforms_to) {
+        oc_buf_puts(b, "<meta property=\"dcterms:conformsTo\" id=\"conformance\">");
+        oc_epub_escape_str(b, m->a11y_conforms_to);
+        oc_buf_puts(b, "</meta>\n");
+        if (m->a11y_certified_by) {
+            oc_buf_puts(b, "<meta property=\"a11y:certifiedBy\" refines=\"#conformance\">");
+            oc_epub_escape_str(b, m->a11y_certified_by);
+            oc_buf_puts(b, "</meta>\n");
+        }
+    }
+}
+
 static void dc(oc_buf *b, const char *name, const char *value) {
     if (!value || !value[0]) return;
     oc_buf_printf(b, "<dc:%s>", name);
@@ -167,6 +248,7 @@ void oc_epub_package_opf(oc_buf *b, const oc_document *doc, long long modified) 
     char stamp[32] = "1970-01-01T00:00:00Z";
     if (gmtime_r(&t, &tm)) strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
     oc_buf_printf(b, "<meta property=\"dcterms:modified\">%s</meta>\n", stamp);
+    accessibility(b, doc);
 
     const oc_asset **assets = NULL;
     int nassets = oc_epub_assets(doc, &assets);
@@ -392,7 +474,7 @@ void oc_epub_titlepage_xhtml(oc_buf *b, const oc_document *doc) {
 }
 
 void oc_epub_cover_xhtml(oc_buf *b, const oc_document *doc) {
-    oc_epub_xhtml_begin(b, doc, book_title(doc), OC_EPUB_CSS, NULL);
+    oc_epub_xhtml_begin(b, doc, book_title(doc), OC_EPUB_CSS, "class=\"cover-page\"");
     oc_buf_puts(b, "<section epub:type=\"cover\" class=\"cover\">\n<img src=\"");
     oc_epub_escape_href(b, doc->meta.cover->epub_name);
     oc_buf_puts(b, "\" alt=\"");
@@ -408,11 +490,21 @@ void oc_epub_cover_xhtml(oc_buf *b, const oc_document *doc) {
  * settings win. Colours are translucent greys that work in day and night
  * modes. Footnote asides stay visible at the end of the chapter under a rule
  * (readers with pop-ups show them from the noteref; readers without still
- * show every note, like endnotes). */
+ * show every note, like endnotes).
+ *
+ * Reflow (WCAG 2.1 SC 1.4.10): at 320 CSS px nothing but a wide table scrolls
+ * sideways, and a table scrolls inside its own wrapper (data tables are
+ * exempt from reflow). Words in table cells break at hyphenation points only
+ * (overflow-wrap: anywhere split "provide" into "provid" / "e" with no
+ * hyphen, and let a column of links shrink to a letter a line); a cell is
+ * as wide as its longest word, so a long URL widens the table and its
+ * wrapper scrolls. Inline code wraps like the text around it
+ * (a line of code spans joined by ideographic commas has no break point
+ * otherwise). The cover fits the viewport's height. */
 const char *oc_epub_stylesheet(void) {
     return "@charset \"UTF-8\";\n"
            "@namespace epub \"http://www.idpf.org/2007/ops\";\n\n"
-           "body { margin: 0; padding: 0 1%; font-family: serif; line-height: 1.45;\n"
+           "body { margin: 0; padding: 0 0.75em; font-family: serif; line-height: 1.45;\n"
            "       orphans: 2; widows: 2; }\n"
            "p { margin: 0 0 0.8em 0; }\n"
            "h1, h2, h3, h4, h5, h6 { line-height: 1.2; margin: 1.4em 0 0.5em 0;\n"
@@ -424,7 +516,8 @@ const char *oc_epub_stylesheet(void) {
            ".secnum { margin-right: 0.3em; }\n"
            "blockquote { margin: 1em 0 1em 1em; padding-left: 0.8em;\n"
            "       border-left: 0.2em solid rgba(128, 128, 128, 0.5); }\n"
-           "code { font-family: monospace; font-size: 0.9em; }\n"
+           "code { font-family: monospace; font-size: 0.9em; word-wrap: break-word;\n"
+           "       overflow-wrap: break-word; }\n"
            "pre { margin: 1em 0; padding: 0.5em; font-family: monospace; font-size: 0.85em;\n"
            "       line-height: 1.3; white-space: pre-wrap; overflow-wrap: break-word;\n"
            "       word-wrap: break-word; overflow-x: auto;\n"
@@ -448,7 +541,8 @@ const char *oc_epub_stylesheet(void) {
            ".table-wrap { max-width: 100%; overflow-x: auto; margin: 1em 0; }\n"
            "table { border-collapse: collapse; font-size: 0.9em; }\n"
            "th, td { padding: 0.2em 0.45em; vertical-align: top; text-align: left;\n"
-           "       overflow-wrap: anywhere; word-wrap: break-word; word-break: break-word;\n"
+           "       word-wrap: break-word; overflow-wrap: break-word;\n"
+           "       -webkit-hyphens: auto; hyphens: auto;\n"
            "       border: thin solid rgba(128, 128, 128, 0.5); }\n"
            "thead th { font-weight: bold; border-bottom: medium solid rgba(128, 128, 128, 0.7); }\n"
            "tbody tr:nth-child(even) { background-color: rgba(128, 128, 128, 0.08); }\n"
@@ -466,6 +560,9 @@ const char *oc_epub_stylesheet(void) {
            ".titlepage .title { font-size: 2em; }\n"
            ".titlepage .subtitle { font-size: 1.2em; font-style: italic; }\n"
            ".titlepage .author { margin-top: 1.5em; font-size: 1.1em; }\n"
+           "body.cover-page { padding: 0; }\n"
            ".cover { margin: 0; padding: 0; text-align: center; }\n"
+           ".cover img { display: block; margin: 0 auto; max-width: 100%; max-height: 100vh;\n"
+           "       width: auto; height: auto; object-fit: contain; }\n"
            "nav ol { list-style-type: none; padding-left: 1em; }\n";
 }

@@ -201,6 +201,7 @@ typedef struct {
     int *refs_seen; /* per note number: references rendered so far */
     int nnotes;
     const oc_node *open_link; /* the LINK whose <a> is open, or NULL */
+    int tables;               /* tables rendered so far in this chapter */
 } render_ctx;
 
 static size_t text_len(const oc_node *n) {
@@ -430,7 +431,16 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
         return 0;
 
     case OC_TABLE:
-        oc_buf_puts(b, entering ? "<div class=\"table-wrap\">\n<table>\n" : "</table>\n</div>\n");
+        /* A table wider than the screen scrolls inside its wrapper, which
+         * keyboard users must be able to focus to scroll (and screen
+         * readers then announce it by a name unique in the chapter). */
+        if (entering)
+            oc_buf_printf(b,
+                          "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
+                          "aria-label=\"Table %d\">\n<table>\n",
+                          ++c->tables);
+        else
+            oc_buf_puts(b, "</table>\n</div>\n");
         return 1;
 
     case OC_TABLE_ROW:

@@ -209,9 +209,11 @@ static void test_table(void) {
         }
     }
     char *x = body(d, 0);
-    CHECK_CONTAINS(x, "<div class=\"table-wrap\">\n<table>\n<thead>\n<tr><th>H</th>"
-                      "<th class=\"al-center\">H</th><th class=\"al-right\">H</th></tr>\n"
-                      "</thead>\n<tbody>\n<tr><td>v</td>");
+    CHECK_CONTAINS(
+        x, "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table 1\">\n"
+           "<table>\n<thead>\n<tr><th>H</th>"
+           "<th class=\"al-center\">H</th><th class=\"al-right\">H</th></tr>\n"
+           "</thead>\n<tbody>\n<tr><td>v</td>");
     CHECK_CONTAINS(x, "<td class=\"al-right\">v</td></tr>\n</tbody>\n</table>\n</div>");
     CHECK_NOT_CONTAINS(x, "style=");
     free(x);

@@ -94,20 +94,22 @@ static void test_golden(void) {
     char *x = render("# Title\n\nSome *em* and **strong** & `co<de>`.\n\n"
                      "- [x] done\n- [ ] open\n\n"
                      "| a | b |\n|:--|--:|\n| 1 | 2 |\n");
-    CHECK_STR_EQ(x, "<section epub:type=\"chapter\" role=\"doc-chapter\">\n"
-                    "<h1 id=\"title\">Title</h1>\n"
-                    "<p>Some <em>em</em> and <strong>strong</strong> &amp; "
-                    "<code>co&lt;de&gt;</code>.</p>\n"
-                    "<ul class=\"task-list\">\n"
-                    "<li class=\"task\"><span class=\"task-box\">\xE2\x98\x91</span> done</li>\n"
-                    "<li class=\"task\"><span class=\"task-box\">\xE2\x98\x90</span> open</li>\n"
-                    "</ul>\n"
-                    "<div class=\"table-wrap\">\n<table>\n<thead>\n"
-                    "<tr><th class=\"al-left\">a</th><th class=\"al-right\">b</th></tr>\n"
-                    "</thead>\n<tbody>\n"
-                    "<tr><td class=\"al-left\">1</td><td class=\"al-right\">2</td></tr>\n"
-                    "</tbody>\n</table>\n</div>\n"
-                    "</section>\n");
+    CHECK_STR_EQ(
+        x, "<section epub:type=\"chapter\" role=\"doc-chapter\">\n"
+           "<h1 id=\"title\">Title</h1>\n"
+           "<p>Some <em>em</em> and <strong>strong</strong> &amp; "
+           "<code>co&lt;de&gt;</code>.</p>\n"
+           "<ul class=\"task-list\">\n"
+           "<li class=\"task\"><span class=\"task-box\">\xE2\x98\x91</span> done</li>\n"
+           "<li class=\"task\"><span class=\"task-box\">\xE2\x98\x90</span> open</li>\n"
+           "</ul>\n"
+           "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table 1\">\n"
+           "<table>\n<thead>\n"
+           "<tr><th class=\"al-left\">a</th><th class=\"al-right\">b</th></tr>\n"
+           "</thead>\n<tbody>\n"
+           "<tr><td class=\"al-left\">1</td><td class=\"al-right\">2</td></tr>\n"
+           "</tbody>\n</table>\n</div>\n"
+           "</section>\n");
     CHECK(xml_problem(x) == NULL);
     free(x);
 }
