@@ -6,6 +6,8 @@ seeds for tests/fuzz/fuzz_png.c.
                               chapter), DIR/bad/CASE (one broken image each),
                               DIR/valid/expect.tsv and DIR/bad/cases.tsv
   png_forms.py big FILE       a valid 20,000 x 20,000 RGBA 16-bit PNG
+  png_forms.py budget FILE    a valid 8,000 x 5,000 RGBA PNG (the pixel budget)
+  png_forms.py wide-jpeg FILE a JPEG header 65,535 pixels wide
   png_forms.py seeds DIR      every generated PNG as a fuzz seed
   png_forms.py check VALID LIST EXTRACTED
                               compares what `pdfimages -png` extracted (in
@@ -168,8 +170,8 @@ def make(ctype, depth, w, interlace=0, trns=False, extra=None, filt=0):
     around the image data, bytes after IEND), 'split' (image data in three
     IDAT chunks and a tIME after them)."""
     out = b"\x89PNG\r\n\x1a\n" + ihdr(w, H, depth, ctype, interlace)
-    if extra == "iccp":
-        prof = zlib.compress(icc_profile(ctype in (0, 4)))
+    if extra in ("iccp", "iccrgb"):  # iccrgb: an RGB profile, wrong for a grey image
+        prof = zlib.compress(icc_profile(ctype in (0, 4) and extra == "iccp"))
         out += chunk(b"iCCP", b"octavo test\0\0" + prof)
     if extra == "gama":
         out += chunk(b"gAMA", struct.pack(">I", 45455))
@@ -245,6 +247,8 @@ def valid_forms():
     for ctype, depth in ((2, 8), (3, 4), (6, 16), (0, 2)):
         for extra in ("ztxt", "split"):
             forms.append(("ct%d-d%d-%s" % (ctype, depth, extra), ctype, depth, 0, False, extra))
+    for ctype in (0, 4):
+        forms.append(("ct%d-d8-iccrgb" % ctype, ctype, 8, 0, False, "iccrgb"))
     return forms
 
 
@@ -299,14 +303,43 @@ def bad_forms():
 
 def big_png(path):
     """20,000 x 20,000 RGBA 16-bit, all zero (transparent black): valid, and
-    400 million pixels."""
+    400 million pixels. 3.2 GB of scanlines, so the zlib stream is one
+    compressed block of 100 zero rows, ended by a full flush (it refers to
+    nothing before it), repeated 200 times; the Adler-32 of n zero bytes is
+    n mod 65521 in its high half and 1 in its low half."""
     n = 20000
-    row = bytes(1 + n * 8)
-    z = zlib.compressobj(9)
-    data = b"".join(z.compress(row) for _ in range(n)) + z.flush()
+    row = 1 + n * 8
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = c.compress(bytes(row * 100)) + c.flush(zlib.Z_FULL_FLUSH)
+    tail = c.flush(zlib.Z_FINISH)
+    total = row * n
+    data = b"\x78\xda" + block * (n // 100) + tail + struct.pack(">I", (total % 65521) << 16 | 1)
     with open(path, "wb") as f:
         f.write(b"\x89PNG\r\n\x1a\n" + ihdr(n, n, 16, 6) + chunk(b"IDAT", data) +
                 chunk(b"IEND", b""))
+
+
+def budget_png(path):
+    """8,000 x 5,000 RGBA 8-bit (40 million pixels, the budget), a diagonal
+    pattern with alpha, deflated at level 1."""
+    w, h = 8000, 5000
+    z = zlib.compressobj(1)
+    base = bytes((x * 7) & 255 for x in range(w * 4 + 64))
+    parts = [z.compress(b"\0" + base[y % 64:y % 64 + w * 4]) for y in range(h)]
+    parts.append(z.flush())
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + ihdr(w, h, 8, 6) + chunk(b"IDAT", b"".join(parts)) +
+                chunk(b"IEND", b""))
+
+
+def wide_jpeg(path):
+    """A JPEG 65,535 pixels wide: markers up to a baseline frame header, a
+    scan header, end of image (octavo reads no further than the header)."""
+    sof = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, 16, 65535, 3)
+    sof += b"\x01\x11\x00\x02\x11\x00\x03\x11\x00"
+    sos = b"\xff\xda" + struct.pack(">HB", 12, 3) + b"\x01\x00\x02\x00\x03\x00\x00\x3f\x00"
+    with open(path, "wb") as f:
+        f.write(b"\xff\xd8" + sof + sos + bytes(16) + b"\xff\xd9")
 
 
 def write_book(d, chapter, title):
@@ -458,6 +491,10 @@ if __name__ == "__main__":
         books(sys.argv[2])
     elif cmd == "big":
         big_png(sys.argv[2])
+    elif cmd == "budget":
+        budget_png(sys.argv[2])
+    elif cmd == "wide-jpeg":
+        wide_jpeg(sys.argv[2])
     elif cmd == "seeds":
         seeds(sys.argv[2])
     elif cmd == "check":
