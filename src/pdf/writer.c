@@ -355,7 +355,10 @@ static oc_status get_image(writer *w, const oc_asset *a, HPDF_Image *img) {
     oc_image_info probe;
     char why[256] = "";
     memset(&probe, 0, sizeof probe);
-    if (!a->data || oc_image_probe(a->data, a->size, &probe, why) != 0 || probe.kind != a->kind) {
+    /* a PNG is checked by its decoding; a JPEG's header again here, since
+     * this also serves layouts built without the loader */
+    if (!a->data || (a->kind != OC_IMG_PNG && (oc_image_probe(a->data, a->size, &probe, why) != 0 ||
+                                               probe.kind != a->kind))) {
         oc_diag_report(w->diag, OC_WARNING, a->path, 0, 0, "image left out of the PDF: %s",
                        why[0] ? why : "not the PNG or JPEG it was taken for");
         goto remember;
