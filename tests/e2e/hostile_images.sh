@@ -33,10 +33,16 @@ show() { sed 's/^/  | /' "$1" | head -"${2:-5}" | cut -c1-200; }
 # run CASE BOOK [ARGS...]: builds BOOK into $O/CASE with T seconds of CPU (and
 # five times that on the clock); rc, stderr in $L/CASE.err, peak RSS (KB) in
 # $L/CASE.rss
+# (ru_maxrss of the waited-for descendants, through Python's resource module:
+# GNU time is not installed on a fresh Debian)
 run() {
   local c=$1 book=$2
   shift 2
-  (ulimit -S -t "$T" && exec /usr/bin/time -o "$L/$c.rss" -f %M \
+  (ulimit -S -t "$T" && exec python3 -I -c '
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[2:])
+open(sys.argv[1], "w").write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(r.returncode if r.returncode >= 0 else 128 - r.returncode)' "$L/$c.rss" \
     timeout "$((T * 5))" "$BIN" build "$book" -o "$O/$c" "$@") >"$L/$c.out" 2>"$L/$c.err"
   rc=$?
 }
