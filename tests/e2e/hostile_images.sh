@@ -161,4 +161,46 @@ if sane budget; then
     ok "budget: an 8000x5000 RGBA PNG builds within ${T}s of CPU, peak RSS $((kb / 1024)) MB"
   fi
 fi
+# 1-bit palette, 2-bit grey and palette+tRNS PNGs made libharu write
+# uninitialised heap bytes into the PDF: memcheck saw them reach write(2).
+# (Release build only: valgrind and the sanitizers do not mix.)
+if [ "$sanitized" = 0 ]; then
+  U="$G/uninit"
+  mkdir -p "$U/chapters" "$U/images"
+  printf 'title: Uninitialised\nchapters: [chapters/ch.md]\n' >"$U/book.yaml"
+  for f in ct3-d1-flat ct0-d2-flat ct3-d8-flat-trns ct3-d2-adam7-trns; do
+    cp "$V/images/$f.png" "$U/images/"
+    printf '![%s](../images/%s.png)\n\n' "$f" "$f"
+  done >"$U/chapters/ch.md"
+  if command -v valgrind >/dev/null; then
+    timeout 300 valgrind -q --error-exitcode=9 "$BIN" build "$U" -o "$O/uninit" --format pdf \
+      >"$L/uninit.out" 2>"$L/uninit.err"
+    rc=$?
+    if [ "$rc" = 0 ] && [ ! -s "$L/uninit.err" ]; then
+      ok "valgrind: no uninitialised byte reaches the PDF (sub-byte and palette PNGs)"
+    else
+      bad "valgrind: exit $rc"; show "$L/uninit.err" 12
+    fi
+  else
+    bad "valgrind is not installed"
+  fi
+fi
+
+# libpng's own test image (interlaced RGBA; libharu left it out), when
+# libpng-dev's examples are installed
+PT=/usr/share/doc/libpng-dev/examples/pngtest.png
+if [ -s "$PT" ]; then
+  cp "$PT" "$WORK/pngtest.png" && mkbook "$G/pngtest" "$WORK/pngtest.png"
+  run pngtest "$G/pngtest"
+  if sane pngtest; then
+    n=$(pdfimages -list "$O/pngtest/pngtest.pdf" 2>/dev/null | awk 'NR > 2 && $3 == "image" && $4 == 91 && $5 == 69' | wc -l)
+    if [ "$rc" = 0 ] && [ "$n" = 1 ] && ! grep -q warning "$L/pngtest.err"; then
+      ok "pngtest.png (91x69, interlaced RGBA) is in the PDF"
+    else
+      bad "pngtest.png: exit $rc, $n images"; show "$L/pngtest.err"
+    fi
+  fi
+else
+  echo "note: $PT is not installed; libpng's test image not tried"
+fi
 finish hostile_images
