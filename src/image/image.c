@@ -356,7 +356,7 @@ int oc_image_probe(const unsigned char *data, size_t len, oc_image_info *out, ch
     if (len >= 8 && data[0] == 0x89 && data[1] == 'P') return probe_png(data, len, out, why);
     if (len >= 2 && data[0] == 0xFF && data[1] == 0xD8) return probe_jpeg(data, len, out, why);
     if (len == 0)
-        snprintf(why, 256, "the file is empty");
+        snprintf(why, 256, "the file is empty (not a PNG or JPEG image)");
     else if (len >= 6 && memcmp(data, "GIF8", 4) == 0)
         snprintf(why, 256, "GIF images are not supported (use PNG or JPEG)");
     else if (len >= 5 && (memcmp(data, "<?xml", 5) == 0 || memcmp(data, "<svg", 4) == 0))
