@@ -71,8 +71,4 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag);
 /* GitHub's heading slug: lower-case, punctuation dropped, spaces to '-'. */
 char *oc_slugify(oc_arena *a, const char *text);
 
-/* Checks an image by its bytes; fills kind, width, height. Returns 0 when
- * valid, else -1 with a reason in why (size 256). */
-int oc_image_probe(const unsigned char *data, size_t len, oc_asset *out, char *why);
-
 #endif

@@ -26,6 +26,7 @@
 #define OCTAVO_DOC_H
 
 #include "octavo/diag.h"
+#include "octavo/image.h" /* oc_image_kind */
 #include "octavo/util.h"
 
 typedef enum {
@@ -58,8 +59,6 @@ typedef enum {
 } oc_node_type;
 
 typedef enum { OC_ALIGN_NONE = 0, OC_ALIGN_LEFT, OC_ALIGN_CENTER, OC_ALIGN_RIGHT } oc_align;
-
-typedef enum { OC_IMG_UNKNOWN = 0, OC_IMG_PNG, OC_IMG_JPEG } oc_image_kind;
 
 /* An image (or the cover) read and checked once at load. */
 typedef struct oc_asset {

@@ -621,7 +621,7 @@ oc_asset *oc_book_asset(oc_document *doc, const char *from_file, const char *ref
         oc_diag_report(diag, OC_ERROR, display, line, col, "image '%s': %s", ref, why);
         return NULL;
     }
-    oc_asset probe;
+    oc_image_info probe;
     memset(&probe, 0, sizeof probe);
     if (oc_image_probe((const unsigned char *)data, len, &probe, why) != 0) {
         oc_diag_report(diag, OC_ERROR, display, line, col, "image '%s': %s", ref, why);
@@ -629,7 +629,9 @@ oc_asset *oc_book_asset(oc_document *doc, const char *from_file, const char *ref
         return NULL;
     }
     oc_asset *a = oc_arena_alloc(&doc->arena, sizeof *a);
-    *a = probe;
+    a->kind = probe.kind;
+    a->width = probe.width, a->height = probe.height;
+    a->bits = probe.bits, a->channels = probe.channels;
     a->path = rel;
     unsigned char *copy = oc_arena_alloc(&doc->arena, len);
     memcpy(copy, data, len);

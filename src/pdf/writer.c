@@ -15,7 +15,7 @@
  * Errors: libharu's error handler records the error code in the writer
  * context (its user_data; no global jmp_buf); every HPDF call is checked and
  * the first failure is reported with what was being done. */
-#include "octavo/book.h"
+#include "octavo/image.h"
 #include "octavo/pdf.h"
 #include "pdf/pdf_internal.h"
 
@@ -273,43 +273,119 @@ done:
     return st;
 }
 
-static HPDF_Image get_image(writer *w, const oc_asset *a) {
+/* An image stream of ours, deflated here: libharu's own Flate filter would
+ * keep the raw samples in its memory until the save, for every image. */
+#define IMAGE_LEVEL 6
+static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream stream);
+static HPDF_Dict image_stream(writer *w, const unsigned char *data, size_t len, int width,
+                              int height, const char *space) {
+    HPDF_Dict d = NULL;
+    uLongf zlen = compressBound((uLong)len);
+    unsigned char *z = oc_xmalloc(zlen);
+    if (compress2(z, &zlen, data, (uLong)len, IMAGE_LEVEL) != Z_OK || zlen > 0x7FFFFFFF) goto done;
+    d = HPDF_DictStream_New(w->pdf->mmgr, w->pdf->xref);
+    if (!d) goto done;
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    d->write_fn = write_flate_filter;
+    if (HPDF_Stream_Write(d->stream, z, (HPDF_UINT)zlen) != HPDF_OK) d = NULL;
+    if (d && width > 0 &&
+        (HPDF_Dict_AddName(d, "Type", "XObject") != HPDF_OK ||
+         HPDF_Dict_AddName(d, "Subtype", "Image") != HPDF_OK ||
+         HPDF_Dict_AddNumber(d, "Width", width) != HPDF_OK ||
+         HPDF_Dict_AddNumber(d, "Height", height) != HPDF_OK ||
+         HPDF_Dict_AddNumber(d, "BitsPerComponent", 8) != HPDF_OK ||
+         (space && HPDF_Dict_AddName(d, "ColorSpace", space) != HPDF_OK)))
+        d = NULL;
+done:
+    free(z);
+    return d;
+}
+
+/* A PNG becomes an image XObject of ours: its samples decoded to 8 bits
+ * (grey or RGB), an /SMask of 8-bit alpha when some pixel is not opaque,
+ * and its ICC profile as an ICCBased colour space when it has one that
+ * fits (otherwise the device space, which is what the profile-less file
+ * means too). *img stays NULL, with a warning, when the file cannot be
+ * decoded (the loader checked it, but layouts are also built elsewhere). */
+static oc_status png_image(writer *w, const oc_asset *a, HPDF_Image *img) {
+    oc_status st = OC_OK;
+    oc_image_pixels px;
+    char why[256] = "";
+    if (oc_image_decode_png(a->data, a->size, &px, why) != OC_OK) {
+        oc_diag_report(w->diag, OC_WARNING, a->path, 0, 0, "image left out of the PDF: %s", why);
+        return OC_OK;
+    }
+    const char *dev = px.channels == 1 ? "DeviceGray" : "DeviceRGB";
+    size_t npx = (size_t)px.width * (size_t)px.height;
+    HPDF_Dict d = image_stream(w, px.samples, npx * (size_t)px.channels, px.width, px.height,
+                               px.icc ? NULL : dev);
+    CHECK_PTR(d, "writing an image");
+    if (px.icc) {
+        HPDF_Dict icc = image_stream(w, px.icc, px.icc_len, 0, 0, NULL);
+        HPDF_Array cs = HPDF_Array_New(w->pdf->mmgr);
+        CHECK_PTR(icc && cs, "writing an image's ICC profile");
+        CHECK_HPDF(HPDF_Dict_AddNumber(icc, "N", px.channels), "writing an image's ICC profile");
+        CHECK_HPDF(HPDF_Dict_AddName(icc, "Alternate", dev), "writing an image's ICC profile");
+        CHECK_HPDF(HPDF_Dict_Add(d, "ColorSpace", cs), "writing an image's ICC profile");
+        CHECK_HPDF(HPDF_Array_AddName(cs, "ICCBased"), "writing an image's ICC profile");
+        CHECK_HPDF(HPDF_Array_Add(cs, icc), "writing an image's ICC profile");
+    }
+    if (px.alpha) {
+        HPDF_Dict m = image_stream(w, px.alpha, npx, px.width, px.height, "DeviceGray");
+        CHECK_PTR(m, "writing an image's transparency");
+        CHECK_HPDF(HPDF_Dict_Add(d, "SMask", m), "writing an image's transparency");
+        if (w->pdf->pdf_version < HPDF_VER_14) w->pdf->pdf_version = HPDF_VER_14; /* SMask */
+    }
+    *img = d;
+done:
+    oc_image_pixels_free(&px);
+    return st;
+}
+
+/* The image object for asset a, made on first use; *img is NULL when the
+ * image is left out (warned once). */
+static oc_status get_image(writer *w, const oc_asset *a, HPDF_Image *img) {
+    oc_status st = OC_OK;
+    *img = NULL;
     for (size_t i = 0; i < w->nimages; i++)
-        if (w->images[i].asset == a) return w->images[i].image;
-    HPDF_Image img = NULL;
-    /* libharu 2.3 lets libpng abort() the process on a corrupt PNG (its
-     * error callback returns), so the bytes are checked again here: the
-     * loader did it for book images, but this function also serves layouts
-     * built elsewhere. */
-    oc_asset probe;
+        if (w->images[i].asset == a) {
+            *img = w->images[i].image;
+            return OC_OK;
+        }
+    oc_image_info probe;
     char why[256] = "";
     memset(&probe, 0, sizeof probe);
-    if (!a->data || oc_image_probe(a->data, a->size, &probe, why) != 0 || probe.kind != a->kind) {
+    /* a PNG is checked by its decoding; a JPEG's header again here, since
+     * this also serves layouts built without the loader */
+    if (!a->data || (a->kind != OC_IMG_PNG && (oc_image_probe(a->data, a->size, &probe, why) != 0 ||
+                                               probe.kind != a->kind))) {
         oc_diag_report(w->diag, OC_WARNING, a->path, 0, 0, "image left out of the PDF: %s",
                        why[0] ? why : "not the PNG or JPEG it was taken for");
         goto remember;
     }
-    if (a->kind == OC_IMG_PNG)
-        img = HPDF_LoadPngImageFromMem(w->pdf, a->data, (HPDF_UINT)a->size);
-    else if (a->kind == OC_IMG_JPEG)
-        img = HPDF_LoadJpegImageFromMem(w->pdf, a->data, (HPDF_UINT)a->size);
-    if (!img || w->failed) {
-        /* not fatal: the rest of the book is still worth having */
-        oc_diag_report(w->diag, OC_WARNING, a->path, 0, 0,
-                       "image left out of the PDF: libharu cannot read it (error 0x%04X)",
-                       (unsigned)w->err);
-        HPDF_ResetError(w->pdf);
-        w->failed = 0;
-        w->err = w->err_detail = 0;
-        img = NULL;
+    if (a->kind == OC_IMG_PNG) {
+        if ((st = png_image(w, a, img)) != OC_OK) return st;
+    } else if (a->kind == OC_IMG_JPEG) {
+        /* JPEG passes through as DCT data; the probe checked its header */
+        *img = HPDF_LoadJpegImageFromMem(w->pdf, a->data, (HPDF_UINT)a->size);
+        if (!*img || w->failed) {
+            /* not fatal: the rest of the book is still worth having */
+            oc_diag_report(w->diag, OC_WARNING, a->path, 0, 0,
+                           "image left out of the PDF: libharu cannot read it (error 0x%04X)",
+                           (unsigned)w->err);
+            HPDF_ResetError(w->pdf);
+            w->failed = 0;
+            w->err = w->err_detail = 0;
+            *img = NULL;
+        }
     }
 remember:
     if (w->nimages == w->image_cap) {
         w->image_cap = w->image_cap ? w->image_cap * 2 : 16;
         w->images = oc_xrealloc(w->images, w->image_cap * sizeof *w->images);
     }
-    w->images[w->nimages++] = (image_slot){a, img};
-    return img;
+    w->images[w->nimages++] = (image_slot){a, *img};
+    return st;
 }
 
 /* ---- drawing ------------------------------------------------------------------------ */
@@ -743,7 +819,8 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
             break;
         case OC_ITEM_IMAGE: {
             if (!it->asset || it->w <= 0 || it->h <= 0) break;
-            HPDF_Image img = get_image(w, it->asset);
+            HPDF_Image img = NULL;
+            if ((st = get_image(w, it->asset, &img)) != OC_OK) goto done;
             if (!img) break;
             const char *name = HPDF_Page_GetXObjectName(page, img);
             CHECK_PTR(name, "adding an image to a page");

@@ -12,13 +12,13 @@ secs=${1:-30}
 shift || true
 B=build-fuzz
 cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCTAVO_FUZZ=ON >/dev/null
-cmake --build "$B" -j"$(nproc)" --target fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub >/dev/null
+cmake --build "$B" -j"$(nproc)" --target fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png >/dev/null
 
 export OCTAVO_FONTS_DIR=$PWD/fonts
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
-for t in fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub; do
+for t in fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png; do
   seeds="$B/corpus/$t"
   mkdir -p "$seeds" "$B/findings/$t"
   # seeds: every Markdown file of the fixtures and the guide (the PDF target
@@ -29,6 +29,14 @@ for t in fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub; do
   if [ "$t" = fuzz_book_epub ]; then
     # whole folders: book.yaml and chapters joined by NUL bytes
     python3 -I tests/fuzz/book_seeds.py "$seeds" book tests/fixtures/multi tests/fixtures/figures
+    dirs=()
+    [ -d tests/fuzz/regressions ] && dirs+=(tests/fuzz/regressions)
+  fi
+  dict=tests/fuzz/markdown.dict
+  if [ "$t" = fuzz_png ]; then
+    # every PNG form the standard allows and the malformed ones of the e2e test
+    python3 -I tests/hostile/png_forms.py seeds "$seeds"
+    dict=tests/fuzz/png.dict
     dirs=()
     [ -d tests/fuzz/regressions ] && dirs+=(tests/fuzz/regressions)
   fi
@@ -44,7 +52,7 @@ for t in fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub; do
     done
   echo "== $t ($secs s)"
   if ! "$B/$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 -max_len="${FUZZ_MAX_LEN:-8192}" \
-    -dict=tests/fuzz/markdown.dict \
+    -dict="$dict" \
     -print_final_stats=1 -artifact_prefix="$B/findings/$t/" "$@" "$seeds" 2>"$B/$t.log"; then
     status=1
     tail -40 "$B/$t.log"

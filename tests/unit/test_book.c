@@ -217,7 +217,7 @@ static void test_images(void) {
     unsigned char png[128], bad[128];
     size_t n = make_png(png, 0), nb = make_png(bad, 1);
     char why[256];
-    oc_asset a;
+    oc_image_info a;
     memset(&a, 0, sizeof a);
     CHECK(oc_image_probe(png, n, &a, why) == 0);
     CHECK(a.kind == OC_IMG_PNG && a.width == 1 && a.height == 1);
