@@ -697,7 +697,7 @@ static void number_sections(oc_document *doc) {
  * budget proportional to the chapter's size; ordinary books stay far below
  * them. */
 #define OC_TABLE_WORK_BASE ((uint64_t)1 << 26) /* about 0.2 s of cmark-gfm */
-#define OC_TABLE_WORK_PER_BYTE 32              /* rows of 64 full cells pass */
+#define OC_TABLE_WORK_PER_BYTE 128 /* any number of rows of up to 128 one-character cells */
 #define OC_TABLE_CELLS_BASE ((uint64_t)1 << 18)
 #define OC_REF_COPY_BASE ((uint64_t)16 << 20)
 #define OC_REF_COPY_PER_BYTE 4
