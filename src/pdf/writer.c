@@ -199,6 +199,15 @@ static HPDF_Destination make_dest(writer *w, HPDF_Page page, double left, double
  * libharu refuses strings above 65,535. */
 #define OC_PDF_STRING_MAX 32767
 
+/* How many bytes of s to quote in a message: up to 40, whole characters. */
+static int quote_len(const char *s) {
+    size_t k = strnlen(s, 40);
+    if (s[k])
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+    return (int)k;
+}
+
 /* A PDF text string (UTF-16BE with BOM) as a libharu object. A string too
  * long for PDF readers is cut at a character boundary, with a warning
  * naming `what`. */
@@ -215,9 +224,9 @@ static void *text_string(writer *w, const char *s, const char *what) {
     }
     if (cut < len)
         oc_diag_report(w->diag, OC_WARNING, NULL, 0, 0,
-                       "PDF writer: the %s ('%.40s...') is longer than PDF readers accept; "
+                       "PDF writer: the %s ('%.*s...') is longer than PDF readers accept; "
                        "cut to its first %zu characters",
-                       what, s, chars);
+                       what, quote_len(s), s, chars);
     oc_buf_reset(&w->scratch);
     oc_pdf_utf16be(&w->scratch, s, cut);
     return HPDF_Binary_New(w->pdf->mmgr, (HPDF_BYTE *)w->scratch.data, (HPDF_UINT)w->scratch.len);
@@ -790,9 +799,9 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
                     /* one warning per link, not per line it spans */
                     if (w->long_uri != it->uri)
                         oc_diag_report(w->diag, OC_WARNING, NULL, 0, 0,
-                                       "PDF writer: link '%.40s...' is %zu bytes, longer than PDF "
+                                       "PDF writer: link '%.*s...' is %zu bytes, longer than PDF "
                                        "readers accept; shown as text",
-                                       it->uri, w->scratch.len - 1);
+                                       quote_len(it->uri), it->uri, w->scratch.len - 1);
                     w->long_uri = it->uri;
                     break;
                 }
