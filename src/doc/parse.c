@@ -1012,12 +1012,116 @@ done:
     return st;
 }
 
+/* Two more shapes of cmark-gfm 0.29 whose cost is quadratic in the input:
+ *  - every inline node appended checks that it is not an ancestor of its
+ *    new parent, walking up through every enclosing block quote and list:
+ *    text nested n deep costs n per node;
+ *  - every link made walks back over the image openers ('![') still open
+ *    in its paragraph.
+ * The nesting of a line is bounded by its '>' and list markers plus half
+ * its indentation (a nested list needs two more columns), carried through
+ * the block (lazy lines continue a paragraph); the openers by a counter of
+ * unclosed brackets. Both charge a budget like the tables'. */
+static oc_status guard_nesting(guard_ctx *G) {
+    const char *s = G->s;
+    size_t n = G->n;
+    uint64_t budget = OC_TABLE_WORK_BASE + (uint64_t)OC_TABLE_WORK_PER_BYTE * n;
+    uint64_t nest_work = 0, link_work = 0, depth = 0, images = 0;
+    oc_status st = OC_OK;
+    oc_buf stack; /* the openers of the block: '!' for an image's, '[' for a link's */
+    oc_buf_init(&stack);
+    stack.limit = n + 1;
+    G->line = 1;
+    for (size_t b = 0; b < n;) {
+        const char *nl = memchr(s + b, '\n', n - b), *cr;
+        size_t e = nl ? (size_t)(nl - s) : n;
+        if ((cr = memchr(s + b, '\r', e - b)) != NULL) e = (size_t)(cr - s);
+        G->line_start = b;
+        uint64_t markers = 0, cols = 0;
+        size_t i = b;
+        for (;;) {
+            if (i < e && (s[i] == ' ' || s[i] == '\t')) {
+                cols += s[i] == '\t' ? 4 : 1;
+                i++;
+            } else if (i < e && s[i] == '>') {
+                markers++;
+                i++;
+            } else if (i < e && (s[i] == '-' || s[i] == '+' || s[i] == '*') &&
+                       (i + 1 == e || s[i + 1] == ' ' || s[i + 1] == '\t')) {
+                markers++;
+                i++;
+            } else {
+                size_t d = i;
+                while (d < e && d - i < 9 && s[d] >= '0' && s[d] <= '9')
+                    d++;
+                if (d > i && d < e && (s[d] == '.' || s[d] == ')') &&
+                    (d + 1 == e || s[d + 1] == ' ' || s[d + 1] == '\t')) {
+                    markers++;
+                    i = d + 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        if (i == e) { /* a blank line (or markers only) */
+            if (markers == 0) {
+                depth = images = 0;
+                oc_buf_reset(&stack);
+            }
+        }
+        if (markers + cols / 2 > depth) depth = markers + cols / 2;
+        nest_work += depth * (uint64_t)(e - i); /* the text inside the markers */
+        if (nest_work > budget) {
+            guard_error(G, i,
+                        "block quotes and lists nested about %llu deep: cmark-gfm 0.29 takes time "
+                        "proportional to the nesting for every piece of text inside, which passes "
+                        "this chapter's budget here; nest less deeply",
+                        (unsigned long long)depth);
+            st = OC_ERR_INPUT;
+            break;
+        }
+        for (const char *p = memchr(s + i, ']', e - i), *q = memchr(s + i, '[', e - i); p || q;) {
+            size_t at;
+            if (q && (!p || q < p)) { /* an opener */
+                at = (size_t)(q - s);
+                q = memchr(q + 1, '[', (size_t)(s + e - q - 1));
+                if (is_escaped(s, at)) continue;
+                int image = at > 0 && s[at - 1] == '!' && !is_escaped(s, at - 1);
+                oc_buf_putc(&stack, image ? '!' : '[');
+                images += (uint64_t)image;
+                continue;
+            }
+            at = (size_t)(p - s);
+            p = memchr(p + 1, ']', (size_t)(s + e - p - 1));
+            if (is_escaped(s, at) || stack.len == 0) continue;
+            images -= (uint64_t)(stack.data[--stack.len] == '!');
+            /* a link made here walks back over the image openers left */
+            if (at + 1 < e && (s[at + 1] == '(' || s[at + 1] == '[')) link_work += images + 1;
+            if (link_work > budget) {
+                guard_error(G, at,
+                            "%llu image openers ('![') still open before this link: cmark-gfm "
+                            "0.29 walks back over them for every link that follows, which passes "
+                            "this chapter's budget here; close them or write them as \\[",
+                            (unsigned long long)images);
+                st = OC_ERR_INPUT;
+                break;
+            }
+        }
+        if (st != OC_OK) break;
+        b = after_eol(s, n, e);
+        G->line++;
+    }
+    oc_buf_free(&stack);
+    return st;
+}
+
 /* Runs the guards over one chapter before cmark-gfm sees it. */
 static oc_status guard_chapter(parse_ctx *P) {
     guard_ctx G = {.P = P, .s = P->ch->source, .n = P->ch->source_len};
     if (!G.s) return OC_OK;
     oc_status st = guard_tables(&G);
     if (st == OC_OK) st = guard_references(&G);
+    if (st == OC_OK) st = guard_nesting(&G);
     return st;
 }
 

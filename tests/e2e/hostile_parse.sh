@@ -79,7 +79,11 @@ expect_error table-delimiter-lines "$G/table-delimiter-lines/$C" "[0-9]+" \
 expect_error table-short-rows "$G/table-short-rows/$C" "[0-9]+" \
     "table rows with fewer cells than the header are filled to its 5000 columns"
 expect_error reference-bomb "$G/reference-bomb/$C" 7 "reference links copy their definitions' destinations"
+expect_error nesting-text "$G/nesting-text/$C" 5 "block quotes and lists nested about 50000 deep"
+expect_error image-openers "$G/image-openers/$C" 5 "[0-9]+ image openers \\('!\\['\\) still open before this link"
 # their ordinary neighbours build, as before
+expect_built nesting-ok ""
+expect_built brackets-ok ""
 expect_built table-wide-ok ""
 expect_built table-short-ok ""
 expect_built table-separators-ok ""

@@ -50,7 +50,16 @@ def main():
     # the definition is on line 5, the uses on line 7
     book(out, "reference-bomb", intro + "[r]: /" + "u" * 100000 + "\n\n" + "[r] " * 20000 + "\n")
 
+    # text nested 50,000 block quotes deep: each inline node walks them all
+    book(out, "nesting-text", intro + ">" * 50000 + "a*" * 50000 + "\n")
+    # 70,000 image openers never closed, each followed by a link
+    book(out, "image-openers", intro + "![[]()" * 70000 + "\n")
+
     # --- their ordinary neighbours: built, no error ---
+    # 40 quotes deep, 100 KB of emphasised text inside
+    book(out, "nesting-ok", intro + "> " * 40 + "*a* b " * 17000 + "\n")
+    # 50,000 link openers never closed, then 50,000 links: cheap for cmark-gfm
+    book(out, "brackets-ok", intro + "[" * 50000 + "a" + "](b)" * 50000 + "\n")
     # 400 columns x 60 rows, every cell written
     book(out, "table-wide-ok", intro + row(400, "h") + delim(400) + row(400, "cell") * 60)
     # short rows under a 12-column header: filled, as GitHub does
