@@ -184,25 +184,99 @@ fail:
     return OC_ERR_IO;
 }
 
+/* Where the output a staged file replaces is kept until every output is in
+ * place: a hard link beside it (the target itself never disappears), or,
+ * where the file system has no hard links, the target renamed aside. */
+typedef struct {
+    char path[PATH_MAX];
+    int state; /* 0 no previous file, 1 linked aside, 2 renamed aside */
+} kept_file;
+
+static oc_status keep_previous(const oc_output_file *f, kept_file *k, oc_diag *diag) {
+    k->state = 0;
+    struct stat sb;
+    if (lstat(f->path, &sb) != 0) {
+        if (errno == ENOENT) return OC_OK;
+        oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "cannot move the output into place: %s",
+                       strerror(errno));
+        return OC_ERR_IO;
+    }
+    int n = snprintf(k->path, sizeof k->path, "%s.old", pending_tmp[f->slot]);
+    if (n < 0 || (size_t)n >= sizeof k->path) {
+        oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "output path is too long");
+        return OC_ERR_IO;
+    }
+    if (link(f->path, k->path) == 0) {
+        k->state = 1;
+        return OC_OK;
+    }
+    if (rename(f->path, k->path) == 0) {
+        k->state = 2;
+        return OC_OK;
+    }
+    oc_diag_report(diag, OC_ERROR, f->path, 0, 0,
+                   "cannot move the output into place: cannot keep the previous file aside: %s",
+                   strerror(errno));
+    return OC_ERR_IO;
+}
+
+/* Puts the previous file back (or removes the new one where there was none). */
+static void restore_previous(const oc_output_file *f, kept_file *k, int replaced) {
+    if (k->state == 0) {
+        if (replaced) unlink(f->path);
+    } else if (k->state == 2 || replaced) {
+        rename(k->path, f->path);
+    } else {
+        unlink(k->path);
+    }
+    k->state = 0;
+}
+
 oc_status oc_output_commit(oc_output_file *files, int n, oc_diag *diag) {
     oc_status st = OC_OK;
+    kept_file *kept = oc_xcalloc((size_t)(n > 0 ? n : 1), sizeof *kept);
+    int done = 0; /* files[0 .. done) are in place */
     /* No signal between the renames: either every output is new or none. */
     sigset_t prev;
     block_caught(&prev);
-    for (int i = 0; i < n; i++) {
-        oc_output_file *f = &files[i];
+    /* what is known to fail is found before anything is replaced */
+    for (int i = 0; i < n && st == OC_OK; i++) {
+        struct stat sb;
+        if (files[i].slot < 0 || lstat(files[i].path, &sb) != 0) continue;
+        if (S_ISDIR(sb.st_mode)) {
+            oc_diag_report(diag, OC_ERROR, files[i].path, 0, 0,
+                           "cannot move the output into place: a folder is in the way");
+            st = OC_ERR_IO;
+        }
+    }
+    for (; st == OC_OK && done < n; done++) {
+        oc_output_file *f = &files[done];
         if (f->slot < 0) continue;
-        if (st == OC_OK && rename(pending_tmp[f->slot], f->path) != 0) {
+        if ((st = keep_previous(f, &kept[done], diag)) != OC_OK) break;
+        if (rename(pending_tmp[f->slot], f->path) != 0) {
             oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "cannot move the output into place: %s",
                            strerror(errno));
             st = OC_ERR_IO;
+            restore_previous(f, &kept[done], 0);
+            break;
         }
-        if (st != OC_OK) unlink(pending_tmp[f->slot]);
+    }
+    for (int i = 0; i < n; i++) {
+        oc_output_file *f = &files[i];
+        if (f->slot < 0) continue;
+        if (st != OC_OK) {
+            /* outputs already in place go back to what they were */
+            if (i < done) restore_previous(f, &kept[i], 1);
+            unlink(pending_tmp[f->slot]);
+        } else if (kept[i].state) {
+            unlink(kept[i].path);
+        }
         pending_active[f->slot] = 0;
         f->slot = -1;
         handlers_release();
     }
     sigprocmask(SIG_SETMASK, &prev, NULL);
+    free(kept);
     for (int i = 0; i < n && st == OC_OK; i++) {
         /* make the renames themselves durable */
         char dir[PATH_MAX];

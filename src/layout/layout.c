@@ -226,20 +226,32 @@ static void label_text(oc_label_style st, int n, char *out, size_t cap) {
         snprintf(out, cap, "%d", n);
 }
 
-/* Truncates a running head to the measure (whole words, with an ellipsis). */
+/* Truncates a running head to the measure (whole words, with an ellipsis).
+ * The widths of the word-boundary prefixes only grow, so the longest one
+ * that fits is found by bisection: a heading of 100 KB is measured a few
+ * times, not once per word. */
 static const char *fit_head(assembler *as, oc_font_id f, double size, const char *s, double max) {
     size_t len = strlen(s);
     if (furniture_text(as, f, size, 0, 0, s, as->b->text, 0) <= max) return s;
-    size_t cut = len;
-    while (cut > 0) {
-        while (cut > 0 && s[cut - 1] != ' ')
-            cut--;
-        while (cut > 0 && s[cut - 1] == ' ')
-            cut--;
-        char *t = oc_arena_printf(&as->out->arena, "%.*s\xE2\x80\xA6", (int)cut, s);
-        if (furniture_text(as, f, size, 0, 0, t, as->b->text, 0) <= max) return t;
+    /* cut points: the ends of the words, before the spaces that follow them */
+    size_t ncuts = 0;
+    size_t *cuts = oc_xmalloc((len + 1) * sizeof *cuts);
+    for (size_t i = 1; i <= len; i++)
+        if (s[i - 1] != ' ' && (i == len || s[i] == ' ')) cuts[ncuts++] = i;
+    const char *best = "";
+    size_t lo = 0, hi = ncuts; /* cuts[0 .. lo) fit; cuts[hi ..) do not */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        char *t = oc_arena_printf(&as->out->arena, "%.*s\xE2\x80\xA6", (int)cuts[mid], s);
+        if (furniture_text(as, f, size, 0, 0, t, as->b->text, 0) <= max) {
+            best = t;
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
     }
-    return "";
+    free(cuts);
+    return best;
 }
 
 /* Running head (unless suppressed) and folio of a page. */

@@ -88,7 +88,8 @@ struct oc_pdf_writer {
     image_slot *images;
     size_t nimages, image_cap;
     oc_buf scratch;
-    oc_buf content; /* the page being drawn (then handed to a ring slot) */
+    const char *long_uri; /* the last link too long for an annotation, warned about */
+    oc_buf content;       /* the page being drawn (then handed to a ring slot) */
     size_t npages;
     double height;
 
@@ -194,10 +195,40 @@ static HPDF_Destination make_dest(writer *w, HPDF_Page page, double left, double
 
 /* ---- strings ------------------------------------------------------------------ */
 
-/* A PDF text string (UTF-16BE with BOM) as a libharu object. */
-static void *text_string(writer *w, const char *s) {
+/* The longest string PDF readers take (PDF 1.7, annex C: 32,767 bytes);
+ * libharu refuses strings above 65,535. */
+#define OC_PDF_STRING_MAX 32767
+
+/* How many bytes of s to quote in a message: up to 40, whole characters. */
+static int quote_len(const char *s) {
+    size_t k = strnlen(s, 40);
+    if (s[k])
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+    return (int)k;
+}
+
+/* A PDF text string (UTF-16BE with BOM) as a libharu object. A string too
+ * long for PDF readers is cut at a character boundary, with a warning
+ * naming `what`. */
+static void *text_string(writer *w, const char *s, const char *what) {
+    size_t len = strlen(s), cut = 0, bytes = 2, chars = 0;
+    while (cut < len) {
+        size_t next = cut;
+        uint32_t cp = oc_utf8_next(s, len, &next);
+        size_t units = cp > 0xFFFF && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) ? 4 : 2;
+        if (bytes + units > OC_PDF_STRING_MAX) break;
+        bytes += units;
+        cut = next;
+        chars++;
+    }
+    if (cut < len)
+        oc_diag_report(w->diag, OC_WARNING, NULL, 0, 0,
+                       "PDF writer: the %s ('%.*s...') is longer than PDF readers accept; "
+                       "cut to its first %zu characters",
+                       what, quote_len(s), s, chars);
     oc_buf_reset(&w->scratch);
-    oc_pdf_utf16be(&w->scratch, s, strlen(s));
+    oc_pdf_utf16be(&w->scratch, s, cut);
     return HPDF_Binary_New(w->pdf->mmgr, (HPDF_BYTE *)w->scratch.data, (HPDF_UINT)w->scratch.len);
 }
 
@@ -840,7 +871,18 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
                            (HPDF_REAL)(it->y + it->h)};
             HPDF_Annotation annot = NULL;
             if (it->uri && *it->uri) {
-                annot = HPDF_Page_CreateURILinkAnnot(page, r, prepare_uri(w, it->uri));
+                const char *uri = prepare_uri(w, it->uri);
+                if (w->scratch.len - 1 > OC_PDF_STRING_MAX) {
+                    /* one warning per link, not per line it spans */
+                    if (w->long_uri != it->uri)
+                        oc_diag_report(w->diag, OC_WARNING, NULL, 0, 0,
+                                       "PDF writer: link '%.*s...' is %zu bytes, longer than PDF "
+                                       "readers accept; shown as text",
+                                       quote_len(it->uri), it->uri, w->scratch.len - 1);
+                    w->long_uri = it->uri;
+                    break;
+                }
+                annot = HPDF_Page_CreateURILinkAnnot(page, r, uri);
                 CHECK_PTR(annot, "creating a URI link");
             } else if (it->dest) {
                 dest_slot *d = dest_find(w, it->dest);
@@ -889,7 +931,7 @@ static oc_status add_bookmarks(writer *w, const oc_layout *l) {
             parent = last[p];
         HPDF_Outline o = HPDF_CreateOutline(w->pdf, parent, "", w->utf8);
         CHECK_PTR(o, "creating a bookmark");
-        void *title = text_string(w, m->title ? m->title : "");
+        void *title = text_string(w, m->title ? m->title : "", "bookmark title");
         CHECK_PTR(title, "creating a bookmark title");
         CHECK_HPDF(HPDF_Dict_Add(o, "Title", title), "setting a bookmark title");
         dest_slot *d = dest_find(w, m->dest);
@@ -925,7 +967,9 @@ done:
 static oc_status set_info_text(writer *w, const char *key, const char *value) {
     oc_status st = OC_OK;
     if (!value || !*value) return OC_OK;
-    void *s = text_string(w, value);
+    char what[32];
+    snprintf(what, sizeof what, "document %s", key);
+    void *s = text_string(w, value, what);
     CHECK_PTR(s, "creating an Info string");
     CHECK_HPDF(HPDF_Dict_Add(w->pdf->info, key, s), "setting the Info dictionary");
 done:
