@@ -1270,6 +1270,10 @@ done:
     return w;
 }
 
+/* Pages in a flat page tree at most, and pages per node of a deeper one. */
+#define OC_PDF_FLAT_PAGES 30000
+#define OC_PDF_PAGES_PER_NODE 4096
+
 static oc_status writer_begin(void *user, double width, double height, size_t npages,
                               const oc_layout_dest *dests, size_t ndests) {
     oc_status st = OC_OK;
@@ -1278,6 +1282,12 @@ static oc_status writer_begin(void *user, double width, double height, size_t np
     w->npages = npages;
     w->height = height;
     w->pages = oc_xcalloc(npages ? npages : 1, sizeof *w->pages);
+    /* libharu keeps the pages in one /Kids array, which it caps at 32,767
+     * entries (HPDF_LIMIT_MAX_ARRAY): a longer book gets a two-level page
+     * tree. Shorter books keep the flat tree, byte for byte as before. */
+    if (npages > OC_PDF_FLAT_PAGES)
+        CHECK_HPDF(HPDF_SetPagesConfiguration(w->pdf, OC_PDF_PAGES_PER_NODE),
+                   "configuring the page tree");
     for (size_t i = 0; i < npages; i++) {
         HPDF_Page page = HPDF_AddPage(w->pdf);
         CHECK_PTR(page, "adding a page");

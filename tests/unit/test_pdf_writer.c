@@ -413,6 +413,40 @@ static void test_edge_cases(void) {
     oc_arena_free(&l.arena);
 }
 
+/* More pages than libharu's one /Kids array holds (32,767): a deeper page
+ * tree, every page there, the last page's text where it belongs. */
+static void test_many_pages(void) {
+    oc_layout l;
+    memset(&l, 0, sizeof l);
+    oc_arena_init(&l.arena);
+    l.width = 200;
+    l.height = 100;
+    l.npages = 33000;
+    l.pages = oc_arena_alloc(&l.arena, l.npages * sizeof *l.pages);
+    memset(l.pages, 0, l.npages * sizeof *l.pages);
+    for (size_t i = 0; i < l.npages; i++)
+        l.pages[i].number = (int)i + 1;
+    text(&l, l.npages - 1, 20, 50, OC_FONT_SANS, 12, "lastpage");
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    char path[600], cmd[1400];
+    snprintf(path, sizeof path, "%s/many.pdf", tmpdir);
+    CHECK(draw_to_file(&l, path, &d) == OC_OK);
+    CHECK(d.errors == 0);
+    int rc;
+    snprintf(cmd, sizeof cmd, "qpdf --show-npages '%s' 2>&1", path);
+    char *s = run(cmd, &rc);
+    CHECK(rc == 0 && strtol(s, NULL, 10) == 33000);
+    free(s);
+    snprintf(cmd, sizeof cmd, "pdftotext -f 33000 -l 33000 '%s' - 2>&1", path);
+    s = run(cmd, NULL);
+    CHECK_CONTAINS(s, "lastpage");
+    free(s);
+    remove(path);
+    oc_diag_free(&d);
+    oc_arena_free(&l.arena);
+}
+
 /* xMin of the n-th word (0-based) that pdftotext -bbox finds equal to
  * `word`, -1 when there is none. */
 static double word_x(const char *bbox, const char *word, int n) {
@@ -499,6 +533,7 @@ int main(void) {
         RUN(test_errors);
         RUN(test_edge_cases);
         RUN(test_word_spacing);
+        RUN(test_many_pages);
     }
     oc_fonts_free(fonts);
     oc_diag_free(&d);
