@@ -176,7 +176,11 @@ if [ "$sanitized" = 0 ]; then
     timeout 300 valgrind -q --error-exitcode=9 "$BIN" build "$U" -o "$O/uninit" --format pdf \
       >"$L/uninit.out" 2>"$L/uninit.err"
     rc=$?
-    if [ "$rc" = 0 ] && [ ! -s "$L/uninit.err" ]; then
+    # valgrind 3.19 does not know openat2 (syscall 437) and says so on
+    # "--PID--" lines (octavo then takes its own beneath-walk); its error
+    # reports are "==PID==" lines, and octavo's own messages have no prefix
+    grep -v '^--[0-9]*-- ' "$L/uninit.err" >"$L/uninit.rest"
+    if [ "$rc" = 0 ] && [ ! -s "$L/uninit.rest" ]; then
       ok "valgrind: no uninitialised byte reaches the PDF (sub-byte and palette PNGs)"
     else
       bad "valgrind: exit $rc"; show "$L/uninit.err" 12
