@@ -165,9 +165,10 @@ static void text_at(assembler *as, oc_font_id f, double size, double x, double y
 }
 
 /* The font that draws cp: `f` when it has the glyph, else the fallbacks in
- * the paragraph code's order (DejaVu Sans, the CJK face, the Devanagari face). */
+ * the paragraph code's order (DejaVu Sans, then the script faces). */
 static oc_font_id font_for(const assembler *as, oc_font_id f, uint32_t cp) {
-    static const oc_font_id chain[] = {OC_FONT_SANS, OC_FONT_CJK, OC_FONT_DEVA};
+    static const oc_font_id chain[] = {OC_FONT_SANS, OC_FONT_CJK, OC_FONT_DEVA, OC_FONT_BENG,
+                                       OC_FONT_THAI, OC_FONT_KOR, OC_FONT_EMOJI};
     if (cp < 0x80 || oc_fonts_has(as->fonts, f, cp)) return f;
     for (size_t i = 0; i < sizeof chain / sizeof *chain; i++)
         if (oc_fonts_has(as->fonts, chain[i], cp)) return chain[i];
@@ -632,8 +633,8 @@ int oc_layout_threads(void) {
 static void lay_out_chapter(oc_blocks *b, chapter_queue *q, int c) {
     b->flow = &q->flows[c];
     b->para->diag = &q->diags[c];
-    b->para->shaping_file = NULL;
-    b->para->shaping_warned = 0;
+    b->para->missing_file = NULL;
+    b->para->nmissing = 0;
     oc_blocks_chapter(b, &q->doc->chapters[c]);
     pthread_mutex_lock(&q->mu);
     q->done[c] = 1;
@@ -965,8 +966,10 @@ _Static_assert(sizeof(oc_item) == 64, "oc_item stays 64 bytes (see layout.h)");
 
 static const char *font_name(oc_font_id f) {
     static const char *const names[OC_FONT_COUNT] = {
-        "SERIF",     "SERIF_ITALIC", "SERIF_BOLD", "SERIF_BOLD_ITALIC", "MONO", "MONO_BOLD", "SANS",
-        "SANS_BOLD", "CJK",          "DEVA"};
+        "SERIF", "SERIF_ITALIC", "SERIF_BOLD", "SERIF_BOLD_ITALIC",
+        "MONO",  "MONO_BOLD",    "SANS",       "SANS_BOLD",
+        "CJK",   "DEVA",         "BENG",       "THAI",
+        "KOR",   "EMOJI"};
     return (unsigned)f < OC_FONT_COUNT ? names[f] : "?";
 }
 
