@@ -569,12 +569,45 @@ static int nominal_in(const writer *w, oc_font_id f, uint32_t g, const uint32_t 
     return 0;
 }
 
+/* Writes `cps` (n code points) as an /ActualText span's opening. */
+static void begin_actual(writer *w, page_state *ps, const uint32_t *cps, size_t n) {
+    end_tj(ps);
+    oc_buf_puts(ps->out, "/Span<</ActualText<");
+    if (n) oc_buf_puts(ps->out, "FEFF");
+    for (size_t t = 0; t < n; t++) {
+        uint32_t cp = cps[t];
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+        if (cp > 0xFFFF)
+            oc_buf_printf(ps->out, "%04X%04X", 0xD800 + ((cp - 0x10000) >> 10),
+                          0xDC00 + ((cp - 0x10000) & 0x3FF));
+        else
+            oc_buf_printf(ps->out, "%04X", cp);
+    }
+    oc_buf_puts(ps->out, ">>>BDC\n");
+    (void)w;
+}
+
+static void end_actual(page_state *ps) {
+    end_tj(ps);
+    oc_buf_puts(ps->out, "EMC\n");
+}
+
 /* Draws one shaped word at the pen; *pdf is where the PDF reader's pen is
  * (/W widths and adjustments so far), *exact where the shaper's is, both
- * in thousandths of an em from the item's start. */
+ * in thousandths of an em from the item's start.
+ *
+ * Text extraction reads glyphs in the order drawn, by their positions, and
+ * pdftotext turns right-to-left text around character by character: so in
+ * a right-to-left word a cluster's characters are given in visual order
+ * (reversed), which it turns back into the logical order. Within a cluster
+ * the glyphs that take room are drawn first, then the marks laid over them
+ * (the same picture). A cluster whose glyphs do not spell its characters
+ * in drawing order, or whose marks are placed by offsets (which read as
+ * another line or word), is given as a whole: an /ActualText span with its
+ * characters around the glyphs that take room, and one with no text around
+ * its marks. */
 static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int dir,
                       const char *word, size_t len, double *pdf, double *exact) {
-    oc_buf *b = ps->out;
     size_t n = 0;
     double width = 0;
     const oc_glyph *g = oc_shaper_word(w->shaper, f, dir, word, len, &n, &width);
@@ -583,15 +616,17 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
         /* one cluster: glyphs i..k sharing a cluster value; its characters
          * run from that value to the next cluster's (in logical order) */
         size_t k = i + 1;
-        while (k < n && g[k].cluster == g[i].cluster)
+        while (k < n && g[k].cluster == g[i].cluster && k - i < 64)
             k++;
+        /* (a cluster of more than 64 glyphs goes on in pieces without text) */
+        int more = i > 0 && g[i - 1].cluster == g[i].cluster;
         uint32_t c0 = g[i].cluster, c1 = (uint32_t)len;
         for (size_t q = 0; q < n; q++)
             if (g[q].cluster > c0 && g[q].cluster < c1) c1 = g[q].cluster;
         uint32_t cps[OC_TOUNICODE_MAX];
         size_t ncp = 0, at = c0;
         int fits = 1;
-        while (at < c1 && at < len) {
+        while (!more && at < c1 && at < len) {
             uint32_t cp = oc_utf8_next(word, c1, &at);
             if (ncp == OC_TOUNICODE_MAX) {
                 fits = 0;
@@ -599,16 +634,28 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
             }
             cps[ncp++] = cp;
         }
-        /* the glyphs spell the cluster out when one glyph stands for all of
-         * it, or their characters, in drawing order, are the cluster's */
-        int spelled = fits && ncp > 0;
+        if (dir)
+            for (size_t t = 0; t < ncp / 2; t++) {
+                uint32_t x = cps[t];
+                cps[t] = cps[ncp - 1 - t];
+                cps[ncp - 1 - t] = x;
+            }
+        /* drawing order: glyphs that take room, then the marks */
+        size_t ord[64], nord = 0;
+        int placed = 0; /* some mark placed by an offset */
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t q = i; q < k; q++)
+                if ((g[q].adv == 0) == pass && nord < sizeof ord / sizeof *ord) ord[nord++] = q;
+        for (size_t q = i; q < k; q++)
+            if (g[q].dx != 0 || g[q].dy != 0 || (k - i > 1 && g[q].adv == 0)) placed = 1;
+        int spelled = fits && ncp > 0 && nord == k - i && !more;
         if (spelled && k - i == 1) {
             spelled = map_glyph(w, f, g[i].gid, cps, ncp);
         } else if (spelled) {
             /* each glyph that is some character's own glyph stands for it;
-             * the others for the characters no glyph of the cluster is */
+             * the others share the characters no glyph of the cluster is */
             uint32_t rest[OC_TOUNICODE_MAX];
-            size_t nrest = 0;
+            size_t nrest = 0, m = 0, used = 0;
             for (size_t t = 0; t < ncp; t++) {
                 hb_codepoint_t own = glyph_of(w, f, cps[t]);
                 int drawn = 0;
@@ -619,25 +666,21 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
                 else
                     rest[nrest++] = cps[t];
             }
-            /* as many such glyphs as characters left: one each, in logical
-             * order (glyphs run right to left in a right-to-left word) */
-            size_t m = 0;
             for (size_t q = i; q < k; q++)
                 if (!nominal_in(w, f, g[q].gid, cps, ncp)) m++;
-            size_t used = 0;
-            for (size_t t = 0; t < k - i; t++) {
-                size_t q = dir ? k - 1 - t : i + t;
+            for (size_t t = 0; t < nord; t++) {
+                size_t q = ord[t];
                 if (nominal_in(w, f, g[q].gid, cps, ncp)) continue;
                 if (m == nrest)
                     map_glyph(w, f, g[q].gid, &rest[used++], 1);
                 else
                     map_glyph(w, f, g[q].gid, nrest ? rest : cps, nrest ? nrest : ncp);
             }
-            /* what the glyphs now stand for, in order, against the cluster */
+            /* what the glyphs now stand for, in drawing order, against the cluster */
             size_t got = 0;
-            for (size_t q = i; q < k && spelled; q++) {
-                uint32_t off = w->tu_off[f][g[q].gid & 0xFFFF];
-                size_t len_q = w->tu_len[f][g[q].gid & 0xFFFF];
+            for (size_t t = 0; t < nord && spelled; t++) {
+                uint32_t gid = g[ord[t]].gid & 0xFFFF, off = w->tu_off[f][gid];
+                size_t len_q = w->tu_len[f][gid];
                 if (!off || got + len_q > ncp ||
                     memcmp(w->tu_pool + off - 1, cps + got, len_q * sizeof *cps) != 0)
                     spelled = 0;
@@ -645,37 +688,37 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
             }
             if (got != ncp) spelled = 0;
         }
-        /* a mark raised or lowered (Ts) reads to text extraction as another
-         * line: its cluster is given as a whole */
-        for (size_t q = i; q < k; q++)
-            if (g[q].dy != 0) spelled = 0;
-        if (!spelled) {
-            end_tj(ps);
-            oc_buf_puts(b, "/Span<</ActualText<");
-            oc_buf_reset(&w->scratch);
-            oc_pdf_utf16be(&w->scratch, word + c0, c1 - c0);
-            for (size_t q = 0; q < w->scratch.len; q++)
-                oc_buf_printf(b, "%02X", (unsigned char)w->scratch.data[q]);
-            oc_buf_puts(b, ">>>BDC\n");
+        int actual = !spelled || placed;
+        /* the glyphs' positions from the cluster's start */
+        double start = *exact, pos[64];
+        for (size_t q = i, t = 0; q < k; q++, t++) {
+            pos[t] = start + g[q].dx;
+            start += g[q].adv;
         }
-        for (size_t q = i; q < k; q++) {
-            double target = *exact + g[q].dx;
-            if (g[q].gid != 0) {
-                set_rise(ps, g[q].dy * size / 1000.0);
-                double d = rounded(*pdf - target, 1); /* TJ numbers move left */
-                if (fabs(d) >= 0.5) {
-                    tj_num(ps, d);
-                    *pdf -= d;
-                }
-                tj_glyph(ps, g[q].gid);
-                *pdf += advance(w, f, g[q].gid);
+        int in_span = 0;
+        for (size_t t = 0; t < nord; t++) {
+            size_t q = ord[t];
+            int mark = g[q].adv == 0;
+            if (actual && in_span != 1 + mark) {
+                if (in_span) end_actual(ps);
+                /* the characters go with the first glyph that takes room
+                 * (with the marks when none does) */
+                int text = !mark || t == 0;
+                begin_actual(w, ps, cps, text ? ncp : 0);
+                in_span = 1 + mark;
             }
-            *exact += g[q].adv;
+            if (g[q].gid == 0) continue;
+            set_rise(ps, g[q].dy * size / 1000.0);
+            double d = rounded(*pdf - pos[q - i], 1); /* TJ numbers move left */
+            if (fabs(d) >= 0.5) {
+                tj_num(ps, d);
+                *pdf -= d;
+            }
+            tj_glyph(ps, g[q].gid);
+            *pdf += advance(w, f, g[q].gid);
         }
-        if (!spelled) {
-            end_tj(ps);
-            oc_buf_puts(b, "EMC\n");
-        }
+        if (in_span) end_actual(ps);
+        *exact = start;
         i = k;
     }
 }
