@@ -375,5 +375,9 @@ void oc_para_bufs_free(struct oc_para_bufs *bufs);
  * punctuation and after opening, the kinsoku rule). */
 oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_style *style,
                          double measure, oc_para *out);
+/* Width of text as oc_fonts_width gives it, through the shaper (and its
+ * cache of words) kept in ctx->bufs, shaped in the book's language as the
+ * paragraphs and the PDF writer shape it; oc_fonts_width without bufs. */
+double oc_para_text_width(oc_para_ctx *ctx, oc_font_id f, double size, const char *s, size_t len);
 
 #endif

@@ -178,40 +178,27 @@ static int parse_cmap(const ttf *t, oc_font *f, uint16_t *bmp_gid) {
 
 /* ---- loading one font ------------------------------------------------------- */
 
-static oc_status read_file(const char *path, uint8_t **data, size_t *size, char *why, size_t n) {
+/* The font file as a HarfBuzz blob: mapped into memory (pages are read as
+ * they are touched: metrics read the small tables, embedding the glyphs
+ * drawn, so most of a large CJK or emoji face is never read). */
+static hb_blob_t *open_font(const char *path, char *why, size_t n) {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         snprintf(why, n, "%s", strerror(errno));
-        return OC_ERR_IO;
+        return NULL;
     }
-    oc_status st = OC_ERR_IO;
-    uint8_t *buf = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= OC_FONT_MAX_BYTES) {
-                snprintf(why, n, "file larger than %zu bytes", OC_FONT_MAX_BYTES);
-                goto done;
-            }
-            cap = cap ? cap * 2 : 1 << 20;
-            buf = oc_xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (got == 0) break;
-    }
-    if (ferror(fp)) {
-        snprintf(why, n, "read error");
-        goto done;
-    }
-    *data = buf;
-    *size = len;
-    buf = NULL;
-    st = OC_OK;
-done:
-    free(buf);
     fclose(fp);
-    return st;
+    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+    if (!blob) {
+        snprintf(why, n, "read error");
+        return NULL;
+    }
+    if (hb_blob_get_length(blob) > OC_FONT_MAX_BYTES) {
+        snprintf(why, n, "file larger than %zu bytes", OC_FONT_MAX_BYTES);
+        hb_blob_destroy(blob);
+        return NULL;
+    }
+    return blob;
 }
 
 static int parse_font(const ttf *t, oc_font *f, char *why, size_t n) {
@@ -295,24 +282,22 @@ oc_status oc_fonts_load(oc_fontset **out, const char *fonts_dir, oc_diag *diag) 
         size_t plen = dlen + 1 + strlen(oc_font_files[i]) + 1;
         f->path = oc_xmalloc(plen);
         snprintf(f->path, plen, "%.*s/%s", (int)dlen, fonts_dir, oc_font_files[i]);
-        uint8_t *data = NULL;
-        size_t size = 0;
         char why[256] = "";
-        if (read_file(f->path, &data, &size, why, sizeof why) != OC_OK) {
+        hb_blob_t *blob = open_font(f->path, why, sizeof why);
+        if (!blob) {
             oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "cannot read font: %s", why);
             st = OC_ERR_IO;
             continue;
         }
-        ttf t = {data, size};
-        if (!parse_font(&t, f, why, sizeof why)) {
+        unsigned size = 0;
+        const char *data = hb_blob_get_data(blob, &size);
+        ttf t = {(const uint8_t *)data, size};
+        if (!data || !parse_font(&t, f, why, sizeof why)) {
             oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "unusable font: %s", why);
             st = OC_ERR_IO;
-            free(data);
+            hb_blob_destroy(blob);
             continue;
         }
-        /* the bytes now belong to HarfBuzz (freed with the face) */
-        hb_blob_t *blob =
-            hb_blob_create((const char *)data, (unsigned)size, HB_MEMORY_MODE_READONLY, data, free);
         f->face = hb_face_create(blob, 0);
         hb_blob_destroy(blob);
         f->hb = hb_font_create(f->face);

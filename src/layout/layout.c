@@ -160,7 +160,7 @@ static void text_at(assembler *as, oc_font_id f, double size, double x, double y
     t.color = color;
     t.text = oc_arena_strdup(&as->out->arena, s);
     t.len = strlen(s);
-    t.w = oc_fonts_width(as->fonts, f, size, s, t.len);
+    t.w = oc_para_text_width(as->b->para, f, size, s, t.len);
     oc_itemvec_push(&as->cur, &t);
 }
 
@@ -187,7 +187,7 @@ static double furniture_text(assembler *as, oc_font_id f, double size, double x,
         oc_font_id want = cur;
         if (i < len) want = font_for(as, f, oc_utf8_next(s, len, &j));
         if (i == len || (want != cur && i > start)) {
-            double pw = oc_fonts_width(as->fonts, cur, size, s + start, i - start);
+            double pw = oc_para_text_width(as->b->para, cur, size, s + start, i - start);
             if (draw)
                 text_at(as, cur, size, x + w, y,
                         oc_arena_strndup(&as->out->arena, s + start, i - start), color);
@@ -274,7 +274,7 @@ static void furniture(assembler *as, size_t phys, const char *head, int show_fol
     if (show_folio) {
         char num[32];
         label_text(label, number, num, sizeof num);
-        double w = oc_fonts_width(as->fonts, OC_FONT_SERIF, size * 1.05, num, strlen(num));
+        double w = oc_para_text_width(as->b->para, OC_FONT_SERIF, size * 1.05, num, strlen(num));
         double y = top - as->g.height - as->g.leading * 2.2;
         double x;
         if (as->opt->print)
@@ -481,15 +481,15 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
     t.color = b->text;
     t.text = "Contents";
     t.len = 8;
-    t.w = oc_fonts_width(as->fonts, t.font, tsize, t.text, t.len);
+    t.w = oc_para_text_width(as->b->para, t.font, tsize, t.text, t.len);
     oc_flow_item(cf, &t);
     b->space = b->leading * 2;
 
     double size = b->body, lead = b->leading;
-    double numcol = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, "000", 3);
+    double numcol = oc_para_text_width(as->b->para, OC_FONT_SERIF, size, "000", 3);
     double dot = size * 0.45;
-    double dotw = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, ".", 1);
-    double spacew = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, " ", 1);
+    double dotw = oc_para_text_width(as->b->para, OC_FONT_SERIF, size, ".", 1);
+    double spacew = oc_para_text_width(as->b->para, OC_FONT_SERIF, size, " ", 1);
     for (size_t i = 0; i < body->nmarks; i++) {
         const oc_flow_mark *m = &body->marks[i];
         if (m->level > 1) continue;
@@ -499,7 +499,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
         const char *num = m->number && *m->number ? m->number : NULL;
         oc_font_id font = chap ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF;
         double numw = 0;
-        if (num) numw = oc_fonts_width(as->fonts, font, size, num, strlen(num)) + size * 0.6;
+        if (num) numw = oc_para_text_width(as->b->para, font, size, num, strlen(num)) + size * 0.6;
         oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
         st.link_color = b->text;
         st.align = OC_ALIGN_LEFT; /* entries line up on the left, whatever their script */
@@ -549,7 +549,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
                 oc_flow_item(cf, &v.v[q]);
             free(v.v);
             if (l == p.nlines - 1) {
-                double pw = oc_fonts_width(as->fonts, font, size, pnum, strlen(pnum));
+                double pw = oc_para_text_width(as->b->para, font, size, pnum, strlen(pnum));
                 double right = as->g.measure;
                 oc_item pt = oc_item_at(OC_ITEM_TEXT, right - pw, base, pw, 0);
                 pt.font = font;

@@ -1186,55 +1186,79 @@ static void bidi_reorder(const pbuild *b, runvec *rv, int rtl_base) {
     if (dir != stackbuf) free(dir);
 }
 
-/* The runs' widths as the PDF draws them: each word of a run shaped (a
- * word broken at a hyphen is shaped as the piece the line shows, with its
- * hyphen), each space the font's space plus the run's ws; the runs move
- * along with the change. On a justified line that fills the measure, the
- * spaces (inside runs and between them) share the difference out, so the
- * line still fills it. Returns where the line now ends. */
-static double remeasure(pbuild *b, runvec *rv, double end_x, int fill) {
+/* The width of the text [from, to) of the line, shaped as the PDF draws it. */
+static double piece_width(pbuild *b, const oc_run *r, const runvec *rv, size_t from, size_t to) {
+    return oc_shaper_width(b->shaper, r->font, -1, r->size, rv->text.data + from, to - from);
+}
+
+/* The runs' widths as the PDF draws them. Whole words were measured shaped
+ * already (their characters' advances add up to the shaped word), so only
+ * a word broken by the line's ends can differ: the first word of the first
+ * run when the line starts inside a word, the last word of the last run
+ * (with its hyphen) when it ends inside one; `first_w` and `last_w` are
+ * what their characters added up to. The runs after a change move along;
+ * on a justified line that fills the measure, the spaces (inside runs and
+ * between them) share the difference out, so the line still fills it.
+ * Returns where the line now ends. */
+static double remeasure(pbuild *b, runvec *rv, double end_x, int fill, int starts_mid,
+                        double first_w, int ends_mid, double last_w) {
     size_t n = rv->nruns;
-    if (n == 0) return end_x;
-    unsigned char stackbuf[128];
-    unsigned char *gap = n <= sizeof stackbuf ? stackbuf : oc_xmalloc(n);
-    double shift = 0, prev_end = 0;
-    size_t nsp = 0;
-    for (size_t k = 0; k < n; k++) {
-        oc_run *r = &rv->runs[k];
-        size_t start = r->len, end = k + 1 < n ? rv->runs[k + 1].len : rv->text.len;
-        size_t spaces = 0;
-        for (size_t i = start; i < end; i++)
-            spaces += rv->text.data[i] == ' ';
-        /* a gap of some width before the run stands for a space */
-        gap[k] = k > 0 && r->x - prev_end > 0.1;
-        prev_end = r->x + r->width;
-        double w =
-            oc_shaper_width(b->shaper, r->font, -1, r->size, rv->text.data + start, end - start) +
-            (double)spaces * r->ws;
-        r->x += shift;
-        shift += w - r->width;
-        r->width = w;
-        nsp += spaces + gap[k];
+    if (n == 0 || (!starts_mid && !ends_mid)) return end_x;
+    double shift = 0;
+    size_t end0 = n > 1 ? rv->runs[1].len : rv->text.len, start0 = rv->runs[0].len;
+    size_t sp0 = start0;
+    while (sp0 < end0 && rv->text.data[sp0] != ' ')
+        sp0++;
+    int whole = n == 1 && sp0 == end0; /* one run, one word: both ends at once */
+    if (starts_mid || (whole && ends_mid)) {
+        double d = piece_width(b, &rv->runs[0], rv, start0, sp0) -
+                   (whole && ends_mid && !starts_mid ? last_w : first_w);
+        rv->runs[0].width += d;
+        for (size_t k = 1; k < n; k++)
+            rv->runs[k].x += d;
+        shift += d;
     }
-    if (fill && nsp > 0 && fabs(shift) > 1e-9) {
-        double d = shift / (double)nsp, moved = 0;
+    if (ends_mid && !whole) {
+        oc_run *r = &rv->runs[n - 1];
+        size_t start = r->len, end = rv->text.len, sp = end;
+        while (sp > start && rv->text.data[sp - 1] != ' ')
+            sp--;
+        double d = piece_width(b, r, rv, sp, end) - last_w;
+        r->width += d;
+        shift += d;
+    }
+    if (fill && fabs(shift) > 1e-9) {
+        size_t nsp = 0;
+        double prev_end = 0;
         for (size_t k = 0; k < n; k++) {
-            oc_run *r = &rv->runs[k];
+            const oc_run *r = &rv->runs[k];
             size_t start = r->len, end = k + 1 < n ? rv->runs[k + 1].len : rv->text.len;
-            size_t spaces = 0;
             for (size_t i = start; i < end; i++)
-                spaces += rv->text.data[i] == ' ';
-            if (gap[k]) moved += d;
-            r->x -= moved;
-            if (spaces) {
-                r->ws -= d;
-                r->width -= d * (double)spaces;
-                moved += d * (double)spaces;
-            }
+                nsp += rv->text.data[i] == ' ';
+            nsp += k > 0 && r->x - prev_end > 0.1; /* a gap before it stands for a space */
+            prev_end = r->x + r->width;
         }
-        shift -= moved;
+        if (nsp > 0) {
+            double d = shift / (double)nsp, moved = 0;
+            prev_end = 0;
+            for (size_t k = 0; k < n; k++) {
+                oc_run *r = &rv->runs[k];
+                size_t start = r->len, end = k + 1 < n ? rv->runs[k + 1].len : rv->text.len;
+                size_t spaces = 0;
+                for (size_t i = start; i < end; i++)
+                    spaces += rv->text.data[i] == ' ';
+                if (k > 0 && r->x - prev_end > 0.1) moved += d;
+                prev_end = r->x + r->width;
+                r->x -= moved;
+                if (spaces) {
+                    r->ws -= d;
+                    r->width -= d * (double)spaces;
+                    moved += d * (double)spaces;
+                }
+            }
+            shift -= moved;
+        }
     }
-    if (gap != stackbuf) free(gap);
     return end_x + shift;
 }
 
@@ -1247,6 +1271,11 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
     size_t space_atom = 0;
     int cur_dir = 0;       /* strong direction of the current run's text so far */
     size_t cur_spaces = 0; /* spaces inside the current run */
+    /* the widths, as their characters add up, of the first run's first word
+     * and of the last run's last word (see remeasure) */
+    double first_w = 0, last_w = 0;
+    int first_open = 1;
+    size_t a_first = (size_t)-1, a_last = 0; /* the line's atoms */
     for (size_t i = s; i <= e && i < b->nitems; i++) {
         const oc_lb_item *it = &b->items[i];
         const imeta *m = &b->meta[i];
@@ -1275,11 +1304,15 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
                     put_cp(&rv->text, cp);
                     cur->width += it->width;
                     x += it->width;
+                    last_w += it->width;
+                    if (first_open && rv->nruns == 1) first_w += it->width;
                 } else if (cp) {
                     oc_run *h = run_new(rv, x, f, &b->styles[a->style]);
                     put_cp(&rv->text, cp);
                     h->width = it->width;
                     x += it->width;
+                    last_w = it->width;
+                    first_open = 0;
                 }
             }
             continue;
@@ -1291,6 +1324,8 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             pending_space = 0;
             continue;
         }
+        if (a_first == (size_t)-1) a_first = m->a0;
+        a_last = m->a1;
         for (size_t k = m->a0; k < m->a1; k++) {
             const atom *a = &b->atoms[k];
             if (a->kind != AT_CHAR) continue;
@@ -1313,21 +1348,35 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
                     oc_buf_putc(&rv->text, ' ');
                     cur->width += space_w;
                     if (cur_spaces++ == 0) cur->ws = extra;
+                    first_open = 0;
+                    last_w = 0;
                 }
             } else {
                 cur = run_new(rv, x, a->font, st);
                 cur_dir = 0;
                 cur_spaces = 0;
+                if (rv->nruns > 1) first_open = 0;
+                last_w = 0;
             }
             if (dir) cur_dir = dir;
             pending_space = 0;
             put_cp(&rv->text, a->cp);
             cur->width += a->width;
             x += a->width;
+            last_w += a->width;
+            if (first_open) first_w += a->width;
         }
         pending_space = 0;
     }
-    double width = remeasure(b, rv, x, justified && ratio != 0 && fabs(x - b->measure) < 0.5);
+    /* does the line start or end inside a word (a hyphen, an emergency or
+     * a CJK break)? */
+    int starts_mid = a_first != (size_t)-1 && a_first > 0 &&
+                     b->atoms[a_first - 1].kind != AT_SPACE &&
+                     b->atoms[a_first - 1].kind != AT_BREAK;
+    int ends_mid = a_first != (size_t)-1 && a_last < b->natoms &&
+                   b->atoms[a_last].kind != AT_SPACE && b->atoms[a_last].kind != AT_BREAK;
+    double width = remeasure(b, rv, x, justified && ratio != 0 && fabs(x - b->measure) < 0.5,
+                             starts_mid, first_w, ends_mid, last_w);
     if (b->has_rtl) bidi_reorder(b, rv, b->rtl_base);
     int align = b->ps->align;
     /* OC_ALIGN_NONE is the paragraph's start side: the right for a
@@ -1531,6 +1580,24 @@ static oc_status code_block(pbuild *b, oc_para *out) {
     return OC_OK;
 }
 
+/* The thread's shaper, kept in its paragraph buffers (made at first use). */
+static oc_shaper *ctx_shaper(oc_para_ctx *ctx) {
+    struct oc_para_bufs *sb = ctx->bufs;
+    if (!sb) return NULL;
+    if (!sb->shaper || sb->shaper_fonts != ctx->fonts) {
+        oc_shaper_free(sb->shaper);
+        sb->shaper = oc_shaper_new(ctx->fonts, ctx->doc ? ctx->doc->meta.language : NULL);
+        sb->shaper_fonts = ctx->fonts;
+    }
+    return sb->shaper;
+}
+
+double oc_para_text_width(oc_para_ctx *ctx, oc_font_id f, double size, const char *s, size_t len) {
+    oc_shaper *sh = ctx && ctx->fonts ? ctx_shaper(ctx) : NULL;
+    if (!sh) return ctx ? oc_fonts_width(ctx->fonts, f, size, s, len) : 0;
+    return oc_shaper_width(sh, f, -1, size, s, len);
+}
+
 /* ---- the entry point ---------------------------------------------------------------- */
 
 oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_style *style,
@@ -1553,7 +1620,7 @@ oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_s
         b.sb->shaper = oc_shaper_new(ctx->fonts, ctx->doc ? ctx->doc->meta.language : NULL);
         b.sb->shaper_fonts = ctx->fonts;
     }
-    b.shaper = b.sb->shaper;
+    b.shaper = b.sb->shaper; /* (ctx_shaper, for our own buffers too) */
     b.ps = style;
     b.block = block;
     b.measure = measure > 1 ? measure : 1;

@@ -19,17 +19,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_ENTRIES 65536        /* words remembered (the table has twice the slots) */
+#define CACHE_ENTRIES 16384        /* words remembered (the table has twice the slots) */
 #define CACHE_GLYPHS (1u << 21)    /* glyphs remembered, 32 MB at most */
 #define CACHE_WORD_BYTES 64        /* longer words are shaped each time */
 #define CACHE_KEY_BYTES (1u << 22) /* bytes of remembered words */
 
-typedef struct {
+typedef struct {   /* 32 bytes */
     uint64_t hash; /* 0: empty slot */
-    uint32_t key, klen;
+    uint32_t key;
+    uint16_t klen;
+    uint16_t font; /* font * 2 + rtl */
     uint32_t glyphs, nglyphs;
     double width;
-    int font; /* font * 2 + rtl */
 } centry;
 
 struct oc_shaper {
@@ -194,9 +195,9 @@ const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *
     }
     centry *e = &s->tab[slot];
     e->hash = h;
-    e->font = key;
+    e->font = (uint16_t)key;
     e->key = (uint32_t)s->nkeys;
-    e->klen = (uint32_t)len;
+    e->klen = (uint16_t)len;
     memcpy(s->keys + s->nkeys, word, len);
     s->nkeys += len;
     e->glyphs = (uint32_t)s->nglyphs;

@@ -620,9 +620,35 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
             k++;
         /* (a cluster of more than 64 glyphs goes on in pieces without text) */
         int more = i > 0 && g[i - 1].cluster == g[i].cluster;
+        if (k == i + 1 && !more && g[i].gid != 0 && g[i].adv != 0 && g[i].dx == 0 && g[i].dy == 0) {
+            /* the common case: one glyph for one character, already standing
+             * for it (or now made to) */
+            size_t at1 = g[i].cluster;
+            uint32_t cp = at1 < len ? oc_utf8_next(word, len, &at1) : 0;
+            uint32_t next = k < n ? g[k].cluster : (i > 0 ? g[i - 1].cluster : (uint32_t)len);
+            int one = at1 == len || at1 == next || (i > 0 && at1 == g[i - 1].cluster);
+            if (cp && one && map_glyph(w, f, g[i].gid, &cp, 1)) {
+                if (ps->rise != 0) set_rise(ps, 0);
+                double diff = *pdf - *exact;
+                if (diff >= 0.45 || diff <= -0.45) {
+                    double d = rounded(diff, 1);
+                    if (fabs(d) >= 0.5) {
+                        tj_num(ps, d);
+                        *pdf -= d;
+                    }
+                }
+                tj_glyph(ps, g[i].gid);
+                *pdf += advance(w, f, g[i].gid);
+                *exact += g[i].adv;
+                i = k;
+                continue;
+            }
+        }
+        /* clusters run monotonically (down for a right-to-left word): the
+         * next one in logical order is beside this one */
         uint32_t c0 = g[i].cluster, c1 = (uint32_t)len;
-        for (size_t q = 0; q < n; q++)
-            if (g[q].cluster > c0 && g[q].cluster < c1) c1 = g[q].cluster;
+        if (k < n && g[k].cluster > c0 && g[k].cluster < c1) c1 = g[k].cluster;
+        if (i > 0 && g[i - 1].cluster > c0 && g[i - 1].cluster < c1) c1 = g[i - 1].cluster;
         uint32_t cps[OC_TOUNICODE_MAX];
         size_t ncp = 0, at = c0;
         int fits = 1;
@@ -708,11 +734,14 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
                 in_span = 1 + mark;
             }
             if (g[q].gid == 0) continue;
-            set_rise(ps, g[q].dy * size / 1000.0);
-            double d = rounded(*pdf - pos[q - i], 1); /* TJ numbers move left */
-            if (fabs(d) >= 0.5) {
-                tj_num(ps, d);
-                *pdf -= d;
+            if (g[q].dy != 0 || ps->rise != 0) set_rise(ps, g[q].dy * size / 1000.0);
+            double diff = *pdf - pos[q - i]; /* TJ numbers move left */
+            if (diff >= 0.45 || diff <= -0.45) {
+                double d = rounded(diff, 1);
+                if (fabs(d) >= 0.5) {
+                    tj_num(ps, d);
+                    *pdf -= d;
+                }
             }
             tj_glyph(ps, g[q].gid);
             *pdf += advance(w, f, g[q].gid);
@@ -751,43 +780,38 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
     }
     hb_codepoint_t space = glyph_of(w, f, ' ');
     double pdf = 0, exact = 0, space_adv = oc_fonts_advance(w->fonts, f, ' ');
-    size_t nwords = 0;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] != ' ' && (i == 0 || s[i - 1] == ' ')) nwords++;
-    for (size_t wi = 0; wi < nwords; wi++) {
-        /* the word drawn wi-th: counted from the end for a right-to-left item */
-        size_t want = it->rtl ? nwords - 1 - wi : wi, seen = 0, a = 0, e = 0;
-        for (size_t i = 0; i < len; i++)
-            if (s[i] != ' ' && (i == 0 || s[i - 1] == ' ')) {
-                if (seen++ == want) {
-                    a = i;
-                    break;
-                }
+    /* words in drawing order: from the end for a right-to-left item; the
+     * spaces before each (in drawing order) are drawn with it, trailing
+     * ones not at all */
+    size_t p = it->rtl ? len : 0;
+    for (;;) {
+        size_t a, e, sp = 0;
+        if (it->rtl) {
+            while (p > 0 && s[p - 1] == ' ') {
+                p--;
+                sp++;
             }
-        e = a;
-        while (e < len && s[e] != ' ')
-            e++;
-        /* the spaces before it in drawing order (after it in the text, for RTL) */
-        size_t sp = 0;
-        if (wi > 0) {
-            if (it->rtl)
-                for (size_t q = e; q < len && s[q] == ' '; q++)
-                    sp++;
-            else
-                for (size_t q = a; q > 0 && s[q - 1] == ' '; q--)
-                    sp++;
+            if (p == 0) break;
+            e = p;
+            a = e;
+            while (a > 0 && s[a - 1] != ' ')
+                a--;
+            p = a;
         } else {
-            /* leading spaces (before the first word drawn) */
-            if (it->rtl)
-                for (size_t q = len; q > e && s[q - 1] == ' '; q--)
-                    sp++;
-            else
-                sp = a;
+            while (p < len && s[p] == ' ') {
+                p++;
+                sp++;
+            }
+            if (p == len) break;
+            a = p;
+            e = a;
+            while (e < len && s[e] != ' ')
+                e++;
+            p = e;
         }
         for (size_t q = 0; q < sp; q++) {
-            set_rise(ps, 0);
-            if (space) {
-                map_glyph(w, f, space, (const uint32_t[]){' '}, 1);
+            if (ps->rise != 0) set_rise(ps, 0);
+            if (space) { /* (mapped to U+0020 when the font was loaded) */
                 tj_glyph(ps, space);
                 pdf += advance(w, f, space);
             }
