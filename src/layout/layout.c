@@ -603,10 +603,10 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
  * of its own, with a diagnostics sink of its own, by whichever thread takes
  * it next; the main thread then appends the flows and replays the sinks in
  * chapter order. Both runs (one thread or two) take the same path, so the
- * output and the messages cannot depend on the scheduling. The only state
- * chapters share is the once-per-book warning about a character no font
- * has: each thread remembers its own, and the replay drops any the book
- * already had. OCTAVO_THREADS=1 (read here only) keeps it on one thread. */
+ * output and the messages cannot depend on the scheduling. Characters no
+ * font has are warned once per script and chapter (oc_para_ctx.missing,
+ * reset for each chapter), so chapters share no warning state.
+ * OCTAVO_THREADS=1 (read here only) keeps it on one thread. */
 typedef struct {
     oc_blocks b; /* a copy of the main thread's, with its own: */
     oc_para_ctx pc;

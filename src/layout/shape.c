@@ -19,17 +19,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_ENTRIES 16384        /* words remembered (the table has twice the slots) */
-#define CACHE_GLYPHS (1u << 21)    /* glyphs remembered, 32 MB at most */
-#define CACHE_WORD_BYTES 64        /* longer words are shaped each time */
-#define CACHE_KEY_BYTES (1u << 22) /* bytes of remembered words */
+#define CACHE_ENTRIES 16384     /* words remembered (the table has twice the slots) */
+#define CACHE_GLYPHS (1u << 20) /* glyph slots remembered, 20 MB at most */
+#define CACHE_WORD_BYTES 64     /* longer words are shaped each time */
 
+/* A remembered word is one record in the glyph pool: its glyphs, then its
+ * bytes in the slots after them, so a lookup reads the table slot and one
+ * place in memory (the lookups are bound by memory, not by comparing). */
 typedef struct {   /* 32 bytes */
     uint64_t hash; /* 0: empty slot */
-    uint32_t key;
+    uint32_t glyphs, nglyphs;
     uint16_t klen;
     uint16_t font; /* font * 2 + rtl */
-    uint32_t glyphs, nglyphs;
+    uint32_t pad;
     double width;
 } centry;
 
@@ -39,8 +41,6 @@ struct oc_shaper {
     hb_buffer_t *buf;
     centry *tab;
     size_t cap, n;
-    char *keys;
-    size_t nkeys;
     oc_glyph *glyphs;
     size_t nglyphs, capglyphs;
     oc_glyph *tmp; /* an uncached word's glyphs */
@@ -124,7 +124,6 @@ void oc_shaper_free(oc_shaper *s) {
     if (!s) return;
     hb_buffer_destroy(s->buf);
     free(s->tab);
-    free(s->keys);
     free(s->glyphs);
     free(s->tmp);
     free(s);
@@ -140,7 +139,6 @@ static uint64_t hash_word(int font, const char *w, size_t len) {
 static void cache_clear(oc_shaper *s) {
     if (s->tab) memset(s->tab, 0, s->cap * sizeof *s->tab);
     s->n = 0;
-    s->nkeys = 0;
     s->nglyphs = 0;
 }
 
@@ -153,16 +151,13 @@ const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *
     uint64_t h = 0;
     size_t slot = 0;
     if (cacheable) {
-        if (!s->tab) {
-            s->tab = oc_xcalloc(s->cap, sizeof *s->tab);
-            s->keys = oc_xmalloc(CACHE_KEY_BYTES);
-        }
+        if (!s->tab) s->tab = oc_xcalloc(s->cap, sizeof *s->tab);
         h = hash_word(key, word, len);
         size_t mask = s->cap - 1;
         for (slot = h & mask; s->tab[slot].hash; slot = (slot + 1) & mask) {
             const centry *e = &s->tab[slot];
             if (e->hash == h && e->font == key && e->klen == len &&
-                memcmp(s->keys + e->key, word, len) == 0) {
+                memcmp(s->glyphs + e->glyphs + e->nglyphs, word, len) == 0) {
                 *n = e->nglyphs;
                 *width = e->width;
                 return s->glyphs + e->glyphs;
@@ -179,16 +174,16 @@ const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *
         *n = ng;
         return s->tmp;
     }
-    if (s->n + 1 > CACHE_ENTRIES || s->nglyphs + ng > CACHE_GLYPHS ||
-        s->nkeys + len > CACHE_KEY_BYTES) {
+    size_t kslots = (len + sizeof(oc_glyph) - 1) / sizeof(oc_glyph), rec = ng + kslots;
+    if (s->n + 1 > CACHE_ENTRIES || s->nglyphs + rec > CACHE_GLYPHS) {
         cache_clear(s);
         size_t mask = s->cap - 1;
         for (slot = h & mask; s->tab[slot].hash; slot = (slot + 1) & mask) {
         }
     }
-    if (s->nglyphs + ng > s->capglyphs) {
+    if (s->nglyphs + rec > s->capglyphs) {
         size_t cap = s->capglyphs ? s->capglyphs * 2 : 4096;
-        while (cap < s->nglyphs + ng)
+        while (cap < s->nglyphs + rec)
             cap *= 2;
         s->glyphs = oc_xrealloc(s->glyphs, cap * sizeof *s->glyphs);
         s->capglyphs = cap;
@@ -196,14 +191,12 @@ const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *
     centry *e = &s->tab[slot];
     e->hash = h;
     e->font = (uint16_t)key;
-    e->key = (uint32_t)s->nkeys;
     e->klen = (uint16_t)len;
-    memcpy(s->keys + s->nkeys, word, len);
-    s->nkeys += len;
     e->glyphs = (uint32_t)s->nglyphs;
     e->nglyphs = ng;
     e->width = take_glyphs(s->buf, scale, s->glyphs + s->nglyphs, ng);
-    s->nglyphs += ng;
+    memcpy(s->glyphs + s->nglyphs + ng, word, len);
+    s->nglyphs += rec;
     s->n++;
     *n = ng;
     *width = e->width;
