@@ -4,7 +4,7 @@
 # The chapters of a book are laid out on two threads (src/layout/layout.c);
 # OCTAVO_THREADS=1 keeps them on one. The outputs and the messages must not
 # depend on it: the guide, a generated 1,000-page bench book and the fixtures
-# that warn (characters no font has, scripts set without shaping) are built
+# that warn (characters no font has) or are shaped (complex scripts) are built
 # both ways and compared byte for byte with cmp (PDF, EPUB, stderr).
 # Prints one line per check and a final "threads: N passed, M failed".
 . "$(dirname "$0")/../lib/e2e.sh"
