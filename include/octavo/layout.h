@@ -60,6 +60,8 @@ double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp);
  * font's space. Shapes without a cache: paragraphs go through an
  * oc_shaper instead. */
 double oc_fonts_width(const oc_fontset *fs, oc_font_id f, double size, const char *s, size_t len);
+/* The font's own (cmap) glyph for cp, 0 when it has none. */
+uint32_t oc_fonts_glyph(const oc_fontset *fs, oc_font_id f, uint32_t cp);
 /* Advance width of glyph `gid` in font f as its hmtx table gives it, in
  * thousandths of an em (0 for a glyph the font does not have). */
 double oc_fonts_glyph_advance(const oc_fontset *fs, oc_font_id f, uint32_t gid);
@@ -125,6 +127,8 @@ typedef enum {
 typedef struct {
     uint8_t kind;     /* oc_item_kind */
     uint8_t rtl;      /* TEXT: its words go right to left (each is shaped on its own) */
+    uint8_t nominal;  /* TEXT: shaping gives each character its own glyph at its own
+                         advance (the layout found so): the writer need not shape it */
     oc_font_id font;  /* TEXT */
     uint32_t len;     /* TEXT: bytes of text */
     oc_color color;   /* TEXT, RULE, RECT */
@@ -305,6 +309,8 @@ typedef struct {
                   text (justification); the same for every space of the run */
     int flags;
     int rtl;                /* the run's words are drawn right to left (text stays logical) */
+    int nominal;            /* every word of the run shapes to its characters' own glyphs and
+                               advances (see oc_item.nominal) */
     const char *uri;        /* part of an external link */
     const char *dest;       /* part of an internal link */
     const oc_node *noteref; /* a footnote marker: the FOOTNOTE_REF node */

@@ -112,6 +112,8 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
             t.text = run->text;
             t.len = run->len;
             t.ws = (float)run->ws;
+            t.rtl = (uint8_t)(run->rtl != 0);
+            t.nominal = (uint8_t)(run->nominal != 0);
             oc_itemvec_push(v, &t);
         }
         if (run->flags & (OC_RUN_STRIKE | OC_RUN_UNDERLINE)) {

@@ -47,6 +47,7 @@ typedef struct {
     double ascent, descent;  /* thousandths of an em */
     float *bmp_advance;      /* 65536 entries; 0 where there is no glyph */
     uint8_t *bmp_has;        /* 65536 bits */
+    uint16_t *bmp_gid;       /* 65536 glyph ids (0: none) */
     uint16_t *glyph_advance; /* font units, per glyph */
     uint16_t nglyphs;
     double scale;         /* 1000 / unitsPerEm */
@@ -254,7 +255,7 @@ static int parse_font(const ttf *t, oc_font *f, char *why, size_t n) {
         f->bmp_has[c >> 3] |= (uint8_t)(1u << (c & 7));
         f->bmp_advance[c] = (float)(f->glyph_advance[g] * f->scale);
     }
-    free(bmp_gid);
+    f->bmp_gid = bmp_gid;
     return 1;
 }
 
@@ -265,6 +266,7 @@ static void free_font(oc_font *f) {
     free(f->path);
     free(f->bmp_advance);
     free(f->bmp_has);
+    free(f->bmp_gid);
     free(f->glyph_advance);
     memset(f, 0, sizeof *f);
 }
@@ -361,6 +363,13 @@ double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
         return g ? font->glyph_advance[g] * font->scale : 0;
     }
     return font->bmp_advance[cp];
+}
+
+uint32_t oc_fonts_glyph(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
+    const oc_font *font = font_of(fs, f);
+    if (!font) return 0;
+    if (cp > 0xFFFF) return cp <= 0x10FFFF ? astral_glyph(font, cp) : 0;
+    return font->bmp_gid[cp];
 }
 
 hb_font_t *oc_fonts_hb(const oc_fontset *fs, oc_font_id f) {

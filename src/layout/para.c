@@ -61,8 +61,9 @@ enum { OPP_NONE, OPP_HYPH, OPP_EXPL, OPP_ZW, OPP_CODE, OPP_EM1, OPP_EM2, OPP_CJK
 typedef struct {
     uint32_t cp; /* glyph drawn (U+FFFD when no font has the character) */
     unsigned char kind;
-    unsigned char soft; /* AT_SPACE from a source line break */
-    unsigned char opp;  /* break opportunity after this atom */
+    unsigned char soft;    /* AT_SPACE from a source line break */
+    unsigned char opp;     /* break opportunity after this atom */
+    unsigned char nominal; /* its word's shaping is its characters' own glyphs and advances */
     oc_font_id font;
     int style;
     double width;
@@ -856,6 +857,17 @@ static void shape_unit(pbuild *b, size_t i, size_t j) {
         }
         b->atoms[at[lo]].width += g[q].adv * size / 1000.0;
     }
+    /* nominal: one glyph per character, each its own (cmap) glyph at its
+     * own advance, in order, with no offsets */
+    int nominal = ng == n;
+    for (size_t q = 0; q < ng && nominal; q++) {
+        const atom *a = &b->atoms[at[q]];
+        nominal = g[q].cluster == sb->offs[q] && g[q].dx == 0 && g[q].dy == 0 && g[q].gid != 0 &&
+                  g[q].gid == oc_fonts_glyph(b->ctx->fonts, first->font, a->cp) &&
+                  g[q].adv == (float)oc_fonts_glyph_advance(b->ctx->fonts, first->font, g[q].gid);
+    }
+    for (size_t q = 0; q < n; q++)
+        b->atoms[at[q]].nominal = (unsigned char)nominal;
 }
 
 static void shape_word(pbuild *b, size_t i, size_t j) {
@@ -1302,6 +1314,7 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
                 oc_font_id f = pick_font(b, a->font, &cp);
                 if (cp && f == cur->font) {
                     put_cp(&rv->text, cp);
+                    cur->nominal = 0; /* the piece with its hyphen is shaped afresh */
                     cur->width += it->width;
                     x += it->width;
                     last_w += it->width;
@@ -1353,6 +1366,7 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
                 }
             } else {
                 cur = run_new(rv, x, a->font, st);
+                cur->nominal = 1;
                 cur_dir = 0;
                 cur_spaces = 0;
                 if (rv->nruns > 1) first_open = 0;
@@ -1361,6 +1375,7 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             if (dir) cur_dir = dir;
             pending_space = 0;
             put_cp(&rv->text, a->cp);
+            cur->nominal &= a->nominal;
             cur->width += a->width;
             x += a->width;
             last_w += a->width;
@@ -1377,6 +1392,12 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
                    b->atoms[a_last].kind != AT_SPACE && b->atoms[a_last].kind != AT_BREAK;
     double width = remeasure(b, rv, x, justified && ratio != 0 && fabs(x - b->measure) < 0.5,
                              starts_mid, first_w, ends_mid, last_w);
+    /* a word broken at the line's ends is a new word: the writer shapes it */
+    if (rv->nruns && starts_mid) rv->runs[0].nominal = 0;
+    if (rv->nruns && ends_mid) rv->runs[rv->nruns - 1].nominal = 0;
+    if (b->has_rtl)
+        for (size_t k = 0; k < rv->nruns; k++)
+            rv->runs[k].nominal = 0;
     if (b->has_rtl) bidi_reorder(b, rv, b->rtl_base);
     int align = b->ps->align;
     /* OC_ALIGN_NONE is the paragraph's start side: the right for a

@@ -136,6 +136,13 @@ static uint64_t hash_word(int font, const char *w, size_t len) {
     return h ? h : 1;
 }
 
+/* memcmp(a, b, n) == 0 for the short words of the cache, without a call */
+static int same_bytes(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 static void cache_clear(oc_shaper *s) {
     if (s->tab) memset(s->tab, 0, s->cap * sizeof *s->tab);
     s->n = 0;
@@ -157,7 +164,7 @@ const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *
         for (slot = h & mask; s->tab[slot].hash; slot = (slot + 1) & mask) {
             const centry *e = &s->tab[slot];
             if (e->hash == h && e->font == key && e->klen == len &&
-                memcmp(s->glyphs + e->glyphs + e->nglyphs, word, len) == 0) {
+                same_bytes((const char *)(s->glyphs + e->glyphs + e->nglyphs), word, len)) {
                 *n = e->nglyphs;
                 *width = e->width;
                 return s->glyphs + e->glyphs;

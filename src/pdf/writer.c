@@ -242,7 +242,10 @@ static int map_glyph(writer *w, oc_font_id f, uint32_t g, const uint32_t *cps, s
     uint32_t off = w->tu_off[f][g];
     if (off) {
         const uint32_t *have = w->tu_pool + off - 1;
-        return w->tu_len[f][g] == n && memcmp(have, cps, n * sizeof *cps) == 0;
+        if (w->tu_len[f][g] != n) return 0;
+        for (size_t i = 0; i < n; i++) /* (mostly one: no call to memcmp) */
+            if (have[i] != cps[i]) return 0;
+        return 1;
     }
     if (w->tu_n + n > w->tu_cap) {
         w->tu_cap = w->tu_cap ? w->tu_cap * 2 : 4096;
@@ -752,6 +755,40 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
     }
 }
 
+/* Draws a word the layout found nominal (each character its own glyph at
+ * its own advance, as shaping gave it) without shaping it again; returns 0,
+ * having drawn nothing, when some glyph cannot stand for its character in
+ * the ToUnicode CMap (the shaped path then gives it /ActualText). */
+static int draw_nominal(writer *w, page_state *ps, oc_font_id f, const char *word, size_t len,
+                        double *pdf, double *exact) {
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp =
+            (unsigned char)word[i] < 0x80 ? (unsigned char)word[i++] : oc_utf8_next(word, len, &i);
+        uint32_t gid = oc_fonts_glyph(w->fonts, f, cp);
+        if (!gid || !map_glyph(w, f, gid, &cp, 1)) return 0;
+    }
+    if (ps->rise != 0) set_rise(ps, 0);
+    i = 0;
+    while (i < len) {
+        uint32_t cp =
+            (unsigned char)word[i] < 0x80 ? (unsigned char)word[i++] : oc_utf8_next(word, len, &i);
+        uint32_t gid = oc_fonts_glyph(w->fonts, f, cp);
+        double diff = *pdf - *exact;
+        if (diff >= 0.45 || diff <= -0.45) {
+            double d = rounded(diff, 1);
+            if (fabs(d) >= 0.5) {
+                tj_num(ps, d);
+                *pdf -= d;
+            }
+        }
+        tj_glyph(ps, gid);
+        *pdf += advance(w, f, gid);
+        *exact += (float)oc_fonts_glyph_advance(w->fonts, f, gid);
+    }
+    return 1;
+}
+
 /* Draws the item's text: its words shaped (right to left items from the
  * last word to the first), each space the font's space glyph plus the
  * item's word spacing `ws` (thousandths of an em), with an adjustment after
@@ -822,7 +859,8 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
                 pdf -= d;
             }
         }
-        draw_word(w, ps, f, size, word_dir(it->rtl, s + a, e - a), s + a, e - a, &pdf, &exact);
+        if (!it->nominal || it->rtl || !draw_nominal(w, ps, f, s + a, e - a, &pdf, &exact))
+            draw_word(w, ps, f, size, word_dir(it->rtl, s + a, e - a), s + a, e - a, &pdf, &exact);
     }
     set_rise(ps, 0);
     /* the pen ends where the layout's does */

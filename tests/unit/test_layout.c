@@ -482,6 +482,35 @@ static void test_missing_warned_once(void) {
     unsetenv("OCTAVO_THREADS");
 }
 
+/* The first TEXT item whose text holds `needle`. */
+static const oc_item *item_with(const oc_layout *l, const char *needle) {
+    for (size_t i = 0; i < l->npages; i++)
+        for (size_t k = 0; k < l->pages[i].nitems; k++) {
+            const oc_item *it = &l->pages[i].items[k];
+            if (it->kind == OC_ITEM_TEXT && it->text && strstr(it->text, needle)) return it;
+        }
+    return NULL;
+}
+
+/* Items carry what the writer needs to draw runs as the layout shaped them:
+ * right-to-left runs are marked (their words are set last first), and runs
+ * whose words shaped to their characters' own glyphs are marked nominal
+ * (the writer then need not shape them again); a ligature is not. */
+static void test_item_direction_and_nominal(void) {
+    fixture f;
+    setup(&f,
+          "---\ntitle: T\n---\n# One\n\nPlain words here.\n\nAn office.\n\n"
+          "\xd7\x9b\xd7\x9c \xd7\x91\xd7\xa0\xd7\x99 \xd7\x94\xd7\x90\xd7\x93\xd7\x9d.\n",
+          "a4", 0);
+    CHECK(f.ok);
+    const oc_item *plain = item_with(&f.lay, "Plain words"), *office = item_with(&f.lay, "office"),
+                  *he = item_with(&f.lay, "\xd7\x91\xd7\xa0\xd7\x99");
+    CHECK(plain && plain->nominal && !plain->rtl);
+    CHECK(office && !office->nominal);
+    CHECK(he && he->rtl && !he->nominal);
+    teardown(&f);
+}
+
 int main(void) {
     RUN(test_paper_sizes);
     RUN(test_a4_screen);
@@ -491,5 +520,6 @@ int main(void) {
     RUN(test_table_no_lone_row);
     RUN(test_given_patterns);
     RUN(test_missing_warned_once);
+    RUN(test_item_direction_and_nominal);
     return harness_finish("test_layout");
 }
