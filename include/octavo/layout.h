@@ -94,6 +94,11 @@ void oc_shaper_free(oc_shaper *s);
  * controls are not expected (callers drop them). */
 const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *word, size_t len,
                                size_t *n, double *width);
+/* The same, and *nominal = 1 when the glyphs are one per character, in
+ * order, each the character's own (cmap) glyph at its own advance, with
+ * no offsets (shaping changed nothing: no ligature, no kerning). */
+const oc_glyph *oc_shaper_shape(oc_shaper *s, oc_font_id f, int dir, const char *word, size_t len,
+                                size_t *n, double *width, int *nominal);
 /* Width at `size` points of text of several words (dir as above), as
  * oc_fonts_width. */
 double oc_shaper_width(oc_shaper *s, oc_font_id f, int dir, double size, const char *text,

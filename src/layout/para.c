@@ -830,21 +830,37 @@ static void shape_unit(pbuild *b, size_t i, size_t j) {
     }
     uint32_t *at = sb->offs + sb->capoffs; /* the atom of each character */
     size_t n = 0;
+    oc_buf_reserve(&sb->word, 4 * (j - i) + 1);
+    if (sb->word.overflow || !sb->word.data) return; /* (beyond the buffers' ceiling) */
+    char *wp = sb->word.data;
+    size_t wl = 0;
     for (size_t k = i; k < j; k++) {
         atom *a = &b->atoms[k];
         if (a->kind != AT_CHAR) continue;
         at[n] = (uint32_t)k;
-        sb->offs[n++] = (uint32_t)sb->word.len;
-        put_cp(&sb->word, a->cp);
+        sb->offs[n++] = (uint32_t)wl;
+        if (a->cp < 0x80)
+            wp[wl++] = (char)a->cp;
+        else
+            wl += (size_t)oc_utf8_encode(a->cp, wp + wl);
         a->width = 0;
     }
+    sb->word.len = wl;
     if (n == 0) return;
     const atom *first = &b->atoms[i];
     double size = b->styles[first->style].size;
     size_t ng = 0;
     double w = 0;
-    const oc_glyph *g =
-        oc_shaper_word(b->shaper, first->font, -1, sb->word.data, sb->word.len, &ng, &w);
+    int nominal = 0;
+    const oc_glyph *g = oc_shaper_shape(b->shaper, first->font, -1, wp, wl, &ng, &w, &nominal);
+    if (nominal) { /* glyph q is character q's */
+        for (size_t q = 0; q < n; q++) {
+            atom *a = &b->atoms[at[q]];
+            a->width = g[q].adv * size / 1000.0;
+            a->nominal = 1;
+        }
+        return;
+    }
     for (size_t q = 0; q < ng; q++) {
         /* the atom whose bytes start the cluster (offsets ascend) */
         size_t lo = 0, hi = n;
@@ -857,17 +873,8 @@ static void shape_unit(pbuild *b, size_t i, size_t j) {
         }
         b->atoms[at[lo]].width += g[q].adv * size / 1000.0;
     }
-    /* nominal: one glyph per character, each its own (cmap) glyph at its
-     * own advance, in order, with no offsets */
-    int nominal = ng == n;
-    for (size_t q = 0; q < ng && nominal; q++) {
-        const atom *a = &b->atoms[at[q]];
-        nominal = g[q].cluster == sb->offs[q] && g[q].dx == 0 && g[q].dy == 0 && g[q].gid != 0 &&
-                  g[q].gid == oc_fonts_glyph(b->ctx->fonts, first->font, a->cp) &&
-                  g[q].adv == (float)oc_fonts_glyph_advance(b->ctx->fonts, first->font, g[q].gid);
-    }
     for (size_t q = 0; q < n; q++)
-        b->atoms[at[q]].nominal = (unsigned char)nominal;
+        b->atoms[at[q]].nominal = 0;
 }
 
 static void shape_word(pbuild *b, size_t i, size_t j) {

@@ -31,7 +31,7 @@ typedef struct {   /* 32 bytes */
     uint32_t glyphs, nglyphs;
     uint16_t klen;
     uint16_t font; /* font * 2 + rtl */
-    uint32_t pad;
+    uint32_t nominal;
     double width;
 } centry;
 
@@ -149,8 +149,31 @@ static void cache_clear(oc_shaper *s) {
     s->nglyphs = 0;
 }
 
+/* See oc_shaper_shape. */
+static int is_nominal(const oc_fontset *fs, oc_font_id f, const char *word, size_t len,
+                      const oc_glyph *g, size_t n) {
+    size_t i = 0, q = 0;
+    while (i < len) {
+        if (q == n) return 0;
+        uint32_t at = (uint32_t)i;
+        uint32_t cp = oc_utf8_next(word, len, &i);
+        if (g[q].cluster != at || g[q].dx != 0 || g[q].dy != 0 || g[q].gid == 0 ||
+            g[q].gid != oc_fonts_glyph(fs, f, cp) ||
+            g[q].adv != (float)oc_fonts_glyph_advance(fs, f, g[q].gid))
+            return 0;
+        q++;
+    }
+    return q == n;
+}
+
 const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *word, size_t len,
                                size_t *n, double *width) {
+    int nominal;
+    return oc_shaper_shape(s, f, dir, word, len, n, width, &nominal);
+}
+
+const oc_glyph *oc_shaper_shape(oc_shaper *s, oc_font_id f, int dir, const char *word, size_t len,
+                                size_t *n, double *width, int *nominal) {
     double scale = oc_fonts_scale(s->fs, f);
     int rtl = dir < 0 ? oc_shape_is_rtl(word, len) : dir > 0;
     int key = (int)f * 2 + rtl;
@@ -167,6 +190,7 @@ const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *
                 same_bytes((const char *)(s->glyphs + e->glyphs + e->nglyphs), word, len)) {
                 *n = e->nglyphs;
                 *width = e->width;
+                *nominal = (int)e->nominal;
                 return s->glyphs + e->glyphs;
             }
         }
@@ -179,6 +203,7 @@ const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *
         }
         *width = take_glyphs(s->buf, scale, s->tmp, ng);
         *n = ng;
+        *nominal = is_nominal(s->fs, f, word, len, s->tmp, ng);
         return s->tmp;
     }
     size_t kslots = (len + sizeof(oc_glyph) - 1) / sizeof(oc_glyph), rec = ng + kslots;
@@ -203,6 +228,8 @@ const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *
     e->nglyphs = ng;
     e->width = take_glyphs(s->buf, scale, s->glyphs + s->nglyphs, ng);
     memcpy(s->glyphs + s->nglyphs + ng, word, len);
+    e->nominal = (uint32_t)is_nominal(s->fs, f, word, len, s->glyphs + s->nglyphs, ng);
+    *nominal = (int)e->nominal;
     s->nglyphs += rec;
     s->n++;
     *n = ng;
