@@ -31,8 +31,12 @@ typedef enum {
     OC_FONT_MONO_BOLD,
     OC_FONT_SANS, /* fallback with wide coverage (Greek, Cyrillic, math, arrows) */
     OC_FONT_SANS_BOLD,
-    OC_FONT_CJK,  /* fallback for Chinese and Japanese (ideographs, kana, CJK punctuation) */
-    OC_FONT_DEVA, /* fallback for Devanagari (set without shaping: see oc_para_layout) */
+    OC_FONT_CJK,   /* fallback for Chinese and Japanese (ideographs, kana, CJK punctuation) */
+    OC_FONT_DEVA,  /* fallback for Devanagari */
+    OC_FONT_BENG,  /* fallback for Bengali */
+    OC_FONT_THAI,  /* fallback for Thai */
+    OC_FONT_KOR,   /* fallback for Korean (Hangul) */
+    OC_FONT_EMOJI, /* last fallback: emoji and symbols (monochrome) */
     OC_FONT_COUNT
 } oc_font_id;
 
@@ -51,23 +55,61 @@ const char *oc_fonts_path(const oc_fontset *fs, oc_font_id f);
 int oc_fonts_has(const oc_fontset *fs, oc_font_id f, uint32_t cp);
 /* Advance width of cp in font f, in thousandths of an em (0 when missing). */
 double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp);
-/* Width of UTF-8 text at `size` points (missing glyphs count as 0). */
+/* Width of UTF-8 text at `size` points as the PDF draws it: each word
+ * (between U+0020s) shaped on its own (oc_shaper_word), each space the
+ * font's space. Shapes without a cache: paragraphs go through an
+ * oc_shaper instead. */
 double oc_fonts_width(const oc_fontset *fs, oc_font_id f, double size, const char *s, size_t len);
+/* The font's own (cmap) glyph for cp, 0 when it has none. */
+uint32_t oc_fonts_glyph(const oc_fontset *fs, oc_font_id f, uint32_t cp);
+/* Advance width of glyph `gid` in font f as its hmtx table gives it, in
+ * thousandths of an em (0 for a glyph the font does not have). */
+double oc_fonts_glyph_advance(const oc_fontset *fs, oc_font_id f, uint32_t gid);
+
+/* ---- shaping (src/layout/shape.c) --------------------------------------- */
+/* Text is shaped with HarfBuzz word by word: a word is text between U+0020s
+ * in one font. Its direction is right-to-left when it holds a strong
+ * right-to-left letter (Hebrew, Arabic, ...), its script is HarfBuzz's
+ * guess from its letters, its language the book's. Features: the fonts'
+ * defaults (kern, liga, calt, mark, mkmk, and the script's own), with
+ * ligatures, contextual alternates and kerning off in the monospace faces
+ * (code keeps its grid and its letters). The layout measures and the PDF
+ * writer draws through the same function, so both agree to the bit. */
+typedef struct {
+    uint32_t gid;     /* glyph id in the font (0: the font has none) */
+    uint32_t cluster; /* byte offset in the word of its cluster's first character */
+    float adv;        /* advance, thousandths of an em */
+    float dx, dy;     /* offset from the pen, thousandths of an em */
+} oc_glyph;
+
+/* One per thread: an hb_buffer and a bounded cache of shaped words. */
+typedef struct oc_shaper oc_shaper;
+/* `language` (BCP 47, may be NULL) is borrowed for the shaper's life. */
+oc_shaper *oc_shaper_new(const oc_fontset *fs, const char *language);
+void oc_shaper_free(oc_shaper *s);
+/* Shapes `len` bytes of one word in font f, left to right (dir 0), right to
+ * left (1), or as its letters say (-1, oc_shape_is_rtl): glyphs in visual
+ * order (left to right) in *n, the total advance (thousandths of an em) in
+ * *width. The array is the shaper's, valid until its next call. Tabs and
+ * controls are not expected (callers drop them). */
+const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *word, size_t len,
+                               size_t *n, double *width);
+/* The same, and *nominal = 1 when the glyphs are one per character, in
+ * order, each the character's own (cmap) glyph at its own advance, with
+ * no offsets (shaping changed nothing: no ligature, no kerning). */
+const oc_glyph *oc_shaper_shape(oc_shaper *s, oc_font_id f, int dir, const char *word, size_t len,
+                                size_t *n, double *width, int *nominal);
+/* Width at `size` points of text of several words (dir as above), as
+ * oc_fonts_width. */
+double oc_shaper_width(oc_shaper *s, oc_font_id f, int dir, double size, const char *text,
+                       size_t len);
+/* 1 when the word is shaped right to left (it holds a strong RTL letter). */
+int oc_shape_is_rtl(const char *word, size_t len);
+/* 1 for a strong right-to-left character. */
+int oc_shape_cp_rtl(uint32_t cp);
 /* Ascender and descender (descender negative) in thousandths of an em. */
 double oc_fonts_ascent(const oc_fontset *fs, oc_font_id f);
 double oc_fonts_descent(const oc_fontset *fs, oc_font_id f);
-
-/* ---- Arabic presentation forms (src/layout/arabic.c) ------------------- */
-/* Number of contextual forms of a basic Arabic letter (1 hamza, 2
- * right-joining: isolated and final, 4 dual-joining: isolated, final,
- * initial, medial), 0 for anything else; *first is its first form. */
-int oc_arabic_forms(uint32_t cp, uint32_t *first);
-/* The lam-alef ligature (isolated form; +1 is the final) for the alef that
- * follows a lam, 0 when `alef` is none. */
-uint32_t oc_arabic_lam_alef(uint32_t alef);
-/* The letter a presentation form stands for (with the alef of a lam-alef
- * ligature in *second, else 0), 0 when pf is not one of ours. */
-uint32_t oc_arabic_nominal(uint32_t pf, uint32_t *second);
 
 /* ---- page items --------------------------------------------------------- */
 typedef struct {
@@ -88,7 +130,10 @@ typedef enum {
  * word), so the kinds' own pointers share one anonymous union (set only the
  * one of your kind). */
 typedef struct {
-    oc_item_kind kind;
+    uint8_t kind;     /* oc_item_kind */
+    uint8_t rtl;      /* TEXT: its words go right to left (each is shaped on its own) */
+    uint8_t nominal;  /* TEXT: shaping gives each character its own glyph at its own
+                         advance (the layout found so): the writer need not shape it */
     oc_font_id font;  /* TEXT */
     uint32_t len;     /* TEXT: bytes of text */
     oc_color color;   /* TEXT, RULE, RECT */
@@ -268,6 +313,9 @@ typedef struct {
     double ws; /* word spacing: added to the font's advance of each U+0020 of
                   text (justification); the same for every space of the run */
     int flags;
+    int rtl;                /* the run's words are drawn right to left (text stays logical) */
+    int nominal;            /* every word of the run shapes to its characters' own glyphs and
+                               advances (see oc_item.nominal) */
     const char *uri;        /* part of an external link */
     const char *dest;       /* part of an internal link */
     const oc_node *noteref; /* a footnote marker: the FOOTNOTE_REF node */
@@ -309,11 +357,12 @@ typedef struct {
     oc_diag *diag;
     const oc_document *doc;
     const char *file; /* chapter path for messages */
-    oc_cpset *warned; /* code points already warned about (NULL: warn every time) */
-    /* scripts already warned about as set without shaping, in chapter
-     * `shaping_file` (reset when `file` changes); zero-initialise */
-    const char *shaping_file;
-    unsigned shaping_warned;
+    oc_cpset *warned; /* unused since warnings are per script and chapter (kept for callers) */
+    /* scripts already warned about as not in any bundled font, in chapter
+     * `missing_file` (reset when `file` changes); zero-initialise */
+    const char *missing_file;
+    uint32_t missing[32];
+    int nmissing;
     /* working arrays kept from one paragraph to the next (NULL: each call
      * allocates and frees its own); one per thread, from oc_para_bufs_new */
     struct oc_para_bufs *bufs;
@@ -327,16 +376,19 @@ void oc_para_bufs_free(struct oc_para_bufs *bufs);
 
 /* Lays out the inline children of `block` (a PARAGRAPH, HEADING or
  * TABLE_CELL; for CODE_BLOCK the literal text, wrapped with a continuation
- * mark) into lines no wider than `measure`. Characters missing from the
- * base font fall back to OC_FONT_SANS, then OC_FONT_CJK, then OC_FONT_DEVA;
- * a character no font has is warned once per character with its source line
- * and drawn as U+FFFD from SANS. Every CJK ideograph or kana is a break
- * opportunity (except before closing punctuation and after opening, the
- * kinsoku rule). Basic Arabic letters are joined through their presentation
- * forms. Scripts that need a shaping engine (Indic conjuncts, Arabic letters
- * beyond the basic alphabet) are drawn letter by letter, with one warning per
- * chapter and script at the line of its first such character. */
+ * mark) into lines no wider than `measure`. Each character takes the first
+ * font that has it: the style's face, DejaVu Sans (bold for bold text), then
+ * the script faces in oc_font_id order (CJK, Devanagari, Bengali, Thai,
+ * Korean, emoji); a character no font has is drawn as U+FFFD from SANS and
+ * warned once per script and chapter, at its source line. Words are shaped
+ * with HarfBuzz (oc_shaper_word) and measured with the shaped advances.
+ * Every CJK ideograph or kana is a break opportunity (except before closing
+ * punctuation and after opening, the kinsoku rule). */
 oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_style *style,
                          double measure, oc_para *out);
+/* Width of text as oc_fonts_width gives it, through the shaper (and its
+ * cache of words) kept in ctx->bufs, shaped in the book's language as the
+ * paragraphs and the PDF writer shape it; oc_fonts_width without bufs. */
+double oc_para_text_width(oc_para_ctx *ctx, oc_font_id f, double size, const char *s, size_t len);
 
 #endif

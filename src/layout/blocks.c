@@ -112,6 +112,8 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
             t.text = run->text;
             t.len = run->len;
             t.ws = (float)run->ws;
+            t.rtl = (uint8_t)(run->rtl != 0);
+            t.nominal = (uint8_t)(run->nominal != 0);
             oc_itemvec_push(v, &t);
         }
         if (run->flags & (OC_RUN_STRIKE | OC_RUN_UNDERLINE)) {
@@ -165,7 +167,7 @@ static void note_blocks(oc_blocks *b, const oc_node *n, oc_itemvec *v, double *y
                     t.color = b->text;
                     t.text = num;
                     t.len = strlen(num);
-                    t.w = oc_fonts_width(b->fonts, OC_FONT_SERIF, size, num, t.len);
+                    t.w = oc_para_text_width(b->para, OC_FONT_SERIF, size, num, t.len);
                     oc_itemvec_push(v, &t);
                     *first = 0;
                 }
@@ -243,7 +245,7 @@ static void pending_marker(oc_blocks *b, double base) {
     t.color = b->text;
     t.text = b->marker;
     t.len = strlen(b->marker);
-    t.w = oc_fonts_width(b->fonts, t.font, t.size, t.text, t.len);
+    t.w = oc_para_text_width(b->para, t.font, t.size, t.text, t.len);
     oc_flow_item(b->flow, &t);
     b->marker = NULL;
 }
@@ -296,7 +298,7 @@ static void heading(oc_blocks *b, const oc_node *n) {
     b->space = maxd(b->space, b->leading * above[lv]);
     double numw = 0;
     if (n->number && *n->number)
-        numw = oc_fonts_width(b->fonts, font, size, n->number, strlen(n->number)) + size * 0.6;
+        numw = oc_para_text_width(b->para, font, size, n->number, strlen(n->number)) + size * 0.6;
     oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
     oc_para p;
     memset(&p, 0, sizeof p);
@@ -510,7 +512,7 @@ static void list(oc_blocks *b, const oc_node *n) {
         for (const oc_node *it = n->first; it; it = it->next)
             count++;
         char *wide = oc_arena_printf(b->arena, "%d.", n->start + count - 1);
-        double w = oc_fonts_width(b->fonts, OC_FONT_SERIF, b->body, wide, strlen(wide));
+        double w = oc_para_text_width(b->para, OC_FONT_SERIF, b->body, wide, strlen(wide));
         if (w + b->body * 0.5 > step) step = w + b->body * 0.5;
     }
     double saved = b->indent;
@@ -529,7 +531,7 @@ static void list(oc_blocks *b, const oc_node *n) {
         } else {
             m = bullet(b, depth, &mf);
         }
-        double mw = oc_fonts_width(b->fonts, mf, b->body, m, strlen(m));
+        double mw = oc_para_text_width(b->para, mf, b->body, m, strlen(m));
         b->marker = m;
         b->marker_font = mf;
         b->marker_size = b->body;
@@ -588,7 +590,7 @@ static double cell_min_width(oc_blocks *b, const oc_node *cell, double size) {
         while (j < len && s[j] != ' ')
             j++;
         if (j > i) {
-            double w = oc_fonts_width(b->fonts, OC_FONT_SERIF_BOLD, size, s + i, j - i);
+            double w = oc_para_text_width(b->para, OC_FONT_SERIF_BOLD, size, s + i, j - i);
             if (w > best) best = w;
         }
         i = j;
@@ -787,7 +789,7 @@ static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
         t.color = b->text;
         t.text = label;
         t.len = strlen(label);
-        t.w = oc_fonts_width(b->fonts, t.font, size, label, t.len);
+        t.w = oc_para_text_width(b->para, t.font, size, label, t.len);
         oc_flow_item(b->flow, &t);
         b->space = lead * 0.3;
     }

@@ -2,16 +2,17 @@
  * numberOfHMetrics), OS/2 (typo metrics when USE_TYPO_METRICS is set),
  * maxp (numGlyphs), hmtx (advances) and cmap (formats 4 and 12).
  *
- * Layout asks for an advance per character, so lookups must be cheap: for
+ * Layout asks for coverage per character, so lookups must be cheap: for
  * the Basic Multilingual Plane every font gets a flat table of 65536 advances
  * (in thousandths of an em, as float) plus a coverage bitmap, both built once
- * at load (about 1.5 ms and 330 KB per font).
+ * at load (about 1.5 ms and 330 KB per font). Characters above U+FFFF (emoji,
+ * rare ideographs) are looked up in the font's format-12 groups, kept sorted.
  *
- * Characters above U+FFFF are reported as missing (oc_fonts_has() == 0):
- * libharu 2.3's UTF-8 encoder, which the PDF writer relies on, addresses
- * glyphs by 16-bit code points only, so such a glyph could not be drawn.
- * Layout then falls back (and warns) as for any missing character. */
+ * The font file itself stays loaded as a HarfBuzz face and font (scale: font
+ * units), which the shaper (shape.c) uses; HarfBuzz fonts may be shared by
+ * threads. */
 #include "octavo/layout.h"
+#include "layout/fonts_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,18 +30,31 @@ const char *const oc_font_files[OC_FONT_COUNT] = {
     [OC_FONT_SANS_BOLD] = "DejaVuSans-Bold.ttf",
     [OC_FONT_CJK] = "DroidSansFallbackFull.ttf",
     [OC_FONT_DEVA] = "Lohit-Devanagari.ttf",
+    [OC_FONT_BENG] = "Lohit-Bengali.ttf",
+    [OC_FONT_THAI] = "Norasi.ttf",
+    [OC_FONT_KOR] = "NanumMyeongjo.ttf",
+    [OC_FONT_EMOJI] = "Symbola_hint.ttf",
 };
 
 #define OC_FONT_MAX_BYTES ((size_t)64 << 20)
+
+typedef struct {
+    uint32_t start, end, glyph; /* a format-12 group above U+FFFF */
+} astral_group;
 
 typedef struct {
     char *path;
     double ascent, descent;  /* thousandths of an em */
     float *bmp_advance;      /* 65536 entries; 0 where there is no glyph */
     uint8_t *bmp_has;        /* 65536 bits */
+    uint16_t *bmp_gid;       /* 65536 glyph ids (0: none) */
     uint16_t *glyph_advance; /* font units, per glyph */
     uint16_t nglyphs;
-    double scale; /* 1000 / unitsPerEm */
+    double scale;         /* 1000 / unitsPerEm */
+    astral_group *astral; /* sorted by start */
+    size_t nastral;
+    hb_face_t *face;
+    hb_font_t *hb;
 } oc_font;
 
 struct oc_fontset {
@@ -131,6 +145,11 @@ static int parse_format12(const ttf *t, size_t sub, oc_font *f, uint16_t *bmp_gi
         size_t g = sub + 16 + (size_t)i * 12;
         uint32_t start = u32(t, g), end = u32(t, g + 4), glyph = u32(t, g + 8);
         if (start > end || end > 0x10FFFF) continue;
+        if (end > 0xFFFF && glyph < f->nglyphs) {
+            uint32_t s0 = start > 0xFFFF ? start : 0x10000;
+            f->astral = oc_xrealloc(f->astral, (f->nastral + 1) * sizeof *f->astral);
+            f->astral[f->nastral++] = (astral_group){s0, end, glyph + (s0 - start)};
+        }
         for (uint32_t c = start; c <= end && c <= 0xFFFF; c++)
             set_glyph(f, bmp_gid, c, glyph + (c - start));
     }
@@ -160,40 +179,27 @@ static int parse_cmap(const ttf *t, oc_font *f, uint16_t *bmp_gid) {
 
 /* ---- loading one font ------------------------------------------------------- */
 
-static oc_status read_file(const char *path, uint8_t **data, size_t *size, char *why, size_t n) {
+/* The font file as a HarfBuzz blob: mapped into memory (pages are read as
+ * they are touched: metrics read the small tables, embedding the glyphs
+ * drawn, so most of a large CJK or emoji face is never read). */
+static hb_blob_t *open_font(const char *path, char *why, size_t n) {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         snprintf(why, n, "%s", strerror(errno));
-        return OC_ERR_IO;
+        return NULL;
     }
-    oc_status st = OC_ERR_IO;
-    uint8_t *buf = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= OC_FONT_MAX_BYTES) {
-                snprintf(why, n, "file larger than %zu bytes", OC_FONT_MAX_BYTES);
-                goto done;
-            }
-            cap = cap ? cap * 2 : 1 << 20;
-            buf = oc_xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (got == 0) break;
-    }
-    if (ferror(fp)) {
-        snprintf(why, n, "read error");
-        goto done;
-    }
-    *data = buf;
-    *size = len;
-    buf = NULL;
-    st = OC_OK;
-done:
-    free(buf);
     fclose(fp);
-    return st;
+    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+    if (!blob) {
+        snprintf(why, n, "read error");
+        return NULL;
+    }
+    if (hb_blob_get_length(blob) > OC_FONT_MAX_BYTES) {
+        snprintf(why, n, "file larger than %zu bytes", OC_FONT_MAX_BYTES);
+        hb_blob_destroy(blob);
+        return NULL;
+    }
+    return blob;
 }
 
 static int parse_font(const ttf *t, oc_font *f, char *why, size_t n) {
@@ -249,14 +255,18 @@ static int parse_font(const ttf *t, oc_font *f, char *why, size_t n) {
         f->bmp_has[c >> 3] |= (uint8_t)(1u << (c & 7));
         f->bmp_advance[c] = (float)(f->glyph_advance[g] * f->scale);
     }
-    free(bmp_gid);
+    f->bmp_gid = bmp_gid;
     return 1;
 }
 
 static void free_font(oc_font *f) {
+    if (f->hb) hb_font_destroy(f->hb);
+    if (f->face) hb_face_destroy(f->face);
+    free(f->astral);
     free(f->path);
     free(f->bmp_advance);
     free(f->bmp_has);
+    free(f->bmp_gid);
     free(f->glyph_advance);
     memset(f, 0, sizeof *f);
 }
@@ -274,20 +284,26 @@ oc_status oc_fonts_load(oc_fontset **out, const char *fonts_dir, oc_diag *diag) 
         size_t plen = dlen + 1 + strlen(oc_font_files[i]) + 1;
         f->path = oc_xmalloc(plen);
         snprintf(f->path, plen, "%.*s/%s", (int)dlen, fonts_dir, oc_font_files[i]);
-        uint8_t *data = NULL;
-        size_t size = 0;
         char why[256] = "";
-        if (read_file(f->path, &data, &size, why, sizeof why) != OC_OK) {
+        hb_blob_t *blob = open_font(f->path, why, sizeof why);
+        if (!blob) {
             oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "cannot read font: %s", why);
             st = OC_ERR_IO;
             continue;
         }
-        ttf t = {data, size};
-        if (!parse_font(&t, f, why, sizeof why)) {
+        unsigned size = 0;
+        const char *data = hb_blob_get_data(blob, &size);
+        ttf t = {(const uint8_t *)data, size};
+        if (!data || !parse_font(&t, f, why, sizeof why)) {
             oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "unusable font: %s", why);
             st = OC_ERR_IO;
+            hb_blob_destroy(blob);
+            continue;
         }
-        free(data);
+        f->face = hb_face_create(blob, 0);
+        hb_blob_destroy(blob);
+        f->hb = hb_font_create(f->face);
+        hb_font_make_immutable(f->hb); /* shared by the layout threads */
     }
     if (st != OC_OK) {
         oc_fonts_free(fs);
@@ -314,34 +330,62 @@ const char *oc_fonts_path(const oc_fontset *fs, oc_font_id f) {
     return font ? font->path : NULL;
 }
 
+/* The glyph of a character above U+FFFF, 0 when the font has none. */
+static uint32_t astral_glyph(const oc_font *font, uint32_t cp) {
+    size_t lo = 0, hi = font->nastral;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const astral_group *g = &font->astral[mid];
+        if (cp < g->start)
+            hi = mid;
+        else if (cp > g->end)
+            lo = mid + 1;
+        else {
+            uint32_t gid = g->glyph + (cp - g->start);
+            return gid < font->nglyphs ? gid : 0;
+        }
+    }
+    return 0;
+}
+
 int oc_fonts_has(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
     const oc_font *font = font_of(fs, f);
-    if (!font || cp > 0xFFFF) return 0;
+    if (!font) return 0;
+    if (cp > 0xFFFF) return cp <= 0x10FFFF && astral_glyph(font, cp) != 0;
     return (font->bmp_has[cp >> 3] >> (cp & 7)) & 1;
 }
 
 double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
     const oc_font *font = font_of(fs, f);
-    if (!font || cp > 0xFFFF) return 0;
+    if (!font) return 0;
+    if (cp > 0xFFFF) {
+        uint32_t g = cp <= 0x10FFFF ? astral_glyph(font, cp) : 0;
+        return g ? font->glyph_advance[g] * font->scale : 0;
+    }
     return font->bmp_advance[cp];
 }
 
-double oc_fonts_width(const oc_fontset *fs, oc_font_id f, double size, const char *s, size_t len) {
+uint32_t oc_fonts_glyph(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
     const oc_font *font = font_of(fs, f);
-    if (!font || !s) return 0;
-    double units = 0;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) { /* fast path for ASCII */
-            units += font->bmp_advance[c];
-            i++;
-            continue;
-        }
-        uint32_t cp = oc_utf8_next(s, len, &i);
-        if (cp <= 0xFFFF) units += font->bmp_advance[cp];
-    }
-    return units * size / 1000.0;
+    if (!font) return 0;
+    if (cp > 0xFFFF) return cp <= 0x10FFFF ? astral_glyph(font, cp) : 0;
+    return font->bmp_gid[cp];
+}
+
+hb_font_t *oc_fonts_hb(const oc_fontset *fs, oc_font_id f) {
+    const oc_font *font = font_of(fs, f);
+    return font ? font->hb : NULL;
+}
+
+double oc_fonts_scale(const oc_fontset *fs, oc_font_id f) {
+    const oc_font *font = font_of(fs, f);
+    return font ? font->scale : 0;
+}
+
+double oc_fonts_glyph_advance(const oc_fontset *fs, oc_font_id f, uint32_t gid) {
+    const oc_font *font = font_of(fs, f);
+    if (!font || gid >= font->nglyphs) return 0;
+    return font->glyph_advance[gid] * font->scale;
 }
 
 double oc_fonts_ascent(const oc_fontset *fs, oc_font_id f) {

@@ -160,14 +160,15 @@ static void text_at(assembler *as, oc_font_id f, double size, double x, double y
     t.color = color;
     t.text = oc_arena_strdup(&as->out->arena, s);
     t.len = strlen(s);
-    t.w = oc_fonts_width(as->fonts, f, size, s, t.len);
+    t.w = oc_para_text_width(as->b->para, f, size, s, t.len);
     oc_itemvec_push(&as->cur, &t);
 }
 
 /* The font that draws cp: `f` when it has the glyph, else the fallbacks in
- * the paragraph code's order (DejaVu Sans, the CJK face, the Devanagari face). */
+ * the paragraph code's order (DejaVu Sans, then the script faces). */
 static oc_font_id font_for(const assembler *as, oc_font_id f, uint32_t cp) {
-    static const oc_font_id chain[] = {OC_FONT_SANS, OC_FONT_CJK, OC_FONT_DEVA};
+    static const oc_font_id chain[] = {OC_FONT_SANS, OC_FONT_CJK, OC_FONT_DEVA, OC_FONT_BENG,
+                                       OC_FONT_THAI, OC_FONT_KOR, OC_FONT_EMOJI};
     if (cp < 0x80 || oc_fonts_has(as->fonts, f, cp)) return f;
     for (size_t i = 0; i < sizeof chain / sizeof *chain; i++)
         if (oc_fonts_has(as->fonts, chain[i], cp)) return chain[i];
@@ -186,7 +187,7 @@ static double furniture_text(assembler *as, oc_font_id f, double size, double x,
         oc_font_id want = cur;
         if (i < len) want = font_for(as, f, oc_utf8_next(s, len, &j));
         if (i == len || (want != cur && i > start)) {
-            double pw = oc_fonts_width(as->fonts, cur, size, s + start, i - start);
+            double pw = oc_para_text_width(as->b->para, cur, size, s + start, i - start);
             if (draw)
                 text_at(as, cur, size, x + w, y,
                         oc_arena_strndup(&as->out->arena, s + start, i - start), color);
@@ -285,7 +286,7 @@ static void furniture(assembler *as, size_t phys, const char *head, int show_fol
     if (show_folio) {
         char num[32];
         label_text(label, number, num, sizeof num);
-        double w = oc_fonts_width(as->fonts, OC_FONT_SERIF, size * 1.05, num, strlen(num));
+        double w = oc_para_text_width(as->b->para, OC_FONT_SERIF, size * 1.05, num, strlen(num));
         double y = top - as->g.height - as->g.leading * 2.2;
         double x;
         if (as->opt->print)
@@ -492,15 +493,15 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
     t.color = b->text;
     t.text = "Contents";
     t.len = 8;
-    t.w = oc_fonts_width(as->fonts, t.font, tsize, t.text, t.len);
+    t.w = oc_para_text_width(as->b->para, t.font, tsize, t.text, t.len);
     oc_flow_item(cf, &t);
     b->space = b->leading * 2;
 
     double size = b->body, lead = b->leading;
-    double numcol = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, "000", 3);
+    double numcol = oc_para_text_width(as->b->para, OC_FONT_SERIF, size, "000", 3);
     double dot = size * 0.45;
-    double dotw = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, ".", 1);
-    double spacew = oc_fonts_width(as->fonts, OC_FONT_SERIF, size, " ", 1);
+    double dotw = oc_para_text_width(as->b->para, OC_FONT_SERIF, size, ".", 1);
+    double spacew = oc_para_text_width(as->b->para, OC_FONT_SERIF, size, " ", 1);
     for (size_t i = 0; i < body->nmarks; i++) {
         const oc_flow_mark *m = &body->marks[i];
         if (m->level > 1) continue;
@@ -510,7 +511,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
         const char *num = m->number && *m->number ? m->number : NULL;
         oc_font_id font = chap ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF;
         double numw = 0;
-        if (num) numw = oc_fonts_width(as->fonts, font, size, num, strlen(num)) + size * 0.6;
+        if (num) numw = oc_para_text_width(as->b->para, font, size, num, strlen(num)) + size * 0.6;
         oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
         st.link_color = b->text;
         st.align = OC_ALIGN_LEFT; /* entries line up on the left, whatever their script */
@@ -560,7 +561,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
                 oc_flow_item(cf, &v.v[q]);
             free(v.v);
             if (l == p.nlines - 1) {
-                double pw = oc_fonts_width(as->fonts, font, size, pnum, strlen(pnum));
+                double pw = oc_para_text_width(as->b->para, font, size, pnum, strlen(pnum));
                 double right = as->g.measure;
                 oc_item pt = oc_item_at(OC_ITEM_TEXT, right - pw, base, pw, 0);
                 pt.font = font;
@@ -614,10 +615,10 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
  * of its own, with a diagnostics sink of its own, by whichever thread takes
  * it next; the main thread then appends the flows and replays the sinks in
  * chapter order. Both runs (one thread or two) take the same path, so the
- * output and the messages cannot depend on the scheduling. The only state
- * chapters share is the once-per-book warning about a character no font
- * has: each thread remembers its own, and the replay drops any the book
- * already had. OCTAVO_THREADS=1 (read here only) keeps it on one thread. */
+ * output and the messages cannot depend on the scheduling. Characters no
+ * font has are warned once per script and chapter (oc_para_ctx.missing,
+ * reset for each chapter), so chapters share no warning state.
+ * OCTAVO_THREADS=1 (read here only) keeps it on one thread. */
 typedef struct {
     oc_blocks b; /* a copy of the main thread's, with its own: */
     oc_para_ctx pc;
@@ -644,8 +645,8 @@ int oc_layout_threads(void) {
 static void lay_out_chapter(oc_blocks *b, chapter_queue *q, int c) {
     b->flow = &q->flows[c];
     b->para->diag = &q->diags[c];
-    b->para->shaping_file = NULL;
-    b->para->shaping_warned = 0;
+    b->para->missing_file = NULL;
+    b->para->nmissing = 0;
     oc_blocks_chapter(b, &q->doc->chapters[c]);
     pthread_mutex_lock(&q->mu);
     q->done[c] = 1;
@@ -977,8 +978,10 @@ _Static_assert(sizeof(oc_item) == 64, "oc_item stays 64 bytes (see layout.h)");
 
 static const char *font_name(oc_font_id f) {
     static const char *const names[OC_FONT_COUNT] = {
-        "SERIF",     "SERIF_ITALIC", "SERIF_BOLD", "SERIF_BOLD_ITALIC", "MONO", "MONO_BOLD", "SANS",
-        "SANS_BOLD", "CJK",          "DEVA"};
+        "SERIF", "SERIF_ITALIC", "SERIF_BOLD", "SERIF_BOLD_ITALIC",
+        "MONO",  "MONO_BOLD",    "SANS",       "SANS_BOLD",
+        "CJK",   "DEVA",         "BENG",       "THAI",
+        "KOR",   "EMOJI"};
     return (unsigned)f < OC_FONT_COUNT ? names[f] : "?";
 }
 

@@ -16,18 +16,24 @@
  * oc_linebreak; each line is then turned into runs of one
  * font/size/colour/flags/link.
  *
- * Arabic letters of the basic alphabet are joined through their
- * presentation forms (src/layout/arabic.c). Scripts that need a shaping
- * engine (Indic conjuncts and vowel-sign reordering; Arabic letters beyond
- * the basic alphabet) are drawn character by character from a font that
- * has them, so the text is there and extracts correctly, but it is not set
- * as a reader of the script expects: each chapter gets one warning per such
- * script, at the line of its first character.
+ * Words are shaped with HarfBuzz (shape.c): each stretch of a word in one
+ * font and style is shaped as a whole and its advances are given to the
+ * characters that begin its clusters (a ligature's or a conjunct's width
+ * goes to its first character, the others get none), so boxes between
+ * break opportunities add up to the shaped word. A line is measured again
+ * from its runs' own text once its breaks are chosen (a word broken at a
+ * hyphen is shaped again as the two pieces the line shows), and a
+ * justified line's spaces take up the difference.
+ *
+ * A character no bundled font has is drawn as U+FFFD and warned once per
+ * script per chapter.
  *
  * Code blocks are set line by line in monospace; a source line wider than
  * the measure wraps at a space (or anywhere) and the continuation starts
  * with a grey "↪". */
 #include "octavo/layout.h"
+
+#include <hb.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -55,8 +61,9 @@ enum { OPP_NONE, OPP_HYPH, OPP_EXPL, OPP_ZW, OPP_CODE, OPP_EM1, OPP_EM2, OPP_CJK
 typedef struct {
     uint32_t cp; /* glyph drawn (U+FFFD when no font has the character) */
     unsigned char kind;
-    unsigned char soft; /* AT_SPACE from a source line break */
-    unsigned char opp;  /* break opportunity after this atom */
+    unsigned char soft;    /* AT_SPACE from a source line break */
+    unsigned char opp;     /* break opportunity after this atom */
+    unsigned char nominal; /* its word's shaping is its characters' own glyphs and advances */
     oc_font_id font;
     int style;
     double width;
@@ -103,6 +110,8 @@ typedef struct {
     int rtl_base;  /* the paragraph's first strong character is right-to-left */
     int has_ltr;   /* a left-to-right letter came first */
     int src_line;  /* source line of the text being added (for messages) */
+    oc_shaper *shaper;
+    struct oc_para_bufs *sb; /* the word buffers (ctx->bufs, or our own) */
 } pbuild;
 
 /* a run being assembled */
@@ -125,11 +134,17 @@ struct oc_para_bufs {
     oc_run *runs;
     size_t capruns;
     oc_buf text;
+    oc_shaper *shaper; /* made at the first paragraph, for its fonts and language */
+    const oc_fontset *shaper_fonts;
+    oc_buf word; /* a word being shaped, and its characters' byte offsets */
+    uint32_t *offs;
+    size_t capoffs;
 };
 
 struct oc_para_bufs *oc_para_bufs_new(void) {
     struct oc_para_bufs *p = oc_xcalloc(1, sizeof *p);
     oc_buf_init(&p->text);
+    oc_buf_init(&p->word);
     return p;
 }
 
@@ -141,6 +156,9 @@ void oc_para_bufs_free(struct oc_para_bufs *p) {
     free(p->meta);
     free(p->runs);
     oc_buf_free(&p->text);
+    oc_shaper_free(p->shaper);
+    oc_buf_free(&p->word);
+    free(p->offs);
     free(p);
 }
 
@@ -185,6 +203,12 @@ static void bufs_give(struct oc_para_bufs *p, pbuild *b, runvec *rv) {
 }
 
 /* ---- helpers --------------------------------------------------------------- */
+
+static void put_cp(oc_buf *buf, uint32_t cp) {
+    char u[4];
+    int n = oc_utf8_encode(cp, u);
+    oc_buf_append(buf, u, (size_t)n);
+}
 
 static int is_mono(oc_font_id f) {
     return f == OC_FONT_MONO || f == OC_FONT_MONO_BOLD;
@@ -241,7 +265,17 @@ static int is_mark(uint32_t cp) {
            (cp >= 0x06D6 && cp <= 0x06DC) || (cp >= 0x06DF && cp <= 0x06E4) || cp == 0x06E7 ||
            cp == 0x06E8 || (cp >= 0x06EA && cp <= 0x06ED) || (cp >= 0x0900 && cp <= 0x0903) ||
            (cp >= 0x093A && cp <= 0x094F && cp != 0x093D) || (cp >= 0x0951 && cp <= 0x0957) ||
-           cp == 0x0962 || cp == 0x0963 || cp == 0x3099 || cp == 0x309A;
+           cp == 0x0962 || cp == 0x0963 || cp == 0x3099 || cp == 0x309A ||
+           (cp >= 0x0981 && cp <= 0x0983) || cp == 0x09BC || (cp >= 0x09BE && cp <= 0x09CD) ||
+           cp == 0x09D7 || cp == 0x09E2 || cp == 0x09E3 || cp == 0x0E31 ||
+           (cp >= 0x0E34 && cp <= 0x0E3A) || (cp >= 0x0E47 && cp <= 0x0E4E) ||
+           (cp >= 0x1F3FB && cp <= 0x1F3FF);
+}
+
+/* a virama: the consonant after it joins the one before (no break between) */
+static int is_virama(uint32_t cp) {
+    return cp == 0x094D || cp == 0x09CD || cp == 0x0A4D || cp == 0x0ACD || cp == 0x0B4D ||
+           cp == 0x0BCD || cp == 0x0C4D || cp == 0x0CCD || cp == 0x0D4D;
 }
 
 /* Chinese and Japanese characters: a line may break before or after each
@@ -282,61 +316,6 @@ static int no_line_end(uint32_t cp) {
     return 0;
 }
 
-/* Scripts drawn without the shaping they need. shaping_script() gives the
- * index of cp's script (its first row: the bit in oc_para_ctx's
- * shaping_warned), -1 for scripts that are fine letter by letter. Only
- * characters some font draws are asked about (the others are warned as
- * missing). */
-static const struct {
-    uint32_t lo, hi;
-    const char *name, *what;
-} shaping_scripts[] = {
-    {0x0600, 0x06FF, "Arabic", "letters beyond the basic alphabet are not joined"},
-    {0x0750, 0x077F, "Arabic", "letters beyond the basic alphabet are not joined"},
-    {0x08A0, 0x08FF, "Arabic", "letters beyond the basic alphabet are not joined"},
-    {0x0700, 0x074F, "Syriac", "letters are not joined"},
-    {0x0900, 0x097F, "Devanagari", "conjuncts are not formed, vowel signs not reordered"},
-    {0xA8E0, 0xA8FF, "Devanagari", "conjuncts are not formed, vowel signs not reordered"},
-    {0x0980, 0x09FF, "Bengali", "conjuncts are not formed, vowel signs not reordered"},
-    {0x0A00, 0x0A7F, "Gurmukhi", "conjuncts are not formed, vowel signs not reordered"},
-    {0x0A80, 0x0AFF, "Gujarati", "conjuncts are not formed, vowel signs not reordered"},
-    {0x0B00, 0x0B7F, "Oriya", "conjuncts are not formed, vowel signs not reordered"},
-    {0x0B80, 0x0BFF, "Tamil", "vowel signs are not reordered"},
-    {0x0C00, 0x0C7F, "Telugu", "conjuncts are not formed, vowel signs not reordered"},
-    {0x0C80, 0x0CFF, "Kannada", "conjuncts are not formed, vowel signs not reordered"},
-    {0x0D00, 0x0D7F, "Malayalam", "conjuncts are not formed, vowel signs not reordered"},
-    {0x0D80, 0x0DFF, "Sinhala", "conjuncts are not formed, vowel signs not reordered"},
-    {0x0F00, 0x0FFF, "Tibetan", "stacks are not formed"},
-    {0x1000, 0x109F, "Myanmar", "vowel signs are not reordered"},
-    {0x1780, 0x17FF, "Khmer", "subscripts are not formed, vowel signs not reordered"},
-};
-
-/* an Arabic-script letter that would join but has no presentation forms
- * in arabic.c (Persian, Urdu and other extensions) */
-static int arabic_unjoined(uint32_t cp) {
-    return (cp >= 0x063B && cp <= 0x063F) || (cp >= 0x066E && cp <= 0x06D3 && cp != 0x0670) ||
-           cp == 0x06D5 || cp == 0x06EE || cp == 0x06EF || (cp >= 0x06FA && cp <= 0x06FF) ||
-           (cp >= 0x0750 && cp <= 0x077F) || (cp >= 0x08A0 && cp <= 0x08C9 && !is_mark(cp));
-}
-
-static int shaping_script(uint32_t cp) {
-    if (cp < 0x0600 || cp > 0xA8FF) return -1;
-    if (((cp >= 0x0600 && cp <= 0x06FF) || (cp >= 0x0750 && cp <= 0x077F) ||
-         (cp >= 0x08A0 && cp <= 0x08FF)) &&
-        !arabic_unjoined(cp))
-        return -1;
-    for (size_t i = 0; i < sizeof shaping_scripts / sizeof *shaping_scripts; i++)
-        if (cp >= shaping_scripts[i].lo && cp <= shaping_scripts[i].hi) {
-            /* ranges of one script share the bit of its first range */
-            size_t first = i;
-            while (first > 0 &&
-                   strcmp(shaping_scripts[first - 1].name, shaping_scripts[i].name) == 0)
-                first--;
-            return (int)first;
-        }
-    return -1;
-}
-
 /* Bidi class, roughly: 2 strong right-to-left (Hebrew, Arabic, Syriac,
  * Thaana, N'Ko and their presentation forms), 1 strong left-to-right
  * (letters of other scripts), 0 neutral or weak (digits, punctuation,
@@ -369,32 +348,28 @@ static int src_column(const pbuild *b) {
     return b->src_line == b->block->line ? b->block->column : 1;
 }
 
+/* Once per script and chapter: characters no bundled font has. */
 static void warn_missing(pbuild *b, uint32_t cp) {
     oc_para_ctx *c = b->ctx;
-    if (c->warned && !oc_cpset_add(c->warned, cp)) return;
+    hb_script_t script = hb_unicode_script(hb_unicode_funcs_get_default(), cp);
+    if (c->missing_file != c->file) {
+        c->missing_file = c->file;
+        c->nmissing = 0;
+    }
+    for (int i = 0; i < c->nmissing; i++)
+        if (c->missing[i] == (uint32_t)script) return;
+    if (c->nmissing < (int)(sizeof c->missing / sizeof *c->missing))
+        c->missing[c->nmissing++] = (uint32_t)script;
     if (!c->diag) return;
-    char u[8];
+    char u[8], tag[5];
     int n = oc_utf8_encode(cp, u);
     u[n] = '\0';
+    hb_tag_to_string(hb_script_to_iso15924_tag(script), tag);
+    tag[4] = '\0';
     oc_diag_report(c->diag, OC_WARNING, c->file, b->src_line, src_column(b),
-                   "U+%04X '%s' is not in any bundled font", (unsigned)cp, u);
-}
-
-/* once per chapter and script: the text is drawn, but not shaped */
-static void warn_unshaped(pbuild *b, uint32_t cp) {
-    int s = shaping_script(cp);
-    if (s < 0) return;
-    oc_para_ctx *c = b->ctx;
-    if (c->shaping_file != c->file) {
-        c->shaping_file = c->file;
-        c->shaping_warned = 0;
-    }
-    if (c->shaping_warned & (1u << s)) return;
-    c->shaping_warned |= 1u << s;
-    if (!c->diag) return;
-    oc_diag_report(c->diag, OC_WARNING, c->file, b->src_line, src_column(b),
-                   "%s text is set without shaping (%s)", shaping_scripts[s].name,
-                   shaping_scripts[s].what);
+                   "characters of script %s are not in any bundled font (first U+%04X '%s'); "
+                   "drawn as U+FFFD",
+                   tag, (unsigned)cp, u);
 }
 
 /* The font that draws cp, starting from `want`; 0 and *cp = U+FFFD (or 0 to
@@ -405,9 +380,11 @@ static oc_font_id pick_font(pbuild *b, oc_font_id want, uint32_t *cp) {
     oc_font_id alt = is_bold(want) ? OC_FONT_SANS_BOLD : OC_FONT_SANS;
     if (oc_fonts_has(fs, alt, *cp)) return alt;
     if (oc_fonts_has(fs, OC_FONT_SANS, *cp)) return OC_FONT_SANS;
-    if (oc_fonts_has(fs, OC_FONT_CJK, *cp)) return OC_FONT_CJK;
-    if (oc_fonts_has(fs, OC_FONT_DEVA, *cp)) return OC_FONT_DEVA;
-    for (int f = 0; f < OC_FONT_COUNT; f++)
+    /* then the script faces, in oc_font_id order (CJK, Devanagari, Bengali,
+     * Thai, Korean, emoji), then any face at all */
+    for (int f = OC_FONT_CJK; f < OC_FONT_COUNT; f++)
+        if (oc_fonts_has(fs, (oc_font_id)f, *cp)) return (oc_font_id)f;
+    for (int f = 0; f < OC_FONT_CJK; f++)
         if (oc_fonts_has(fs, (oc_font_id)f, *cp)) return (oc_font_id)f;
     warn_missing(b, *cp);
     *cp = oc_fonts_has(fs, OC_FONT_SANS, 0xFFFD) ? 0xFFFD : 0;
@@ -467,10 +444,8 @@ static int style_index(pbuild *b, const istate *s) {
 
 static void add_char(pbuild *b, uint32_t cp, int si) {
     const rstyle *st = &b->styles[si];
-    uint32_t want = cp;
     oc_font_id f = pick_font(b, st->font, &cp);
     if (cp == 0) return;
-    if (cp == want) warn_unshaped(b, cp);
     int dir = strong_dir(cp);
     if (dir == 2) b->has_rtl = 1;
     if (dir && !b->rtl_base && !b->has_ltr) {
@@ -529,8 +504,11 @@ static void add_text(pbuild *b, const char *s, size_t len, const istate *st) {
              * part of Persian words, so it is extracted with them) */
             add_char(b, cp, si);
         } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xFEFF || cp == 0x200C ||
-                   cp == 0x200D || cp == 0x2060) {
-            continue; /* controls and invisible joiners draw nothing */
+                   cp == 0x200D || cp == 0x2060 || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+                   (cp >= 0xE0100 && cp <= 0xE01EF)) {
+            /* controls, invisible joiners and variation selectors (the
+             * emoji face is monochrome either way) draw nothing */
+            continue;
         } else {
             add_char(b, cp, si);
         }
@@ -728,7 +706,8 @@ static void word_opportunities(pbuild *b, size_t i, size_t j) {
             w += A[++e].width;
         if (w > b->measure) {
             for (size_t q = s; q < e; q++) {
-                if ((A[q].opp != OPP_NONE && A[q].opp != OPP_KEEP) || is_mark(A[q + 1].cp))
+                if ((A[q].opp != OPP_NONE && A[q].opp != OPP_KEEP) || is_mark(A[q + 1].cp) ||
+                    is_virama(A[q].cp))
                     continue;
                 if (A[q].kind == AT_CHAR && is_url_punct(A[q].cp) && !is_url_punct(A[q + 1].cp))
                     A[q].opp = OPP_EM1;
@@ -828,8 +807,98 @@ static double hyphen_width(pbuild *b, const atom *a) {
     return cp ? adv(b, f, cp, b->styles[a->style].size) : 0;
 }
 
+/* Two character atoms are shaped together (and share a run) when they share
+ * the font and everything a run keeps. */
+static int same_run_style(const pbuild *b, const atom *p, const atom *a) {
+    if (p->font != a->font) return 0;
+    if (p->style == a->style) return 1;
+    const rstyle *x = &b->styles[p->style], *y = &b->styles[a->style];
+    return x->size == y->size && x->dy == y->dy && x->flags == y->flags && x->uri == y->uri &&
+           x->dest == y->dest && x->noteref == y->noteref && x->color.r == y->color.r &&
+           x->color.g == y->color.g && x->color.b == y->color.b;
+}
+
+/* Shapes the character atoms [i, j) (one font and style; soft hyphens and
+ * zero-width spaces between them are skipped) and gives each glyph's
+ * advance to the atom its cluster starts at. */
+static void shape_unit(pbuild *b, size_t i, size_t j) {
+    struct oc_para_bufs *sb = b->sb;
+    oc_buf_reset(&sb->word);
+    if (j - i > sb->capoffs) {
+        sb->capoffs = (j - i) * 2;
+        sb->offs = oc_xrealloc(sb->offs, 2 * sb->capoffs * sizeof *sb->offs);
+    }
+    uint32_t *at = sb->offs + sb->capoffs; /* the atom of each character */
+    size_t n = 0;
+    oc_buf_reserve(&sb->word, 4 * (j - i) + 1);
+    if (sb->word.overflow || !sb->word.data) return; /* (beyond the buffers' ceiling) */
+    char *wp = sb->word.data;
+    size_t wl = 0;
+    for (size_t k = i; k < j; k++) {
+        atom *a = &b->atoms[k];
+        if (a->kind != AT_CHAR) continue;
+        at[n] = (uint32_t)k;
+        sb->offs[n++] = (uint32_t)wl;
+        if (a->cp < 0x80)
+            wp[wl++] = (char)a->cp;
+        else
+            wl += (size_t)oc_utf8_encode(a->cp, wp + wl);
+        a->width = 0;
+    }
+    sb->word.len = wl;
+    if (n == 0) return;
+    const atom *first = &b->atoms[i];
+    double size = b->styles[first->style].size;
+    size_t ng = 0;
+    double w = 0;
+    int nominal = 0;
+    const oc_glyph *g = oc_shaper_shape(b->shaper, first->font, -1, wp, wl, &ng, &w, &nominal);
+    if (nominal) { /* glyph q is character q's */
+        for (size_t q = 0; q < n; q++) {
+            atom *a = &b->atoms[at[q]];
+            a->width = g[q].adv * size / 1000.0;
+            a->nominal = 1;
+        }
+        return;
+    }
+    for (size_t q = 0; q < ng; q++) {
+        /* the atom whose bytes start the cluster (offsets ascend) */
+        size_t lo = 0, hi = n;
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (sb->offs[mid] <= g[q].cluster)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        b->atoms[at[lo]].width += g[q].adv * size / 1000.0;
+    }
+    for (size_t q = 0; q < n; q++)
+        b->atoms[at[q]].nominal = 0;
+}
+
+static void shape_word(pbuild *b, size_t i, size_t j) {
+    size_t u = i;
+    const atom *last = NULL;
+    int udir = 0;
+    for (size_t k = i; k < j; k++) {
+        const atom *a = &b->atoms[k];
+        if (a->kind != AT_CHAR) continue;
+        int d = strong_dir(a->cp);
+        if (last && (!same_run_style(b, last, a) || (d && udir && d != udir))) {
+            shape_unit(b, u, k);
+            u = k;
+            udir = 0;
+        }
+        if (d) udir = d;
+        last = a;
+    }
+    if (last) shape_unit(b, u, j);
+}
+
 static void word_items(pbuild *b, size_t i, size_t j) {
     unify_word_fonts(b, i, j);
+    shape_word(b, i, j);
     word_opportunities(b, i, j);
     size_t bs = i;
     double bw = 0;
@@ -908,66 +977,8 @@ static void drop_cjk_soft_spaces(pbuild *b) {
     b->natoms = o;
 }
 
-/* can the character at atom k join the letter after it / before it? */
-static int joins_forward(uint32_t cp) {
-    return cp == 0x0640 || oc_arabic_forms(cp, NULL) == 4;
-}
-static int joins_back(uint32_t cp) {
-    return cp == 0x0640 || oc_arabic_forms(cp, NULL) >= 2;
-}
-
-/* Arabic joining: each basic Arabic letter becomes the presentation form
- * its neighbours call for (marks between letters are transparent), lam and
- * alef the ligature. Only where the atom's font has the form. */
-static void arabic_join(pbuild *b) {
-    const oc_fontset *fs = b->ctx->fonts;
-    size_t n = b->natoms;
-    uint32_t *orig = NULL;
-    for (size_t i = 0; i < n && !orig; i++)
-        if (b->atoms[i].kind == AT_CHAR && oc_arabic_forms(b->atoms[i].cp, NULL)) {
-            orig = oc_xmalloc(n * sizeof *orig);
-            for (size_t k = 0; k < n; k++)
-                orig[k] = b->atoms[k].kind == AT_CHAR ? b->atoms[k].cp : 0;
-        }
-    if (!orig) return;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        atom a = b->atoms[i];
-        uint32_t first;
-        int nf = a.kind == AT_CHAR ? oc_arabic_forms(orig[i], &first) : 0;
-        if (nf) {
-            size_t p = i, q = i + 1; /* the neighbouring letters, marks skipped */
-            while (p > 0 && orig[p - 1] && is_mark(orig[p - 1]))
-                p--;
-            while (q < n && orig[q] && is_mark(orig[q]))
-                q++;
-            int prev = p > 0 && orig[p - 1] && b->atoms[p - 1].font == a.font &&
-                       joins_forward(orig[p - 1]) && nf >= 2;
-            int next =
-                q < n && orig[q] && b->atoms[q].font == a.font && joins_back(orig[q]) && nf == 4;
-            uint32_t lig = orig[i] == 0x644 && i + 1 < n ? oc_arabic_lam_alef(orig[i + 1]) : 0;
-            uint32_t pf = 0;
-            if (lig && b->atoms[i + 1].font == a.font)
-                pf = lig + (prev ? 1 : 0);
-            else if (nf == 4)
-                pf = first + (prev ? (next ? 3 : 1) : (next ? 2 : 0));
-            else
-                pf = first + (prev ? 1 : 0);
-            if (pf && oc_fonts_has(fs, a.font, pf)) {
-                a.cp = pf;
-                a.width = adv(b, a.font, pf, b->styles[a.style].size);
-                if (lig && pf >= 0xFEF5) i++; /* the alef is in the ligature */
-            }
-        }
-        b->atoms[o++] = a;
-    }
-    b->natoms = o;
-    free(orig);
-}
-
 static void build_items(pbuild *b) {
     drop_cjk_soft_spaces(b);
-    arabic_join(b);
     /* the paragraph ends without spaces */
     while (b->natoms &&
            (b->atoms[b->natoms - 1].kind == AT_SPACE || b->atoms[b->natoms - 1].kind == AT_BREAK))
@@ -1029,12 +1040,6 @@ static oc_run *run_new(runvec *rv, double x, oc_font_id f, const rstyle *st) {
     return r;
 }
 
-static void put_cp(oc_buf *buf, uint32_t cp) {
-    char u[4];
-    int n = oc_utf8_encode(cp, u);
-    oc_buf_append(buf, u, (size_t)n);
-}
-
 /* Copies the line's runs into the arena and fills ascent/descent. */
 static void finish_line(pbuild *b, runvec *rv, oc_line *ln, double width) {
     oc_arena *ar = b->ctx->arena;
@@ -1080,53 +1085,6 @@ static size_t line_start(const pbuild *b, size_t brk) {
     return j;
 }
 
-static uint32_t mirror(uint32_t cp) {
-    switch (cp) {
-    case '(':
-        return ')';
-    case ')':
-        return '(';
-    case '[':
-        return ']';
-    case ']':
-        return '[';
-    case '{':
-        return '}';
-    case '}':
-        return '{';
-    case '<':
-        return '>';
-    case '>':
-        return '<';
-    case 0xAB:
-        return 0xBB;
-    case 0xBB:
-        return 0xAB;
-    default:
-        return cp;
-    }
-}
-
-/* Reverses a right-to-left run's characters into visual order, keeping
- * each combining mark after its base and mirroring brackets. */
-static void reverse_text(char *t, size_t len) {
-    uint32_t stackbuf[256];
-    uint32_t *cps = len <= 256 ? stackbuf : oc_xmalloc(len * sizeof *cps);
-    size_t n = 0, i = 0;
-    while (i < len)
-        cps[n++] = oc_utf8_next(t, len, &i);
-    size_t o = 0, end = n;
-    while (end > 0) {
-        size_t start = end - 1; /* the cluster: a base and its marks */
-        while (start > 0 && is_mark(cps[start]))
-            start--;
-        for (size_t k = start; k < end; k++)
-            o += (size_t)oc_utf8_encode(k == start ? mirror(cps[k]) : cps[k], t + o);
-        end = start;
-    }
-    if (cps != stackbuf) free(cps);
-}
-
 /* The bidi algorithm's reordering, simplified to runs: each run is
  * right-to-left (it has a Hebrew or Arabic letter), left-to-right (other
  * letters) or neutral (takes its neighbours' direction when they agree,
@@ -1144,7 +1102,7 @@ static void split_run(const pbuild *b, runvec *rv, size_t k, size_t at) {
     size_t end = k + 2 < rv->nruns ? rv->runs[k + 2].len : rv->text.len;
     *t = *r;
     t->len = at;
-    t->width = oc_fonts_width(b->ctx->fonts, r->font, r->size, rv->text.data + at, end - at);
+    t->width = oc_shaper_width(b->shaper, r->font, -1, r->size, rv->text.data + at, end - at);
     for (size_t i = at; i < end; i++) /* the justified spaces' share */
         if (rv->text.data[i] == ' ') t->width += r->ws;
     if (t->width > r->width) t->width = r->width;
@@ -1220,11 +1178,9 @@ static void bidi_reorder(const pbuild *b, runvec *rv, int rtl_base) {
     for (size_t k = 0; k < n; k++) {
         lev[k] = (unsigned char)(rtl_base ? (dir[k] == 2 ? 1 : 2) : (dir[k] == 2 ? 1 : 0));
         if (lev[k] > maxlev) maxlev = lev[k];
-        if (dir[k] == 2) {
-            size_t start = rv->runs[k].len;
-            size_t end = k + 1 < n ? rv->runs[k + 1].len : rv->text.len;
-            reverse_text(rv->text.data + start, end - start);
-        }
+        /* a right-to-left run keeps its text in logical order: the writer
+         * shapes its words right to left and sets the last word first */
+        rv->runs[k].rtl = dir[k] == 2;
     }
     /* runs are in logical order with x growing; mirror sequences in place */
     for (int L = maxlev; L >= 1; L--) {
@@ -1249,6 +1205,82 @@ static void bidi_reorder(const pbuild *b, runvec *rv, int rtl_base) {
     if (dir != stackbuf) free(dir);
 }
 
+/* The width of the text [from, to) of the line, shaped as the PDF draws it. */
+static double piece_width(pbuild *b, const oc_run *r, const runvec *rv, size_t from, size_t to) {
+    return oc_shaper_width(b->shaper, r->font, -1, r->size, rv->text.data + from, to - from);
+}
+
+/* The runs' widths as the PDF draws them. Whole words were measured shaped
+ * already (their characters' advances add up to the shaped word), so only
+ * a word broken by the line's ends can differ: the first word of the first
+ * run when the line starts inside a word, the last word of the last run
+ * (with its hyphen) when it ends inside one; `first_w` and `last_w` are
+ * what their characters added up to. The runs after a change move along;
+ * on a justified line that fills the measure, the spaces (inside runs and
+ * between them) share the difference out, so the line still fills it.
+ * Returns where the line now ends. */
+static double remeasure(pbuild *b, runvec *rv, double end_x, int fill, int starts_mid,
+                        double first_w, int ends_mid, double last_w) {
+    size_t n = rv->nruns;
+    if (n == 0 || (!starts_mid && !ends_mid)) return end_x;
+    double shift = 0;
+    size_t end0 = n > 1 ? rv->runs[1].len : rv->text.len, start0 = rv->runs[0].len;
+    size_t sp0 = start0;
+    while (sp0 < end0 && rv->text.data[sp0] != ' ')
+        sp0++;
+    int whole = n == 1 && sp0 == end0; /* one run, one word: both ends at once */
+    if (starts_mid || (whole && ends_mid)) {
+        double d = piece_width(b, &rv->runs[0], rv, start0, sp0) -
+                   (whole && ends_mid && !starts_mid ? last_w : first_w);
+        rv->runs[0].width += d;
+        for (size_t k = 1; k < n; k++)
+            rv->runs[k].x += d;
+        shift += d;
+    }
+    if (ends_mid && !whole) {
+        oc_run *r = &rv->runs[n - 1];
+        size_t start = r->len, end = rv->text.len, sp = end;
+        while (sp > start && rv->text.data[sp - 1] != ' ')
+            sp--;
+        double d = piece_width(b, r, rv, sp, end) - last_w;
+        r->width += d;
+        shift += d;
+    }
+    if (fill && fabs(shift) > 1e-9) {
+        size_t nsp = 0;
+        double prev_end = 0;
+        for (size_t k = 0; k < n; k++) {
+            const oc_run *r = &rv->runs[k];
+            size_t start = r->len, end = k + 1 < n ? rv->runs[k + 1].len : rv->text.len;
+            for (size_t i = start; i < end; i++)
+                nsp += rv->text.data[i] == ' ';
+            nsp += k > 0 && r->x - prev_end > 0.1; /* a gap before it stands for a space */
+            prev_end = r->x + r->width;
+        }
+        if (nsp > 0) {
+            double d = shift / (double)nsp, moved = 0;
+            prev_end = 0;
+            for (size_t k = 0; k < n; k++) {
+                oc_run *r = &rv->runs[k];
+                size_t start = r->len, end = k + 1 < n ? rv->runs[k + 1].len : rv->text.len;
+                size_t spaces = 0;
+                for (size_t i = start; i < end; i++)
+                    spaces += rv->text.data[i] == ' ';
+                if (k > 0 && r->x - prev_end > 0.1) moved += d;
+                prev_end = r->x + r->width;
+                r->x -= moved;
+                if (spaces) {
+                    r->ws -= d;
+                    r->width -= d * (double)spaces;
+                    moved += d * (double)spaces;
+                }
+            }
+            shift -= moved;
+        }
+    }
+    return end_x + shift;
+}
+
 static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, oc_line *ln) {
     int justified = b->ragged <= 0;
     double x = 0;
@@ -1258,6 +1290,11 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
     size_t space_atom = 0;
     int cur_dir = 0;       /* strong direction of the current run's text so far */
     size_t cur_spaces = 0; /* spaces inside the current run */
+    /* the widths, as their characters add up, of the first run's first word
+     * and of the last run's last word (see remeasure) */
+    double first_w = 0, last_w = 0;
+    int first_open = 1;
+    size_t a_first = (size_t)-1, a_last = 0; /* the line's atoms */
     for (size_t i = s; i <= e && i < b->nitems; i++) {
         const oc_lb_item *it = &b->items[i];
         const imeta *m = &b->meta[i];
@@ -1284,13 +1321,18 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
                 oc_font_id f = pick_font(b, a->font, &cp);
                 if (cp && f == cur->font) {
                     put_cp(&rv->text, cp);
+                    cur->nominal = 0; /* the piece with its hyphen is shaped afresh */
                     cur->width += it->width;
                     x += it->width;
+                    last_w += it->width;
+                    if (first_open && rv->nruns == 1) first_w += it->width;
                 } else if (cp) {
                     oc_run *h = run_new(rv, x, f, &b->styles[a->style]);
                     put_cp(&rv->text, cp);
                     h->width = it->width;
                     x += it->width;
+                    last_w = it->width;
+                    first_open = 0;
                 }
             }
             continue;
@@ -1302,6 +1344,8 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             pending_space = 0;
             continue;
         }
+        if (a_first == (size_t)-1) a_first = m->a0;
+        a_last = m->a1;
         for (size_t k = m->a0; k < m->a1; k++) {
             const atom *a = &b->atoms[k];
             if (a->kind != AT_CHAR) continue;
@@ -1324,21 +1368,43 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
                     oc_buf_putc(&rv->text, ' ');
                     cur->width += space_w;
                     if (cur_spaces++ == 0) cur->ws = extra;
+                    first_open = 0;
+                    last_w = 0;
                 }
             } else {
                 cur = run_new(rv, x, a->font, st);
+                cur->nominal = 1;
                 cur_dir = 0;
                 cur_spaces = 0;
+                if (rv->nruns > 1) first_open = 0;
+                last_w = 0;
             }
             if (dir) cur_dir = dir;
             pending_space = 0;
             put_cp(&rv->text, a->cp);
+            cur->nominal &= a->nominal;
             cur->width += a->width;
             x += a->width;
+            last_w += a->width;
+            if (first_open) first_w += a->width;
         }
         pending_space = 0;
     }
-    double width = x;
+    /* does the line start or end inside a word (a hyphen, an emergency or
+     * a CJK break)? */
+    int starts_mid = a_first != (size_t)-1 && a_first > 0 &&
+                     b->atoms[a_first - 1].kind != AT_SPACE &&
+                     b->atoms[a_first - 1].kind != AT_BREAK;
+    int ends_mid = a_first != (size_t)-1 && a_last < b->natoms &&
+                   b->atoms[a_last].kind != AT_SPACE && b->atoms[a_last].kind != AT_BREAK;
+    double width = remeasure(b, rv, x, justified && ratio != 0 && fabs(x - b->measure) < 0.5,
+                             starts_mid, first_w, ends_mid, last_w);
+    /* a word broken at the line's ends is a new word: the writer shapes it */
+    if (rv->nruns && starts_mid) rv->runs[0].nominal = 0;
+    if (rv->nruns && ends_mid) rv->runs[rv->nruns - 1].nominal = 0;
+    if (b->has_rtl)
+        for (size_t k = 0; k < rv->nruns; k++)
+            rv->runs[k].nominal = 0;
     if (b->has_rtl) bidi_reorder(b, rv, b->rtl_base);
     int align = b->ps->align;
     /* OC_ALIGN_NONE is the paragraph's start side: the right for a
@@ -1542,6 +1608,24 @@ static oc_status code_block(pbuild *b, oc_para *out) {
     return OC_OK;
 }
 
+/* The thread's shaper, kept in its paragraph buffers (made at first use). */
+static oc_shaper *ctx_shaper(oc_para_ctx *ctx) {
+    struct oc_para_bufs *sb = ctx->bufs;
+    if (!sb) return NULL;
+    if (!sb->shaper || sb->shaper_fonts != ctx->fonts) {
+        oc_shaper_free(sb->shaper);
+        sb->shaper = oc_shaper_new(ctx->fonts, ctx->doc ? ctx->doc->meta.language : NULL);
+        sb->shaper_fonts = ctx->fonts;
+    }
+    return sb->shaper;
+}
+
+double oc_para_text_width(oc_para_ctx *ctx, oc_font_id f, double size, const char *s, size_t len) {
+    oc_shaper *sh = ctx && ctx->fonts ? ctx_shaper(ctx) : NULL;
+    if (!sh) return ctx ? oc_fonts_width(ctx->fonts, f, size, s, len) : 0;
+    return oc_shaper_width(sh, f, -1, size, s, len);
+}
+
 /* ---- the entry point ---------------------------------------------------------------- */
 
 oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_style *style,
@@ -1557,6 +1641,14 @@ oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_s
     if (!ctx || !ctx->arena || !ctx->fonts || !block || !style) return OC_ERR_INTERNAL;
     b.ctx = ctx;
     bufs_take(ctx->bufs, &b, &rv);
+    struct oc_para_bufs *own = ctx->bufs ? NULL : oc_para_bufs_new();
+    b.sb = ctx->bufs ? ctx->bufs : own;
+    if (!b.sb->shaper || b.sb->shaper_fonts != ctx->fonts) {
+        oc_shaper_free(b.sb->shaper);
+        b.sb->shaper = oc_shaper_new(ctx->fonts, ctx->doc ? ctx->doc->meta.language : NULL);
+        b.sb->shaper_fonts = ctx->fonts;
+    }
+    b.shaper = b.sb->shaper; /* (ctx_shaper, for our own buffers too) */
     b.ps = style;
     b.block = block;
     b.measure = measure > 1 ? measure : 1;
@@ -1602,5 +1694,6 @@ oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_s
 
 cleanup:
     bufs_give(ctx->bufs, &b, &rv);
+    oc_para_bufs_free(own);
     return rc;
 }

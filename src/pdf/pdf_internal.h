@@ -20,26 +20,31 @@
  * the fontset are borrowed until finish. */
 typedef struct oc_pdf_writer oc_pdf_writer;
 oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag);
+/* The language text is shaped in (the book's, as the layout shaped it);
+ * borrowed until the writer is freed. Call before the first page. */
+void oc_pdf_writer_set_language(oc_pdf_writer *w, const char *language);
 oc_page_sink oc_pdf_writer_sink(oc_pdf_writer *w);
 oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const oc_layout *layout);
 oc_status oc_pdf_writer_save(oc_pdf_writer *w, oc_buf *out);
 void oc_pdf_writer_free(oc_pdf_writer *w);
 
 /* One entry of a ToUnicode CMap: a 2-byte character code (for our Type0
- * fonts, the CID libharu writes into the content stream) and the Unicode
- * code point it stands for. */
+ * fonts, the glyph id drawn) and the n Unicode code points it stands for
+ * (several for a ligature or a conjunct). */
+#define OC_TOUNICODE_MAX 8
 typedef struct {
     uint16_t code;
-    uint32_t cp;
-    uint32_t cp2; /* a second code point (a ligature of two letters), else 0 */
+    uint16_t n;
+    uint32_t cp[OC_TOUNICODE_MAX];
 } oc_tounicode_entry;
 
 /* Writes a complete ToUnicode CMap (PDF 32000-1 9.10.3, Adobe TN 5411) for
  * `n` entries sorted by code, each code once, into `out`: one 2-byte
- * codespace range, runs of consecutive codes mapping to consecutive BMP code
- * points as bfrange (never crossing a 256-code boundary), everything else as
- * bfchar (an entry with cp2 maps to the two code points, for a ligature); destinations in UTF-16BE
- * (surrogate pairs above U+FFFF); at most 100 mappings per begin...end block. */
+ * codespace range, runs of consecutive codes mapping to consecutive single
+ * BMP code points as bfrange (never crossing a 256-code boundary),
+ * everything else as bfchar (an entry of several code points maps to all of
+ * them, in order); destinations in UTF-16BE (surrogate pairs above U+FFFF);
+ * at most 100 mappings per begin...end block. */
 void oc_tounicode_write(oc_buf *out, const oc_tounicode_entry *e, size_t n);
 
 /* Appends `s` (UTF-8, len bytes) as UTF-16BE with a byte-order mark, the

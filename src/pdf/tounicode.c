@@ -19,12 +19,17 @@ static void put_utf16(oc_buf *out, uint32_t cp) {
     }
 }
 
-/* a destination string: one code point, or two (cp2 != 0) for a ligature */
-static void put_dest(oc_buf *out, uint32_t cp, uint32_t cp2) {
+/* a destination string: the entry's code points */
+static void put_dest(oc_buf *out, const oc_tounicode_entry *e, int first_only) {
     oc_buf_putc(out, '<');
-    put_utf16(out, cp);
-    if (cp2) put_utf16(out, cp2);
+    size_t n = first_only ? 1 : e->n;
+    for (size_t i = 0; i < n && i < OC_TOUNICODE_MAX; i++)
+        put_utf16(out, e->cp[i]);
     oc_buf_putc(out, '>');
+}
+
+static int single(const oc_tounicode_entry *e) {
+    return e->n == 1 && e->cp[0] <= 0xFFFF;
 }
 
 /* Length of the bfrange run starting at e[i]: codes and code points both
@@ -34,9 +39,8 @@ static size_t run_length(const oc_tounicode_entry *e, size_t n, size_t i) {
     size_t k = 1;
     while (i + k < n) {
         const oc_tounicode_entry *a = &e[i + k - 1], *b = &e[i + k];
-        if (b->code != a->code + 1 || b->cp != a->cp + 1 || b->cp > 0xFFFF || a->cp2 || b->cp2)
-            break;
-        if ((b->code & 0xFF) == 0 || (b->cp & 0xFF) == 0) break;
+        if (b->code != a->code + 1 || !single(a) || !single(b) || b->cp[0] != a->cp[0] + 1) break;
+        if ((b->code & 0xFF) == 0 || (b->cp[0] & 0xFF) == 0) break;
         k++;
     }
     return k;
@@ -55,7 +59,7 @@ void oc_tounicode_write(oc_buf *out, const oc_tounicode_entry *e, size_t n) {
      * blocks (bfchar blocks first, then bfrange blocks). */
     size_t nchar = 0, nrange = 0;
     for (size_t i = 0; i < n;) {
-        size_t k = e[i].cp > 0xFFFF || e[i].cp2 ? 1 : run_length(e, n, i);
+        size_t k = !single(&e[i]) ? 1 : run_length(e, n, i);
         if (k > 1)
             nrange++;
         else
@@ -66,7 +70,7 @@ void oc_tounicode_write(oc_buf *out, const oc_tounicode_entry *e, size_t n) {
         size_t total = pass == 0 ? nchar : nrange, done = 0, in_block = 0;
         const char *name = pass == 0 ? "bfchar" : "bfrange";
         for (size_t i = 0; i < n;) {
-            size_t k = e[i].cp > 0xFFFF || e[i].cp2 ? 1 : run_length(e, n, i);
+            size_t k = !single(&e[i]) ? 1 : run_length(e, n, i);
             int is_range = k > 1;
             if (is_range == pass) {
                 if (in_block == 0) {
@@ -78,7 +82,7 @@ void oc_tounicode_write(oc_buf *out, const oc_tounicode_entry *e, size_t n) {
                     oc_buf_printf(out, "<%04X> <%04X> ", e[i].code, e[i + k - 1].code);
                 else
                     oc_buf_printf(out, "<%04X> ", e[i].code);
-                put_dest(out, e[i].cp, is_range ? 0 : e[i].cp2);
+                put_dest(out, &e[i], is_range);
                 oc_buf_putc(out, '\n');
                 done++;
                 if (++in_block == OC_CMAP_BLOCK || done == total) {

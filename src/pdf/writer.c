@@ -7,10 +7,14 @@
  * into memory.
  *
  * Fonts: each oc_font_id that some TEXT item uses is embedded once as a
- * Type0/CIDFontType2 font through libharu's UTF-8 encoder. libharu writes
- * 2-byte codes equal to the BMP code point (Identity-H, with a CIDToGIDMap)
- * and subsets the glyph outlines to the glyphs measured through it, which
- * TextOut does for every string drawn.
+ * Type0/CIDFontType2 font of our own (Identity-H). Text is shaped word by
+ * word with HarfBuzz through the same oc_shaper the layout measured with,
+ * and drawn as glyph ids: the 2-byte code (CID) is the glyph's id in the
+ * font file, and the CIDToGIDMap maps it to the glyph's id in the subset.
+ * The ToUnicode CMap gives each glyph the characters of the cluster it was
+ * first drawn for (a ligature all its letters); a cluster its glyphs do not
+ * spell out (a reordered vowel sign, a glyph drawn for other characters
+ * before) is wrapped in a /Span with /ActualText.
  *
  * Errors: libharu's error handler records the error code in the writer
  * context (its user_data; no global jmp_buf); every HPDF call is checked and
@@ -78,8 +82,17 @@ struct oc_pdf_writer {
     hb_face_t *face[OC_FONT_COUNT];
     hb_font_t *hbfont[OC_FONT_COUNT];
     unsigned upem[OC_FONT_COUNT];
-    uint8_t *used[OC_FONT_COUNT]; /* codes drawn per font: 65536 bits */
-    int16_t *adv[OC_FONT_COUNT];  /* per code: PDF width, INT16_MIN until looked up */
+    uint8_t *used[OC_FONT_COUNT]; /* glyphs drawn per font: 65536 bits */
+    float *adv[OC_FONT_COUNT];    /* per glyph drawn: its /W width (0.01 em/1000) */
+    /* per glyph: the characters it stands for, tu_off[g] - 1 code points
+     * into tu_pool (0: none yet), tu_len[g] of them */
+    uint32_t *tu_off[OC_FONT_COUNT];
+    uint8_t *tu_len[OC_FONT_COUNT];
+    uint32_t *tu_pool;
+    size_t tu_n, tu_cap;
+    oc_shaper *shaper; /* made at the first text drawn */
+    const char *language;
+    oc_buf clean; /* an item's text without controls */
     HPDF_Encoder utf8;
 
     HPDF_Page *pages;
@@ -252,6 +265,30 @@ static const char *prepare_uri(writer *w, const char *uri) {
 
 /* ---- fonts and images ------------------------------------------------------------ */
 
+/* Glyph g of font f stands for cps[0..n) in the ToUnicode CMap: set when
+ * it has no characters yet; returns 1 when its characters are these. */
+static int map_glyph(writer *w, oc_font_id f, uint32_t g, const uint32_t *cps, size_t n) {
+    g &= 0xFFFF;
+    if (n == 0 || n > OC_TOUNICODE_MAX) return 0;
+    uint32_t off = w->tu_off[f][g];
+    if (off) {
+        const uint32_t *have = w->tu_pool + off - 1;
+        if (w->tu_len[f][g] != n) return 0;
+        for (size_t i = 0; i < n; i++) /* (mostly one: no call to memcmp) */
+            if (have[i] != cps[i]) return 0;
+        return 1;
+    }
+    if (w->tu_n + n > w->tu_cap) {
+        w->tu_cap = w->tu_cap ? w->tu_cap * 2 : 4096;
+        w->tu_pool = oc_xrealloc(w->tu_pool, w->tu_cap * sizeof *w->tu_pool);
+    }
+    memcpy(w->tu_pool + w->tu_n, cps, n * sizeof *cps);
+    w->tu_off[f][g] = (uint32_t)w->tu_n + 1;
+    w->tu_len[f][g] = (uint8_t)n;
+    w->tu_n += n;
+    return 1;
+}
+
 /* Text is drawn with 2-byte codes equal to the character's BMP code point
  * (Identity-H), mapped to glyphs by a CIDToGIDMap, so the fonts are plain
  * CIDFontType2 dictionaries we make ourselves: libharu 2.3's own TrueType
@@ -275,9 +312,14 @@ static oc_status load_font(writer *w, oc_font_id f) {
     w->hbfont[f] = hb_font_create(face); /* scale: font units */
     w->upem[f] = hb_face_get_upem(face);
     w->used[f] = oc_xcalloc(65536 / 8, 1);
-    w->adv[f] = oc_xmalloc(65536 * sizeof *w->adv[f]);
-    for (size_t c = 0; c < 65536; c++)
-        w->adv[f][c] = INT16_MIN;
+    w->tu_off[f] = oc_xcalloc(65536, sizeof *w->tu_off[f]);
+    w->tu_len[f] = oc_xcalloc(65536, 1);
+    /* the space glyph stands for U+0020, even where HarfBuzz draws it for
+     * a default-ignorable character (a zero-width non-joiner) */
+    hb_codepoint_t space = 0;
+    if (hb_font_get_nominal_glyph(w->hbfont[f], ' ', &space) && space)
+        map_glyph(w, f, space, (const uint32_t[]){' '}, 1);
+    w->adv[f] = oc_xcalloc(65536, sizeof *w->adv[f]);
 
     HPDF_MMgr mm = w->pdf->mmgr;
     HPDF_Dict type0 = HPDF_Dict_New(mm), cid = HPDF_Dict_New(mm), info = HPDF_Dict_New(mm);
@@ -436,11 +478,14 @@ typedef struct {
     oc_buf *out;
     HPDF_Page page;
     int in_text, in_tj;
-    int font; /* oc_font_id in the text state, -1 none */
+    int in_str;   /* a literal string of glyph codes is open inside the TJ array */
+    int last_num; /* the TJ array's last element is a number */
+    int font;     /* oc_font_id in the text state, -1 none */
     double size;
     double lx, ly; /* the text line matrix origin (last Td) */
     double pen;    /* x of the current text position on the line ly */
     int placed;    /* a Td has set the line in this text object */
+    double rise;   /* the text rise (Ts) in force, points */
     int have_fill, have_stroke, have_width;
     oc_color fill, stroke;
     double width;
@@ -532,65 +577,39 @@ static uint32_t next_used(const writer *w, oc_font_id f, uint32_t c) {
 #define FOR_USED(w, f, c)                                                                          \
     for (uint32_t c = next_used(w, f, 0); c < 65536; c = next_used(w, f, c + 1))
 
-/* The advance of `code` in font f in whole thousandths of an em, as the
- * PDF's /W array gives it; the first lookup marks the code as drawn. */
-static int advance(writer *w, oc_font_id f, uint32_t code) {
-    int16_t *a = w->adv[f];
-    if (a[code] == INT16_MIN) {
-        long units = hb_font_get_glyph_h_advance(w->hbfont[f], glyph_of(w, f, code));
-        long v = units * 1000 / (long)w->upem[f];
-        a[code] = (int16_t)(v > INT16_MAX ? INT16_MAX : v < -INT16_MAX ? -INT16_MAX : v);
-        w->used[f][code >> 3] |= (uint8_t)(1u << (code & 7));
+/* The advance of glyph `gid` in font f in thousandths of an em, to two
+ * decimals, as the PDF's /W array gives it (so the reader's pen drifts from
+ * the shaper's by less than 0.005 per glyph); the first lookup marks the
+ * glyph as drawn. */
+static double advance(writer *w, oc_font_id f, uint32_t gid) {
+    gid &= 0xFFFF;
+    if (!(w->used[f][gid >> 3] >> (gid & 7) & 1)) {
+        long units = hb_font_get_glyph_h_advance(w->hbfont[f], gid);
+        w->adv[f][gid] = (float)rounded(units * 1000.0 / w->upem[f], 2);
+        w->used[f][gid >> 3] |= (uint8_t)(1u << (gid & 7));
     }
-    return a[code];
+    return w->adv[f][gid];
 }
 
-/* The item's text as literal strings of 2-byte codes (the BMP code point:
- * anything above becomes U+FFFD; tabs become spaces, other controls are
- * dropped) inside a TJ array; returns its advance in thousandths of an em.
- * After each space an adjustment puts the next word where the layout put
- * it: the item's word spacing `ws` (thousandths of an em) plus what the
- * whole-unit advances of /W lost against the layout's exact widths. */
-static double put_text(writer *w, oc_buf *b, oc_font_id f, const char *s, size_t len, double ws) {
-    double adv = 0, exact = 0;
-    size_t i = 0;
-    oc_buf_putc(b, '(');
-    while (i < len) {
-        uint32_t cp = (unsigned char)s[i] < 0x80 ? (unsigned char)s[i++] : oc_utf8_next(s, len, &i);
-        if (cp == '\t') cp = ' ';
-        if (cp < 0x20 || cp == 0x7F) continue; /* controls draw nothing */
-        if (cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-        adv += advance(w, f, cp);
-        exact += oc_fonts_advance(w->fonts, f, cp);
-        if (cp == ' ' && i < len) {
-            exact += ws;
-            double n = rounded(adv - exact, 1); /* TJ numbers move left */
-            if (n != 0) {
-                oc_buf_append(b, "\0 )", 3); /* the space's code, then the move */
-                put_num(b, n, 1, 0);
-                oc_buf_putc(b, '(');
-                adv -= n;
-                continue;
-            }
-        }
-        unsigned char by[2] = {(unsigned char)(cp >> 8), (unsigned char)cp};
-        for (int k = 0; k < 2; k++) {
-            unsigned char c = by[k];
-            if (c == '(' || c == ')' || c == '\\') {
-                char e[2] = {'\\', (char)c};
-                oc_buf_append(b, e, 2);
-            } else if (c == '\n' || c == '\r') {
-                oc_buf_append(b, c == '\n' ? "\\n" : "\\r", 2);
-            } else {
-                oc_buf_putc(b, (char)c);
-            }
+/* A glyph's 2-byte code inside a literal string. */
+static void put_code(oc_buf *b, uint32_t gid) {
+    unsigned char by[2] = {(unsigned char)(gid >> 8), (unsigned char)gid};
+    for (int k = 0; k < 2; k++) {
+        unsigned char c = by[k];
+        if (c == '(' || c == ')' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            oc_buf_append(b, e, 2);
+        } else if (c == '\n' || c == '\r') {
+            oc_buf_append(b, c == '\n' ? "\\n" : "\\r", 2);
+        } else {
+            oc_buf_putc(b, (char)c);
         }
     }
-    oc_buf_putc(b, ')');
-    return adv;
 }
 
 static void end_tj(page_state *ps) {
+    if (ps->in_str) oc_buf_putc(ps->out, ')');
+    ps->in_str = 0;
     if (ps->in_tj) oc_buf_puts(ps->out, "]TJ\n");
     ps->in_tj = 0;
 }
@@ -599,6 +618,365 @@ static void end_text(page_state *ps) {
     end_tj(ps);
     if (ps->in_text) oc_buf_puts(ps->out, "ET\n");
     ps->in_text = 0;
+}
+
+/* Opens a TJ array when none is. */
+static void begin_tj(page_state *ps) {
+    if (!ps->in_tj) {
+        oc_buf_putc(ps->out, '[');
+        ps->last_num = 0;
+    }
+    ps->in_tj = 1;
+}
+
+/* Glyph `gid` into the TJ array (consecutive glyphs share one string). */
+static void tj_glyph(page_state *ps, uint32_t gid) {
+    begin_tj(ps);
+    if (!ps->in_str) oc_buf_putc(ps->out, '(');
+    ps->in_str = 1;
+    put_code(ps->out, gid);
+    ps->last_num = 0;
+}
+
+/* A position adjustment (thousandths of an em, moving left) into the TJ
+ * array, one decimal. */
+static void tj_num(page_state *ps, double v) {
+    begin_tj(ps);
+    if (ps->in_str) oc_buf_putc(ps->out, ')');
+    ps->in_str = 0;
+    if (ps->last_num) oc_buf_putc(ps->out, ' ');
+    put_num(ps->out, v, 1, 0);
+    ps->last_num = 1;
+}
+
+/* Sets the text rise (Ts) to `rise` points, outside the TJ array. */
+static void set_rise(page_state *ps, double rise) {
+    rise = rounded(rise, 3);
+    if (rise == ps->rise) return;
+    end_tj(ps);
+    put_num(ps->out, rise, 3, ' ');
+    oc_buf_puts(ps->out, "Ts\n");
+    ps->rise = rise;
+}
+
+/* Which way a word of an item is shaped: an item set right to left shapes
+ * its words right to left (so brackets mirror), except words of digits or
+ * left-to-right letters without any right-to-left letter. */
+static int word_dir(int item_rtl, const char *word, size_t len) {
+    if (oc_shape_is_rtl(word, len)) return 1;
+    if (!item_rtl) return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)word[i];
+        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) return 0;
+    }
+    return 1;
+}
+
+/* 1 when glyph g is the own glyph of one of the characters cps[0..n). */
+static int nominal_in(const writer *w, oc_font_id f, uint32_t g, const uint32_t *cps, size_t n) {
+    for (size_t t = 0; t < n; t++)
+        if (g != 0 && glyph_of(w, f, cps[t]) == g) return 1;
+    return 0;
+}
+
+/* Writes `cps` (n code points) as an /ActualText span's opening. */
+static void begin_actual(writer *w, page_state *ps, const uint32_t *cps, size_t n) {
+    end_tj(ps);
+    oc_buf_puts(ps->out, "/Span<</ActualText<");
+    if (n) oc_buf_puts(ps->out, "FEFF");
+    for (size_t t = 0; t < n; t++) {
+        uint32_t cp = cps[t];
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+        if (cp > 0xFFFF)
+            oc_buf_printf(ps->out, "%04X%04X", 0xD800 + ((cp - 0x10000) >> 10),
+                          0xDC00 + ((cp - 0x10000) & 0x3FF));
+        else
+            oc_buf_printf(ps->out, "%04X", cp);
+    }
+    oc_buf_puts(ps->out, ">>>BDC\n");
+    (void)w;
+}
+
+static void end_actual(page_state *ps) {
+    end_tj(ps);
+    oc_buf_puts(ps->out, "EMC\n");
+}
+
+/* Draws one shaped word at the pen; *pdf is where the PDF reader's pen is
+ * (/W widths and adjustments so far), *exact where the shaper's is, both
+ * in thousandths of an em from the item's start.
+ *
+ * Text extraction reads glyphs in the order drawn, by their positions, and
+ * pdftotext turns right-to-left text around character by character: so in
+ * a right-to-left word a cluster's characters are given in visual order
+ * (reversed), which it turns back into the logical order. Within a cluster
+ * the glyphs that take room are drawn first, then the marks laid over them
+ * (the same picture). A cluster whose glyphs do not spell its characters
+ * in drawing order, or whose marks are placed by offsets (which read as
+ * another line or word), is given as a whole: an /ActualText span with its
+ * characters around the glyphs that take room, and one with no text around
+ * its marks. */
+static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int dir,
+                      const char *word, size_t len, double *pdf, double *exact) {
+    size_t n = 0;
+    double width = 0;
+    const oc_glyph *g = oc_shaper_word(w->shaper, f, dir, word, len, &n, &width);
+    size_t i = 0;
+    while (i < n) {
+        /* one cluster: glyphs i..k sharing a cluster value; its characters
+         * run from that value to the next cluster's (in logical order) */
+        size_t k = i + 1;
+        while (k < n && g[k].cluster == g[i].cluster && k - i < 64)
+            k++;
+        /* (a cluster of more than 64 glyphs goes on in pieces without text) */
+        int more = i > 0 && g[i - 1].cluster == g[i].cluster;
+        if (k == i + 1 && !more && g[i].gid != 0 && g[i].adv != 0 && g[i].dx == 0 && g[i].dy == 0) {
+            /* the common case: one glyph for one character, already standing
+             * for it (or now made to) */
+            size_t at1 = g[i].cluster;
+            uint32_t cp = at1 < len ? oc_utf8_next(word, len, &at1) : 0;
+            uint32_t next = k < n ? g[k].cluster : (i > 0 ? g[i - 1].cluster : (uint32_t)len);
+            int one = at1 == len || at1 == next || (i > 0 && at1 == g[i - 1].cluster);
+            if (cp && one && map_glyph(w, f, g[i].gid, &cp, 1)) {
+                if (ps->rise != 0) set_rise(ps, 0);
+                double diff = *pdf - *exact;
+                if (diff >= 0.45 || diff <= -0.45) {
+                    double d = rounded(diff, 1);
+                    if (fabs(d) >= 0.5) {
+                        tj_num(ps, d);
+                        *pdf -= d;
+                    }
+                }
+                tj_glyph(ps, g[i].gid);
+                *pdf += advance(w, f, g[i].gid);
+                *exact += g[i].adv;
+                i = k;
+                continue;
+            }
+        }
+        /* clusters run monotonically (down for a right-to-left word): the
+         * next one in logical order is beside this one */
+        uint32_t c0 = g[i].cluster, c1 = (uint32_t)len;
+        if (k < n && g[k].cluster > c0 && g[k].cluster < c1) c1 = g[k].cluster;
+        if (i > 0 && g[i - 1].cluster > c0 && g[i - 1].cluster < c1) c1 = g[i - 1].cluster;
+        uint32_t cps[OC_TOUNICODE_MAX];
+        size_t ncp = 0, at = c0;
+        int fits = 1;
+        while (!more && at < c1 && at < len) {
+            uint32_t cp = oc_utf8_next(word, c1, &at);
+            if (ncp == OC_TOUNICODE_MAX) {
+                fits = 0;
+                break;
+            }
+            cps[ncp++] = cp;
+        }
+        if (dir)
+            for (size_t t = 0; t < ncp / 2; t++) {
+                uint32_t x = cps[t];
+                cps[t] = cps[ncp - 1 - t];
+                cps[ncp - 1 - t] = x;
+            }
+        /* drawing order: glyphs that take room, then the marks */
+        size_t ord[64], nord = 0;
+        int placed = 0; /* some mark placed by an offset */
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t q = i; q < k; q++)
+                if ((g[q].adv == 0) == pass && nord < sizeof ord / sizeof *ord) ord[nord++] = q;
+        for (size_t q = i; q < k; q++)
+            if (g[q].dx != 0 || g[q].dy != 0 || (k - i > 1 && g[q].adv == 0)) placed = 1;
+        int spelled = fits && ncp > 0 && nord == k - i && !more;
+        if (spelled && k - i == 1) {
+            spelled = map_glyph(w, f, g[i].gid, cps, ncp);
+        } else if (spelled) {
+            /* each glyph that is some character's own glyph stands for it;
+             * the others share the characters no glyph of the cluster is */
+            uint32_t rest[OC_TOUNICODE_MAX];
+            size_t nrest = 0, m = 0, used = 0;
+            for (size_t t = 0; t < ncp; t++) {
+                hb_codepoint_t own = glyph_of(w, f, cps[t]);
+                int drawn = 0;
+                for (size_t q = i; q < k && !drawn; q++)
+                    drawn = own != 0 && g[q].gid == own;
+                if (drawn)
+                    map_glyph(w, f, own, &cps[t], 1);
+                else
+                    rest[nrest++] = cps[t];
+            }
+            for (size_t q = i; q < k; q++)
+                if (!nominal_in(w, f, g[q].gid, cps, ncp)) m++;
+            for (size_t t = 0; t < nord; t++) {
+                size_t q = ord[t];
+                if (nominal_in(w, f, g[q].gid, cps, ncp)) continue;
+                if (m == nrest)
+                    map_glyph(w, f, g[q].gid, &rest[used++], 1);
+                else
+                    map_glyph(w, f, g[q].gid, nrest ? rest : cps, nrest ? nrest : ncp);
+            }
+            /* what the glyphs now stand for, in drawing order, against the cluster */
+            size_t got = 0;
+            for (size_t t = 0; t < nord && spelled; t++) {
+                uint32_t gid = g[ord[t]].gid & 0xFFFF, off = w->tu_off[f][gid];
+                size_t len_q = w->tu_len[f][gid];
+                if (!off || got + len_q > ncp ||
+                    memcmp(w->tu_pool + off - 1, cps + got, len_q * sizeof *cps) != 0)
+                    spelled = 0;
+                got += len_q;
+            }
+            if (got != ncp) spelled = 0;
+        }
+        int actual = !spelled || placed;
+        /* the glyphs' positions from the cluster's start */
+        double start = *exact, pos[64];
+        for (size_t q = i, t = 0; q < k; q++, t++) {
+            pos[t] = start + g[q].dx;
+            start += g[q].adv;
+        }
+        int in_span = 0;
+        for (size_t t = 0; t < nord; t++) {
+            size_t q = ord[t];
+            int mark = g[q].adv == 0;
+            if (actual && in_span != 1 + mark) {
+                if (in_span) end_actual(ps);
+                /* the characters go with the first glyph that takes room
+                 * (with the marks when none does) */
+                int text = !mark || t == 0;
+                begin_actual(w, ps, cps, text ? ncp : 0);
+                in_span = 1 + mark;
+            }
+            if (g[q].gid == 0) continue;
+            if (g[q].dy != 0 || ps->rise != 0) set_rise(ps, g[q].dy * size / 1000.0);
+            double diff = *pdf - pos[q - i]; /* TJ numbers move left */
+            if (diff >= 0.45 || diff <= -0.45) {
+                double d = rounded(diff, 1);
+                if (fabs(d) >= 0.5) {
+                    tj_num(ps, d);
+                    *pdf -= d;
+                }
+            }
+            tj_glyph(ps, g[q].gid);
+            *pdf += advance(w, f, g[q].gid);
+        }
+        if (in_span) end_actual(ps);
+        *exact = start;
+        i = k;
+    }
+}
+
+/* Draws a word the layout found nominal (each character its own glyph at
+ * its own advance, as shaping gave it) without shaping it again; returns 0,
+ * having drawn nothing, when some glyph cannot stand for its character in
+ * the ToUnicode CMap (the shaped path then gives it /ActualText). */
+static int draw_nominal(writer *w, page_state *ps, oc_font_id f, const char *word, size_t len,
+                        double *pdf, double *exact) {
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp =
+            (unsigned char)word[i] < 0x80 ? (unsigned char)word[i++] : oc_utf8_next(word, len, &i);
+        uint32_t gid = oc_fonts_glyph(w->fonts, f, cp);
+        if (!gid || !map_glyph(w, f, gid, &cp, 1)) return 0;
+    }
+    if (ps->rise != 0) set_rise(ps, 0);
+    i = 0;
+    while (i < len) {
+        uint32_t cp =
+            (unsigned char)word[i] < 0x80 ? (unsigned char)word[i++] : oc_utf8_next(word, len, &i);
+        uint32_t gid = oc_fonts_glyph(w->fonts, f, cp);
+        double diff = *pdf - *exact;
+        if (diff >= 0.45 || diff <= -0.45) {
+            double d = rounded(diff, 1);
+            if (fabs(d) >= 0.5) {
+                tj_num(ps, d);
+                *pdf -= d;
+            }
+        }
+        tj_glyph(ps, gid);
+        *pdf += advance(w, f, gid);
+        *exact += (float)oc_fonts_glyph_advance(w->fonts, f, gid);
+    }
+    return 1;
+}
+
+/* Draws the item's text: its words shaped (right to left items from the
+ * last word to the first), each space the font's space glyph plus the
+ * item's word spacing `ws` (thousandths of an em), with an adjustment after
+ * it that puts the next word where the layout put it (what the whole-unit
+ * /W widths lost against the exact advances). Returns the advance, in
+ * thousandths of an em, as the PDF reader computes it. */
+static double put_text(writer *w, page_state *ps, const oc_item *it, double size, double ws) {
+    oc_font_id f = it->font;
+    const char *s = it->text;
+    size_t len = it->len;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7F) { /* tabs become spaces, other controls go */
+            oc_buf_reset(&w->clean);
+            for (size_t k = 0; k < len; k++) {
+                unsigned char d = (unsigned char)s[k];
+                if (d == '\t')
+                    oc_buf_putc(&w->clean, ' ');
+                else if (d >= 0x20 && d != 0x7F)
+                    oc_buf_putc(&w->clean, (char)d);
+            }
+            s = w->clean.data;
+            len = w->clean.len;
+            break;
+        }
+    }
+    hb_codepoint_t space = glyph_of(w, f, ' ');
+    double pdf = 0, exact = 0, space_adv = oc_fonts_advance(w->fonts, f, ' ');
+    /* words in drawing order: from the end for a right-to-left item; the
+     * spaces before each (in drawing order) are drawn with it, trailing
+     * ones not at all */
+    size_t p = it->rtl ? len : 0;
+    for (;;) {
+        size_t a, e, sp = 0;
+        if (it->rtl) {
+            while (p > 0 && s[p - 1] == ' ') {
+                p--;
+                sp++;
+            }
+            if (p == 0) break;
+            e = p;
+            a = e;
+            while (a > 0 && s[a - 1] != ' ')
+                a--;
+            p = a;
+        } else {
+            while (p < len && s[p] == ' ') {
+                p++;
+                sp++;
+            }
+            if (p == len) break;
+            a = p;
+            e = a;
+            while (e < len && s[e] != ' ')
+                e++;
+            p = e;
+        }
+        for (size_t q = 0; q < sp; q++) {
+            if (ps->rise != 0) set_rise(ps, 0);
+            if (space) { /* (mapped to U+0020 when the font was loaded) */
+                tj_glyph(ps, space);
+                pdf += advance(w, f, space);
+            }
+            exact += space_adv + ws;
+            double d = rounded(pdf - exact, 1);
+            if (d != 0) {
+                tj_num(ps, d);
+                pdf -= d;
+            }
+        }
+        if (!it->nominal || it->rtl || !draw_nominal(w, ps, f, s + a, e - a, &pdf, &exact))
+            draw_word(w, ps, f, size, word_dir(it->rtl, s + a, e - a), s + a, e - a, &pdf, &exact);
+    }
+    set_rise(ps, 0);
+    /* the pen ends where the layout's does */
+    double d = rounded(pdf - exact, 1);
+    if (fabs(d) >= 0.5) {
+        tj_num(ps, d);
+        pdf -= d;
+    }
+    return pdf;
 }
 
 static void set_fill(page_state *ps, oc_color c) {
@@ -664,24 +1042,24 @@ static oc_status draw_text(writer *w, page_state *ps, const oc_item *it) {
         }
         space = gap > 0.1 * size && gap < 3 * size && oc_fonts_has(w->fonts, it->font, ' ');
     }
-    if (!ps->in_tj) {
-        oc_buf_putc(b, '[');
-        ps->in_tj = 1;
-    }
-    if (space) {
-        oc_buf_append(b, "(\0 )", 4); /* the 2-byte code of U+0020 */
-        double adv = advance(w, it->font, ' ') * size / 1000;
+    begin_tj(ps);
+    hb_codepoint_t space_gid = space ? glyph_of(w, it->font, ' ') : 0;
+    if (space_gid) {
+        map_glyph(w, it->font, space_gid, (const uint32_t[]){' '}, 1);
+        tj_glyph(ps, space_gid);
+        double adv = advance(w, it->font, space_gid) * size / 1000;
         ps->pen += adv;
         gap -= adv;
     }
     if (gap != 0) {
         double n = rounded(-gap * 1000 / size, 1);
         if (n != 0) {
-            put_num(b, n, 1, 0);
+            tj_num(ps, n);
             ps->pen -= n * size / 1000;
         }
     }
-    double adv = put_text(w, b, it->font, it->text, it->len, it->ws * 1000 / size);
+    if (!w->shaper) w->shaper = oc_shaper_new(w->fonts, w->language);
+    double adv = put_text(w, ps, it, size, it->ws * 1000 / size);
     ps->pen += adv * size / 1000;
 done:
     return st;
@@ -1022,9 +1400,9 @@ static HPDF_Dict new_stream(writer *w, const void *data, size_t len) {
     return d;
 }
 
-/* Font f's ToUnicode CMap for the codes drawn (code == BMP code point,
- * except that the layout's Arabic presentation forms stand for the nominal
- * letters, which is what a reader should get back). */
+/* Font f's ToUnicode CMap: each glyph drawn (its code is its id) maps to
+ * the characters of the cluster it was first drawn for; a glyph only ever
+ * drawn inside an /ActualText span may have none. */
 static oc_status add_tounicode(writer *w, oc_font_id f) {
     oc_status st = OC_OK;
     oc_buf text;
@@ -1034,8 +1412,12 @@ static oc_status add_tounicode(writer *w, oc_font_id f) {
     oc_tounicode_entry *e = oc_xmalloc((n ? n : 1) * sizeof *e);
     n = 0;
     FOR_USED(w, f, c) {
-        uint32_t second = 0, letter = oc_arabic_nominal(c, &second);
-        e[n++] = (oc_tounicode_entry){(uint16_t)c, letter ? letter : c, second};
+        if (!w->tu_off[f][c]) continue;
+        oc_tounicode_entry *t = &e[n++];
+        memset(t, 0, sizeof *t);
+        t->code = (uint16_t)c;
+        t->n = w->tu_len[f][c];
+        memcpy(t->cp, w->tu_pool + w->tu_off[f][c] - 1, t->n * sizeof *t->cp);
     }
     oc_tounicode_write(&text, e, n);
     HPDF_Dict cmap = new_stream(w, text.data, text.len);
@@ -1061,7 +1443,10 @@ static oc_status add_widths(writer *w, oc_font_id f) {
             CHECK_PTR(run, "creating a width array");
             CHECK_HPDF(HPDF_Array_Add(arr, run), "writing widths");
         }
-        CHECK_HPDF(HPDF_Array_AddNumber(run, w->adv[f][c]), "writing widths");
+        if (w->adv[f][c] == floorf(w->adv[f][c]))
+            CHECK_HPDF(HPDF_Array_AddNumber(run, (HPDF_INT32)w->adv[f][c]), "writing widths");
+        else
+            CHECK_HPDF(HPDF_Array_AddReal(run, w->adv[f][c]), "writing widths");
         prev = (long)c;
     }
     CHECK_HPDF(HPDF_Dict_AddNumber(w->cidfont[f], "DW", 1000), "setting the widths");
@@ -1149,7 +1534,7 @@ static oc_status embed_font(writer *w, oc_font_id f) {
     uint32_t ncodes = 0;
     uint64_t tag_hash = 1469598103934665603ull ^ (uint64_t)f;
     FOR_USED(w, f, c) {
-        hb_set_add(glyphs, glyph_of(w, f, c));
+        hb_set_add(glyphs, c);
         ncodes = c + 1;
         tag_hash = (tag_hash ^ c) * 1099511628211ull;
     }
@@ -1172,11 +1557,12 @@ static oc_status embed_font(writer *w, oc_font_id f) {
     CHECK_PTR(file, "writing a font file");
     CHECK_HPDF(HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)len), "writing a font file");
 
-    /* code -> new glyph id, two bytes big-endian each, codes 0..last drawn */
+    /* code (the glyph's id in the font file) -> its id in the subset, two
+     * bytes big-endian each, codes 0..last drawn */
     const hb_map_t *old_to_new = hb_subset_plan_old_to_new_glyph_mapping(plan);
     map = oc_xcalloc(ncodes ? ncodes * 2 : 2, 1);
     FOR_USED(w, f, c) {
-        hb_codepoint_t g = hb_map_get(old_to_new, glyph_of(w, f, c));
+        hb_codepoint_t g = hb_map_get(old_to_new, c);
         if (g == HB_MAP_VALUE_INVALID || g > 0xFFFF) g = 0;
         map[2 * c] = (uint8_t)(g >> 8);
         map[2 * c + 1] = (uint8_t)g;
@@ -1246,6 +1632,7 @@ oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag) {
     w->fonts = fonts;
     oc_buf_init(&w->scratch);
     oc_buf_init(&w->content);
+    oc_buf_init(&w->clean);
     w->pdf = HPDF_New(on_hpdf_error, w);
     CHECK_PTR(w->pdf, "starting libharu");
     CHECK_HPDF(HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL), "turning on compression");
@@ -1268,6 +1655,10 @@ done:
         return NULL;
     }
     return w;
+}
+
+void oc_pdf_writer_set_language(oc_pdf_writer *w, const char *language) {
+    w->language = language;
 }
 
 /* Pages in a flat page tree at most, and pages per node of a deeper one. */
@@ -1356,9 +1747,14 @@ void oc_pdf_writer_free(oc_pdf_writer *w) {
     for (int f = 0; f < OC_FONT_COUNT; f++) {
         free(w->used[f]);
         free(w->adv[f]);
+        free(w->tu_off[f]);
+        free(w->tu_len[f]);
         if (w->hbfont[f]) hb_font_destroy(w->hbfont[f]);
         if (w->face[f]) hb_face_destroy(w->face[f]);
     }
+    free(w->tu_pool);
+    oc_shaper_free(w->shaper);
+    oc_buf_free(&w->clean);
     free(w->pages);
     free(w->dests);
     free(w->images);
@@ -1376,6 +1772,7 @@ oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
     size_t ndests = 0, cap = 0;
     writer *w = oc_pdf_writer_new(fonts, diag);
     if (!w) return OC_ERR_INTERNAL;
+    if (doc) oc_pdf_writer_set_language(w, doc->meta.language);
     /* the same steps as a streamed layout: destinations, pages, the rest */
     for (size_t i = 0; i < layout->npages; i++)
         for (size_t k = 0; k < layout->pages[i].nitems; k++) {

@@ -20,17 +20,16 @@
 #   compared as a unit: its words must all be there, and the unit must sit in
 #   order among the left-to-right words around it, but the order inside it is
 #   not checked (both sides sort the unit's words). Every RTL word still
-#   counts towards the 99 %. Known miss: the ToUnicode of a lam-alef
-#   ligature glyph is "lam alef" (logical order, as PDF wants), but
-#   pdftotext reverses it with the rest of the RTL run, so a word holding
-#   one comes out wrong and counts as missing (1 of 313 in nonlatin.md).
-# - Emoji and other characters above U+FFFF cannot be drawn (libharu 2.3's
-#   UTF-8 encoder addresses 16-bit codes only): they are warned and drawn as
-#   U+FFFD. They are not words (no letters), so the 99 % never counted them;
-#   fixture-nonlatin checks instead that each one is warned exactly once, with
-#   its line, and that the PDF shows U+FFFD in their place.
+#   counts towards the 99 %.
+# - Emoji are not words (no letters), so the 99 % never counts them;
+#   fixture-nonlatin checks instead that each one a bundled font has is in
+#   the PDF's text, and that the others are warned (once per script) and
+#   shown as U+FFFD.
 # - Words in a script no bundled font has are left out of the count (they are
-#   drawn as U+FFFD and warned); the nonlatin fixture must have none.
+#   drawn as U+FFFD and warned); the nonlatin and scripts fixtures must have
+#   none.
+# Every book: no glyph 0 (.notdef, the empty box) is drawn in any content
+# stream (tests/lib/check_no_notdef.py).
 # For the guide also: --paper letter gives 612x792 pages, --profile print
 # shows an external link's URL, and two builds with SOURCE_DATE_EPOCH set are
 # byte-identical. Last line: "pdf_validate: N passed, M failed".
@@ -56,7 +55,7 @@ def join_compounds(t):
     return re.sub(r"([^\W\d_])[-\u2010\u00ad]\s*([^\W\d_])", r"\1\2", t)
 
 def font_coverage(folder):
-    """Code points some bundled font maps (cmap format 4, Unicode BMP)."""
+    """Code points some bundled font maps (cmap formats 4 and 12, Unicode)."""
     import struct
     cover = set()
     for name in os.listdir(folder):
@@ -71,6 +70,12 @@ def font_coverage(folder):
         for i in range(struct.unpack(">H", d[c + 2:c + 4])[0]):
             plat, enc, off = struct.unpack(">HHI", d[c + 4 + 8 * i:c + 12 + 8 * i])
             sub = c + off
+            if (plat, enc) == (3, 10) and struct.unpack(">H", d[sub:sub + 2])[0] == 12:
+                ngroups = struct.unpack(">I", d[sub + 12:sub + 16])[0]
+                for g in range(ngroups):
+                    a, b, _ = struct.unpack(">III", d[sub + 16 + 12 * g:sub + 28 + 12 * g])
+                    cover.update(range(a, min(b, 0x10FFFF) + 1))
+                continue
             if (plat, enc) != (3, 1) or struct.unpack(">H", d[sub:sub + 2])[0] != 4:
                 continue
             segs = struct.unpack(">H", d[sub + 6:sub + 8])[0] // 2
@@ -325,6 +330,10 @@ check_book() { # name book-path
         ok "$name: font subsets hold every glyph drawn and no other ($(awk '{s += $(NF-1)} END {print s}' <<<"$subsets") bytes of font programs)"
     else bad "$name: font subsets: $(grep ': .*:' <<<"$subsets" | head -3)"; fi
 
+    local notdef
+    if notdef=$(python3 -I "$SRC/tests/lib/check_no_notdef.py" "$pdf" 2>&1); then ok "$name: $notdef"
+    else bad "$name: $notdef"; fi
+
     local warn
     warn=$(pdftotext "$pdf" /dev/null 2>&1)
     if [ -z "$warn" ]; then ok "$name: pdftotext silent"
@@ -350,58 +359,72 @@ check_book() { # name book-path
 }
 
 check_book guide "$SRC/book"
-for fx in multi single.md nonlatin.md bigtable.md complex-scripts.md; do
+for fx in multi single.md nonlatin.md bigtable.md complex-scripts.md scripts.md; do
     if [ -e "$SRC/tests/fixtures/$fx" ]; then check_book "fixture-${fx%.md}" "$SRC/tests/fixtures/$fx"; fi
-    if [ "$fx" = nonlatin.md ]; then
-        if [ "${DROPPED_WORDS:-1}" = 0 ]; then ok "fixture-nonlatin: every word has a bundled font"
-        else bad "fixture-nonlatin: ${DROPPED_WORDS:-?} words in scripts no bundled font has"; fi
+    if [ "$fx" = nonlatin.md ] || [ "$fx" = scripts.md ]; then
+        if [ "${DROPPED_WORDS:-1}" = 0 ]; then ok "fixture-${fx%.md}: every word has a bundled font"
+        else bad "fixture-${fx%.md}: ${DROPPED_WORDS:-?} words in scripts no bundled font has"; fi
     fi
 done
 
 # Warnings of the non-Latin fixtures, from a build without -q:
-# - nonlatin.md: each character above U+FFFF (the emoji; libharu 2.3 cannot
-#   draw them) is warned exactly once, as U+XXXX at the line of its first use,
-#   and drawn as U+FFFD; no shaping warning (every script there is set
-#   properly: basic Arabic is joined through its presentation forms).
-# - complex-scripts.md: Persian letters (beyond the basic Arabic alphabet)
-#   and Devanagari are drawn without shaping, and each script gets one
-#   warning at the line of its first such character.
+# - every character above U+FFFF (emoji) that a bundled font has is in the
+#   PDF's text; each one no font has is shown as U+FFFD, and every warning
+#   about characters no font has names one of those at its line (one
+#   warning per script and chapter, so not one per character);
+# - nothing is warned as "set without shaping": every script is shaped.
 WARN_HELPER=$WORK/pdf_warning_check.py
 cat >"$WARN_HELPER" <<'PY'
-import re, sys
+import os, re, struct, sys
 src, err, pdf_text = sys.argv[1], sys.argv[2], sys.argv[3]
 lines = open(src, encoding="utf-8").read().split("\n")
 msgs = open(err, encoding="utf-8").read().split("\n")
 text = open(pdf_text, encoding="utf-8", errors="replace").read()
+cover = set()
+folder = os.environ["OCTAVO_FONTS"]
+for name in os.listdir(folder):
+    if not name.endswith(".ttf"):
+        continue
+    d = open(os.path.join(folder, name), "rb").read()
+    tables = {}
+    for i in range(struct.unpack(">H", d[4:6])[0]):
+        tag, _, off, ln = struct.unpack(">4sIII", d[12 + 16 * i:28 + 16 * i])
+        tables[tag] = off
+    c = tables[b"cmap"]
+    for i in range(struct.unpack(">H", d[c + 2:c + 4])[0]):
+        plat, enc, off = struct.unpack(">HHI", d[c + 4 + 8 * i:c + 12 + 8 * i])
+        sub = c + off
+        if (plat, enc) == (3, 10) and struct.unpack(">H", d[sub:sub + 2])[0] == 12:
+            for g in range(struct.unpack(">I", d[sub + 12:sub + 16])[0]):
+                a, b, _ = struct.unpack(">III", d[sub + 16 + 12 * g:sub + 28 + 12 * g])
+                cover.update(range(a, b + 1))
 problems = []
 first = {}
 for n, line in enumerate(lines, 1):
     for ch in line:
         if ord(ch) > 0xFFFF:
             first.setdefault(ord(ch), n)
+missing = {cp: n for cp, n in first.items() if cp not in cover}
 for cp, n in first.items():
-    hits = [m for m in msgs if "U+%04X " % cp in m]
-    if len(hits) != 1 or not re.search(r":%d:\d+: warning: " % n, hits[0]):
-        problems.append("U+%04X (line %d) warned %d times: %s" % (cp, n, len(hits), hits[:2]))
-if first and "\ufffd" not in text:
-    problems.append("no U+FFFD in the PDF text")
-# Arabic letters beyond the basic alphabet (which is joined through its
-# presentation forms) and Devanagari are set without shaping
-def unshaped(name, c):
-    if name == "Devanagari":
-        return 0x0900 <= c <= 0x097F
-    return (0x063B <= c <= 0x063F or (0x066E <= c <= 0x06D3 and c != 0x0670) or c == 0x06D5 or
-            0x06EE <= c <= 0x06EF or 0x06FA <= c <= 0x06FF or 0x0750 <= c <= 0x077F)
-for name in ("Arabic", "Devanagari"):
-    n = next((i for i, l in enumerate(lines, 1) if any(unshaped(name, ord(c)) for c in l)), 0)
-    hits = [m for m in msgs if "%s text is set without shaping" % name in m]
-    if n == 0 and hits:
-        problems.append("%s shaping warned but absent" % name)
-    if n and (len(hits) != 1 or not re.search(r":%d:\d+: warning: " % n, hits[0])):
-        problems.append("%s (first at line %d) warned %d times: %s" % (name, n, len(hits), hits[:2]))
-print("; ".join(problems) if problems else "ok %d supplementary characters" % len(first))
+    if cp in cover and chr(cp) not in text:
+        problems.append("U+%04X (line %d) has a font but is not in the PDF text" % (cp, n))
+warned = [m for m in msgs if "are not in any bundled font" in m]
+for m in warned:
+    f = re.search(r":(\d+):\d+: warning: .*\(first U\+([0-9A-F]+) ", m)
+    if not f or int(f.group(2), 16) not in missing or missing[int(f.group(2), 16)] != int(f.group(1)):
+        problems.append("unexpected warning: " + m)
+if missing and (not warned or "\ufffd" not in text):
+    problems.append("%d characters no font has, %d warnings, U+FFFD shown: %s" %
+                    (len(missing), len(warned), "\ufffd" in text))
+if len(warned) > len(missing):
+    problems.append("more warnings than characters no font has")
+if any("without shaping" in m for m in msgs):
+    problems.append("a script warned as set without shaping")
+print("; ".join(problems) if problems else
+      "ok %d supplementary characters, %d drawn, %d warned in %d messages" %
+      (len(first), len(first) - len(missing), len(missing), len(warned)))
 PY
-for fx in nonlatin complex-scripts; do
+for fx in nonlatin complex-scripts scripts; do
     out=$WORK/warn-$fx
     mkdir -p "$out"
     if "$BIN" build "$SRC/tests/fixtures/$fx.md" -o "$out" --format pdf 2>"$out/build.err"; then

@@ -4,7 +4,7 @@
 # The chapters of a book are laid out on two threads (src/layout/layout.c);
 # OCTAVO_THREADS=1 keeps them on one. The outputs and the messages must not
 # depend on it: the guide, a generated 1,000-page bench book and the fixtures
-# that warn (characters no font has, scripts set without shaping) are built
+# that warn (characters no font has) or are shaped (complex scripts) are built
 # both ways and compared byte for byte with cmp (PDF, EPUB, stderr).
 # Prints one line per check and a final "threads: N passed, M failed".
 . "$(dirname "$0")/../lib/e2e.sh"
@@ -46,9 +46,9 @@ compare() { # NAME BOOK
     fi
 }
 
-# chapters that warn: the same missing character in chapters 1 and 3 (one
-# message for the book), others in 2 and 4, Devanagari needing shaping in 2
-# and 4 (one message per chapter)
+# chapters that warn: Phoenician (no bundled font has it) in chapters 2
+# and 4 (one message per chapter and script), emoji (drawn from the fonts)
+# in 1, 3 and 4, Devanagari (shaped) in 2 and 4
 mkdir -p "$WORK/warn/chapters"
 {
     echo "title: Warnings"
@@ -56,17 +56,18 @@ mkdir -p "$WORK/warn/chapters"
     for c in 1 2 3 4; do echo "  - chapters/$c.md"; done
 } >"$WORK/warn/book.yaml"
 printf '# One\n\nA smile \360\237\230\200 here.\n' >"$WORK/warn/chapters/1.md"
-printf '# Two\n\nPhoenician \360\220\244\200 and \340\244\250\340\244\256\340\244\270\340\245\215\340\244\244\340\245\207.\n' >"$WORK/warn/chapters/2.md"
+printf '# Two\n\nPhoenician \360\220\244\200 and \340\244\250\340\244\256\340\244\270\340\245\215\340\244\244\340\245\207 \360\220\244\201.\n' >"$WORK/warn/chapters/2.md"
 printf '# Three\n\nAgain \360\237\230\200 and \360\237\230\201.\n' >"$WORK/warn/chapters/3.md"
 printf '# Four\n\n\340\244\250\340\244\256\340\244\270\340\245\215\340\244\244\340\245\207 \360\237\230\201 \360\220\244\201\n' >"$WORK/warn/chapters/4.md"
 
 compare guide "$SRC/book"
 compare warnings "$WORK/warn"
-n=$(grep -c "U+1F600" "$WORK/msg-warnings-2" || true)
-if [ "$n" = 1 ]; then
-    ok "warnings: a missing character in two chapters is reported once"
+n=$(grep -c "script Phnx" "$WORK/msg-warnings-2" || true)
+e=$(grep -c "U+1F60\|Devanagari" "$WORK/msg-warnings-2" || true)
+if [ "$n" = 2 ] && [ "$e" = 0 ]; then
+    ok "warnings: a script no font has is reported once in each of its two chapters; emoji and Devanagari are drawn"
 else
-    bad "warnings: U+1F600 reported $n times (want 1)"
+    bad "warnings: Phoenician reported $n times (want 2), emoji or Devanagari $e times (want 0)"
     cat "$WORK/msg-warnings-2"
 fi
 compare bench "$WORK/bench"

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Checks the fonts embedded in a PDF octavo wrote: for every Type0 font,
-every code its ToUnicode map lists (the codes drawn) goes through the
+every code its ToUnicode map lists (the codes drawn: glyph ids of the font
+file, each mapped to the characters it stands for) goes through the
 CIDToGIDMap to a glyph whose outline is in the embedded font program
-(spaces and zero-width format characters may have empty ones), with
+(glyphs standing for spaces and zero-width format characters may have
+empty ones), with
 the components of composite glyphs too, to any depth; the program holds
 those glyphs and .notdef and no others (a subset, not the whole font with
 empty slots), no table a PDF viewer never reads (OpenType and Graphite
@@ -77,15 +79,17 @@ def components(data):
 
 
 def drawn_codes(cmap):
-    codes = set()
+    """{code: the text it stands for}"""
+    codes = {}
     text = cmap.decode("latin-1")
     for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
-        for src in re.findall(r"<([0-9A-Fa-f]{4})>\s*<[0-9A-Fa-f]+>", block):
-            codes.add(int(src, 16))
+        for src, dst in re.findall(r"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>", block):
+            codes[int(src, 16)] = bytes.fromhex(dst).decode("utf-16-be", "replace")
     for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
         for line in block.strip().splitlines():
-            a, b = re.findall(r"<([0-9A-Fa-f]+)>", line)[:2]
-            codes.update(range(int(a, 16), int(b, 16) + 1))
+            a, b, dst = re.findall(r"<([0-9A-Fa-f]+)>", line)[:3]
+            for k in range(int(b, 16) - int(a, 16) + 1):
+                codes[int(a, 16) + k] = chr(int(dst, 16) + k)
     return codes
 
 
@@ -109,13 +113,14 @@ def main():
         problems = [f"keeps table {tag.decode()}" for tag in sorted(DROPPED & set(t))]
         n, glyph = outlines(prog)
         want = {0}
-        for c in codes:
+        for c, chars in codes.items():
             gid = struct.unpack(">H", gidmap[2 * c:2 * c + 2])[0] if 2 * c + 2 <= len(gidmap) else 0
             if gid == 0:
-                problems.append(f"U+{c:04X} maps to no glyph")
+                problems.append(f"code {c:04X} ({chars!r}) maps to no glyph")
                 continue
-            if not glyph(gid) and unicodedata.category(chr(c)) not in ("Zs", "Cf", "Cc"):
-                problems.append(f"U+{c:04X}: glyph {gid} has no outline")
+            if not glyph(gid) and not all(unicodedata.category(ch) in ("Zs", "Cf", "Cc")
+                                          for ch in chars):
+                problems.append(f"code {c:04X} ({chars!r}): glyph {gid} has no outline")
             want.add(gid)
         todo = list(want)
         while todo:
@@ -129,7 +134,7 @@ def main():
             problems.append(f"{n} glyphs in the program for {len(want)} used")
         if len(gidmap) != 2 * (max(codes) + 1):
             problems.append(f"CIDToGIDMap of {len(gidmap) // 2} codes for a highest code "
-                            f"U+{max(codes):04X}")
+                            f"{max(codes):04X}")
         print(f"{name}: {len(codes)} codes, {len(want)} glyphs, program {len(prog)} bytes"
               + ("" if not problems else ": " + "; ".join(problems[:5])))
         bad += bool(problems)

@@ -81,6 +81,30 @@ static void test_escaping(void) {
     oc_arena_free(&A);
 }
 
+/* runs in a script the book's language is not written in carry lang (and
+ * dir for right to left); the book's own script does not */
+static void test_lang_runs(void) {
+    oc_document *d = new_doc(1);
+    oc_node *p = para(d->chapters[0].root);
+    add(p, text("Korean 한국어 텍스트, Arabic كتاب جديد. Japanese 日本語のテキスト, Chinese 中文 "
+                "and Hindi नमस्ते। Done & done."));
+    char *x = body(d, 0);
+    CHECK_CONTAINS(x, "Korean <span lang=\"ko\" xml:lang=\"ko\">한국어 텍스트</span>, Arabic ");
+    CHECK_CONTAINS(x,
+                   "<span lang=\"und-Arab\" xml:lang=\"und-Arab\" dir=\"rtl\">كتاب جديد</span>.");
+    CHECK_CONTAINS(x,
+                   "<span lang=\"ja\" xml:lang=\"ja\">日本語のテキスト</span>, Chinese "
+                   "<span lang=\"zh\" xml:lang=\"zh\">中文</span> and Hindi "
+                   "<span lang=\"und-Deva\" xml:lang=\"und-Deva\">नमस्ते।</span> Done &amp; done.");
+    free(x);
+    /* a Korean book does not tag its Korean */
+    d->meta.language = "ko-KR";
+    x = body(d, 0);
+    CHECK_CONTAINS(x, "Korean 한국어 텍스트, Arabic <span");
+    free(x);
+    oc_arena_free(&A);
+}
+
 static void test_raw_html_is_text(void) {
     oc_document *d = new_doc(1);
     oc_node *root = d->chapters[0].root;
@@ -501,6 +525,7 @@ static void test_package(void) {
 int main(void) {
     RUN(test_escaping);
     RUN(test_raw_html_is_text);
+    RUN(test_lang_runs);
     RUN(test_links);
     RUN(test_footnotes);
     RUN(test_table);

@@ -75,9 +75,18 @@ static void test_coverage(void) {
     CHECK(oc_fonts_has(fs, OC_FONT_SANS, 0xFFFD)); /* replacement character */
     CHECK(oc_fonts_has(fs, OC_FONT_MONO, '{'));
     CHECK(!oc_fonts_has(fs, OC_FONT_MONO, 0));
-    /* above the BMP: reported missing (the PDF writer cannot address it) */
-    CHECK(!oc_fonts_has(fs, OC_FONT_SANS, 0x1D400));
-    CHECK(!oc_fonts_has(fs, OC_FONT_SANS, 0x1F600));
+    /* above the BMP, from the fonts' format-12 cmaps: DejaVu Sans has the
+     * emoticons, the crab only the emoji face */
+    CHECK(oc_fonts_has(fs, OC_FONT_SANS, 0x1F600));
+    CHECK(!oc_fonts_has(fs, OC_FONT_SANS, 0x1F980));
+    CHECK(oc_fonts_has(fs, OC_FONT_EMOJI, 0x1F980));
+    CHECK(oc_fonts_advance(fs, OC_FONT_EMOJI, 0x1F980) > 0);
+    CHECK(!oc_fonts_has(fs, OC_FONT_EMOJI, 0x10FFFF) && !oc_fonts_has(fs, OC_FONT_EMOJI, 0x110000));
+    /* the scripts' faces */
+    CHECK(oc_fonts_has(fs, OC_FONT_KOR, 0xD55C));  /* 한 */
+    CHECK(oc_fonts_has(fs, OC_FONT_THAI, 0x0E01)); /* ก */
+    CHECK(oc_fonts_has(fs, OC_FONT_BENG, 0x0995)); /* ক */
+    CHECK(!oc_fonts_has(fs, OC_FONT_CJK, 0xD55C)); /* Droid Sans Fallback has no Hangul */
 }
 
 static void test_vertical_metrics(void) {

@@ -454,12 +454,13 @@ static size_t count_messages(const oc_diag *d, const char *needle) {
     return n;
 }
 
-/* A character no font has is warned once per book, whichever thread lays out
- * the chapters that use it, and the title page does not repeat it. */
+/* Characters no font has are warned once per script and chapter (not once
+ * per character), at the first of them, with one thread and with two; the
+ * title page does not repeat them. */
 static void test_missing_warned_once(void) {
     const char *md = "---\ntitle: \"Marks \uE000\"\n---\n"
                      "# One\n\nA \uE000 and \uE001.\n\n"
-                     "# Two\n\nAgain \uE000, then \uE002.\n\n"
+                     "# Two\n\nAgain \uE002, then \uE000 and \u0F40.\n\n"
                      "# Three\n\n\uE001 \uE002 \uE000 \uE003.\n\n"
                      "# Four\n\nNothing odd here.\n";
     for (int threads = 1; threads <= 2; threads++) {
@@ -467,14 +468,47 @@ static void test_missing_warned_once(void) {
         fixture f;
         setup(&f, md, "a4", 0);
         CHECK(f.ok);
-        CHECK(count_messages(&f.diag, "is not in any bundled font") == 4);
-        CHECK(count_messages(&f.diag, "U+E000 ") == 1);
-        CHECK(count_messages(&f.diag, "U+E001 ") == 1);
-        CHECK(count_messages(&f.diag, "U+E002 ") == 1);
-        CHECK(count_messages(&f.diag, "U+E003 ") == 1);
+        /* one file is one chapter: private use (script Zzzz) once, at its
+         * first character, line 6; Tibetan once, line 10 */
+        CHECK(f.diag.count == 2);
+        CHECK(count_messages(&f.diag, "are not in any bundled font") == 2);
+        CHECK(count_messages(&f.diag, "script Zzzz are not in any bundled font (first U+E000 ") ==
+              1);
+        CHECK(count_messages(&f.diag, "script Tibt are not in any bundled font (first U+0F40 ") ==
+              1);
+        CHECK(f.diag.count == 2 && f.diag.items[0].line == 6 && f.diag.items[1].line == 10);
         teardown(&f);
     }
     unsetenv("OCTAVO_THREADS");
+}
+
+/* The first TEXT item whose text holds `needle`. */
+static const oc_item *item_with(const oc_layout *l, const char *needle) {
+    for (size_t i = 0; i < l->npages; i++)
+        for (size_t k = 0; k < l->pages[i].nitems; k++) {
+            const oc_item *it = &l->pages[i].items[k];
+            if (it->kind == OC_ITEM_TEXT && it->text && strstr(it->text, needle)) return it;
+        }
+    return NULL;
+}
+
+/* Items carry what the writer needs to draw runs as the layout shaped them:
+ * right-to-left runs are marked (their words are set last first), and runs
+ * whose words shaped to their characters' own glyphs are marked nominal
+ * (the writer then need not shape them again); a ligature is not. */
+static void test_item_direction_and_nominal(void) {
+    fixture f;
+    setup(&f,
+          "---\ntitle: T\n---\n# One\n\nPlain words here.\n\nAn office.\n\n"
+          "\xd7\x9b\xd7\x9c \xd7\x91\xd7\xa0\xd7\x99 \xd7\x94\xd7\x90\xd7\x93\xd7\x9d.\n",
+          "a4", 0);
+    CHECK(f.ok);
+    const oc_item *plain = item_with(&f.lay, "Plain words"), *office = item_with(&f.lay, "office"),
+                  *he = item_with(&f.lay, "\xd7\x91\xd7\xa0\xd7\x99");
+    CHECK(plain && plain->nominal && !plain->rtl);
+    CHECK(office && !office->nominal);
+    CHECK(he && he->rtl && !he->nominal);
+    teardown(&f);
 }
 
 int main(void) {
@@ -486,5 +520,6 @@ int main(void) {
     RUN(test_table_no_lone_row);
     RUN(test_given_patterns);
     RUN(test_missing_warned_once);
+    RUN(test_item_direction_and_nominal);
     return harness_finish("test_layout");
 }

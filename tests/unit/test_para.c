@@ -415,8 +415,8 @@ static void test_styles(void) {
 static void test_fallback_and_missing(void) {
     fixture f;
     setup(&f, "Greek λόγος stays in the book face; ∀x falls back.\n\n"
-              "Emoji 😀 😀 😀 😀 😀 😀 😀 😀 😀 😀 here.\n\n"
-              "Again 😀.\n");
+              "Emoji 🦀 and Tibetan ཀ ཁ ག and Ethiopic ሀ\nmore ཀ here.\n\n"
+              "Again ཀ.\n");
     oc_para_style st = body_style(1);
     oc_para p;
     CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 400, &p));
@@ -426,25 +426,34 @@ static void test_fallback_and_missing(void) {
     CHECK((r = find_run(&p, "λόγος")) && r->font == OC_FONT_SANS);
     CHECK((r = find_run(&p, "∀x")) && r->font == OC_FONT_SANS);
     CHECK((r = find_run(&p, "Greek")) && r->font == OC_FONT_SERIF);
-    /* bold text falls back to the bold sans */
     CHECK(f.diag.warnings == 0);
     CHECK(lay(&f, block(&f, OC_PARAGRAPH, 1), &st, 400, &p));
-    CHECK(f.diag.warnings == 1);
-    CHECK(oc_diag_contains(&f.diag, "U+1F600 '😀' is not in any bundled font"));
-    CHECK(f.diag.count == 1 && f.diag.items[0].line == 3 &&
+    /* the emoji comes from the emoji face, above U+FFFF */
+    CHECK((r = find_run(&p, "🦀")) && r->font == OC_FONT_EMOJI);
+    /* no face has Tibetan or Ethiopic: one warning per script (not per
+     * character), at the line of its first character */
+    CHECK(f.diag.warnings == 2);
+    CHECK(oc_diag_contains(&f.diag, "characters of script Tibt are not in any bundled font "
+                                    "(first U+0F40 'ཀ'); drawn as U+FFFD"));
+    CHECK(oc_diag_contains(&f.diag, "script Ethi"));
+    CHECK(f.diag.count == 2 && f.diag.items[0].line == 3 &&
           strcmp(f.diag.items[0].file, "book.md") == 0);
     /* drawn as U+FFFD from the sans */
     int repl = 0;
     for (int l = 0; l < p.nlines; l++)
-        for (int k = 0; k < p.lines[l].nruns; k++)
-            if (p.lines[l].runs[k].len == 3 &&
-                strcmp(p.lines[l].runs[k].text, "\xEF\xBF\xBD") == 0 &&
-                p.lines[l].runs[k].font == OC_FONT_SANS)
-                repl++;
-    CHECK(repl == 10);
-    /* once per code point across paragraphs too */
+        for (int k = 0; k < p.lines[l].nruns; k++) {
+            const oc_run *u = &p.lines[l].runs[k];
+            for (size_t i = 0; i + 3 <= u->len; i++)
+                if (memcmp(u->text + i, "\xEF\xBF\xBD", 3) == 0 && u->font == OC_FONT_SANS) repl++;
+        }
+    CHECK(repl == 5);
+    /* once per script and chapter across paragraphs too */
     CHECK(lay(&f, block(&f, OC_PARAGRAPH, 2), &st, 400, &p));
-    CHECK(f.diag.warnings == 1);
+    CHECK(f.diag.warnings == 2);
+    /* another chapter warns again */
+    f.ctx.file = "chapter2.md";
+    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 2), &st, 400, &p));
+    CHECK(f.diag.warnings == 3);
     teardown(&f);
 }
 
@@ -636,18 +645,22 @@ static void test_rtl(void) {
     oc_para p;
     CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 400, &p));
     CHECK(p.nlines == 1);
-    const oc_run *first = find_run(&p, "ינא"), *latin = find_run(&p, "Latin"),
-                 *paren = find_run(&p, "(לוכאל)"), *last = find_run(&p, ".תיכוכז");
+    /* right-to-left runs keep their text in logical order, marked rtl: the
+     * writer shapes them right to left */
+    const oc_run *first = find_run(&p, "אני"), *latin = find_run(&p, "Latin"),
+                 *paren = find_run(&p, "(לאכול)"), *last = find_run(&p, "זכוכית.");
     CHECK(first && latin && paren && last);
     if (first && latin && paren && last) {
+        CHECK(first->rtl && paren->rtl && last->rtl && !latin->rtl);
         CHECK(fabs(first->x + first->width - 400) < 1e-6); /* right-aligned last line */
         CHECK(paren->x < first->x && latin->x < paren->x && last->x < latin->x);
     }
-    /* an English paragraph with one Hebrew word: left to right, word reversed */
+    /* an English paragraph with one Hebrew word: left to right */
     CHECK(lay(&f, block(&f, OC_PARAGRAPH, 1), &st, 400, &p));
-    const oc_run *en = find_run(&p, "English"), *he = find_run(&p, "תירבע"),
+    const oc_run *en = find_run(&p, "English"), *he = find_run(&p, "עברית"),
                  *here = find_run(&p, "here.");
     CHECK(en && he && here && en->x == 0 && en->x < he->x && he->x < here->x);
+    CHECK(he && he->rtl && !en->rtl);
     /* an explicit left alignment (contents entries) is physical: the Hebrew
      * line starts at the left edge */
     st = body_style(0);
@@ -706,10 +719,8 @@ static void test_cjk_fallback(void) {
     CHECK((r = find_run(&p, "カタカナ。")) && r->font == OC_FONT_CJK);
     CHECK((r = find_run(&p, "नमस्ते")) && r->font == OC_FONT_DEVA);
     CHECK((r = find_run(&p, "too.")) && r->font == OC_FONT_SERIF);
-    /* ideographs and kana are drawn, not warned; Devanagari is warned as unshaped */
-    CHECK(!oc_diag_contains(&f.diag, "not in any bundled font"));
-    CHECK(oc_diag_contains(&f.diag, "Devanagari text is set without shaping"));
-    CHECK(f.diag.warnings == 1);
+    /* ideographs, kana and Devanagari (shaped) are drawn, not warned */
+    CHECK(f.diag.warnings == 0);
     teardown(&f);
 }
 
@@ -804,55 +815,28 @@ static void test_cjk_soft_break(void) {
     teardown(&f);
 }
 
-/* one warning per chapter and script, at the line of its first character */
-static void test_shaping_warning(void) {
+/* Arabic is shaped by HarfBuzz: a run in logical order, right to left, in
+ * DejaVu Sans, as wide as its joined glyphs (the isolated forms of the
+ * same letters are wider) */
+static void test_arabic_shaped(void) {
     fixture f;
-    setup(&f, "English first,\nthen Persian پدر on line two\nand Arabic كتاب, Hebrew ספר, not "
-              "warned.\n\n"
-              "More Persian پدر and हिन्दी.\n");
-    oc_para_style st = body_style(1);
-    oc_para p;
-    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 300, &p));
-    CHECK(f.diag.warnings == 1);
-    CHECK(oc_diag_contains(&f.diag, "Arabic text is set without shaping (letters beyond the basic "
-                                    "alphabet are not joined)"));
-    CHECK(f.diag.count == 1 && f.diag.items[0].line == 2);
-    /* the Persian word is still there, in the fallback font (DejaVu Sans):
-     * peh unjoined, so dal and reh stand isolated too */
-    const oc_run *r = find_run(&p, "\uFEAD\uFEA9\u067E");
-    CHECK(r && r->font == OC_FONT_SANS);
-    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 1), &st, 300, &p));
-    CHECK(f.diag.warnings == 2); /* Devanagari is new; Arabic is not */
-    CHECK(oc_diag_contains(&f.diag, "Devanagari text is set without shaping"));
-    CHECK(f.diag.count == 2 && f.diag.items[1].line == 5);
-    /* another chapter warns again */
-    f.ctx.file = "chapter2.md";
-    CHECK(lay(&f, block(&f, OC_PARAGRAPH, 1), &st, 300, &p));
-    CHECK(f.diag.warnings == 4);
-    CHECK(f.diag.count == 4 && strcmp(f.diag.items[2].file, "chapter2.md") == 0);
-    teardown(&f);
-}
-
-/* basic Arabic letters take their joining forms; lam-alef is one ligature */
-static void test_arabic_joining(void) {
-    fixture f;
-    setup(&f, "كتاب سلام لا ء\n");
+    setup(&f, "كتاب سلام لا ء\n\nك ت ا ب\n");
     oc_para_style st = body_style(0);
     oc_para p;
     CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, 300, &p));
     CHECK(f.diag.warnings == 0);
-    const oc_run *r;
-    /* visual order (reversed): beh isolated, alef final, teh medial, kaf initial */
-    CHECK((r = find_run(&p, "\uFE8F\uFE8E\uFE98\uFEDB")) && r->font == OC_FONT_SANS);
-    /* meem isolated (alef does not join forward), lam-alef final, seen initial */
-    CHECK(find_run(&p, "\uFEE1\uFEFC\uFEB3") != NULL);
-    CHECK(find_run(&p, "\uFEFB") != NULL); /* lam-alef alone */
-    CHECK(find_run(&p, "\uFE80") != NULL); /* hamza never joins */
-    uint32_t second;
-    CHECK(oc_arabic_nominal(0xFEDB, &second) == 0x643 && second == 0);
-    CHECK(oc_arabic_nominal(0xFEFC, &second) == 0x644 && second == 0x627);
-    CHECK(oc_arabic_nominal(0xFEF1, &second) == 0x64A && oc_arabic_nominal(0xFEF4, NULL) == 0x64A);
-    CHECK(oc_arabic_nominal(0xFE80, NULL) == 0x621 && oc_arabic_nominal(0x0627, NULL) == 0);
+    const oc_run *r = find_run(&p, "كتاب");
+    CHECK(r && r->font == OC_FONT_SANS && r->rtl);
+    if (!r)
+        for (int k = 0; k < p.lines[0].nruns; k++)
+            fprintf(stderr, "run '%.*s' font %d rtl %d\n", (int)p.lines[0].runs[k].len,
+                    p.lines[0].runs[k].text, p.lines[0].runs[k].font, p.lines[0].runs[k].rtl);
+    double joined = oc_fonts_width(f.fonts, OC_FONT_SANS, 10, "كتاب", strlen("كتاب"));
+    double isolated = oc_fonts_width(f.fonts, OC_FONT_SANS, 10, "ك", strlen("ك")) +
+                      oc_fonts_width(f.fonts, OC_FONT_SANS, 10, "ت", strlen("ت")) +
+                      oc_fonts_width(f.fonts, OC_FONT_SANS, 10, "ا", strlen("ا")) +
+                      oc_fonts_width(f.fonts, OC_FONT_SANS, 10, "ب", strlen("ب"));
+    CHECK(joined > 0 && joined < isolated - 1);
     teardown(&f);
 }
 
@@ -938,7 +922,6 @@ int main(void) {
     RUN(test_cjk_breaks);
     RUN(test_cjk_kinsoku);
     RUN(test_cjk_soft_break);
-    RUN(test_shaping_warning);
-    RUN(test_arabic_joining);
+    RUN(test_arabic_shaped);
     return harness_finish("test_para");
 }

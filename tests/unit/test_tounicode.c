@@ -22,8 +22,8 @@
 static void test_chars_and_ranges(void) {
     /* "ABC" is a run; é, → and the G clef (U+1D11E, a surrogate pair)
      * are single mappings. */
-    oc_tounicode_entry e[] = {{0x41, 0x41, 0}, {0x42, 0x42, 0},     {0x43, 0x43, 0},
-                              {0xE9, 0xE9, 0}, {0x2192, 0x2192, 0}, {0xE000, 0x1D11E, 0}};
+    oc_tounicode_entry e[] = {{0x41, 1, {0x41}}, {0x42, 1, {0x42}},     {0x43, 1, {0x43}},
+                              {0xE9, 1, {0xE9}}, {0x2192, 1, {0x2192}}, {0xE000, 1, {0x1D11E}}};
     oc_buf b;
     oc_buf_init(&b);
     oc_tounicode_write(&b, e, sizeof e / sizeof *e);
@@ -49,8 +49,8 @@ static void test_empty(void) {
 static void test_range_stops_at_byte_boundary(void) {
     /* U+00FE..U+0101 are consecutive but cross the 0x100 boundary: two
      * ranges; a run whose code points are not consecutive breaks too. */
-    oc_tounicode_entry e[] = {{0xFE, 0xFE, 0},   {0xFF, 0xFF, 0},   {0x100, 0x100, 0},
-                              {0x101, 0x101, 0}, {0x200, 0x300, 0}, {0x201, 0x302, 0}};
+    oc_tounicode_entry e[] = {{0xFE, 1, {0xFE}},   {0xFF, 1, {0xFF}},   {0x100, 1, {0x100}},
+                              {0x101, 1, {0x101}}, {0x200, 1, {0x300}}, {0x201, 1, {0x302}}};
     oc_buf b;
     oc_buf_init(&b);
     oc_tounicode_write(&b, e, sizeof e / sizeof *e);
@@ -76,7 +76,7 @@ static void test_blocks_of_100(void) {
     /* 250 isolated codes (every other one): 100 + 100 + 50 bfchar. */
     oc_tounicode_entry e[250];
     for (int i = 0; i < 250; i++)
-        e[i] = (oc_tounicode_entry){(uint16_t)(0x1000 + 2 * i), (uint32_t)(0x1000 + 2 * i), 0};
+        e[i] = (oc_tounicode_entry){(uint16_t)(0x1000 + 2 * i), 1, {(uint32_t)(0x1000 + 2 * i)}};
     oc_buf b;
     oc_buf_init(&b);
     oc_tounicode_write(&b, e, 250);
@@ -94,7 +94,7 @@ static void test_blocks_of_100(void) {
      * blocks of at most 100 ranges. */
     oc_tounicode_entry *r = malloc(10000 * sizeof *r);
     for (int i = 0; i < 10000; i++)
-        r[i] = (oc_tounicode_entry){(uint16_t)(0x4E00 + i), (uint32_t)(0x4E00 + i), 0};
+        r[i] = (oc_tounicode_entry){(uint16_t)(0x4E00 + i), 1, {(uint32_t)(0x4E00 + i)}};
     oc_buf_init(&b);
     oc_tounicode_write(&b, r, 10000);
     /* 0x4E00..0x750F covers 40 blocks of 256 minus the tail: 40 ranges */
@@ -107,9 +107,10 @@ static void test_blocks_of_100(void) {
     /* 300 pairs of consecutive codes: 300 ranges in 3 blocks of 100 */
     oc_tounicode_entry p[600];
     for (int i = 0; i < 300; i++) {
-        p[2 * i] = (oc_tounicode_entry){(uint16_t)(0x2000 + 4 * i), (uint32_t)(0x2000 + 4 * i), 0};
+        p[2 * i] =
+            (oc_tounicode_entry){(uint16_t)(0x2000 + 4 * i), 1, {(uint32_t)(0x2000 + 4 * i)}};
         p[2 * i + 1] =
-            (oc_tounicode_entry){(uint16_t)(0x2001 + 4 * i), (uint32_t)(0x2001 + 4 * i), 0};
+            (oc_tounicode_entry){(uint16_t)(0x2001 + 4 * i), 1, {(uint32_t)(0x2001 + 4 * i)}};
     }
     oc_buf_init(&b);
     oc_tounicode_write(&b, p, 600);
@@ -135,11 +136,11 @@ static void test_utf16be(void) {
 static void test_ligature(void) {
     /* a lam-alef ligature maps to two letters; it never joins a range, and
      * the letters around it still do */
-    oc_tounicode_entry e[] = {{0x41, 0x41, 0},
-                              {0x42, 0x42, 0},
-                              {0xFEFB, 0x644, 0x627},
-                              {0xFEFC, 0x644, 0x627},
-                              {0xFEFD, 0xFEFD, 0}};
+    oc_tounicode_entry e[] = {{0x41, 1, {0x41}},
+                              {0x42, 1, {0x42}},
+                              {0xFEFB, 2, {0x644, 0x627}},
+                              {0xFEFC, 2, {0x644, 0x627}},
+                              {0xFEFD, 1, {0xFEFD}}};
     oc_buf b;
     oc_buf_init(&b);
     oc_tounicode_write(&b, e, sizeof e / sizeof *e);
