@@ -188,6 +188,11 @@ typedef struct oc_document {
 
 /* Plain text of an inline subtree (for titles, outline, alt text), arena-owned. */
 const char *oc_node_plain_text(oc_arena *a, const oc_node *n);
+/* The node after `cur` in document order (pre-order) within `root`'s
+ * subtree, or NULL at its end; with descend == 0 the children of `cur` are
+ * skipped. Iterative, so deep trees cost no stack: every walk over a
+ * subtree uses it, `for (n = root; n; n = oc_node_next(root, n, 1))`. */
+const oc_node *oc_node_next(const oc_node *root, const oc_node *cur, int descend);
 /* Frees everything the document owns. */
 void oc_doc_free(oc_document *doc);
 

@@ -76,18 +76,8 @@ static const oc_node *block_of(const oc_node *n, const oc_node **next) {
 /* How many links or images before n in block b have n's URL. */
 static int same_url_before(const oc_node *b, const oc_node *n) {
     int k = 0;
-    const oc_node *x = b->first;
-    while (x && x != n) {
+    for (const oc_node *x = b->first; x && x != n; x = oc_node_next(b, x, 1))
         if (x->type == n->type && x->url && strcmp(x->url, n->url) == 0) k++;
-        if (x->first) {
-            x = x->first;
-            continue;
-        }
-        while (x != b && !x->next)
-            x = x->parent;
-        if (x == b) break;
-        x = x->next;
-    }
     return k;
 }
 
@@ -157,8 +147,7 @@ static void warn(scan_ctx *c, const oc_node *n, const char *fmt, const char *arg
 static const char *inline_text(scan_ctx *c, const oc_node *root) {
     oc_buf_reset(&c->text);
     int space = 0;
-    const oc_node *n = root->first;
-    while (n && n != root) {
+    for (const oc_node *n = root->first; n; n = oc_node_next(root, n, 1)) {
         const char *s = NULL;
         size_t len = 0;
         if (n->type == OC_TEXT || n->type == OC_CODE || n->type == OC_HTML_INLINE) {
@@ -178,14 +167,6 @@ static const char *inline_text(scan_ctx *c, const oc_node *root) {
             space = 0;
             oc_buf_putc(&c->text, (char)ch);
         }
-        if (n->first) {
-            n = n->first;
-            continue;
-        }
-        while (n != root && !n->next)
-            n = n->parent;
-        if (n == root) break;
-        n = n->next;
     }
     return c->text.data ? c->text.data : "";
 }
@@ -276,8 +257,7 @@ static void check_link(scan_ctx *c, const oc_node *n) {
 }
 
 static void scan_tree(scan_ctx *c, const oc_node *root) {
-    const oc_node *n = root;
-    while (n) {
+    for (const oc_node *n = root; n; n = oc_node_next(root, n, 1)) {
         switch (n->type) {
         case OC_HEADING:
             check_heading(c, n);
@@ -294,14 +274,6 @@ static void scan_tree(scan_ctx *c, const oc_node *root) {
         default:
             break;
         }
-        if (n->first) {
-            n = n->first;
-            continue;
-        }
-        while (n != root && !n->next)
-            n = n->parent;
-        if (n == root) break;
-        n = n->next;
     }
 }
 

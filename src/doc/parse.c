@@ -40,10 +40,7 @@ static void append_child(oc_node *parent, oc_node *child) {
     parent->last = child;
 }
 
-/* The node after `cur` in document order within `root`'s subtree, or NULL;
- * with descend == 0 the children of `cur` are skipped. Iterative, so deep
- * trees cost no stack. */
-static const oc_node *next_in_tree(const oc_node *root, const oc_node *cur, int descend) {
+const oc_node *oc_node_next(const oc_node *root, const oc_node *cur, int descend) {
     if (descend && cur->first) return cur->first;
     while (cur && cur != root && !cur->next)
         cur = cur->parent;
@@ -54,7 +51,7 @@ const char *oc_node_plain_text(oc_arena *a, const oc_node *n) {
     oc_buf b;
     oc_buf_init(&b);
     for (const oc_node *cur = n->first; cur;
-         cur = next_in_tree(n, cur, cur->type != OC_FOOTNOTE_REF)) {
+         cur = oc_node_next(n, cur, cur->type != OC_FOOTNOTE_REF)) {
         switch (cur->type) {
         case OC_TEXT:
         case OC_CODE:
@@ -448,7 +445,7 @@ static oc_node *convert_tree(parse_ctx *P, cmark_node *root) {
 
 /* Calls fn on every node of the subtree in document order (iterative). */
 static void walk(oc_node *root, void (*fn)(parse_ctx *, oc_node *), parse_ctx *P) {
-    for (const oc_node *cur = root; cur; cur = next_in_tree(root, cur, 1))
+    for (const oc_node *cur = root; cur; cur = oc_node_next(root, cur, 1))
         fn(P, (oc_node *)cur);
 }
 

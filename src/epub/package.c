@@ -17,8 +17,7 @@ static int asset_known(const oc_asset **list, int n, const oc_asset *a) {
 
 /* Images found in a tree that the asset table may lack (hand-built docs). */
 static void tree_assets(const oc_node *root, const oc_asset ***list, int *n, int *cap) {
-    const oc_node *x = root;
-    while (x) {
+    for (const oc_node *x = root; x; x = oc_node_next(root, x, 1)) {
         if (x->type == OC_IMAGE && oc_epub_asset_ok(x->asset) &&
             !asset_known(*list, *n, x->asset)) {
             if (*n == *cap) {
@@ -27,14 +26,6 @@ static void tree_assets(const oc_node *root, const oc_asset ***list, int *n, int
             }
             (*list)[(*n)++] = x->asset;
         }
-        if (x->first) {
-            x = x->first;
-            continue;
-        }
-        while (x != root && !x->next)
-            x = x->parent;
-        if (x == root) break;
-        x = x->next;
     }
 }
 

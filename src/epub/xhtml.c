@@ -310,20 +310,11 @@ static void text_with_lang(oc_buf *b, const oc_document *doc, const char *s, siz
 
 /* Plain text of an inline subtree (image alt text), escaped, iteratively. */
 static void plain_text(oc_buf *b, const oc_node *root) {
-    const oc_node *n = root->first;
-    while (n && n != root) {
+    for (const oc_node *n = root->first; n; n = oc_node_next(root, n, n->type != OC_TEXT)) {
         if (n->type == OC_TEXT || n->type == OC_CODE || n->type == OC_HTML_INLINE)
             oc_epub_escape(b, n->text ? n->text : "", text_len(n));
         else if (n->type == OC_SOFTBREAK || n->type == OC_LINEBREAK)
             oc_buf_putc(b, ' ');
-        if (n->first && n->type != OC_TEXT) {
-            n = n->first;
-            continue;
-        }
-        while (n != root && !n->next)
-            n = n->parent;
-        if (n == root) break;
-        n = n->next;
     }
 }
 
