@@ -29,7 +29,7 @@ bad() {
   fail=$((fail + 1))
   echo "FAIL: $*"
 }
-show() { sed 's/^/  | /' "$1" | head -"${2:-5}" | cut -c1-200; }
+. "$SRC/tests/lib/hostile.sh" # show, crashed, has_line
 
 # run CASE BOOK [ARGS...]: builds BOOK into $O/CASE; sets rc; stderr in $L/CASE.err
 run() {
@@ -47,25 +47,7 @@ run() {
 }
 
 # sane CASE: no crash, no hang, no sanitizer report
-sane() {
-  local c=$1
-  if [ "$rc" = 124 ]; then bad "$c: timed out after $((T * 5))s"; return 1; fi
-  if [ "$rc" = 152 ]; then bad "$c: used more than ${T}s of CPU (SIGXCPU)"; return 1; fi
-  if [ "$rc" -ge 128 ]; then bad "$c: killed by signal $((rc - 128))"; show "$L/$c.err"; return 1; fi
-  if grep -Eq "AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer" "$L/$c.err"; then
-    bad "$c: sanitizer report"; show "$L/$c.err" 20; return 1
-  fi
-  return 0
-}
-
-# has_line FILE PREFIX REGEX: some line is PREFIX followed by text matching REGEX
-has_line() {
-  local f=$1 prefix=$2 re=$3 line
-  while IFS= read -r line; do
-    if [ "${line:0:${#prefix}}" = "$prefix" ] && [[ ${line:${#prefix}} =~ $re ]]; then return 0; fi
-  done <"$f"
-  return 1
-}
+sane() { ! crashed "$1"; }
 
 # expect_error CASE BOOK FILE REGEX [ARGS...]: exit 1, FILE:LINE:COL: error: REGEX, nothing written
 expect_error() {

@@ -28,7 +28,7 @@ G="$WORK/books" O="$WORK/out" L="$WORK/log"
 mkdir -p "$G" "$O" "$L"
 P="$SRC/tests/hostile/png_forms.py"
 python3 -I "$P" books "$G" || { bad "cannot generate the PNG books"; finish hostile_images; exit; }
-show() { sed 's/^/  | /' "$1" | head -"${2:-5}" | cut -c1-200; }
+. "$SRC/tests/lib/hostile.sh" # show, crashed
 
 # run CASE BOOK [ARGS...]: builds BOOK into $O/CASE with T seconds of CPU (and
 # five times that on the clock); rc, stderr in $L/CASE.err, peak RSS (KB) in
@@ -48,16 +48,7 @@ sys.exit(r.returncode if r.returncode >= 0 else 128 - r.returncode)' "$L/$c.rss"
 }
 
 # sane CASE: no crash, no hang, no sanitizer report
-sane() {
-  local c=$1
-  if [ "$rc" = 124 ]; then bad "$c: timed out after $((T * 5))s"; return 1; fi
-  if [ "$rc" = 152 ] || [ "$rc" = 137 ]; then bad "$c: used more than ${T}s of CPU"; return 1; fi
-  if [ "$rc" -ge 128 ]; then bad "$c: killed by signal $((rc - 128))"; show "$L/$c.err"; return 1; fi
-  if grep -Eq "AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer|libpng error" "$L/$c.err"; then
-    bad "$c: sanitizer or libpng report"; show "$L/$c.err" 20; return 1
-  fi
-  return 0
-}
+sane() { ! crashed "$1"; }
 
 # expect_error CASE BOOK REGEX: exit 1, the error at the line citing the
 # image (chapters/ch.md:5:1), nothing written

@@ -17,7 +17,7 @@ if ldd "$BIN" 2>/dev/null | grep -Eq "lib(a|ub)san"; then CPU=60 RSS_MAX=0; fi
 G="$WORK/books" O="$WORK/out" L="$WORK/log"
 mkdir -p "$L" "$O"
 python3 -I "$SRC/tests/hostile/parse_gen.py" "$G" || { bad "cannot generate the inputs"; finish hostile_parse; exit 1; }
-show() { sed 's/^/  | /' "$1" | head -"${2:-5}" | cut -c1-200; }
+. "$SRC/tests/lib/hostile.sh" # show, crashed
 
 # run CASE BOOK [ARGS...]: builds BOOK into $O/CASE; sets rc, cpu, rss
 run() {
@@ -30,13 +30,8 @@ run() {
 # sane CASE: no crash, no hang, within the limits, no sanitizer report
 sane() {
     local c=$1
-    if [ "$rc" = 124 ]; then bad "$c: timed out"; return 1; fi
-    if [ "$rc" = 152 ] || [ "$rc" = 137 ]; then bad "$c: used more than ${CPU}s of CPU"; return 1; fi
-    if [ "$rc" -ge 128 ]; then bad "$c: killed by signal $((rc - 128))"; show "$L/$c.err"; return 1; fi
+    crashed "$c" && return 1
     if [ "$RSS_MAX" -gt 0 ] && [ "$rss" -gt "$RSS_MAX" ]; then bad "$c: peak memory ${rss} KB"; return 1; fi
-    if grep -Eq "AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer" "$L/$c.err"; then
-        bad "$c: sanitizer report"; show "$L/$c.err" 20; return 1
-    fi
     echo "     $c: exit $rc, ${cpu}s CPU, $((rss / 1024)) MB"
     return 0
 }

@@ -20,7 +20,7 @@ export OCTAVO_FONTS_DIR="$SRC/fonts"
 python3 -I "$SRC/tests/hostile/gen_paths.py" "$G" || { bad "cannot generate the inputs"; finish hostile_paths; exit 1; }
 SECRET=SECRET-OUTSIDE-MARKER
 
-show() { sed 's/^/  | /' "$1" | head -"${2:-5}" | cut -c1-300; }
+. "$SRC/tests/lib/hostile.sh" # show, crashed, has_line
 
 # run CASE BOOK [ARGS...]: builds BOOK into $O/CASE with 1 GB of address space
 # (more under a sanitizer, which reserves terabytes) and T seconds of CPU
@@ -36,23 +36,9 @@ run() {
 # sane CASE: no crash, no hang, no sanitizer report, no secret in the messages
 sane() {
   local c=$1
-  if [ "$rc" = 124 ]; then bad "$c: timed out after $((T * 3))s"; return 1; fi
-  if [ "$rc" = 152 ]; then bad "$c: used more than ${T}s of CPU (SIGXCPU)"; return 1; fi
-  if [ "$rc" -ge 128 ]; then bad "$c: killed by signal $((rc - 128))"; show "$L/$c.err"; return 1; fi
-  if grep -Eq "AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer" "$L/$c.err"; then
-    bad "$c: sanitizer report"; show "$L/$c.err" 20; return 1
-  fi
+  crashed "$c" && return 1
   if grep -q "$SECRET\|secret-name" "$L/$c.err"; then bad "$c: the messages show what lies outside the book"; return 1; fi
   return 0
-}
-
-# has_line FILE PREFIX REGEX: some line is PREFIX followed by text matching REGEX
-has_line() {
-  local f=$1 prefix=$2 re=$3 line
-  while IFS= read -r line; do
-    if [ "${line:0:${#prefix}}" = "$prefix" ] && [[ ${line:${#prefix}} =~ $re ]]; then return 0; fi
-  done <"$f"
-  return 1
 }
 
 # expect_error CASE BOOK FILE LINE REGEX [ARGS...]: exit 1,
