@@ -193,6 +193,8 @@ const char *oc_node_plain_text(oc_arena *a, const oc_node *n);
  * skipped. Iterative, so deep trees cost no stack: every walk over a
  * subtree uses it, `for (n = root; n; n = oc_node_next(root, n, 1))`. */
 const oc_node *oc_node_next(const oc_node *root, const oc_node *cur, int descend);
+/* Makes `child` the last child of `parent` (parse and hand-built documents). */
+void oc_node_append(oc_node *parent, oc_node *child);
 /* Frees everything the document owns. */
 void oc_doc_free(oc_document *doc);
 

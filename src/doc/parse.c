@@ -30,7 +30,7 @@ static oc_node *new_node(oc_arena *a, oc_node_type t, int line, int col) {
     return n;
 }
 
-static void append_child(oc_node *parent, oc_node *child) {
+void oc_node_append(oc_node *parent, oc_node *child) {
     child->parent = parent;
     child->prev = parent->last;
     if (parent->last)
@@ -419,7 +419,7 @@ static oc_node *convert_tree(parse_ctx *P, cmark_node *root) {
             }
             if (!n) continue; /* HTML nodes are leaves: nothing to pop later */
         }
-        if (n && parent) append_child(parent, n);
+        if (n && parent) oc_node_append(parent, n);
         if (!top && n) top = n;
         if (is_container(cn)) {
             if (depth == cap) {

@@ -9,6 +9,7 @@
 #define OCTAVO_TEST_HARNESS_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int harness_passed, harness_failed;
@@ -68,6 +69,30 @@ static int harness_passed, harness_failed;
 static inline int harness_finish(const char *name) {
     printf("%s: %d passed, %d failed\n", name, harness_passed, harness_failed);
     return harness_failed ? 1 : 0;
+}
+
+/* Runs a shell command and returns all it printed on stdout (malloc'd,
+ * NUL-terminated; NULL when it cannot start); its pclose() status goes to
+ * *status when status is not NULL. */
+static inline char *harness_run(const char *cmd, int *status) {
+    FILE *p = popen(cmd, "r");
+    if (!p) return NULL;
+    size_t len = 0, cap = 4096;
+    char *out = malloc(cap);
+    size_t n;
+    while (out && (n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+        len += n;
+        if (cap - len < 2048) {
+            char *grown = realloc(out, cap * 2);
+            if (!grown) break;
+            out = grown;
+            cap *= 2;
+        }
+    }
+    int rc = pclose(p);
+    if (status) *status = rc;
+    if (out) out[len] = '\0';
+    return out;
 }
 
 #endif

@@ -32,13 +32,7 @@ static oc_node *node(oc_node_type t, int line, int col) {
 }
 
 static oc_node *add(oc_node *parent, oc_node *child) {
-    child->parent = parent;
-    child->prev = parent->last;
-    if (parent->last)
-        parent->last->next = child;
-    else
-        parent->first = child;
-    parent->last = child;
+    oc_node_append(parent, child);
     return child;
 }
 

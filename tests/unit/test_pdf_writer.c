@@ -131,22 +131,6 @@ static void build_layout(oc_layout *l) {
     l->marks[2] = (oc_bookmark){1, "Section 1.1", "sec1", 1};
 }
 
-static char *run(const char *cmd, int *status) {
-    FILE *p = popen(cmd, "r");
-    if (!p) return NULL;
-    oc_buf b;
-    oc_buf_init(&b);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        oc_buf_append(&b, chunk, n);
-    int rc = pclose(p);
-    if (status) *status = rc;
-    oc_buf_putc(&b, '\0');
-    size_t len;
-    return oc_buf_detach(&b, &len);
-}
-
 static int count(const char *s, const char *needle) {
     int n = 0;
     for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
@@ -196,7 +180,7 @@ static void test_qpdf_check(void) {
     char cmd[1024];
     int rc;
     snprintf(cmd, sizeof cmd, "qpdf --check '%s' 2>&1", pdf_path);
-    char *s = run(cmd, &rc);
+    char *s = harness_run(cmd, &rc);
     CHECK(rc == 0);
     CHECK_CONTAINS(s, "No syntax or stream encoding errors found");
     CHECK_NOT_CONTAINS(s, "WARNING");
@@ -207,7 +191,7 @@ static void test_fonts_embedded(void) {
     char cmd[1024];
     int rc;
     snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>&1", pdf_path);
-    char *s = run(cmd, &rc);
+    char *s = harness_run(cmd, &rc);
     CHECK(rc == 0);
     /* serif, serif bold, serif italic, sans, mono: each embedded, subset,
      * with a ToUnicode map */
@@ -225,7 +209,7 @@ static void test_fonts_embedded(void) {
     CHECK(good == fonts_listed);
     free(s);
     snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>&1", pdf_path);
-    s = run(cmd, NULL);
+    s = harness_run(cmd, NULL);
     CHECK_CONTAINS(s, "+CharisSIL");
     CHECK_CONTAINS(s, "+DejaVuSansMono");
     CHECK_NOT_CONTAINS(s, "Syntax");
@@ -236,7 +220,7 @@ static void test_text_back(void) {
     char cmd[1024];
     int rc;
     snprintf(cmd, sizeof cmd, "pdftotext -q -layout '%s' - 2>/dev/null", pdf_path);
-    char *s = run(cmd, &rc);
+    char *s = harness_run(cmd, &rc);
     CHECK(rc == 0);
     for (size_t i = 0; i < sizeof LINES / sizeof *LINES; i++)
         CHECK_CONTAINS(s, LINES[i]);
@@ -245,7 +229,7 @@ static void test_text_back(void) {
     free(s);
     /* stderr must be silent: no "Syntax Warning: Invalid 'begincidrange'" */
     snprintf(cmd, sizeof cmd, "pdftotext '%s' /dev/null 2>&1", pdf_path);
-    s = run(cmd, &rc);
+    s = harness_run(cmd, &rc);
     CHECK(rc == 0);
     CHECK_STR_EQ(s, "");
     free(s);
@@ -255,7 +239,7 @@ static void test_structure(void) {
     char cmd[1024];
     int rc;
     snprintf(cmd, sizeof cmd, "qpdf --json '%s' 2>&1", pdf_path);
-    char *s = run(cmd, &rc);
+    char *s = harness_run(cmd, &rc);
     CHECK(rc == 0);
     /* links: one URI (percent-encoded space), two internal with /Dest */
     CHECK(count(s, "\"/Subtype\": \"/Link\"") == 3);
@@ -276,7 +260,7 @@ static void test_structure(void) {
 
     /* labels as a reader shows them */
     snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>&1", pdf_path);
-    s = run(cmd, &rc);
+    s = harness_run(cmd, &rc);
     CHECK(rc == 0);
     CHECK_CONTAINS(s, "Title:           Caf\xc3\xa9 \xe2\x86\x92 Book");
     CHECK_CONTAINS(s, "Subject:         A subtitle");
@@ -294,7 +278,7 @@ static void test_structure(void) {
              "for k,v in sorted(d.items()):\n"
              "  x=v.get('value') if isinstance(v,dict) else None\n"
              "  if isinstance(x,dict) and '/Title' in x and '/Parent' in x: print(x['/Title'])");
-    s = run(cmd, &rc);
+    s = harness_run(cmd, &rc);
     CHECK_CONTAINS(s, "u:Contents");
     CHECK_CONTAINS(s, "u:Chapter One: Caf\xc3\xa9 \xe2\x86\x92 \xf0\x9d\x84\x9e");
     CHECK_CONTAINS(s, "u:Section 1.1");
@@ -393,7 +377,7 @@ static void test_edge_cases(void) {
     snprintf(path, sizeof path, "%s/edge.pdf", tmpdir);
     CHECK(draw_to_file(&l, path, &d) == OC_OK);
     snprintf(cmd, sizeof cmd, "pdftotext '%s' - 2>&1", path);
-    char *s = run(cmd, NULL);
+    char *s = harness_run(cmd, NULL);
     /* the emoji above the BMP is drawn (DejaVu Sans has it) and extracts */
     CHECK_CONTAINS(s, "tab here smile\xf0\x9f\x98\x80 end");
     CHECK_NOT_CONTAINS(s, "Syntax");
@@ -405,7 +389,7 @@ static void test_edge_cases(void) {
     CHECK(d.errors == 0);
     int rc;
     snprintf(cmd, sizeof cmd, "qpdf --check '%s' 2>&1", path);
-    s = run(cmd, &rc);
+    s = harness_run(cmd, &rc);
     CHECK(rc == 0);
     CHECK_NOT_CONTAINS(s, "WARNING");
     free(s);
@@ -436,11 +420,11 @@ static void test_many_pages(void) {
     CHECK(d.errors == 0);
     int rc;
     snprintf(cmd, sizeof cmd, "qpdf --show-npages '%s' 2>&1", path);
-    char *s = run(cmd, &rc);
+    char *s = harness_run(cmd, &rc);
     CHECK(rc == 0 && strtol(s, NULL, 10) == 33000);
     free(s);
     snprintf(cmd, sizeof cmd, "pdftotext -f 33000 -l 33000 '%s' - 2>&1", path);
-    s = run(cmd, NULL);
+    s = harness_run(cmd, NULL);
     CHECK_CONTAINS(s, "lastpage");
     free(s);
     remove(path);
@@ -483,7 +467,7 @@ static void test_word_spacing(void) {
     snprintf(path, sizeof path, "%s/ws.pdf", tmpdir);
     CHECK(draw_to_file(&l, path, &d) == OC_OK);
     snprintf(cmd, sizeof cmd, "pdftotext -bbox '%s' - 2>&1", path);
-    char *s = run(cmd, NULL);
+    char *s = harness_run(cmd, NULL);
     static const char *const words[] = {"Wide", "spacing", "between", "justified", "words"};
     for (int k = 0; k < 3; k++) {
         const char *p = line;
@@ -501,7 +485,7 @@ static void test_word_spacing(void) {
     }
     free(s);
     snprintf(cmd, sizeof cmd, "pdftotext '%s' - 2>&1", path);
-    s = run(cmd, NULL);
+    s = harness_run(cmd, NULL);
     CHECK(count(s, line) == 3);
     free(s);
     remove(path);

@@ -17,21 +17,6 @@
 static oc_fontset *fs;
 static char tmpdir[] = "/tmp/octavo-shape-XXXXXX";
 
-static char *run(const char *cmd) {
-    FILE *p = popen(cmd, "r");
-    if (!p) return NULL;
-    oc_buf b;
-    oc_buf_init(&b);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        oc_buf_append(&b, chunk, n);
-    pclose(p);
-    oc_buf_putc(&b, '\0');
-    size_t len;
-    return oc_buf_detach(&b, &len);
-}
-
 /* Nominal width: the sum of the characters' own advances, unshaped. */
 static double nominal(oc_font_id f, const char *s) {
     double w = 0;
@@ -186,7 +171,7 @@ static void test_ligatures_in_pdf(void) {
         fclose(fp);
     }
     snprintf(cmd, sizeof cmd, "pdftotext '%s' - 2>&1", path);
-    char *s = run(cmd);
+    char *s = harness_run(cmd, NULL);
     CHECK_CONTAINS(s, "the office: fine");
     free(s);
     oc_buf_free(&all);
@@ -212,7 +197,7 @@ static void compare_hb_shape(oc_font_id f, const char *lang, const char *text) {
         snprintf(cmd, sizeof cmd,
                  "hb-shape --utf8-clusters --no-glyph-names --language=%s '%s' '%.*s' 2>&1", lang,
                  oc_fonts_path(fs, f), (int)(j - i), text + i);
-        char *ref = run(cmd);
+        char *ref = harness_run(cmd, NULL);
         size_t n = 0;
         double w = 0;
         const oc_glyph *g = oc_shaper_word(sh, f, -1, text + i, j - i, &n, &w);
