@@ -19,6 +19,7 @@ while IFS= read -r f; do
     echo "FAIL: $f is not clang-formatted:"
     head -6 <<<"$out"
   fi
-done < <(git ls-files '*.c' '*.h' 2>/dev/null || find src include tests -name '*.[ch]')
+done < <(git ls-files '*.c' '*.h' 2>/dev/null ||
+    find src include tests -name node_modules -prune -o -name '*.[ch]' -print)
 echo "format: $n files, $bad not formatted"
 [ "$n" -gt 0 ] && [ "$bad" = 0 ]

@@ -195,8 +195,9 @@ static void compare_hb_shape(oc_font_id f, const char *lang, const char *text) {
             j++;
         char cmd[2048];
         snprintf(cmd, sizeof cmd,
-                 "hb-shape --utf8-clusters --no-glyph-names --language=%s '%s' '%.*s' 2>&1", lang,
-                 oc_fonts_path(fs, f), (int)(j - i), text + i);
+                 "LC_ALL=C.UTF-8 hb-shape --utf8-clusters --no-glyph-names --language=%s '%s' "
+                 "'%.*s' 2>&1",
+                 lang, oc_fonts_path(fs, f), (int)(j - i), text + i);
         char *ref = harness_run(cmd, NULL);
         size_t n = 0;
         double w = 0;
