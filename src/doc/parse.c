@@ -724,6 +724,15 @@ static int is_eol(char c) {
 }
 
 /* Offset just past the line ending at e (CR, LF or CRLF). */
+/* The end of the line starting at b (its CR, LF or the end of the text):
+ * CR, LF and CRLF each end a line, as the loader counts them. */
+static size_t line_end(const char *s, size_t n, size_t b) {
+    const char *nl = memchr(s + b, '\n', n - b), *cr;
+    size_t e = nl ? (size_t)(nl - s) : n;
+    if ((cr = memchr(s + b, '\r', e - b)) != NULL) e = (size_t)(cr - s);
+    return e;
+}
+
 static size_t after_eol(const char *s, size_t n, size_t e) {
     if (e < n && s[e] == '\r') return e + 1 < n && s[e + 1] == '\n' ? e + 2 : e + 1;
     return e < n ? e + 1 : e;
@@ -774,9 +783,7 @@ static oc_status guard_tables(guard_ctx *G) {
     int have_prev = 0;
     G->line = 1;
     for (size_t b = 0; b < n;) {
-        const char *nl = memchr(s + b, '\n', n - b), *cr;
-        size_t e = nl ? (size_t)(nl - s) : n;
-        if ((cr = memchr(s + b, '\r', e - b)) != NULL) e = (size_t)(cr - s);
+        size_t e = line_end(s, n, b);
         G->line_start = b;
         size_t body = line_body(s, b, e), end = e;
         while (end > body && (s[end - 1] == ' ' || s[end - 1] == '\t'))
@@ -1030,9 +1037,7 @@ static oc_status guard_nesting(guard_ctx *G) {
     stack.limit = n + 1;
     G->line = 1;
     for (size_t b = 0; b < n;) {
-        const char *nl = memchr(s + b, '\n', n - b), *cr;
-        size_t e = nl ? (size_t)(nl - s) : n;
-        if ((cr = memchr(s + b, '\r', e - b)) != NULL) e = (size_t)(cr - s);
+        size_t e = line_end(s, n, b);
         G->line_start = b;
         uint64_t markers = 0, cols = 0;
         size_t i = b;
