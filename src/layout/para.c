@@ -380,10 +380,10 @@ static oc_font_id pick_font(pbuild *b, oc_font_id want, uint32_t *cp) {
     oc_font_id alt = is_bold(want) ? OC_FONT_SANS_BOLD : OC_FONT_SANS;
     if (oc_fonts_has(fs, alt, *cp)) return alt;
     if (oc_fonts_has(fs, OC_FONT_SANS, *cp)) return OC_FONT_SANS;
-    /* then the script faces, in oc_font_id order (CJK, Devanagari, Bengali,
-     * Thai, Korean, emoji), then any face at all */
-    for (int f = OC_FONT_CJK; f < OC_FONT_COUNT; f++)
-        if (oc_fonts_has(fs, (oc_font_id)f, *cp)) return (oc_font_id)f;
+    /* then the script faces in the book language's order (see
+     * oc_fonts_set_language), then any face at all */
+    oc_font_id script = oc_fonts_script_face(fs, *cp);
+    if (script < OC_FONT_COUNT) return script;
     for (int f = 0; f < OC_FONT_CJK; f++)
         if (oc_fonts_has(fs, (oc_font_id)f, *cp)) return (oc_font_id)f;
     warn_missing(b, *cp);
