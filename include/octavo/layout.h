@@ -50,6 +50,10 @@ typedef struct oc_fontset oc_fontset;
  * or unusable font) go to diag; returns OC_ERR_IO then. */
 oc_status oc_fonts_load(oc_fontset **out, const char *fonts_dir, oc_diag *diag);
 void oc_fonts_free(oc_fontset *fs);
+/* The font file as HarfBuzz read it at load (owned by the fontset): the PDF
+ * writer embeds from the same bytes the layout measured. */
+struct hb_face_t;
+struct hb_face_t *oc_fonts_face(const oc_fontset *fs, oc_font_id f);
 /* Full path of a font file (owned by the fontset). */
 const char *oc_fonts_path(const oc_fontset *fs, oc_font_id f);
 /* Orders the script faces for the book's language (BCP 47): a Japanese

@@ -22,11 +22,15 @@
 #include "layout/fonts_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *const oc_font_files[OC_FONT_COUNT] = {
     [OC_FONT_SERIF] = "CharisSIL-Regular.ttf",
@@ -229,27 +233,54 @@ static void build_tables(oc_font *f) {
 
 /* ---- loading one font ------------------------------------------------------- */
 
-/* The font file as a HarfBuzz blob: mapped into memory (pages are read as
- * they are touched: metrics read the small tables, embedding the glyphs
- * drawn, so most of a large CJK or emoji face is never read). */
+/* The font file as a HarfBuzz blob, mapped into memory. */
+typedef struct {
+    void *addr;
+    size_t len;
+} font_map;
+
+static void unmap_font(void *p) {
+    font_map *m = p;
+    munmap(m->addr, m->len);
+    free(m);
+}
+
 static hb_blob_t *open_font(const char *path, char *why, size_t n) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
+    /* opened once, without blocking, and mapped only when it is a regular
+     * file: a FIFO or device named like a font must not hang the build */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         snprintf(why, n, "%s", strerror(errno));
         return NULL;
     }
-    fclose(fp);
-    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
-    if (!blob) {
-        snprintf(why, n, "read error");
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        snprintf(why, n, "not a regular file");
         return NULL;
     }
-    if (hb_blob_get_length(blob) > OC_FONT_MAX_BYTES) {
-        snprintf(why, n, "file larger than %zu bytes", OC_FONT_MAX_BYTES);
-        hb_blob_destroy(blob);
+    if ((unsigned long long)st.st_size > OC_FONT_MAX_BYTES || st.st_size < 12) {
+        close(fd);
+        if (st.st_size < 12)
+            snprintf(why, n, "file too short to be a font");
+        else
+            snprintf(why, n, "file larger than %zu bytes", OC_FONT_MAX_BYTES);
         return NULL;
     }
-    return blob;
+    void *addr = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (addr == MAP_FAILED) {
+        snprintf(why, n, "%s", strerror(errno));
+        return NULL;
+    }
+    font_map *m = oc_xmalloc(sizeof *m);
+    m->addr = addr;
+    m->len = (size_t)st.st_size;
+    /* pages are read as they are touched: metrics read the small tables,
+     * embedding the glyphs drawn, so most of a large CJK or emoji face is
+     * never read */
+    return hb_blob_create((const char *)addr, (unsigned)m->len, HB_MEMORY_MODE_READONLY, m,
+                          unmap_font);
 }
 
 static int parse_font(const ttf *t, oc_font *f, char *why, size_t n) {
@@ -415,6 +446,11 @@ oc_font_id oc_fonts_script_face(const oc_fontset *fs, uint32_t cp) {
     for (size_t i = 0; i < sizeof fs->script_order / sizeof *fs->script_order; i++)
         if (oc_fonts_has(fs, fs->script_order[i], cp)) return fs->script_order[i];
     return OC_FONT_COUNT;
+}
+
+hb_face_t *oc_fonts_face(const oc_fontset *fs, oc_font_id f) {
+    const oc_font *font = font_of(fs, f);
+    return font ? font->face : NULL;
 }
 
 const char *oc_fonts_path(const oc_fontset *fs, oc_font_id f) {

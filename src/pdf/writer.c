@@ -300,9 +300,9 @@ static oc_status load_font(writer *w, oc_font_id f) {
     oc_status st = OC_OK;
     const char *path = oc_fonts_path(w->fonts, f);
     if (!path) return fail(w, OC_ERR_INTERNAL, "finding a font file");
-    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
-    hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
-    if (blob) hb_blob_destroy(blob);
+    /* the face the layout measured with (the file is read once) */
+    hb_face_t *face = oc_fonts_face(w->fonts, f);
+    if (face) face = hb_face_reference(face);
     if (!face || hb_face_get_glyph_count(face) == 0 || hb_face_get_upem(face) == 0) {
         if (face) hb_face_destroy(face);
         oc_diag_report(w->diag, OC_ERROR, path, 0, 0, "cannot read this font to embed it");

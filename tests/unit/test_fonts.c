@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static oc_fontset *fs;
@@ -293,6 +294,31 @@ static void test_truncated_cmap(void) {
     rmdir(dir);
 }
 
+/* A FIFO named like a font is refused without being opened for a blocking
+ * read (the build would hang waiting for a writer). */
+static void test_fifo_font(void) {
+    char dir[] = "/tmp/octavo-fifofont-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char p[1024];
+    for (int i = 0; i < OC_FONT_COUNT; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
+        CHECK(mkfifo(p, 0600) == 0);
+    }
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    oc_fontset *none = NULL;
+    CHECK(oc_fonts_load(&none, dir, &d) == OC_ERR_IO);
+    CHECK(none == NULL);
+    CHECK(d.errors == OC_FONT_COUNT);
+    CHECK(oc_diag_contains(&d, "not a regular file"));
+    oc_diag_free(&d);
+    for (int i = 0; i < OC_FONT_COUNT; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
+        remove(p);
+    }
+    rmdir(dir);
+}
+
 static void test_speed(void) {
     /* a million characters should take milliseconds, not seconds */
     static char text[1 << 20];
@@ -325,6 +351,7 @@ int main(void) {
         RUN(test_speed);
     }
     RUN(test_errors);
+    RUN(test_fifo_font);
     oc_fonts_free(fs);
     oc_diag_free(&d);
     return harness_finish("test_fonts");
