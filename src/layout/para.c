@@ -796,6 +796,11 @@ static void push_space(pbuild *b, size_t ai) {
         push_item(b, OC_LB_GLUE, 0, b->ragged, 0, 0, 0, NULL);
         push_item(b, OC_LB_PENALTY, 0, 0, 0, 0, 0, NULL);
         push_item(b, OC_LB_GLUE, w, -b->ragged, 0, 0, 0, &m);
+    } else if (is_mono(b->atoms[ai].font)) {
+        /* a space inside inline code keeps its cell: monospaced text that
+         * stretches reads as two spaces (TeX's typewriter faces have no
+         * stretch either); the line's other spaces take up the slack */
+        push_item(b, OC_LB_GLUE, w, 0, 0, 0, 0, &m);
     } else {
         push_item(b, OC_LB_GLUE, w, w / 2, w / 3, 0, 0, &m);
     }
