@@ -72,6 +72,8 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
     oc_status st = oc_book_load(&doc, opt->book ? opt->book : "book", oc_io_disk(), diag);
     output outs[2] = {{"pdf", {0}, opt->want_pdf}, {"epub", {0}, opt->want_epub}};
     if (st != OC_OK) goto done;
+    st = oc_doc_select_chapters(&doc, opt->chapters, diag); /* --chapters */
+    if (st != OC_OK) goto done;
     oc_a11y_scan(&doc, NULL, diag); /* warnings only; the EPUB takes its own facts */
     oc_progress_step(progress, "parsed %d chapters (%.2f MB of Markdown)", doc.nchapters,
                      source_bytes(&doc) / 1e6);

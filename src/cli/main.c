@@ -10,7 +10,7 @@
 
 static const char usage_text[] =
     "usage: octavo [build] [BOOK] [-o OUTDIR] [--format pdf,epub] [--paper a4|letter|a5|6x9]\n"
-    "                             [--profile screen|print] [-q|-v]\n"
+    "                             [--profile screen|print] [--chapters LIST] [-q|-v]\n"
     "       octavo check [BOOK]\n"
     "       octavo --help | --version\n";
 
@@ -29,6 +29,9 @@ static const char help_text[] =
     "  --paper NAME     a4, letter, a5 or 6x9 (default: book.yaml's paper:, else a4)\n"
     "  --profile NAME   screen (coloured links) or print (black text, link URLs\n"
     "                   shown, mirrored margins, chapters on right-hand pages)\n"
+    "  --chapters LIST  a handout of part of the book: chapter numbers and ranges\n"
+    "                   (4, 2-3,6) or chapter file names; its own title page says\n"
+    "                   which, and links to the chapters left out become text\n"
     "  --fonts DIR      folder with the bundled fonts (default: found beside octavo)\n"
     "  -q, --quiet      only errors\n"
     "  -v, --verbose    say what is written\n"
@@ -96,7 +99,8 @@ int main(int argc, char **argv) {
         const char *val = NULL;
         int takes = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
                     strcmp(a, "--format") == 0 || strcmp(a, "--paper") == 0 ||
-                    strcmp(a, "--profile") == 0 || strcmp(a, "--fonts") == 0;
+                    strcmp(a, "--profile") == 0 || strcmp(a, "--fonts") == 0 ||
+                    strcmp(a, "--chapters") == 0;
         const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
         char name[32] = "";
         if (eq && (size_t)(eq - a) < sizeof name) {
@@ -149,6 +153,9 @@ int main(int argc, char **argv) {
                 opt.profile = OC_PROFILE_PRINT;
             else
                 return usage_error("unknown profile '%s' (use screen or print)", val);
+        } else if (strcmp(a, "--chapters") == 0) {
+            if (!*val) return usage_error("%s", "--chapters needs a list such as 4 or 2-3,6");
+            opt.chapters = val;
         } else if (strcmp(a, "--fonts") == 0) {
             if (!is_dir(val)) return usage_error("fonts folder '%s' does not exist", val);
             opt.fonts_dir = val;

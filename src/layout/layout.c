@@ -452,6 +452,8 @@ static void title_page(assembler *as) {
     y = centred(as, m->title ? m->title : "Untitled", OC_FONT_SERIF_BOLD, as->g.body * 2.4, y);
     if (m->subtitle && *m->subtitle)
         y = centred(as, m->subtitle, OC_FONT_SERIF_ITALIC, as->g.body * 1.4, y - as->g.leading);
+    if (m->selection && *m->selection)
+        y = centred(as, m->selection, OC_FONT_SERIF, as->g.body * 1.15, y - as->g.leading * 1.5);
     y -= as->g.leading * 3;
     for (int i = 0; i < m->nauthors; i++)
         y = centred(as, m->authors[i], OC_FONT_SERIF, as->g.body * 1.25, y - as->g.leading * 0.2);

@@ -580,6 +580,15 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
         }
         size_t from = b->natoms;
         walk_children(b, n, &st);
+        if (b->ps->show_urls && n->link_kind == OC_LINK_OMITTED) {
+            /* a handout (--chapters): say where the reader finds it */
+            istate us = st;
+            us.small = 1;
+            add_space(b, style_index(b, &us));
+            static const char note[] = "(in the full book)";
+            add_text(b, note, sizeof note - 1, &us);
+            break;
+        }
         if (b->ps->show_urls && st.uri && !atoms_equal_text(b, from, n->url)) {
             const char *u = n->url;
             if (strncmp(u, "mailto:", 7) == 0 && atoms_equal_text(b, from, u + 7)) break;
