@@ -87,7 +87,7 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
                                                      : "the EPUB");
 
     oc_pdf_options po = {opt->paper ? opt->paper : (doc.meta.paper ? doc.meta.paper : "a4"),
-                         opt->profile == OC_PROFILE_PRINT, opt->fonts_dir};
+                         opt->profile == OC_PROFILE_PRINT, opt->fonts_dir, opt->marks};
     job jobs[2] = {{&doc, NULL, &outs[1].data, {0}, OC_OK}, {&doc, &po, &outs[0].data, {0}, OC_OK}};
     int run[2] = {outs[1].wanted, outs[0].wanted};
     pthread_t epub_thread;

@@ -10,7 +10,8 @@
 
 static const char usage_text[] =
     "usage: octavo [build] [BOOK] [-o OUTDIR] [--format pdf,epub] [--paper a4|letter|a5|6x9]\n"
-    "                             [--profile screen|print] [--chapters LIST] [-q|-v]\n"
+    "                             [--profile screen|print] [--chapters LIST] [--marks]\n"
+    "                             [-q|-v]\n"
     "       octavo check [BOOK]\n"
     "       octavo --help | --version\n";
 
@@ -32,6 +33,8 @@ static const char help_text[] =
     "  --chapters LIST  a handout of part of the book: chapter numbers and ranges\n"
     "                   (4, 2-3,6) or chapter file names; its own title page says\n"
     "                   which, and links to the chapters left out become text\n"
+    "  --marks          crop marks and a 3 mm bleed around every PDF page (TrimBox,\n"
+    "                   BleedBox) for a print shop\n"
     "  --fonts DIR      folder with the bundled fonts (default: found beside octavo)\n"
     "  -q, --quiet      only errors\n"
     "  -v, --verbose    say what is written\n"
@@ -121,6 +124,8 @@ int main(int argc, char **argv) {
             return 0;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             opt.verbose = -1;
+        } else if (strcmp(a, "--marks") == 0) {
+            opt.marks = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             opt.verbose = 1;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
