@@ -26,6 +26,8 @@ typedef struct {
     int check_only;        /* octavo check: parse and validate, write nothing */
     const char *chapters;  /* --chapters LIST: a handout of those chapters, or NULL */
     int marks;             /* --marks: crop marks and bleed for a print shop */
+    int impose;            /* --impose booklet: also SLUG-booklet.pdf */
+    const char *sheet;     /* --sheet a4|letter: the booklet's sheet (default a4) */
 } oc_options;
 
 /* Returns OC_OK when the requested outputs were written (warnings allowed),

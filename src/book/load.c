@@ -324,8 +324,9 @@ static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t
         m->rights = text_value(L, y, v, key);
     } else if (strcmp(key, "paper") == 0) {
         const char *s = dup_scalar(L, y, v, key);
-        if (s && strcmp(s, "a4") && strcmp(s, "letter") && strcmp(s, "a5") && strcmp(s, "6x9"))
-            yaml_error_at(L, v, "paper '%s' is not one of a4, letter, a5, 6x9", s);
+        if (s && strcmp(s, "a4") && strcmp(s, "letter") && strcmp(s, "a5") && strcmp(s, "6x9") &&
+            strcmp(s, "half-letter"))
+            yaml_error_at(L, v, "paper '%s' is not one of a4, letter, a5, half-letter, 6x9", s);
         else
             m->paper = s;
     } else if (strcmp(key, "numbering") == 0 || strcmp(key, "number-sections") == 0) {

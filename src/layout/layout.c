@@ -17,8 +17,11 @@ int oc_paper_size(const char *name, double *w, double *h) {
     static const struct {
         const char *name;
         double w, h;
-    } sizes[] = {
-        {"a4", 595.28, 841.89}, {"letter", 612, 792}, {"a5", 419.53, 595.28}, {"6x9", 432, 648}};
+    } sizes[] = {{"a4", 595.28, 841.89},
+                 {"letter", 612, 792},
+                 {"a5", 419.53, 595.28},
+                 {"6x9", 432, 648},
+                 {"half-letter", 396, 612}};
     if (!name) name = "a4";
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         if (strcmp(name, sizes[i].name) == 0) {

@@ -21,6 +21,7 @@
  * the first failure is reported with what was being done. */
 #include "octavo/image.h"
 #include "octavo/pdf.h"
+#include "pdf/marks.h"
 #include "pdf/pdf_internal.h"
 
 #include <hb-ot.h>
@@ -1178,12 +1179,6 @@ static oc_status drain(writer *w) {
 /* The trimmed page is the laid-out page, at the origin; the bleed and the
  * marks lie outside it, at negative coordinates and beyond the page size,
  * so nothing on the page moves and links keep their rectangles. */
-#define MM (72.0 / 25.4)
-#define BLEED (3 * MM)                      /* the 3 mm a print shop trims into */
-#define MARK_GAP (3 * MM)                   /* marks start outside the bleed... */
-#define MARK_LEN (6 * MM)                   /* ...and run 6 mm */
-#define SLUG (MARK_GAP + MARK_LEN + 1 * MM) /* media beyond the trim */
-
 static oc_status set_box(writer *w, HPDF_Page page, const char *key, double d) {
     HPDF_Box box = {(HPDF_REAL)-d, (HPDF_REAL)-d, (HPDF_REAL)(w->width + d),
                     (HPDF_REAL)(w->height + d)};
@@ -1193,36 +1188,10 @@ static oc_status set_box(writer *w, HPDF_Page page, const char *key, double d) {
 }
 
 static oc_status set_print_boxes(writer *w, HPDF_Page page) {
-    oc_status st = set_box(w, page, "MediaBox", SLUG);
-    if (st == OC_OK) st = set_box(w, page, "BleedBox", BLEED);
+    oc_status st = set_box(w, page, "MediaBox", OC_PDF_SLUG);
+    if (st == OC_OK) st = set_box(w, page, "BleedBox", OC_PDF_BLEED);
     if (st == OC_OK) st = set_box(w, page, "TrimBox", 0);
     return st;
-}
-
-/* Crop marks at the four corners, in registration colour (every ink), as
- * an artifact: they are not part of the text. */
-static void crop_marks(writer *w, oc_buf *b) {
-    oc_buf_puts(b, "/Artifact BMC\nq\n0.25 w\n1 1 1 1 K\n");
-    const double xs[2] = {0, w->width}, ys[2] = {0, w->height};
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) {
-            double x = xs[i], y = ys[j];
-            double sx = i ? 1 : -1, sy = j ? 1 : -1; /* outwards */
-            /* the horizontal mark continues the horizontal trim line */
-            put_num(b, x + sx * MARK_GAP, 3, ' ');
-            put_num(b, y, 3, ' ');
-            oc_buf_puts(b, "m ");
-            put_num(b, x + sx * (MARK_GAP + MARK_LEN), 3, ' ');
-            put_num(b, y, 3, ' ');
-            oc_buf_puts(b, "l\n");
-            put_num(b, x, 3, ' ');
-            put_num(b, y + sy * MARK_GAP, 3, ' ');
-            oc_buf_puts(b, "m ");
-            put_num(b, x, 3, ' ');
-            put_num(b, y + sy * (MARK_GAP + MARK_LEN), 3, ' ');
-            oc_buf_puts(b, "l\n");
-        }
-    oc_buf_puts(b, "S\nQ\nEMC\n");
 }
 
 static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
@@ -1334,7 +1303,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
         }
     }
     end_text(&ps);
-    if (w->marks) crop_marks(w, b);
+    if (w->marks) oc_pdf_crop_marks(b, w->width, w->height, 0);
     if (b->overflow) {
         st = fail(w, OC_ERR_LIMIT, "writing a page's content");
         goto done;
