@@ -103,6 +103,42 @@ static void test_vertical_metrics(void) {
     }
 }
 
+/* Removes a folder of font files named as the bundle's. */
+static void remove_font_dir(const char *dir) {
+    char p[1024];
+    for (int i = 0; i < OC_FONT_COUNT; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
+        remove(p);
+    }
+    rmdir(dir);
+}
+
+/* Calls fn on every cmap encoding record of the font in buf and the
+ * subtable it points at. */
+static void each_cmap_subtable(unsigned char *buf, size_t n,
+                               void (*fn)(unsigned char *record, unsigned char *sub)) {
+    unsigned ntab = n > 12 ? (unsigned)(buf[4] << 8 | buf[5]) : 0;
+    for (unsigned t = 0; t < ntab; t++) {
+        unsigned char *rec = buf + 12 + t * 16;
+        if (memcmp(rec, "cmap", 4) != 0) continue;
+        size_t off = (size_t)rec[8] << 24 | rec[9] << 16 | rec[10] << 8 | rec[11];
+        unsigned nsub = buf[off + 2] << 8 | buf[off + 3];
+        for (unsigned s = 0; s < nsub; s++) {
+            unsigned char *r = buf + off + 4 + s * 8;
+            fn(r, buf + off + ((size_t)r[4] << 24 | r[5] << 16 | r[6] << 8 | r[7]));
+        }
+    }
+}
+
+static void hide_format12(unsigned char *record, unsigned char *sub) {
+    if ((sub[0] << 8 | sub[1]) == 12) record[1] = 2; /* platform 2: ignored */
+}
+
+static void break_format4(unsigned char *record, unsigned char *sub) {
+    (void)record;
+    if ((sub[0] << 8 | sub[1]) == 4) sub[6] = sub[7] = 0xFF; /* segments past the end */
+}
+
 /* Copies every bundled font into `dir`, hiding the format 12 subtables (their
  * cmap records get platform 2, which the reader ignores), so that the
  * format 4 parser runs. */
@@ -116,18 +152,7 @@ static int copy_with_format4_only(const char *dir) {
         static unsigned char buf[16 << 20];
         size_t n = fread(buf, 1, sizeof buf, in);
         fclose(in);
-        unsigned ntab = buf[4] << 8 | buf[5];
-        for (unsigned t = 0; t < ntab; t++) {
-            unsigned char *rec = buf + 12 + t * 16;
-            if (memcmp(rec, "cmap", 4) != 0) continue;
-            size_t off = (size_t)rec[8] << 24 | rec[9] << 16 | rec[10] << 8 | rec[11];
-            unsigned nsub = buf[off + 2] << 8 | buf[off + 3];
-            for (unsigned s = 0; s < nsub; s++) {
-                unsigned char *r = buf + off + 4 + s * 8;
-                size_t sub = off + ((size_t)r[4] << 24 | r[5] << 16 | r[6] << 8 | r[7]);
-                if ((buf[sub] << 8 | buf[sub + 1]) == 12) r[1] = 2;
-            }
-        }
+        each_cmap_subtable(buf, n, hide_format12);
         FILE *out = fopen(dst, "wb");
         if (!out) return 0;
         fwrite(buf, 1, n, out);
@@ -158,12 +183,7 @@ static void test_format4_matches_format12(void) {
         CHECK(covered > 8 * 1000);
     }
     oc_fonts_free(f4);
-    for (int i = 0; i < OC_FONT_COUNT; i++) {
-        char p[1024];
-        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
-        remove(p);
-    }
-    rmdir(dir);
+    remove_font_dir(dir);
     oc_diag_free(&d);
 }
 
@@ -193,12 +213,7 @@ static void test_errors(void) {
     CHECK(oc_fonts_load(&none, dir, &d) == OC_ERR_IO);
     CHECK(oc_diag_contains(&d, "TrueType"));
     oc_diag_free(&d);
-    for (int i = 0; i < OC_FONT_COUNT; i++) {
-        char p[1024];
-        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
-        remove(p);
-    }
-    rmdir(dir);
+    remove_font_dir(dir);
 }
 
 /* Loading reads every font's headers but builds no character tables; the
@@ -263,18 +278,7 @@ static void test_truncated_cmap(void) {
     if (fp) {
         static unsigned char buf[1 << 20];
         size_t n = fread(buf, 1, sizeof buf, fp);
-        unsigned ntab = buf[4] << 8 | buf[5];
-        for (unsigned t = 0; t < ntab && n > 12; t++) {
-            unsigned char *rec = buf + 12 + t * 16;
-            if (memcmp(rec, "cmap", 4) != 0) continue;
-            size_t off = (size_t)rec[8] << 24 | rec[9] << 16 | rec[10] << 8 | rec[11];
-            unsigned nsub = buf[off + 2] << 8 | buf[off + 3];
-            for (unsigned s = 0; s < nsub; s++) {
-                unsigned char *r = buf + off + 4 + s * 8;
-                size_t sub = off + ((size_t)r[4] << 24 | r[5] << 16 | r[6] << 8 | r[7]);
-                if ((buf[sub] << 8 | buf[sub + 1]) == 4) buf[sub + 6] = buf[sub + 7] = 0xFF;
-            }
-        }
+        each_cmap_subtable(buf, n, break_format4);
         rewind(fp);
         fwrite(buf, 1, n, fp);
         fclose(fp);
@@ -287,11 +291,7 @@ static void test_truncated_cmap(void) {
     CHECK(oc_diag_contains(&d, "no usable Unicode cmap"));
     oc_fonts_free(bad);
     oc_diag_free(&d);
-    for (int i = 0; i < OC_FONT_COUNT; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
-        remove(p);
-    }
-    rmdir(dir);
+    remove_font_dir(dir);
 }
 
 /* A FIFO named like a font is refused without being opened for a blocking
@@ -312,11 +312,7 @@ static void test_fifo_font(void) {
     CHECK(d.errors == OC_FONT_COUNT);
     CHECK(oc_diag_contains(&d, "not a regular file"));
     oc_diag_free(&d);
-    for (int i = 0; i < OC_FONT_COUNT; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
-        remove(p);
-    }
-    rmdir(dir);
+    remove_font_dir(dir);
 }
 
 static void test_speed(void) {
