@@ -494,6 +494,9 @@ typedef struct {
     int tagged;       /* a marked-content sequence is open */
     uint32_t tag_ref; /* ... of this element (or artifact) */
     double tag_y;     /* ... for text on this baseline */
+    char tag[16];     /* ... with this tag */
+    uint32_t actual;  /* the element an /ActualText span's MCID belongs to, 0 none */
+    size_t index;     /* the page's */
 } page_state;
 
 static double clamp01(double v) {
@@ -685,9 +688,23 @@ static int nominal_in(const writer *w, oc_font_id f, uint32_t g, const uint32_t 
 }
 
 /* Writes `cps` (n code points) as an /ActualText span's opening. */
+static void close_tag(page_state *ps);
+
+/* An /ActualText span inside an element's marked content is a sequence of
+ * its own with an MCID of the element (the element's sequence closes before
+ * it and opens again after): nested marked content inside an MCID sequence
+ * ends it for poppler's text extraction by structure. */
 static void begin_actual(writer *w, page_state *ps, const uint32_t *cps, size_t n) {
     end_tj(ps);
-    oc_buf_puts(ps->out, "/Span<</ActualText<");
+    ps->actual = 0;
+    if (ps->tagged && ps->tag_ref >= OC_SREF_FIRST) {
+        ps->actual = ps->tag_ref;
+        close_tag(ps);
+        oc_buf_printf(ps->out, "/Span<</MCID %d/ActualText<",
+                      oc_pdf_struct_mcid(w->st, ps->index, ps->actual));
+    } else {
+        oc_buf_puts(ps->out, "/Span<</ActualText<");
+    }
     if (n) oc_buf_puts(ps->out, "FEFF");
     for (size_t t = 0; t < n; t++) {
         uint32_t cp = cps[t];
@@ -702,9 +719,15 @@ static void begin_actual(writer *w, page_state *ps, const uint32_t *cps, size_t 
     (void)w;
 }
 
-static void end_actual(page_state *ps) {
+static void end_actual(writer *w, page_state *ps) {
     end_tj(ps);
     oc_buf_puts(ps->out, "EMC\n");
+    if (!ps->actual) return;
+    oc_buf_printf(ps->out, "/%s<</MCID %d>>BDC\n", ps->tag,
+                  oc_pdf_struct_mcid(w->st, ps->index, ps->actual));
+    ps->tagged = 1;
+    ps->tag_ref = ps->actual;
+    ps->actual = 0;
 }
 
 /* Draws one shaped word at the pen; *pdf is where the PDF reader's pen is
@@ -841,7 +864,7 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
             size_t q = ord[t];
             int mark = g[q].adv == 0;
             if (actual && in_span != 1 + mark) {
-                if (in_span) end_actual(ps);
+                if (in_span) end_actual(w, ps);
                 /* the characters go with the first glyph that takes room
                  * (with the marks when none does) */
                 int text = !mark || t == 0;
@@ -861,7 +884,7 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
             tj_glyph(ps, g[q].gid);
             *pdf += advance(w, f, g[q].gid);
         }
-        if (in_span) end_actual(ps);
+        if (in_span) end_actual(w, ps);
         *exact = start;
         i = k;
     }
@@ -1210,9 +1233,9 @@ static void open_tag(writer *w, page_state *ps, size_t index, const oc_page *pg,
     } else if (ref == OC_SREF_PAGINATION) {
         oc_buf_puts(ps->out, "/Artifact<</Type/Pagination>>BDC\n");
     } else {
-        char tag[16];
-        oc_pdf_struct_tag(pg->structs, pg->nstructs, ref, tag);
-        oc_buf_printf(ps->out, "/%s<</MCID %d>>BDC\n", tag, oc_pdf_struct_mcid(w->st, index, ref));
+        oc_pdf_struct_tag(pg->structs, pg->nstructs, ref, ps->tag);
+        oc_buf_printf(ps->out, "/%s<</MCID %d>>BDC\n", ps->tag,
+                      oc_pdf_struct_mcid(w->st, index, ref));
     }
     ps->tagged = 1;
     ps->tag_ref = ref;
@@ -1227,6 +1250,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
     memset(&ps, 0, sizeof ps);
     ps.out = &w->content;
     ps.page = page;
+    ps.index = index;
     ps.font = -1;
     oc_buf *b = ps.out;
     oc_buf_reset(b);
