@@ -256,7 +256,7 @@ static HPDF_STATUS write_elem(HPDF_Dict dict, HPDF_Stream stream) {
     oc_buf_init(&b);
     char tag[16];
     oc_pdf_struct_tag(s->se, s->nse, e, tag);
-    oc_buf_printf(&b, "/Type/StructElem/S/%s/P ", tag);
+    oc_buf_printf(&b, "/S/%s/P ", tag); /* (/Type is optional) */
     put_ref(&b, e == OC_SREF_DOCUMENT ? (void *)s->root : (void *)s->obj[se->parent]);
     uint32_t pg = first_page(s, e);
     if (pg != UINT32_MAX) {
