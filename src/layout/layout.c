@@ -333,7 +333,9 @@ static void place_flow(assembler *as, oc_flow *f, const oc_pg_result *r, oc_labe
                 oc_item it = in->items ? in->items[i] : f->items.v[in->item0 + i];
                 if (pl->copy && it.kind == OC_ITEM_DEST) continue;
                 if (as->dry && it.kind != OC_ITEM_DEST) continue;
-                if (pl->copy) it.sref = OC_SREF_ARTIFACT; /* a repeated table header */
+                /* a repeated table header is an artifact; a link in it
+                 * stays tied to the header's Link element */
+                if (pl->copy && it.kind != OC_ITEM_LINK) it.sref = OC_SREF_ARTIFACT;
                 it.x += L;
                 it.y += top - pl->y;
                 /* a tint continuing the one of the line above (code blocks)

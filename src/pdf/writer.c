@@ -1360,9 +1360,17 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
             }
             if (annot) CHECK_HPDF(HPDF_LinkAnnot_SetBorderStyle(annot, 0, 0, 0), "link border");
             if (annot) {
-                /* PDF/UA: a description, and the Link element it belongs to */
+                /* PDF/UA: a description (the URI or the target's name, at most
+                 * 200 bytes of it, whole characters), and the Link element */
                 const char *what = it->uri && *it->uri ? it->uri : it->dest ? it->dest : "";
-                void *desc = text_string(w, what, "link description");
+                size_t cut = strnlen(what, 200);
+                if (what[cut])
+                    while (cut > 0 && ((unsigned char)what[cut] & 0xC0) == 0x80)
+                        cut--;
+                char brief[201];
+                memcpy(brief, what, cut);
+                brief[cut] = '\0';
+                void *desc = text_string(w, brief, "link description");
                 CHECK_PTR(desc, "describing a link");
                 CHECK_HPDF(HPDF_Dict_Add(annot, "Contents", desc), "describing a link");
             }
