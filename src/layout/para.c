@@ -1592,6 +1592,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
                 oc_run *r = run_new(&rv, 0, mfont, &mst);
                 put_cp(&rv.text, mark);
                 r->width = mw;
+                r->flags |= OC_RUN_ARTIFACT; /* not part of the code */
             }
             code_runs(&rv, cs + k, end - k, indent, &st);
             /* the set width: up to the last non-space */
