@@ -776,7 +776,17 @@ static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
     oc_blocks_elem(b, b->text_height * 0.16, flags);
     add_dest(b, ch->id, 0);
     if (h1 && h1->id && (!ch->id || strcmp(h1->id, ch->id) != 0)) add_dest(b, h1->id, 0);
-    oc_flow_mark m = {0, h1, ch->title, ch->id, h1 ? h1->number : NULL, b->flow->n - 1, b->chapter};
+    /* a title given by the table of contents (mdBook's SUMMARY.md) is the
+     * entry's text, with the chapter's number, rather than its first heading */
+    oc_flow_mark m = {0,
+                      ch->title_given ? NULL : h1,
+                      ch->title,
+                      ch->id,
+                      ch->number ? ch->number
+                      : h1       ? h1->number
+                                 : NULL,
+                      b->flow->n - 1,
+                      b->chapter};
     oc_flow_mark_add(b->flow, &m);
     if (b->doc->meta.number_sections && h1 && h1->number) {
         double size = b->body * 1.15, lead = size * 1.4;
