@@ -179,6 +179,7 @@ static int hexval(char c) {
 
 /* At a backslash inside a basic string. */
 static int escape(tp *P, oc_buf *b) {
+    size_t at = P->i; /* errors point at the backslash */
     step(P);
     char c = peek(P);
     const char *from = "btnfr\"\\", *to = "\b\t\n\f\r\"\\";
@@ -193,14 +194,19 @@ static int escape(tp *P, oc_buf *b) {
         uint32_t cp = 0;
         for (int d = 1; d <= digits; d++) {
             int h = hexval(peek_at(P, (size_t)d));
-            if (h < 0) return fail(P, "\\%c needs %d hexadecimal digits", c, digits);
+            if (h < 0) {
+                P->i = at;
+                return fail(P, "\\%c needs %d hexadecimal digits", c, digits);
+            }
             cp = cp * 16 + (uint32_t)h;
         }
+        if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) P->i = at;
         if (put_codepoint(P, b, cp)) return -1;
         for (int d = 0; d <= digits; d++)
             step(P);
         return 0;
     }
+    P->i = at;
     return fail(P, "unknown escape '\\%c' in a string", c ? c : ' ');
 }
 
@@ -518,9 +524,13 @@ static int inline_table(tp *P, oc_toml_value *v, int depth) {
         if (keyval(P, depth + 1, scope)) return -1;
         skip_ws(P);
         if (peek(P) == ',') {
+            size_t comma = P->i;
             step(P);
             skip_ws(P);
-            if (peek(P) == '}') return fail(P, "a trailing ',' is not allowed in an inline table");
+            if (peek(P) == '}') {
+                P->i = comma;
+                return fail(P, "a trailing ',' is not allowed in an inline table");
+            }
             continue;
         }
         if (peek(P) == '}') {
