@@ -907,7 +907,14 @@ oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_d
         const char *name = doc->root_dir;
         const char *slash = strrchr(name, '/');
         if (slash && slash[1]) name = slash + 1;
-        if (strcmp(name, ".") == 0) name = "book";
+        if ((strcmp(name, ".") == 0 || strcmp(name, "..") == 0) && on_disk) {
+            /* `octavo build .`: the folder's own name */
+            char *real = realpath(name, NULL);
+            const char *base = real ? strrchr(real, '/') : NULL;
+            if (base && base[1]) name = oc_arena_strdup(a, base + 1);
+            free(real);
+        }
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) name = "book";
         if (read_confined(doc, "book.yaml", &data, &len, why) != OC_OK) {
             /* no book.yaml: an mdBook folder (book.toml and its SUMMARY.md)? */
             char *toml = NULL, why2[256] = "";

@@ -57,6 +57,15 @@ static void take_toml(void *arg, const char *table, const char *key, const oc_to
         m->title = toml_text(M, "book.title", v);
     } else if (strcmp(key, "description") == 0) {
         m->description = toml_text(M, "book.description", v);
+    } else if (strcmp(key, "author") == 0 ||
+               (strcmp(key, "authors") == 0 && v->kind == OC_TOML_STRING)) {
+        /* older books write one string (mdBook itself skips it; the reader
+         * of a PDF wants the name) */
+        const char *s = toml_text(M, "book.author", v);
+        if (!s) return;
+        m->authors = oc_arena_alloc(a, sizeof *m->authors);
+        m->authors[0] = s;
+        m->nauthors = 1;
     } else if (strcmp(key, "authors") == 0) {
         if (v->kind != OC_TOML_ARRAY) {
             oc_diag_report(M->diag, OC_ERROR, M->toml_display, v->line, v->col,

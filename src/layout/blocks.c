@@ -840,7 +840,12 @@ oc_status oc_blocks_chapter(oc_blocks *b, const oc_chapter *ch) {
     b->para->file = ch->display ? ch->display : ch->path;
     const oc_node *c = ch->root ? ch->root->first : NULL;
     const oc_node *h1 = NULL;
-    if (c && c->type == OC_HEADING && c->level == 1) {
+    /* the first heading opens the chapter when it is an h1, or when it
+     * repeats the title the table of contents gives (mdBook chapters often
+     * start with "## Title"): shown once, not under a copy of itself */
+    if (c && c->type == OC_HEADING &&
+        (c->level == 1 ||
+         (ch->title_given && strcmp(oc_node_plain_text(b->arena, c), ch->title) == 0))) {
         h1 = c;
         c = c->next;
     }

@@ -323,7 +323,7 @@ mkbook bad-toml2
 printf '[book]\ntitle = "A"\ntitle = "B"\n' >"$WORK/bad-toml2/book.toml"
 expect_error bad-toml2 "$W/bad-toml2/book.toml:3:1: error: malformed TOML: the key 'title' is defined twice"
 mkbook bad-toml3
-printf '[book]\nauthors = "One"\n' >"$WORK/bad-toml3/book.toml"
+printf '[book]\nauthors = 3\n' >"$WORK/bad-toml3/book.toml"
 expect_error bad-toml3 "$W/bad-toml3/book.toml:2:11: error: 'book.authors' must be a list"
 mkbook missing-chapter
 printf '# Summary\n\n- [A](a.md)\n    - [Gone](gone.md)\n' >"$WORK/missing-chapter/src/SUMMARY.md"
