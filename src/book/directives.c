@@ -16,6 +16,11 @@
 
 #define MAX_DEPTH 10
 #define MAX_OUTPUT (64u << 20) /* the parser's own limit for a whole book */
+/* Bytes read and scanned for one chapter, each directive counting
+ * DIRECTIVE_WORK more: includes of empty files fanned out over ten levels produce
+ * nothing, yet would take forever without it. */
+#define MAX_WORK ((size_t)64 << 20)
+#define DIRECTIVE_WORK 1024
 
 typedef struct {
     oc_document *doc;
@@ -28,6 +33,7 @@ typedef struct {
     const char *chain[MAX_DEPTH + 1];
     int depth;
     int failed;
+    size_t work; /* see MAX_WORK */
 } expander;
 
 static void push_line(expander *E, int line, int col) {
@@ -296,10 +302,13 @@ static int directive(expander *E, const char *rel, const char *text, size_t at, 
         error_at(E, rel, text, at, "cannot include '%s': %s", args, why);
         goto done;
     }
-    size_t clen;
-    char *clean = oc_book_clean_text(doc, E->diag, oc_book_display(doc, target), data, dlen, &clen);
-    free(data);
-    data = NULL;
+    E->work += dlen;
+    /* text that is valid UTF-8 without NUL bytes is used as read; only a
+     * damaged file is cleaned (a copy in the arena, with its warning) */
+    size_t clen = dlen;
+    const char *clean = data;
+    if (oc_utf8_find_invalid(data, dlen) != (size_t)-1 || memchr(data, '\0', dlen))
+        clean = oc_book_clean_text(doc, E->diag, oc_book_display(doc, target), data, dlen, &clen);
     oc_buf piece;
     oc_buf_init(&piece);
     if (select_lines(&piece, clean, clen, &sel, hide, why, sizeof why)) {
@@ -331,6 +340,7 @@ static int directive(expander *E, const char *rel, const char *text, size_t at, 
     if (playground) emit(E, "\n```\n", 5, 0);
     oc_buf_free(&piece);
 done:
+    free(data);
     free((void *)sel.anchor);
     return rc;
 }
@@ -338,6 +348,7 @@ done:
 /* Copies text to the output with its directives expanded. */
 static int expand(expander *E, const char *rel, const char *text, size_t len) {
     int top = E->depth == 0;
+    E->work += len;
     size_t i = 0, copied = 0;
     while (i + 1 < len) {
         const char *o = memchr(text + i, '{', len - i - 1);
@@ -384,6 +395,12 @@ static int expand(expander *E, const char *rel, const char *text, size_t len) {
             char *nm = oc_arena_strndup(&E->doc->arena, text + ns, as - ns);
             error_at(E, rel, text, at, "{{#%s}} needs %s", nm,
                      strcmp(nm, "title") == 0 ? "a title" : "a file to include");
+            return -1;
+        }
+        E->work += DIRECTIVE_WORK;
+        if (E->work > MAX_WORK || E->out.overflow) {
+            error_at(E, rel, text, at,
+                     "the includes of this chapter grow past %s MiB of text to read%s", "64", "");
             return -1;
         }
         emit(E, text + copied, at - copied, top);

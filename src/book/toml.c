@@ -21,6 +21,8 @@ typedef struct {
     int line;
     size_t line_start;
     int failed, eline, ecol;
+    size_t col_line, col_at; /* column_at's last answer: col at col_at on the */
+    int col;                 /* line starting at col_line */
     char *msg;
     size_t msgsize;
     name_set names; /* "K\x1ftable\x1fkey" and "T\x1ftable" already defined */
@@ -30,10 +32,18 @@ typedef struct {
     void *arg;
 } tp;
 
-static int column_at(const tp *P, size_t at) {
+/* The 1-based column (in code points) of `at` on the current line. Values
+ * are asked for in increasing order, so the count goes on from the last
+ * one asked on the same line: a line of a million values costs linear time. */
+static int column_at(tp *P, size_t at) {
+    size_t k = P->line_start;
     int col = 1;
-    for (size_t k = P->line_start; k < at && k < P->n; k++)
+    if (P->col_line == P->line_start && P->col_at <= at) k = P->col_at, col = P->col;
+    for (; k < at && k < P->n; k++)
         if (((unsigned char)P->s[k] & 0xC0) != 0x80) col++;
+    P->col_line = P->line_start;
+    P->col_at = k;
+    P->col = col;
     return col;
 }
 
@@ -616,6 +626,7 @@ static int table_header(tp *P) {
 oc_status oc_toml_parse(oc_arena *a, const char *src, size_t len, oc_toml_each each, void *arg,
                         int *line, int *col, char *msg, size_t msgsize) {
     tp P = {.a = a, .s = src, .n = len, .line = 1, .msg = msg, .msgsize = msgsize, .table = ""};
+    P.col = 1;
     P.each = each;
     P.arg = arg;
     size_t bad = oc_utf8_find_invalid(src, len);

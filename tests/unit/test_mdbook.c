@@ -409,6 +409,25 @@ static void test_include_errors(void) {
     CHECK(expand("{{#include f0.md}}", &doc, chain, &lines, &cols, &n) == NULL);
     CHECK(oc_diag_contains(&diag, "more than 10 files deep"));
     oc_doc_free(&doc);
+    /* includes fanned out (64 of the next file, six levels: 64^6 of an empty
+     * file) stop at the chapter's budget instead of running for hours */
+    static char fan[6][64 * 20 + 1];
+    oc_memfile fanned[8];
+    char fnames[7][32];
+    for (int i = 0; i < 7; i++) {
+        snprintf(fnames[i], sizeof fnames[i], "bk/src/g%d.md", i);
+        if (i < 6) {
+            fan[i][0] = '\0';
+            for (int k = 0; k < 64; k++)
+                snprintf(fan[i] + strlen(fan[i]), sizeof fan[i] - strlen(fan[i]),
+                         "{{#include g%d.md}}\n", i + 1);
+        }
+        fanned[i] = (oc_memfile){fnames[i], i < 6 ? fan[i] : "", i < 6 ? strlen(fan[i]) : 0};
+    }
+    fanned[7] = (oc_memfile){NULL, NULL, 0};
+    CHECK(expand("{{#include g0.md}}", &doc, fanned, &lines, &cols, &n) == NULL);
+    CHECK(oc_diag_contains(&diag, "grow past 64 MiB"));
+    oc_doc_free(&doc);
 }
 
 /* ---- links and titles shared with book.yaml ------------------------------------ */
