@@ -71,6 +71,35 @@ const char *oc_node_plain_text(oc_arena *a, const oc_node *n) {
     return r;
 }
 
+/* The lower case of the capitals of the alphabets books are written in
+ * (Latin with its extensions, Greek with its accents, Cyrillic, Armenian),
+ * as GitHub lower-cases them in anchors; other code points unchanged. */
+static uint32_t lower_case(uint32_t cp) {
+    if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) ||
+        (cp >= 0x410 && cp <= 0x42F))
+        return cp + 0x20;
+    if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;
+    if (cp == 0x386) return 0x3AC;
+    if (cp >= 0x388 && cp <= 0x38A) return cp + 37;
+    if (cp == 0x38C) return 0x3CC;
+    if (cp == 0x38E || cp == 0x38F) return cp + 63;
+    if (cp >= 0x531 && cp <= 0x556) return cp + 48;
+    /* pairs: capital at the even code point, small at the odd one */
+    if (((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177) ||
+         (cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) ||
+         (cp >= 0x4D0 && cp <= 0x52F) || (cp >= 0x1E00 && cp <= 0x1E95) ||
+         (cp >= 0x1EA0 && cp <= 0x1EFF)) &&
+        cp % 2 == 0 && cp != 0x130) /* İ is i with a dot above, not ı */
+        return cp + 1;
+    /* pairs the other way round: capital odd, small even */
+    if (((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E) ||
+         (cp >= 0x4C1 && cp <= 0x4CE)) &&
+        cp % 2 == 1)
+        return cp + 1;
+    if (cp == 0x178) return 0xFF;
+    return cp;
+}
+
 /* GitHub's anchor rule: lower-case; keep letters, digits, '-', '_' and
  * spaces (as '-'); drop everything else. Non-ASCII letters are kept. */
 char *oc_slugify(oc_arena *a, const char *text) {
@@ -95,13 +124,7 @@ char *oc_slugify(oc_arena *a, const char *text) {
             if (cp == 0x00A0)
                 out[o++] = '-';
             else if (!punct) {
-                /* lower-case the common Latin-1, Greek and Cyrillic capitals */
-                if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3AB) ||
-                    (cp >= 0x410 && cp <= 0x42F))
-                    cp += 0x20;
-                else if (cp >= 0x400 && cp <= 0x40F)
-                    cp += 0x50;
-                o += (size_t)oc_utf8_encode(cp, out + o);
+                o += (size_t)oc_utf8_encode(lower_case(cp), out + o);
             }
             i = j;
         }

@@ -17,6 +17,9 @@
 #   there are as many as the sources write; in the PDF every internal link
 #   annotation lands on the page of its target (read from the outline);
 # - code blocks keep their info string's attributes as classes.
+# tests/fixtures/mdbook/nonlatin (Russian, Japanese, Greek; src/ by default,
+# README.md as index.html): titles in the nav, links whose fragments differ
+# in case, carry accents or are percent-encoded, in both editions.
 # tests/fixtures/mdbook/yaml-titles (book.yaml): `- file:` + `title:` entries,
 # .html links and anchors differing in case resolve with no warning.
 # Broken books: every directive error form, a cycle, a missing SUMMARY.md,
@@ -250,6 +253,28 @@ res=$(python3 -I "$CHECK" pdf_links "$PDF" "3. Ünïcode Headings=Введени
     bad "nested: non-Latin links: $res"
 grep -q 'href="ch03.xhtml"' "$WORK/epub.txt" && grep -q 'href="ch04.xhtml#packages"' "$WORK/epub.txt" &&
     ok "nested: .html and ../ links point at the chapters in the EPUB" || bad "nested: .html links in the EPUB"
+
+# ---- a book in Russian, with Japanese and Greek chapters ---------------------------
+out=$WORK/nonlatin
+"$BIN" build "$FIX/nonlatin" -o "$out" 2>"$WORK/nonlatin.err"
+rc=$?
+# the one warning allowed: Debian has no Russian hyphenation patterns
+[ $rc = 0 ] && [ "$(grep -v 'no hyphenation patterns' "$WORK/nonlatin.err" | grep -c warning)" = 0 ] &&
+    ok "nonlatin: builds without a warning about links" || bad "nonlatin: exit $rc: $(cat "$WORK/nonlatin.err")"
+printf '%s\n' '0 1. Введение' '0 2. Глава первая' '1 2.1. 日本語の章' '0 3. Ελληνικά' >"$WORK/want_nl"
+python3 -I "$CHECK" nav "$out/nonlatin.epub" >"$WORK/nav_nl" && diff -u "$WORK/want_nl" "$WORK/nav_nl" >/dev/null &&
+    ok "nonlatin: nav in SUMMARY order with non-Latin titles" || bad "nonlatin: nav: $(cat "$WORK/nav_nl")"
+read -r n nbad broken < <(python3 -I "$CHECK" epub_links "$out/nonlatin.epub")
+[ "$n" = 6 ] && [ "$nbad" = 0 ] &&
+    ok "nonlatin: cased, accented and percent-encoded non-Latin fragments all resolve (6)" ||
+    bad "nonlatin: links $n, broken $nbad $broken"
+if [ -n "$JAR" ]; then
+    java -jar "$JAR" "$out/nonlatin.epub" 2>&1 | grep -q '0 fatals / 0 errors / 0 warnings' &&
+        ok "nonlatin: epubcheck clean" || bad "nonlatin: epubcheck"
+fi
+qpdf --check "$out/nonlatin.pdf" >/dev/null 2>&1 && ok "nonlatin: qpdf --check clean" || bad "nonlatin: qpdf"
+res=$(python3 -I "$CHECK" pdf_links "$out/nonlatin.pdf" "1. Введение=2. Глава первая,1. Введение=2.1. 日本語の章")
+[ "${res%% *}" = ok ] && ok "nonlatin: PDF links land on their chapters" || bad "nonlatin: PDF links: $res"
 
 # ---- book.yaml with titles and .html links ------------------------------------------
 out=$WORK/yaml
