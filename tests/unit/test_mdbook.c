@@ -459,6 +459,16 @@ static void test_yaml_titles_and_links(void) {
     oc_doc_free(&doc);
 }
 
+static void test_slug_case(void) {
+    oc_arena a;
+    oc_arena_init(&a);
+    /* GitHub lower-cases every alphabet's capitals in anchors */
+    CHECK_STR_EQ(oc_slugify(&a, "ΑΡΧΉ Ŵales Ārā Ёлка Ԁ Ạ Ÿ"), "αρχή-ŵales-ārā-ёлка-ԁ-ạ-ÿ");
+    CHECK_STR_EQ(oc_slugify(&a, "Ĺ Ž Ա"), "ĺ-ž-ա");
+    CHECK_STR_EQ(oc_slugify(&a, "日本語の見出し"), "日本語の見出し");
+    oc_arena_free(&a);
+}
+
 static void test_code_info(void) {
     oc_memfile files[] = {
         F("bk/book.toml", ""),
@@ -487,6 +497,7 @@ int main(void) {
     RUN(test_include_line_map);
     RUN(test_include_errors);
     RUN(test_yaml_titles_and_links);
+    RUN(test_slug_case);
     RUN(test_code_info);
     oc_diag_free(&diag);
     return harness_finish("test_mdbook");
