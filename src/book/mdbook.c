@@ -332,9 +332,17 @@ static int summary_line(summary *S, size_t b, size_t e, int line) {
         if (k == e && count >= 3) return 0;
     }
     S->seen_heading_or_item = 1;
-    /* a list item: a numbered chapter */
-    if ((s[i] == '-' || s[i] == '*' || s[i] == '+') && i + 1 < e &&
-        (s[i + 1] == ' ' || s[i + 1] == '\t')) {
+    /* a list item: a numbered chapter ("- ", "* ", "+ ", or "1. " / "1) ":
+     * mdBook numbers the chapters itself, whatever the list says) */
+    size_t mark = i;
+    if (s[i] >= '0' && s[i] <= '9') {
+        size_t d = i;
+        while (d < e && d - i < 9 && s[d] >= '0' && s[d] <= '9')
+            d++;
+        if (d < e && (s[d] == '.' || s[d] == ')')) mark = d;
+    }
+    if ((s[i] == '-' || s[i] == '*' || s[i] == '+' || mark > i) && mark + 1 < e &&
+        (s[mark + 1] == ' ' || s[mark + 1] == '\t')) {
         if (S->state == 3) {
             sum_error(S, line, (int)(i - b) + 1, "a numbered chapter after the suffix chapters%s",
                       "");
@@ -349,7 +357,7 @@ static int summary_line(summary *S, size_t b, size_t e, int line) {
             return -1;
         }
         S->indent[S->nindent++] = indent;
-        size_t at = i + 1;
+        size_t at = mark + 1;
         while (at < e && (s[at] == ' ' || s[at] == '\t'))
             at++;
         return add_entry(S, b, at, line, level, 1, e);
