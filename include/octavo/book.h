@@ -49,8 +49,11 @@ typedef struct {
 void oc_io_memory(oc_io *io, const oc_memfile *files);
 
 /* Loads `book` (folder or .md file) into `doc`: metadata, chapter sources,
- * the cover. Then parses every chapter (oc_doc_parse). Returns OC_ERR_INPUT
- * when diag has errors. doc must be zeroed; free it with oc_doc_free(). */
+ * the cover. A folder with book.yaml is octavo's own format; one with
+ * book.toml and no book.yaml is an mdBook (book.toml, SUMMARY.md, the
+ * directives expanded; see src/book/mdbook.c). Then parses every chapter
+ * (oc_doc_parse). Returns OC_ERR_INPUT when diag has errors. doc must be
+ * zeroed; free it with oc_doc_free(). */
 oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_diag *diag);
 
 /* Loads the same from a Markdown string in memory with optional front matter

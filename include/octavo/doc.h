@@ -11,7 +11,7 @@
  *     HEADING (level 1..6, id, number) -> inlines
  *     QUOTE -> blocks
  *     LIST (ordered, start, tight) -> ITEM (task: 0 none, 1 open, 2 done) -> blocks
- *     CODE_BLOCK (text = literal, info = language)
+ *     CODE_BLOCK (text = literal, info = language, fence_info = the info string)
  *     HR
  *     TABLE (ncols, align) -> TABLE_ROW (header for the first) -> TABLE_CELL -> inlines
  *     HTML_BLOCK (text = the raw source; backends show it as literal text or drop it)
@@ -99,8 +99,11 @@ struct oc_node {
 
     /* LIST / ITEM / CODE_BLOCK */
     int ordered, start, tight;
-    int task;         /* ITEM: 0 not a task, 1 open, 2 done */
-    const char *info; /* CODE_BLOCK: info string (language), may be "" */
+    int task;               /* ITEM: 0 not a task, 1 open, 2 done */
+    const char *info;       /* CODE_BLOCK: the language, the info string's first word up to a
+                               blank or ',' ("rust" of "rust,ignore"), may be "" */
+    const char *fence_info; /* CODE_BLOCK: the whole info string as written
+                               ("rust,ignore", "toml title=x"), may be "" */
 
     /* LINK / IMAGE */
     const char *url, *title;
@@ -135,6 +138,19 @@ typedef struct {
     int nnotes;
     const char *source; /* the chapter's Markdown (kept for diagnostics and tests) */
     size_t source_len;
+    /* The book's structure where its table of contents gives one (mdBook's
+     * SUMMARY.md); a book.yaml book leaves these 0 / NULL. */
+    int level;          /* nesting: 0 top, 1 a sub-chapter of the one before, ... */
+    const char *number; /* "1.2." as mdBook numbers chapters, or NULL (prefix, suffix) */
+    const char *part;   /* title of a part that opens before this chapter, or NULL */
+    int title_given;    /* title comes from the table of contents, not the first heading */
+    int draft;          /* listed without a file: a page holding only its title */
+    /* After mdBook's directives are expanded, source line k (1-based) comes
+     * from line line_map[k-1] of the file `path` (an included line: the line
+     * of its directive, column col_map[k-1]; 0 keeps the parsed column).
+     * NULL when source is the file as read. */
+    const int *line_map, *col_map;
+    int nline_map;
 } oc_chapter;
 
 /* One entry of the book outline: every heading, in reading order. */
@@ -188,6 +204,12 @@ typedef struct oc_document {
     int nfigures;
     long long source_date; /* SOURCE_DATE_EPOCH, or -1 for "now" */
 } oc_document;
+
+/* The title as shown in contents, bookmarks and running heads: "1.2. Title"
+ * when the chapter has a number, else the title (arena-owned or borrowed). */
+const char *oc_chapter_label(oc_arena *a, const oc_chapter *ch);
+/* Whether the book has a structure of its own (numbers, levels or parts). */
+int oc_doc_structured(const oc_document *doc);
 
 /* Plain text of an inline subtree (for titles, outline, alt text), arena-owned. */
 const char *oc_node_plain_text(oc_arena *a, const oc_node *n);

@@ -2,6 +2,8 @@
  * chapter sources and the cover, every path confined to the book folder. */
 #include "octavo/book.h"
 
+#include "book/loader.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@ typedef struct {
     const char *meta_display; /* path shown in messages for the metadata */
     int line_offset;          /* front matter: lines before the YAML text */
     const char **chapter_refs;
+    const char **chapter_titles; /* `- file: x.md` + `title: ...` entries; NULL elsewhere */
     int *chapter_lines, *chapter_cols;
     int nchapter_refs;
     const char *cover_ref;
@@ -356,10 +359,38 @@ static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t
         L->chapter_lines = oc_arena_alloc(a, sizeof(int) * (size_t)(n ? n : 1));
         L->chapter_cols = oc_arena_alloc(a, sizeof(int) * (size_t)(n ? n : 1));
         L->nchapter_refs = 0;
+        L->chapter_titles = oc_arena_alloc(a, sizeof(char *) * (size_t)(n ? n : 1));
         for (int i = 0; i < n; i++) {
             yaml_node_t *it = yaml_document_get_node(y, v->data.sequence.items.start[i]);
-            const char *s = dup_scalar(L, y, it, "chapters");
+            const char *s = NULL, *title = NULL;
+            if (it && it->type == YAML_MAPPING_NODE) {
+                /* - file: x.md
+                 *   title: The title shown in the contents */
+                for (yaml_node_pair_t *p = it->data.mapping.pairs.start;
+                     p < it->data.mapping.pairs.top; p++) {
+                    yaml_node_t *k = yaml_document_get_node(y, p->key);
+                    yaml_node_t *val = yaml_document_get_node(y, p->value);
+                    const char *ks = scalar(y, k);
+                    if (ks && strcmp(ks, "file") == 0)
+                        s = dup_scalar(L, y, val, "chapters: file");
+                    else if (ks && strcmp(ks, "title") == 0)
+                        title = text_value(L, y, val, "chapters: title");
+                    else
+                        oc_diag_report(L->diag, OC_WARNING, L->meta_display,
+                                       (int)k->start_mark.line + 1 + L->line_offset,
+                                       (int)k->start_mark.column + 1,
+                                       "unknown key '%s' in a chapter entry is ignored",
+                                       ks ? ks : "?");
+                }
+                if (!s) {
+                    yaml_error_at(L, it, "a chapter entry needs '%s: path/to/chapter.md'", "file");
+                    continue;
+                }
+            } else {
+                s = dup_scalar(L, y, it, "chapters");
+            }
             if (!s) continue;
+            L->chapter_titles[L->nchapter_refs] = title;
             L->chapter_refs[L->nchapter_refs] = s;
             L->chapter_lines[L->nchapter_refs] = (int)it->start_mark.line + 1 + L->line_offset;
             L->chapter_cols[L->nchapter_refs] = (int)it->start_mark.column + 1;
@@ -554,7 +585,7 @@ static void warn_if_empty(oc_diag *diag, const char *display, const char *text, 
     oc_diag_report(diag, OC_WARNING, display, 1, 1, "the chapter is empty");
 }
 
-static int add_chapter(oc_document *doc, const char *rel, char *text, size_t len) {
+static oc_chapter *add_chapter(oc_document *doc, const char *rel, char *text, size_t len) {
     oc_chapter *c = &doc->chapters[doc->nchapters];
     c->index = doc->nchapters;
     c->path = rel;
@@ -563,17 +594,40 @@ static int add_chapter(oc_document *doc, const char *rel, char *text, size_t len
     c->source = text;
     c->source_len = len;
     doc->nchapters++;
-    return 0;
+    return c;
 }
 
-static int load_chapter_file(loader *L, const char *rel, int line, int col) {
+/* ---- shared with the mdBook loader (loader.h) ----------------------------- */
+
+const char *oc_book_display(oc_document *doc, const char *rel) {
+    return disk_path(doc, rel);
+}
+
+oc_status oc_book_read(oc_document *doc, const char *rel, char **data, size_t *len, char *why) {
+    return read_confined(doc, rel, data, len, why);
+}
+
+char *oc_book_clean_text(oc_document *doc, oc_diag *diag, const char *display, const char *s,
+                         size_t len, size_t *out_len) {
+    return clean_text(doc, diag, display, s, len, out_len);
+}
+
+oc_chapter *oc_book_add_chapter(oc_document *doc, const char *rel, char *text, size_t len) {
+    return add_chapter(doc, rel, text, len);
+}
+
+int oc_book_valid_language(const char *s) {
+    return valid_language(s);
+}
+
+static oc_chapter *load_chapter_file(loader *L, const char *rel, int line, int col) {
     oc_document *doc = L->doc;
     char *raw = NULL, why[256] = "";
     size_t len = 0;
     oc_status st = read_confined(doc, rel, &raw, &len, why);
     if (st != OC_OK) {
         oc_diag_report(L->diag, OC_ERROR, L->meta_display, line, col, "chapter '%s': %s", rel, why);
-        return -1;
+        return NULL;
     }
     const char *display = disk_path(doc, rel);
     size_t clen;
@@ -730,6 +784,7 @@ static void list_chapters(loader *L) {
         }
         qsort(cl.names, (size_t)cl.n, sizeof *cl.names, cmp_str);
         L->chapter_refs = cl.names;
+        L->chapter_titles = NULL;
         L->chapter_lines = oc_arena_alloc(&doc->arena, sizeof(int) * (size_t)cl.n);
         L->chapter_cols = oc_arena_alloc(&doc->arena, sizeof(int) * (size_t)cl.n);
         L->nchapter_refs = cl.n;
@@ -836,7 +891,31 @@ oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_d
         doc->root_dir = oc_arena_strndup(a, book, bl);
         doc->meta_path = disk_path(doc, "book.yaml");
         L.meta_display = doc->meta_path;
+        const char *name = doc->root_dir;
+        const char *slash = strrchr(name, '/');
+        if (slash && slash[1]) name = slash + 1;
+        if ((strcmp(name, ".") == 0 || strcmp(name, "..") == 0) && on_disk) {
+            /* `octavo build .`: the folder's own name */
+            char *real = realpath(name, NULL);
+            const char *base = real ? strrchr(real, '/') : NULL;
+            if (base && base[1]) name = oc_arena_strdup(a, base + 1);
+            free(real);
+        }
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) name = "book";
         if (read_confined(doc, "book.yaml", &data, &len, why) != OC_OK) {
+            /* no book.yaml: an mdBook folder (book.toml and its SUMMARY.md)? */
+            char *toml = NULL, why2[256] = "";
+            size_t tlen = 0;
+            if (read_confined(doc, "book.toml", &toml, &tlen, why2) == OC_OK) {
+                doc->meta_path = disk_path(doc, "book.toml");
+                L.meta_display = doc->meta_path;
+                oc_status st = oc_mdbook_load(doc, toml, tlen, diag);
+                free(toml);
+                if (st != OC_OK || diag->errors > errors_before) return OC_ERR_INPUT;
+                finish_meta(&L, name);
+                if (diag->errors > errors_before) return OC_ERR_INPUT;
+                return oc_doc_parse(doc, diag);
+            }
             oc_diag_report(diag, OC_ERROR, doc->meta_path, 1, 1, "cannot read the metadata: %s",
                            why);
             return OC_ERR_INPUT;
@@ -867,12 +946,12 @@ oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_d
                                L.chapter_cols[i], "chapter '%s' is listed twice", ref);
                 continue;
             }
-            load_chapter_file(&L, rel, L.chapter_lines[i], L.chapter_cols[i]);
+            oc_chapter *ch = load_chapter_file(&L, rel, L.chapter_lines[i], L.chapter_cols[i]);
+            if (ch && L.chapter_titles && L.chapter_titles[i]) {
+                ch->title = L.chapter_titles[i];
+                ch->title_given = 1;
+            }
         }
-        const char *name = doc->root_dir;
-        const char *slash = strrchr(name, '/');
-        if (slash && slash[1]) name = slash + 1;
-        if (strcmp(name, ".") == 0) name = "book";
         finish_meta(&L, name);
     }
     if (diag->errors > errors_before) return OC_ERR_INPUT;

@@ -71,6 +71,35 @@ const char *oc_node_plain_text(oc_arena *a, const oc_node *n) {
     return r;
 }
 
+/* The lower case of the capitals of the alphabets books are written in
+ * (Latin with its extensions, Greek with its accents, Cyrillic, Armenian),
+ * as GitHub lower-cases them in anchors; other code points unchanged. */
+static uint32_t lower_case(uint32_t cp) {
+    if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) ||
+        (cp >= 0x410 && cp <= 0x42F))
+        return cp + 0x20;
+    if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;
+    if (cp == 0x386) return 0x3AC;
+    if (cp >= 0x388 && cp <= 0x38A) return cp + 37;
+    if (cp == 0x38C) return 0x3CC;
+    if (cp == 0x38E || cp == 0x38F) return cp + 63;
+    if (cp >= 0x531 && cp <= 0x556) return cp + 48;
+    /* pairs: capital at the even code point, small at the odd one */
+    if (((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177) ||
+         (cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) ||
+         (cp >= 0x4D0 && cp <= 0x52F) || (cp >= 0x1E00 && cp <= 0x1E95) ||
+         (cp >= 0x1EA0 && cp <= 0x1EFF)) &&
+        cp % 2 == 0 && cp != 0x130) /* İ is i with a dot above, not ı */
+        return cp + 1;
+    /* pairs the other way round: capital odd, small even */
+    if (((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E) ||
+         (cp >= 0x4C1 && cp <= 0x4CE)) &&
+        cp % 2 == 1)
+        return cp + 1;
+    if (cp == 0x178) return 0xFF;
+    return cp;
+}
+
 /* GitHub's anchor rule: lower-case; keep letters, digits, '-', '_' and
  * spaces (as '-'); drop everything else. Non-ASCII letters are kept. */
 char *oc_slugify(oc_arena *a, const char *text) {
@@ -95,13 +124,7 @@ char *oc_slugify(oc_arena *a, const char *text) {
             if (cp == 0x00A0)
                 out[o++] = '-';
             else if (!punct) {
-                /* lower-case the common Latin-1, Greek and Cyrillic capitals */
-                if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3AB) ||
-                    (cp >= 0x410 && cp <= 0x42F))
-                    cp += 0x20;
-                else if (cp >= 0x400 && cp <= 0x40F)
-                    cp += 0x50;
-                o += (size_t)oc_utf8_encode(cp, out + o);
+                o += (size_t)oc_utf8_encode(lower_case(cp), out + o);
             }
             i = j;
         }
@@ -231,11 +254,14 @@ static oc_node *convert_node(parse_ctx *P, cmark_node *cn, oc_node *parent) {
         break;
     case CMARK_NODE_CODE_BLOCK: {
         n = new_node(a, OC_CODE_BLOCK, line, col);
+        /* the language is the first word; mdBook writes attributes after a
+         * comma ("rust,ignore"), others after a blank ("python title=x") */
         const char *info = cmark_node_get_fence_info(cn);
         size_t il = 0;
-        while (info && info[il] && !isspace((unsigned char)info[il]))
+        while (info && info[il] && !isspace((unsigned char)info[il]) && info[il] != ',')
             il++;
         n->info = info ? oc_arena_strndup(a, info, il) : "";
+        n->fence_info = info ? oc_arena_strdup(a, info) : "";
         break;
     }
     case CMARK_NODE_HTML_BLOCK:
@@ -483,6 +509,15 @@ static void visit_heading(parse_ctx *P, oc_node *n) {
         P->ch->title = text;
 }
 
+/* Positions in text that mdBook's directives expanded go back to the
+ * chapter file: an included line to its directive's line and column. */
+static void visit_remap(parse_ctx *P, oc_node *n) {
+    const oc_chapter *ch = P->ch;
+    if (n->line < 1 || n->line > ch->nline_map) return;
+    if (ch->col_map[n->line - 1]) n->column = ch->col_map[n->line - 1];
+    n->line = ch->line_map[n->line - 1];
+}
+
 static void visit_images(parse_ctx *P, oc_node *n) {
     if (n->type != OC_IMAGE) return;
     if (oc_is_url(n->url) || strncmp(n->url, "//", 2) == 0) {
@@ -540,13 +575,57 @@ static void visit_noteref(parse_ctx *P, oc_node *n) {
 
 /* ---- links across the book -------------------------------------------------- */
 
+/* "%D0%9F" -> the bytes; a fragment is written URL-encoded on the web. */
+static char *percent_decode(oc_arena *a, const char *s) {
+    size_t n = strlen(s), o = 0;
+    char *out = oc_arena_alloc(a, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            out[o++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* The id of the heading with GitHub slug `slug` in chapter `ch`, looked up
- * in the outline (every heading, in order), not by walking the chapter. */
-static const char *find_slug(const oc_document *doc, const int *outline_start, int ch,
+ * in the outline (every heading, in order), not by walking the chapter.
+ * Failing an exact match, the fragment decoded and folded as a slug is
+ * (letter case, mdBook's ids which keep non-ASCII capitals): GitHub and
+ * mdBook's pages both find such a heading, so we do too. */
+static const char *find_slug(oc_arena *a, const oc_document *doc, const int *outline_start, int ch,
                              const char *slug) {
     for (int i = outline_start[ch]; i < outline_start[ch + 1]; i++)
         if (strcmp(doc->outline[i].node->slug, slug) == 0) return doc->outline[i].id;
+    const char *folded = oc_slugify(a, percent_decode(a, slug));
+    if (!*folded) return NULL;
+    for (int i = outline_start[ch]; i < outline_start[ch + 1]; i++)
+        if (strcmp(oc_slugify(a, doc->outline[i].node->slug), folded) == 0)
+            return doc->outline[i].id;
     return NULL;
+}
+
+/* The chapter at book-relative `rel`, also when the link names the page
+ * mdBook makes of it ("x.html" for x.md, "index.html" for README.md). */
+static int find_chapter(oc_arena *a, const oc_document *doc, const char *rel) {
+    for (int i = 0; rel && i < doc->nchapters; i++)
+        if (strcmp(doc->chapters[i].path, rel) == 0) return i;
+    size_t n = rel ? strlen(rel) : 0;
+    if (n > 5 && strcmp(rel + n - 5, ".html") == 0) {
+        const char *md = oc_arena_printf(a, "%.*s.md", (int)(n - 5), rel);
+        for (int i = 0; i < doc->nchapters; i++)
+            if (strcmp(doc->chapters[i].path, md) == 0) return i;
+        if (n >= 10 && strcmp(rel + n - 10, "index.html") == 0 && (n == 10 || rel[n - 11] == '/')) {
+            const char *readme = oc_arena_printf(a, "%.*sREADME.md", (int)(n - 10), rel);
+            for (int i = 0; i < doc->nchapters; i++)
+                if (strcmp(doc->chapters[i].path, readme) == 0) return i;
+        }
+    }
+    return -1;
 }
 
 static int strncasecmp_ascii(const char *s, const char *prefix) {
@@ -592,9 +671,8 @@ static void visit_link(parse_ctx *P, oc_node *n) {
         char *q = strchr(file, '?');
         if (q) *q = '\0';
         char *dir = oc_path_dirname(&doc->arena, P->ch->path);
-        char *rel = oc_path_confine(&doc->arena, dir, file);
-        for (int i = 0; rel && i < doc->nchapters; i++)
-            if (strcmp(doc->chapters[i].path, rel) == 0) target = i;
+        char *rel = oc_path_confine(&doc->arena, dir, percent_decode(&doc->arena, file));
+        target = find_chapter(&doc->arena, doc, rel);
     }
     if (target < 0) {
         n->link_kind = OC_LINK_BROKEN;
@@ -606,7 +684,7 @@ static void visit_link(parse_ctx *P, oc_node *n) {
     n->target_chapter = target;
     n->target_id = NULL;
     if (frag && *frag) {
-        const char *id = find_slug(doc, P->outline_start, target, frag);
+        const char *id = find_slug(&doc->arena, doc, P->outline_start, target, frag);
         if (!id) {
             n->link_kind = OC_LINK_BROKEN;
             oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
@@ -746,8 +824,13 @@ static void guard_error(guard_ctx *G, size_t at, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    oc_diag_report(G->P->diag, OC_ERROR, G->P->ch->display, G->line, (int)(at - G->line_start) + 1,
-                   "%s", msg);
+    const oc_chapter *ch = G->P->ch;
+    int line = G->line, col = (int)(at - G->line_start) + 1;
+    if (ch->line_map && line >= 1 && line <= ch->nline_map) {
+        if (ch->col_map[line - 1]) col = ch->col_map[line - 1];
+        line = ch->line_map[line - 1];
+    }
+    oc_diag_report(G->P->diag, OC_ERROR, ch->display, line, col, "%s", msg);
 }
 
 /* Where a line's content starts once block quote markers, indentation and
@@ -1181,6 +1264,7 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
             cmark_parser_free(parser);
         }
         if (!ch->root) ch->root = new_node(&doc->arena, OC_CHAPTER, 1, 1);
+        if (ch->line_map) walk(ch->root, visit_remap, &H.base);
         collect_notes(&H.base);
         walk(ch->root, visit_heading, &H.base);
         for (int k = 0; k < ch->nnotes; k++)
@@ -1217,6 +1301,18 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
     if (!doc->meta.title)
         doc->meta.title = doc->nchapters ? doc->chapters[0].title : doc->meta.slug;
     return diag->errors > errors_before ? OC_ERR_INPUT : OC_OK;
+}
+
+const char *oc_chapter_label(oc_arena *a, const oc_chapter *ch) {
+    const char *t = ch->title ? ch->title : "";
+    if (!ch->number || !*ch->number) return t;
+    return oc_arena_printf(a, "%s %s", ch->number, t);
+}
+
+int oc_doc_structured(const oc_document *doc) {
+    for (int i = 0; i < doc->nchapters; i++)
+        if (doc->chapters[i].number || doc->chapters[i].level || doc->chapters[i].part) return 1;
+    return 0;
 }
 
 void oc_doc_free(oc_document *doc) {

@@ -282,17 +282,41 @@ typedef struct {
     int chapter;
     const char *id; /* NULL: the chapter's start */
     const char *text;
+    int part; /* a part title: no page of its own (its first chapter's in the NCX) */
 } toc_item;
 
 /* The book's outline flattened into (depth, target, text), each chapter one
  * top-level entry holding its headings nested by level; depth never grows by
  * more than one from one item to the next. */
-static toc_item *toc_items(const oc_document *doc, int *count, int *maxdepth) {
-    toc_item *items = oc_xcalloc((size_t)doc->noutline + (size_t)doc->nchapters + 1, sizeof *items);
+static toc_item *toc_items(const oc_document *doc, oc_arena *a, int *count, int *maxdepth) {
+    toc_item *items =
+        oc_xcalloc((size_t)doc->noutline + 2 * (size_t)doc->nchapters + 1, sizeof *items);
     int n = 0, o = 0, stack[8], sp;
     *maxdepth = 1;
+    /* A book with a structure of its own (mdBook's SUMMARY.md) lists its
+     * chapters as it nests them, under their parts, and only them, as its
+     * own contents do; other books list each chapter with its headings. */
+    int structured = oc_doc_structured(doc), in_part = 0;
     for (int c = 0; c < doc->nchapters; c++) {
         const oc_chapter *ch = &doc->chapters[c];
+        int base = 0;
+        if (structured) {
+            if (!ch->number) in_part = 0; /* prefix and suffix chapters stand outside parts */
+            if (ch->part) {
+                toc_item *p = &items[n++];
+                p->chapter = c;
+                p->text = ch->part;
+                p->part = 1;
+                in_part = 1;
+            }
+            base = in_part + ch->level;
+            if (base + 1 > *maxdepth) *maxdepth = base + 1;
+            toc_item *top = &items[n++];
+            top->depth = base;
+            top->chapter = c;
+            top->text = oc_chapter_label(a, ch);
+            continue;
+        }
         while (o < doc->noutline && doc->outline[o].chapter < c)
             o++;
         toc_item *top = &items[n++];
@@ -343,7 +367,9 @@ static void toc_href(oc_buf *b, const oc_document *doc, const toc_item *it) {
 
 void oc_epub_nav_xhtml(oc_buf *b, const oc_document *doc) {
     int n, maxdepth;
-    toc_item *items = toc_items(doc, &n, &maxdepth);
+    oc_arena labels;
+    oc_arena_init(&labels);
+    toc_item *items = toc_items(doc, &labels, &n, &maxdepth);
     oc_epub_xhtml_begin(b, doc, "Contents", OC_EPUB_CSS, NULL);
     oc_buf_puts(b, "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">\n<h1>Contents</h1>\n"
                    "<ol class=\"toc\">\n");
@@ -359,6 +385,13 @@ void oc_epub_nav_xhtml(oc_buf *b, const oc_document *doc) {
                 for (int k = prev; k > d; k--)
                     oc_buf_puts(b, "</ol>\n</li>\n");
             }
+        }
+        if (items[i].part) { /* a heading over its chapters, which follow in an <ol> */
+            oc_buf_puts(b, "<li><span>");
+            toc_text(b, items[i].text);
+            oc_buf_puts(b, "</span>");
+            prev = d;
+            continue;
         }
         oc_buf_puts(b, "<li><a href=\"");
         toc_href(b, doc, &items[i]);
@@ -387,11 +420,14 @@ void oc_epub_nav_xhtml(oc_buf *b, const oc_document *doc) {
     oc_buf_puts(b, "</ol>\n</nav>\n");
     oc_epub_xhtml_end(b);
     free(items);
+    oc_arena_free(&labels);
 }
 
 void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc) {
     int n, maxdepth;
-    toc_item *items = toc_items(doc, &n, &maxdepth);
+    oc_arena labels;
+    oc_arena_init(&labels);
+    toc_item *items = toc_items(doc, &labels, &n, &maxdepth);
     oc_buf_printf(b,
                   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                   "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" "
@@ -416,13 +452,15 @@ void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc) {
     if (n == 0)
         oc_buf_puts(b, "<navPoint id=\"np1\" playOrder=\"1\"><navLabel><text>Title page</text>"
                        "</navLabel><content src=\"titlepage.xhtml\"/></navPoint>\n");
-    int prev = 0;
+    int prev = 0, order = 0;
     for (int i = 0; i < n; i++) {
         int d = items[i].depth;
         if (i > 0 && d <= prev)
             for (int k = prev; k >= d; k--)
                 oc_buf_puts(b, "</navPoint>\n");
-        oc_buf_printf(b, "<navPoint id=\"np%d\" playOrder=\"%d\"><navLabel><text>", i + 1, i + 1);
+        /* a part points at its first chapter: one target, one playOrder */
+        if (!(i > 0 && items[i - 1].part)) order++;
+        oc_buf_printf(b, "<navPoint id=\"np%d\" playOrder=\"%d\"><navLabel><text>", i + 1, order);
         toc_text(b, items[i].text);
         oc_buf_puts(b, "</text></navLabel><content src=\"");
         toc_href(b, doc, &items[i]);
@@ -434,6 +472,7 @@ void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc) {
             oc_buf_puts(b, "</navPoint>\n");
     oc_buf_puts(b, "</navMap>\n</ncx>\n");
     free(items);
+    oc_arena_free(&labels);
 }
 
 /* ---- title and cover pages ----------------------------------------------- */

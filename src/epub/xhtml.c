@@ -372,6 +372,30 @@ static void image_src(oc_buf *b, const oc_asset *a) {
     oc_epub_escape_href(b, a->epub_name);
 }
 
+/* The info string's words after the language ("rust,ignore" -> " ignore",
+ * mdBook's attributes), each a class when it is a plain word. */
+static void code_attr_classes(oc_buf *b, const char *info) {
+    if (!info) return;
+    size_t i = 0;
+    while (info[i] && info[i] != ',' && info[i] != ' ' && info[i] != '\t')
+        i++;
+    while (info[i]) {
+        while (info[i] == ',' || (info[i] == ' ' || info[i] == '\t'))
+            i++;
+        size_t k = 0;
+        int plain = 1;
+        while (info[i + k] && info[i + k] != ',' && info[i + k] != ' ' && info[i + k] != '\t') {
+            if (!is_alnum((unsigned char)info[i + k]) && !strchr("-_", info[i + k])) plain = 0;
+            k++;
+        }
+        if (k && plain) {
+            oc_buf_putc(b, ' ');
+            oc_epub_escape(b, info + i, k);
+        }
+        i += k;
+    }
+}
+
 static void img_tag(oc_buf *b, const oc_node *n, int with_title) {
     oc_buf_puts(b, "<img src=\"");
     image_src(b, n->asset);
@@ -507,6 +531,7 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
                 if (k) {
                     oc_buf_puts(b, " class=\"language-");
                     oc_epub_escape(b, p, k);
+                    code_attr_classes(b, n->fence_info);
                     oc_buf_putc(b, '"');
                 }
             }

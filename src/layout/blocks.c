@@ -938,7 +938,17 @@ static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
     oc_blocks_elem(b, b->text_height * 0.16, flags);
     add_dest(b, ch->id, 0);
     if (h1 && h1->id && (!ch->id || strcmp(h1->id, ch->id) != 0)) add_dest(b, h1->id, 0);
-    oc_flow_mark m = {0, h1, ch->title, ch->id, h1 ? h1->number : NULL, b->flow->n - 1, b->chapter};
+    /* a title given by the table of contents (mdBook's SUMMARY.md) is the
+     * entry's text, with the chapter's number, rather than its first heading */
+    oc_flow_mark m = {0,
+                      ch->title_given ? NULL : h1,
+                      ch->title,
+                      ch->id,
+                      ch->number ? ch->number
+                      : h1       ? h1->number
+                                 : NULL,
+                      b->flow->n - 1,
+                      b->chapter};
     oc_flow_mark_add(b->flow, &m);
     uint32_t h = oc_blocks_block(b, OC_SE_H, h1); /* the label and the title */
     b->flow->se[h - OC_SREF_FIRST].level = 1;
@@ -1002,7 +1012,12 @@ oc_status oc_blocks_chapter(oc_blocks *b, const oc_chapter *ch) {
     b->in_note = 0;
     const oc_node *c = ch->root ? ch->root->first : NULL;
     const oc_node *h1 = NULL;
-    if (c && c->type == OC_HEADING && c->level == 1) {
+    /* the first heading opens the chapter when it is an h1, or when it
+     * repeats the title the table of contents gives (mdBook chapters often
+     * start with "## Title"): shown once, not under a copy of itself */
+    if (c && c->type == OC_HEADING &&
+        (c->level == 1 ||
+         (ch->title_given && strcmp(oc_node_plain_text(b->arena, c), ch->title) == 0))) {
         h1 = c;
         c = c->next;
     }

@@ -398,7 +398,7 @@ static void place_flow(assembler *as, oc_flow *f, const oc_pg_result *r, oc_labe
         if (!r->opening[pg]) {
             const char *chap = front_head;
             if (!chap && first_chapter >= 0 && first_chapter < as->doc->nchapters)
-                chap = as->doc->chapters[first_chapter].title;
+                chap = oc_chapter_label(&as->out->arena, &as->doc->chapters[first_chapter]);
             if (as->opt->print && phys % 2 == 1)
                 head = as->doc->meta.title ? as->doc->meta.title : chap;
             else
@@ -533,14 +533,34 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
     double dot = size * 0.45;
     double dotw = oc_para_text_width(as->b->para, OC_FONT_SERIF, size, ".", 1);
     double spacew = oc_para_text_width(as->b->para, OC_FONT_SERIF, size, " ", 1);
-    for (size_t i = 0; i < body->nmarks; i++) {
+    /* A book with a structure of its own (mdBook's SUMMARY.md) lists its
+     * chapters only, nested as it nests them, under their part titles;
+     * other books list each chapter and its sections. */
+    const oc_document *doc = as->doc;
+    int structured = oc_doc_structured(doc), in_part = 0;
+    for (size_t i = 0, part_done = (size_t)-1; i < body->nmarks; i++) {
         const oc_flow_mark *m = &body->marks[i];
-        if (m->level > 1) continue;
+        if (m->level > (structured ? 0 : 1)) continue;
         int chap = m->level == 0;
-        double indent = chap ? 0 : b->body * 1.8;
-        if (chap) b->space = b->leading * 0.7;
+        const oc_chapter *ch = chap && m->chapter >= 0 && m->chapter < doc->nchapters
+                                   ? &doc->chapters[m->chapter]
+                                   : NULL;
+        int depth = 0, part_line = 0;
+        if (structured && ch) {
+            if (!ch->number) in_part = 0;
+            if (ch->part && part_done != i) {
+                part_line = 1; /* this mark again, once for its part title */
+                part_done = i;
+                in_part = 1;
+                i--;
+            }
+            depth = part_line ? 0 : in_part + ch->level;
+        }
+        double indent = chap ? depth * b->body * 1.8 : b->body * 1.8;
+        if (chap && depth == 0) b->space = b->leading * (part_line ? 1.2 : 0.7);
         const char *num = m->number && *m->number ? m->number : NULL;
-        oc_font_id font = chap ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF;
+        if (part_line) num = NULL;
+        oc_font_id font = chap && depth == 0 ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF;
         double numw = 0;
         if (num) numw = oc_para_text_width(as->b->para, font, size, num, strlen(num)) + size * 0.6;
         oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
@@ -548,7 +568,9 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
         st.align = OC_ALIGN_LEFT; /* entries line up on the left, whatever their script */
         oc_para p;
         memset(&p, 0, sizeof p);
-        const oc_node *src = m->node ? m->node : synthetic_para(&as->out->arena, m->title);
+        const oc_node *src = part_line ? synthetic_para(&as->out->arena, ch->part)
+                             : m->node ? m->node
+                                       : synthetic_para(&as->out->arena, m->title);
         double avail = as->g.measure - indent - numw - numcol - size * 1.5;
         if (oc_para_layout(b->para, src, &st, avail, &p) != OC_OK || p.nlines == 0) continue;
         int pg = page[m->elem] + 1;
@@ -594,7 +616,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
             for (size_t q = 0; q < v.n; q++)
                 oc_flow_item(cf, &v.v[q]);
             free(v.v);
-            if (l == p.nlines - 1) {
+            if (l == p.nlines - 1 && !part_line) {
                 double pw = oc_para_text_width(as->b->para, font, size, pnum, strlen(pnum));
                 double right = as->g.measure;
                 oc_item pt = oc_item_at(OC_ITEM_TEXT, right - pw, base, pw, 0);
@@ -637,8 +659,8 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
             (void)el;
         }
         oc_pg_keep_block(cf->pe, first, cf->n - first);
-        /* a chapter entry stays with its first section */
-        if (chap && cf->n > first) cf->pe[cf->n - 1].flags |= OC_PG_KEEP_NEXT;
+        /* a chapter entry stays with its first section, a part title with its chapter */
+        if ((chap || part_line) && cf->n > first) cf->pe[cf->n - 1].flags |= OC_PG_KEEP_NEXT;
     }
     if (cf->n > 0) cf->pe[cf->n - 1].flags &= ~OC_PG_KEEP_NEXT;
     free(page);
@@ -869,9 +891,29 @@ static void assemble(assembler *as, oc_flow *cf, const oc_pg_result *cr, oc_flow
     int *page = oc_xmalloc((body->n ? body->n : 1) * sizeof(int));
     for (size_t k = 0; k < br->nplaces; k++)
         if (!br->places[k].copy) page[br->places[k].elem] = br->places[k].page;
+    /* chapters of a structured book (mdBook) nest as its table of contents
+     * does, under their parts; their sections one level below them */
+    const oc_document *doc = as->doc;
+    int structured = oc_doc_structured(doc), in_part = 0, depth = 0;
     for (size_t i = 0; i < body->nmarks; i++) {
         const oc_flow_mark *m = &body->marks[i];
-        add_mark(as, m->level, m->title, m->dest, body0 + (size_t)page[m->elem]);
+        size_t pg = body0 + (size_t)page[m->elem];
+        const char *title = m->title;
+        if (structured && m->chapter >= 0 && m->chapter < doc->nchapters) {
+            const oc_chapter *ch = &doc->chapters[m->chapter];
+            if (m->level == 0) {
+                if (!ch->number) in_part = 0;
+                if (ch->part) {
+                    add_mark(as, 0, ch->part, m->dest, pg);
+                    in_part = 1;
+                }
+                depth = in_part + ch->level;
+                title = oc_chapter_label(&as->out->arena, ch);
+            }
+            add_mark(as, depth + m->level, title, m->dest, pg);
+            continue;
+        }
+        add_mark(as, m->level, title, m->dest, pg);
     }
     free(page);
 }
