@@ -11,7 +11,7 @@
  *     HEADING (level 1..6, id, number) -> inlines
  *     QUOTE -> blocks
  *     LIST (ordered, start, tight) -> ITEM (task: 0 none, 1 open, 2 done) -> blocks
- *     CODE_BLOCK (text = literal, info = language)
+ *     CODE_BLOCK (text = literal, info = language, spans = highlighted tokens)
  *     HR
  *     TABLE (ncols, align) -> TABLE_ROW (header for the first) -> TABLE_CELL -> inlines
  *     HTML_BLOCK (text = the raw source; backends show it as literal text or drop it)
@@ -75,6 +75,35 @@ typedef struct oc_asset {
 
 typedef struct oc_node oc_node;
 
+/* Syntax highlighting (src/doc/highlight.c): the small set of token classes
+ * every backend renders (EPUB: <span class="NAME">, PDF: a colour or a face
+ * per class). OC_HL_PLAIN is text no class covers. */
+typedef enum {
+    OC_HL_PLAIN = 0,
+    OC_HL_KEYWORD,
+    OC_HL_TYPE,
+    OC_HL_STRING,
+    OC_HL_COMMENT,
+    OC_HL_NUMBER,
+    OC_HL_FUNCTION,
+    OC_HL_CONSTANT,
+    OC_HL_PUNCTUATION,
+    OC_HL_META,     /* preprocessor, attributes, imports */
+    OC_HL_VARIABLE, /* $shell, @perl-style variables */
+    OC_HL_PROPERTY, /* keys (JSON, YAML, TOML), CSS properties, HTML attributes */
+    OC_HL_COUNT
+} oc_hl_class;
+
+/* The class names, as the EPUB's CSS classes: "keyword", "string", ... */
+extern const char *const oc_hl_class_names[OC_HL_COUNT];
+
+/* A highlighted stretch of a code block: bytes [offset, offset + length) of
+ * its text, in order, never overlapping, never across a line break. */
+typedef struct {
+    uint32_t offset, length;
+    unsigned char cls; /* oc_hl_class */
+} oc_hl_span;
+
 /* Where a LINK points after resolution. */
 typedef enum {
     OC_LINK_EXTERNAL = 0, /* url is absolute (http:, https:, mailto:, ...) */
@@ -98,8 +127,11 @@ struct oc_node {
 
     /* LIST / ITEM / CODE_BLOCK */
     int ordered, start, tight;
-    int task;         /* ITEM: 0 not a task, 1 open, 2 done */
-    const char *info; /* CODE_BLOCK: info string (language), may be "" */
+    int task;                /* ITEM: 0 not a task, 1 open, 2 done */
+    const char *info;        /* CODE_BLOCK: info string (language), may be "" */
+    const oc_hl_span *spans; /* CODE_BLOCK: highlighted tokens, NULL when plain */
+    int nspans;
+    const char *lang; /* CODE_BLOCK: the highlighter's language ("rust"), NULL when plain */
 
     /* LINK / IMAGE */
     const char *url, *title;
@@ -158,6 +190,7 @@ typedef struct {
     const char *rights;
     const char *paper;   /* "a4" | "letter" | "a5" | "6x9" or NULL */
     int number_sections; /* "numbering: true" */
+    int no_highlight;    /* "highlight: false" (or OCTAVO_HIGHLIGHT=0): code stays plain */
     oc_asset *cover;     /* NULL when none */
     /* book.yaml `accessibility:` (see README): claims only the author makes.
      * NULL / 0 when absent; hazards absent means "none". */
@@ -195,6 +228,14 @@ const char *oc_node_plain_text(oc_arena *a, const oc_node *n);
 const oc_node *oc_node_next(const oc_node *root, const oc_node *cur, int descend);
 /* Makes `child` the last child of `parent` (parse and hand-built documents). */
 void oc_node_append(oc_node *parent, oc_node *child);
+/* The highlighter's language for a code block's info string: its first word
+ * up to a space or comma ("rust,ignore" -> "rust"), aliases resolved
+ * ("js" -> "javascript"); NULL for none or one we do not highlight. */
+const char *oc_doc_code_language(const char *info);
+/* Hides mdBook's hidden lines of a Rust block ("# " or a lone "#"; "##"
+ * shows one "#") and highlights the block into n->spans, n->lang (arena
+ * memory). Highlighting is skipped when `highlight` is 0. */
+void oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight);
 /* Frees everything the document owns. */
 void oc_doc_free(oc_document *doc);
 

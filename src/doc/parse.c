@@ -483,6 +483,11 @@ static void visit_heading(parse_ctx *P, oc_node *n) {
         P->ch->title = text;
 }
 
+static void visit_code(parse_ctx *P, oc_node *n) {
+    if (n->type == OC_CODE_BLOCK)
+        oc_doc_highlight_block(&P->doc->arena, n, !P->doc->meta.no_highlight);
+}
+
 static void visit_images(parse_ctx *P, oc_node *n) {
     if (n->type != OC_IMAGE) return;
     if (oc_is_url(n->url) || strncmp(n->url, "//", 2) == 0) {
@@ -1188,6 +1193,9 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
         walk(ch->root, visit_noteref, &H.base);
         for (int k = 0; k < ch->nnotes; k++)
             walk(ch->notes[k], visit_noteref, &H.base);
+        walk(ch->root, visit_code, &H.base);
+        for (int k = 0; k < ch->nnotes; k++)
+            walk(ch->notes[k], visit_code, &H.base);
         walk(ch->root, visit_images, &H.base);
         for (int k = 0; k < ch->nnotes; k++)
             walk(ch->notes[k], visit_images, &H.base);

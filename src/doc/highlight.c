@@ -1,0 +1,257 @@
+/* Syntax highlighting of code blocks, once, at parse.
+ *
+ * GNU source-highlight does the lexing (its regex language definitions, about
+ * 150 in /usr/share/source-highlight, and three of ours in highlight/ for
+ * YAML, TOML and TypeScript); srchilite_bridge.cpp is the only C++. Here we
+ * pick the definition from the info string's first word, turn the element
+ * names source-highlight reports into our classes (oc_hl_class) and store
+ * them with the block as spans, so both editions render the same tokens.
+ *
+ * Rust blocks lose mdBook's hidden lines first: a line whose first
+ * non-blank text is "# " or a lone "#" is not shown, and "##" at that place
+ * shows as "#". The whole block, hidden lines included, is highlighted, and
+ * the spans are carried over to the visible text, so a string or comment
+ * opened on a hidden line does not throw the highlighting off. */
+#include "doc/srchilite_bridge.h"
+#include "octavo/doc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef OCTAVO_HIGHLIGHT_DIR
+#define OCTAVO_HIGHLIGHT_DIR "highlight"
+#endif
+#ifndef OCTAVO_SRCHILITE_DIR
+#define OCTAVO_SRCHILITE_DIR "/usr/share/source-highlight"
+#endif
+
+const char *const oc_hl_class_names[OC_HL_COUNT] = {
+    [OC_HL_PLAIN] = "plain",       [OC_HL_KEYWORD] = "keyword",   [OC_HL_TYPE] = "type",
+    [OC_HL_STRING] = "string",     [OC_HL_COMMENT] = "comment",   [OC_HL_NUMBER] = "number",
+    [OC_HL_FUNCTION] = "function", [OC_HL_CONSTANT] = "constant", [OC_HL_PUNCTUATION] = "punct",
+    [OC_HL_META] = "meta",         [OC_HL_VARIABLE] = "variable", [OC_HL_PROPERTY] = "property",
+};
+
+/* A language: its name, the aliases the info string may use, its
+ * definition file and whether that is ours (highlight/) or source-highlight's. */
+typedef struct {
+    const char *name;
+    const char *aliases; /* space-separated, the name included */
+    const char *file;
+    int ours;
+} language;
+
+static const language languages[] = {
+    {"rust", "rust rs", "rust.lang", 0},
+    {"javascript", "javascript js jsx mjs cjs node", "javascript.lang", 0},
+    {"typescript", "typescript ts tsx mts cts", "typescript.lang", 1},
+    {"python", "python py python3 py3 gyp", "python.lang", 0},
+    {"bash", "bash sh shell console shell-session shellsession ksh zsh", "sh.lang", 0},
+    {"c", "c h", "c.lang", 0},
+    {"cpp", "cpp c++ cxx cc hpp hxx hh", "cpp.lang", 0},
+    {"json", "json jsonc json5 geojson", "json.lang", 0},
+    {"yaml", "yaml yml", "yaml.lang", 1},
+    {"toml", "toml", "toml.lang", 1},
+    {"html", "html htm xhtml", "html.lang", 0},
+    {"xml", "xml svg xsl xslt rss atom plist", "xml.lang", 0},
+    {"css", "css", "css.lang", 0},
+    {"sql", "sql mysql postgresql postgres psql plsql sqlite", "sql.lang", 0},
+    {"go", "go golang", "go.lang", 0},
+    {"java", "java", "java.lang", 0},
+    {"csharp", "csharp cs c#", "csharp.lang", 0},
+    {"ruby", "ruby rb", "ruby.lang", 0},
+    {"perl", "perl pl pm", "perl.lang", 0},
+    {"php", "php", "php.lang", 0},
+    {"lua", "lua", "lua.lang", 0},
+    {"haskell", "haskell hs", "haskell.lang", 0},
+    {"scala", "scala", "scala.lang", 0},
+    {"diff", "diff patch", "diff.lang", 0},
+    {"makefile", "makefile make mk", "makefile.lang", 0},
+    {"ini", "ini cfg desktop", "desktop.lang", 0},
+};
+
+static int alias_in(const char *list, const char *w, size_t wl) {
+    const char *p = list;
+    while (*p) {
+        size_t l = strcspn(p, " ");
+        if (l == wl) {
+            size_t k = 0;
+            while (k < l && (p[k] | 0x20) == (w[k] | 0x20))
+                k++;
+            if (k == l) return 1;
+        }
+        p += l;
+        while (*p == ' ')
+            p++;
+    }
+    return 0;
+}
+
+static const language *find_language(const char *info) {
+    if (!info) return NULL;
+    while (*info == ' ' || *info == '\t')
+        info++;
+    if (*info == '{') info++; /* {.rust} and {rust} as pandoc and R Markdown write them */
+    if (*info == '.') info++;
+    size_t wl = strcspn(info, " \t,{}");
+    if (wl == 0 || wl > 32) return NULL;
+    for (size_t i = 0; i < sizeof languages / sizeof *languages; i++)
+        if (alias_in(languages[i].aliases, info, wl)) return &languages[i];
+    return NULL;
+}
+
+const char *oc_doc_code_language(const char *info) {
+    const language *l = find_language(info);
+    return l ? l->name : NULL;
+}
+
+/* source-highlight's element names -> our classes */
+static oc_hl_class class_of(const char *e) {
+    static const struct {
+        const char *elem;
+        oc_hl_class cls;
+    } map[] = {
+        {"keyword", OC_HL_KEYWORD},      {"type", OC_HL_TYPE},
+        {"usertype", OC_HL_TYPE},        {"classname", OC_HL_TYPE},
+        {"string", OC_HL_STRING},        {"regexp", OC_HL_STRING},
+        {"specialchar", OC_HL_STRING},   {"keyquote", OC_HL_PROPERTY},
+        {"valquote", OC_HL_STRING},      {"comment", OC_HL_COMMENT},
+        {"todo", OC_HL_COMMENT},         {"number", OC_HL_NUMBER},
+        {"preproc", OC_HL_META},         {"attribute", OC_HL_META},
+        {"symbol", OC_HL_PUNCTUATION},   {"cbracket", OC_HL_PUNCTUATION},
+        {"colon", OC_HL_PUNCTUATION},    {"function", OC_HL_FUNCTION},
+        {"predef_func", OC_HL_FUNCTION}, {"variable", OC_HL_VARIABLE},
+        {"predef_var", OC_HL_VARIABLE},  {"label", OC_HL_CONSTANT},
+        {"atom", OC_HL_CONSTANT},        {"value", OC_HL_CONSTANT},
+        {"property", OC_HL_PROPERTY},    {"key", OC_HL_PROPERTY},
+        {"selector", OC_HL_KEYWORD},     {"punct", OC_HL_PUNCTUATION},
+        {"constant", OC_HL_CONSTANT},    {"meta", OC_HL_META},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (strcmp(map[i].elem, e) == 0) return map[i].cls;
+    return OC_HL_PLAIN;
+}
+
+typedef struct {
+    oc_hl_span *v;
+    size_t n, cap;
+} spanvec;
+
+static void on_piece(void *ud, size_t off, size_t len, const char *elem) {
+    spanvec *sv = ud;
+    oc_hl_class c = class_of(elem);
+    if (c == OC_HL_PLAIN || len == 0) return;
+    /* a piece of the same class right after the last one extends it */
+    if (sv->n && sv->v[sv->n - 1].cls == c &&
+        sv->v[sv->n - 1].offset + sv->v[sv->n - 1].length == off) {
+        sv->v[sv->n - 1].length += (uint32_t)len;
+        return;
+    }
+    if (sv->n == sv->cap) {
+        sv->cap = sv->cap ? sv->cap * 2 : 64;
+        sv->v = oc_xrealloc(sv->v, sv->cap * sizeof *sv->v);
+    }
+    sv->v[sv->n++] = (oc_hl_span){(uint32_t)off, (uint32_t)len, (unsigned char)c};
+}
+
+/* One visible line of a Rust block: source bytes [src, src_end) go to dst;
+ * `skip` is the source offset of a '#' dropped from "##", or (size_t)-1. */
+typedef struct {
+    size_t src, src_end, dst, skip;
+} kept_line;
+
+static size_t map_offset(const kept_line *k, size_t o) {
+    size_t d = k->dst + (o - k->src);
+    if (k->skip != (size_t)-1 && o > k->skip) d--;
+    return d;
+}
+
+void oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight) {
+    if (!n || n->type != OC_CODE_BLOCK || !n->text) return;
+    const language *lang = find_language(n->info);
+    if (!lang) return;
+    const char *s = n->text;
+    size_t len = n->len;
+
+    /* mdBook's hidden lines (Rust only) */
+    kept_line *kept = NULL;
+    size_t nkept = 0;
+    char *shown = NULL;
+    size_t shown_len = 0;
+    if (strcmp(lang->name, "rust") == 0) {
+        int hides = 0;
+        size_t nl = 1;
+        for (size_t i = 0; i < len; i++)
+            nl += s[i] == '\n';
+        kept = oc_xmalloc(nl * sizeof *kept);
+        shown = oc_arena_alloc(a, len + 1);
+        size_t p = 0;
+        while (p < len) {
+            size_t q = p;
+            while (q < len && s[q] != '\n')
+                q++;
+            size_t t = p;
+            while (t < q && (s[t] == ' ' || s[t] == '\t'))
+                t++;
+            size_t rest = q - t;
+            if (rest > 0 && s[q - 1] == '\r') rest--;
+            int hidden =
+                (rest == 1 && s[t] == '#') || (rest >= 2 && s[t] == '#' && s[t + 1] == ' ');
+            if (hidden) {
+                hides = 1;
+            } else {
+                kept_line k = {p, q < len ? q + 1 : q, shown_len, (size_t)-1};
+                if (rest >= 2 && s[t] == '#' && s[t + 1] == '#') {
+                    k.skip = t;
+                    hides = 1;
+                }
+                for (size_t i = p; i < k.src_end; i++)
+                    if (i != k.skip) shown[shown_len++] = s[i];
+                kept[nkept++] = k;
+            }
+            p = q + 1;
+        }
+        if (!hides) {
+            free(kept);
+            kept = NULL;
+        } else {
+            shown[shown_len] = '\0';
+        }
+    }
+
+    if (highlight) {
+        spanvec sv = {0};
+        const char *dir = lang->ours ? OCTAVO_HIGHLIGHT_DIR : OCTAVO_SRCHILITE_DIR;
+        const char *env = lang->ours ? getenv("OCTAVO_HIGHLIGHT_DIR") : NULL;
+        if (env && *env) dir = env;
+        if (oc_hl_bridge_run(dir, lang->file, s, len, on_piece, &sv) == 0 && sv.n) {
+            oc_hl_span *out = oc_arena_alloc(a, sv.n * sizeof *out);
+            size_t m = 0;
+            if (!kept) {
+                memcpy(out, sv.v, sv.n * sizeof *out);
+                m = sv.n;
+            } else {
+                size_t k = 0;
+                for (size_t i = 0; i < sv.n; i++) {
+                    size_t o = sv.v[i].offset, e = o + sv.v[i].length;
+                    while (k < nkept && kept[k].src_end <= o)
+                        k++;
+                    if (k == nkept) break;
+                    if (o < kept[k].src) continue; /* on a hidden line */
+                    size_t mo = map_offset(&kept[k], o), me = map_offset(&kept[k], e);
+                    if (me <= mo) continue;
+                    out[m++] = (oc_hl_span){(uint32_t)mo, (uint32_t)(me - mo), sv.v[i].cls};
+                }
+            }
+            n->spans = out;
+            n->nspans = (int)m;
+        }
+        free(sv.v);
+    }
+    n->lang = lang->name;
+    if (kept) {
+        n->text = shown;
+        n->len = shown_len;
+    }
+    free(kept);
+}
