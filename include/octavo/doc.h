@@ -97,6 +97,20 @@ typedef enum {
 /* The class names, as the EPUB's CSS classes: "keyword", "string", ... */
 extern const char *const oc_hl_class_names[OC_HL_COUNT];
 
+/* How one class looks in one theme: a colour (0xRRGGBB; for OC_HL_PLAIN the
+ * text colour is used instead), bold, italic. */
+typedef struct {
+    uint32_t rgb;
+    unsigned char bold, italic;
+} oc_hl_style;
+
+/* The themes, indexed by oc_hl_class. Light: the PDF's screen profile (on the
+ * code tint, WCAG AA) and the EPUB; print: black, greys, bold and italic
+ * only; dark: the EPUB under prefers-color-scheme: dark. */
+extern const oc_hl_style oc_hl_theme_light[OC_HL_COUNT];
+extern const oc_hl_style oc_hl_theme_print[OC_HL_COUNT];
+extern const oc_hl_style oc_hl_theme_dark[OC_HL_COUNT];
+
 /* A highlighted stretch of a code block: bytes [offset, offset + length) of
  * its text, in order, never overlapping, never across a line break. */
 typedef struct {
