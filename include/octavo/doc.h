@@ -110,6 +110,9 @@ typedef struct {
 extern const oc_hl_style oc_hl_theme_light[OC_HL_COUNT];
 extern const oc_hl_style oc_hl_theme_print[OC_HL_COUNT];
 extern const oc_hl_style oc_hl_theme_dark[OC_HL_COUNT];
+/* 1 when class c looks like plain text in the theme (same colour, upright,
+ * regular), so renderers may draw it as plain. */
+int oc_hl_is_plain(const oc_hl_style *theme, int c);
 
 /* A highlighted stretch of a code block: bytes [offset, offset + length) of
  * its text, in order, never overlapping, never across a line break. */

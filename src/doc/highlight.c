@@ -37,13 +37,15 @@ const char *const oc_hl_class_names[OC_HL_COUNT] = {
  * against a night theme's background with the same tint (#262626 at worst).
  * Hues are told apart by more than colour where it matters: comments are
  * italic in every theme, keywords bold in print. test_highlight computes
- * every ratio. */
+ * every ratio. A class styled like OC_HL_PLAIN (punctuation, and most
+ * classes in print) is drawn as plain text: the PDF sets it in the same run
+ * as its neighbours and the EPUB's stylesheet has no rule for it. */
 const oc_hl_style oc_hl_theme_light[OC_HL_COUNT] = {
     [OC_HL_PLAIN] = {0x000000, 0, 0},       [OC_HL_KEYWORD] = {0xC4183C, 0, 0},
     [OC_HL_TYPE] = {0x8A4600, 0, 0},        [OC_HL_STRING] = {0x0A4A8A, 0, 0},
     [OC_HL_COMMENT] = {0x5C636B, 0, 1},     [OC_HL_NUMBER] = {0x0550AE, 0, 0},
     [OC_HL_FUNCTION] = {0x7135C8, 0, 0},    [OC_HL_CONSTANT] = {0x1A6B1A, 0, 0},
-    [OC_HL_PUNCTUATION] = {0x4A4F55, 0, 0}, [OC_HL_META] = {0x8A2B8F, 0, 0},
+    [OC_HL_PUNCTUATION] = {0x000000, 0, 0}, [OC_HL_META] = {0x8A2B8F, 0, 0},
     [OC_HL_VARIABLE] = {0x9C3D00, 0, 0},    [OC_HL_PROPERTY] = {0x0E5A6B, 0, 0},
 };
 const oc_hl_style oc_hl_theme_print[OC_HL_COUNT] = {
@@ -59,9 +61,14 @@ const oc_hl_style oc_hl_theme_dark[OC_HL_COUNT] = {
     [OC_HL_TYPE] = {0xFFA657, 0, 0},        [OC_HL_STRING] = {0xA5D6FF, 0, 0},
     [OC_HL_COMMENT] = {0x9DA5AE, 0, 1},     [OC_HL_NUMBER] = {0x79C0FF, 0, 0},
     [OC_HL_FUNCTION] = {0xD2A8FF, 0, 0},    [OC_HL_CONSTANT] = {0x7EE787, 0, 0},
-    [OC_HL_PUNCTUATION] = {0xC9D1D9, 0, 0}, [OC_HL_META] = {0xF0A0E8, 0, 0},
+    [OC_HL_PUNCTUATION] = {0xE6E6E6, 0, 0}, [OC_HL_META] = {0xF0A0E8, 0, 0},
     [OC_HL_VARIABLE] = {0xFFB77A, 0, 0},    [OC_HL_PROPERTY] = {0x7EE7E0, 0, 0},
 };
+
+int oc_hl_is_plain(const oc_hl_style *theme, int c) {
+    const oc_hl_style *s = &theme[c], *p = &theme[OC_HL_PLAIN];
+    return s->rgb == p->rgb && s->bold == p->bold && s->italic == p->italic;
+}
 
 /* A language: its name, the aliases the info string may use, its
  * definition file and whether that is ours (highlight/) or source-highlight's. */

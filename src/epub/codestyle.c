@@ -13,6 +13,7 @@
 
 static void rules(oc_buf *b, const oc_hl_style *theme, const char *scope, const char *indent) {
     for (int c = 1; c < OC_HL_COUNT; c++) {
+        if (oc_hl_is_plain(theme, c)) continue; /* the reader's text colour */
         oc_buf_printf(b, "%s%spre code .%s { color: #%06X;", indent, scope, oc_hl_class_names[c],
                       (unsigned)theme[c].rgb);
         if (theme[c].bold) oc_buf_puts(b, " font-weight: bold;");

@@ -1517,7 +1517,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
     for (int c = 0; c < OC_HL_COUNT; c++) {
         cst[c] = st;
         cfont[c] = st.font;
-        if (!theme || c == OC_HL_PLAIN) continue;
+        if (!theme || oc_hl_is_plain(theme, c)) continue;
         uint32_t rgb = theme[c].rgb;
         cst[c].color =
             (oc_color){(float)((rgb >> 16) & 0xFF) / 255.0f, (float)((rgb >> 8) & 0xFF) / 255.0f,
@@ -1554,7 +1554,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
                 while (sp < n->nspans && n->spans[sp].offset + n->spans[sp].length <= at)
                     sp++;
                 if (sp < n->nspans && n->spans[sp].offset <= at) cls = n->spans[sp].cls;
-                if (cls >= OC_HL_COUNT) cls = OC_HL_PLAIN;
+                if (cls >= OC_HL_COUNT || oc_hl_is_plain(theme, cls)) cls = OC_HL_PLAIN;
             }
             int reps = 1;
             if (cp == '\t') {
