@@ -251,8 +251,19 @@ void oc_node_append(oc_node *parent, oc_node *child);
 const char *oc_doc_code_language(const char *info);
 /* Hides mdBook's hidden lines of a Rust block ("# " or a lone "#"; "##"
  * shows one "#") and highlights the block into n->spans, n->lang (arena
- * memory). Highlighting is skipped when `highlight` is 0. */
-void oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight);
+ * memory). Highlighting is skipped when `highlight` is 0.
+ *
+ * source-highlight's regular expressions take time quadratic in a line's
+ * length (a 16 KB line took 3 s), so a block with a line over
+ * OC_HL_MAX_LINE bytes stays plain, and `budget` (NULL: no limit) bounds
+ * the whole book: start it at OC_HL_BUDGET0; each block adds
+ * OC_HL_BUDGET_PER_BYTE per byte and spends the sum over its lines of
+ * len * max(len, 64), about 18 ns each. Returns 1 when the block was left
+ * plain by these limits, else 0. */
+#define OC_HL_MAX_LINE 2000
+#define OC_HL_BUDGET0 1.2e8
+#define OC_HL_BUDGET_PER_BYTE 96.0
+int oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight, double *budget);
 /* Frees everything the document owns. */
 void oc_doc_free(oc_document *doc);
 

@@ -204,10 +204,26 @@ static size_t map_offset(const kept_line *k, size_t o) {
     return d;
 }
 
-void oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight) {
-    if (!n || n->type != OC_CODE_BLOCK || !n->text) return;
+/* The cost units of highlighting s (see oc_doc_highlight_block), or -1 when a
+ * line is longer than OC_HL_MAX_LINE. */
+static double cost_of(const char *s, size_t len) {
+    double cost = 0;
+    size_t p = 0;
+    while (p < len) {
+        const char *nl = memchr(s + p, '\n', len - p);
+        size_t l = (nl ? (size_t)(nl - s) : len) - p;
+        if (l > OC_HL_MAX_LINE) return -1;
+        cost += (double)l * (double)(l > 64 ? l : 64);
+        p += l + 1;
+    }
+    return cost;
+}
+
+int oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight, double *budget) {
+    if (!n || n->type != OC_CODE_BLOCK || !n->text) return 0;
     const language *lang = find_language(n->info);
-    if (!lang) return;
+    if (!lang) return 0;
+    int limited = 0;
     const char *s = n->text;
     size_t len = n->len;
 
@@ -258,6 +274,16 @@ void oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight) {
     }
 
     if (highlight) {
+        double cost = cost_of(s, len);
+        if (budget) *budget += OC_HL_BUDGET_PER_BYTE * (double)len;
+        if (cost < 0 || (budget && cost > *budget)) {
+            highlight = 0;
+            limited = 1;
+        } else if (budget) {
+            *budget -= cost;
+        }
+    }
+    if (highlight) {
         spanvec sv = {0};
         const char *dir = lang->ours ? OCTAVO_HIGHLIGHT_DIR : OCTAVO_SRCHILITE_DIR;
         const char *env = lang->ours ? getenv("OCTAVO_HIGHLIGHT_DIR") : NULL;
@@ -292,4 +318,5 @@ void oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight) {
         n->len = shown_len;
     }
     free(kept);
+    return limited;
 }

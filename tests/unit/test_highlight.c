@@ -28,7 +28,7 @@ static void run(hl *h, const char *info, const char *text) {
     h->n.info = info;
     h->n.text = text;
     h->n.len = strlen(text);
-    oc_doc_highlight_block(&h->arena, &h->n, 1);
+    oc_doc_highlight_block(&h->arena, &h->n, 1, NULL);
     size_t o = 0;
     h->seq[0] = '\0';
     for (int i = 0; i < h->n.nspans && o < sizeof h->seq - 1; i++) {
@@ -157,7 +157,7 @@ static void test_plain(void) {
     n.info = "rust";
     n.text = "fn f() {}\n";
     n.len = strlen(n.text);
-    oc_doc_highlight_block(&a, &n, 0);
+    oc_doc_highlight_block(&a, &n, 0, NULL);
     CHECK(n.nspans == 0 && n.spans == NULL);
     oc_arena_free(&a);
 }
@@ -191,6 +191,59 @@ static void test_rust_hidden(void) {
 static void test_multiline(void) {
     LANG("c", "/* one\n   two */ int x;\n", "comment:/* one|comment:   two */|type:int");
     LANG("python", "s = \"\"\"a\nb\"\"\"\nx = 1\n", "string: \"\"\"a|string:b\"\"\"|number:1");
+}
+
+/* A line over OC_HL_MAX_LINE bytes leaves the block plain (the regular
+ * expressions are quadratic in a line); the book's budget runs out on a run
+ * of dense long lines and refills with ordinary code. */
+static void test_limits(void) {
+    oc_arena a;
+    oc_arena_init(&a);
+    size_t L = OC_HL_MAX_LINE + 1;
+    char *big = oc_arena_alloc(&a, L + 2);
+    for (size_t i = 0; i < L; i++)
+        big[i] = i % 4 == 0 ? 'a' : i % 4 == 2 ? '+' : ' ';
+    big[L] = '\n';
+    oc_node n;
+    memset(&n, 0, sizeof n);
+    n.type = OC_CODE_BLOCK;
+    n.info = "rust";
+    n.text = big;
+    n.len = L + 1;
+    double budget = OC_HL_BUDGET0;
+    CHECK(oc_doc_highlight_block(&a, &n, 1, &budget) == 1);
+    CHECK(n.nspans == 0 && n.lang && strcmp(n.lang, "rust") == 0);
+    CHECK(oc_doc_highlight_block(&a, &n, 1, NULL) == 1); /* the line cap holds without a budget */
+    /* lines just under the cap: the budget lets a few blocks through, then says no */
+    big[OC_HL_MAX_LINE - 1] = '\n';
+    int done_blocks = 0, refused = 0;
+    for (int k = 0; k < 40; k++) {
+        memset(&n, 0, sizeof n);
+        n.type = OC_CODE_BLOCK;
+        n.info = "rust";
+        n.text = big;
+        n.len = OC_HL_MAX_LINE;
+        if (oc_doc_highlight_block(&a, &n, 1, &budget))
+            refused++;
+        else
+            done_blocks += n.nspans > 0;
+    }
+    CHECK(done_blocks >= 20 && refused >= 5);
+    /* ordinary code refills it */
+    budget = 0;
+    hl h;
+    run(&h, "rust", "fn main() { let x = 1; }\n");
+    CHECK(h.n.nspans > 0);
+    done(&h);
+    const char *ordinary =
+        "fn main() {\n    let total = items.iter().map(|x| x * 2).sum::<u32>();\n}\n";
+    memset(&n, 0, sizeof n);
+    n.type = OC_CODE_BLOCK;
+    n.info = "rust";
+    n.text = ordinary;
+    n.len = strlen(ordinary);
+    CHECK(oc_doc_highlight_block(&a, &n, 1, &budget) == 0 && n.nspans > 0);
+    oc_arena_free(&a);
 }
 
 /* ---- the palettes ------------------------------------------------------------ */
@@ -336,6 +389,7 @@ int main(void) {
     RUN(test_plain);
     RUN(test_rust_hidden);
     RUN(test_multiline);
+    RUN(test_limits);
     RUN(test_contrast);
     RUN(test_layout);
     return harness_finish("test_highlight");
