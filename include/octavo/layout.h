@@ -29,15 +29,16 @@ typedef enum {
     OC_FONT_SERIF_BOLD_ITALIC,
     OC_FONT_MONO,
     OC_FONT_MONO_BOLD,
-    OC_FONT_SANS, /* fallback with wide coverage (Greek, Cyrillic, math, arrows) */
-    OC_FONT_SANS_BOLD,
-    OC_FONT_CJK,         /* fallback for Chinese and Japanese (ideographs, kana, CJK punctuation) */
-    OC_FONT_DEVA,        /* fallback for Devanagari */
-    OC_FONT_BENG,        /* fallback for Bengali */
-    OC_FONT_THAI,        /* fallback for Thai */
-    OC_FONT_KOR,         /* fallback for Korean (Hangul) */
-    OC_FONT_EMOJI,       /* last fallback: emoji and symbols (monochrome) */
     OC_FONT_MONO_ITALIC, /* highlighted code: comments (DejaVu Sans Mono Oblique) */
+    OC_FONT_SANS,        /* fallback with wide coverage (Greek, Cyrillic, math, arrows) */
+    OC_FONT_SANS_BOLD,
+    OC_FONT_CJK,   /* fallback for Chinese and Japanese (ideographs, kana, CJK punctuation) */
+    OC_FONT_DEVA,  /* fallback for Devanagari */
+    OC_FONT_BENG,  /* fallback for Bengali */
+    OC_FONT_THAI,  /* fallback for Thai */
+    OC_FONT_KOR,   /* fallback for Korean (Hangul); first for Han in a Korean book */
+    OC_FONT_JA,    /* Japanese (IPAex Mincho): first for Han and kana in a Japanese book */
+    OC_FONT_EMOJI, /* last fallback: emoji and symbols (monochrome) */
     OC_FONT_COUNT
 } oc_font_id;
 
@@ -50,8 +51,23 @@ typedef struct oc_fontset oc_fontset;
  * or unusable font) go to diag; returns OC_ERR_IO then. */
 oc_status oc_fonts_load(oc_fontset **out, const char *fonts_dir, oc_diag *diag);
 void oc_fonts_free(oc_fontset *fs);
+/* The font file as HarfBuzz read it at load (owned by the fontset): the PDF
+ * writer embeds from the same bytes the layout measured. */
+struct hb_face_t;
+struct hb_face_t *oc_fonts_face(const oc_fontset *fs, oc_font_id f);
 /* Full path of a font file (owned by the fontset). */
 const char *oc_fonts_path(const oc_fontset *fs, oc_font_id f);
+/* Orders the script faces for the book's language (BCP 47): a Japanese
+ * book's Han characters take the Japanese face, a Korean book's the Korean
+ * one; otherwise Droid Sans Fallback (Chinese forms) comes first. Call
+ * before layout; the default is no language. */
+void oc_fonts_set_language(oc_fontset *fs, const char *language);
+/* The first script face (OC_FONT_CJK and after, in the language's order)
+ * that has cp; OC_FONT_COUNT when none has. */
+oc_font_id oc_fonts_script_face(const oc_fontset *fs, uint32_t cp);
+/* 1 once font f's character tables are built (the first question about a
+ * character builds them; fonts a book never falls back to are not). */
+int oc_fonts_tables_built(const oc_fontset *fs, oc_font_id f);
 /* 1 when font f has a glyph for cp. */
 int oc_fonts_has(const oc_fontset *fs, oc_font_id f, uint32_t cp);
 /* Advance width of cp in font f, in thousandths of an em (0 when missing). */

@@ -10,6 +10,7 @@ typedef struct {
     const char *paper;     /* "a4" (default), "letter", "a5", "6x9" */
     int print;             /* 1: print profile (black text, URLs shown, mirrored margins) */
     const char *fonts_dir; /* folder holding the bundled .ttf files */
+    int marks;             /* 1: crop marks, TrimBox and a 3 mm BleedBox (--marks) */
 } oc_pdf_options;
 
 /* Lays out the document and writes the PDF into `out`. */

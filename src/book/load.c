@@ -660,25 +660,11 @@ oc_asset *oc_book_asset(oc_document *doc, const char *from_file, const char *ref
 
 /* ---- defaults ------------------------------------------------------------- */
 
-static uint64_t fnv1a(const char *s, uint64_t h) {
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-/* A stable urn:uuid derived from the title (and first author), shaped as a
- * version-5 style UUID so readers accept it. */
+/* A stable urn:uuid derived from the title (and first author). */
 static const char *derived_identifier(oc_document *doc) {
     const char *t = doc->meta.title ? doc->meta.title : "untitled";
     const char *au = doc->meta.nauthors ? doc->meta.authors[0] : "";
-    uint64_t h1 = fnv1a(au, fnv1a(t, 0xcbf29ce484222325ULL));
-    uint64_t h2 = fnv1a(t, fnv1a(au, 0x84222325cbf29ce4ULL));
-    return oc_arena_printf(&doc->arena, "urn:uuid:%08x-%04x-5%03x-%04x-%012llx",
-                           (unsigned)(h1 >> 32), (unsigned)(h1 >> 16) & 0xFFFF,
-                           (unsigned)h1 & 0xFFF, (unsigned)((h2 >> 48) & 0x3FFF) | 0x8000,
-                           (unsigned long long)(h2 & 0xFFFFFFFFFFFFULL));
+    return oc_arena_uuid(&doc->arena, t, au);
 }
 
 static void source_date(oc_document *doc, oc_diag *diag) {

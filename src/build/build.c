@@ -72,6 +72,8 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
     oc_status st = oc_book_load(&doc, opt->book ? opt->book : "book", oc_io_disk(), diag);
     output outs[2] = {{"pdf", {0}, opt->want_pdf}, {"epub", {0}, opt->want_epub}};
     if (st != OC_OK) goto done;
+    st = oc_doc_select_chapters(&doc, opt->chapters, diag); /* --chapters */
+    if (st != OC_OK) goto done;
     oc_a11y_scan(&doc, NULL, diag); /* warnings only; the EPUB takes its own facts */
     oc_progress_step(progress, "parsed %d chapters (%.2f MB of Markdown)", doc.nchapters,
                      source_bytes(&doc) / 1e6);
@@ -85,7 +87,7 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
                                                      : "the EPUB");
 
     oc_pdf_options po = {opt->paper ? opt->paper : (doc.meta.paper ? doc.meta.paper : "a4"),
-                         opt->profile == OC_PROFILE_PRINT, opt->fonts_dir};
+                         opt->profile == OC_PROFILE_PRINT, opt->fonts_dir, opt->marks};
     job jobs[2] = {{&doc, NULL, &outs[1].data, {0}, OC_OK}, {&doc, &po, &outs[0].data, {0}, OC_OK}};
     int run[2] = {outs[1].wanted, outs[0].wanted};
     pthread_t epub_thread;

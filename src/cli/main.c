@@ -10,7 +10,8 @@
 
 static const char usage_text[] =
     "usage: octavo [build] [BOOK] [-o OUTDIR] [--format pdf,epub] [--paper a4|letter|a5|6x9]\n"
-    "                             [--profile screen|print] [-q|-v]\n"
+    "                             [--profile screen|print] [--chapters LIST] [--marks]\n"
+    "                             [-q|-v]\n"
     "       octavo check [BOOK]\n"
     "       octavo --help | --version\n";
 
@@ -29,6 +30,11 @@ static const char help_text[] =
     "  --paper NAME     a4, letter, a5 or 6x9 (default: book.yaml's paper:, else a4)\n"
     "  --profile NAME   screen (coloured links) or print (black text, link URLs\n"
     "                   shown, mirrored margins, chapters on right-hand pages)\n"
+    "  --chapters LIST  a handout of part of the book: chapter numbers and ranges\n"
+    "                   (4, 2-3,6) or chapter file names; its own title page says\n"
+    "                   which, and links to the chapters left out become text\n"
+    "  --marks          crop marks and a 3 mm bleed around every PDF page (TrimBox,\n"
+    "                   BleedBox) for a print shop\n"
     "  --fonts DIR      folder with the bundled fonts (default: found beside octavo)\n"
     "  -q, --quiet      only errors\n"
     "  -v, --verbose    say what is written\n"
@@ -96,7 +102,8 @@ int main(int argc, char **argv) {
         const char *val = NULL;
         int takes = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
                     strcmp(a, "--format") == 0 || strcmp(a, "--paper") == 0 ||
-                    strcmp(a, "--profile") == 0 || strcmp(a, "--fonts") == 0;
+                    strcmp(a, "--profile") == 0 || strcmp(a, "--fonts") == 0 ||
+                    strcmp(a, "--chapters") == 0;
         const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
         char name[32] = "";
         if (eq && (size_t)(eq - a) < sizeof name) {
@@ -117,6 +124,8 @@ int main(int argc, char **argv) {
             return 0;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             opt.verbose = -1;
+        } else if (strcmp(a, "--marks") == 0) {
+            opt.marks = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             opt.verbose = 1;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
@@ -149,6 +158,9 @@ int main(int argc, char **argv) {
                 opt.profile = OC_PROFILE_PRINT;
             else
                 return usage_error("unknown profile '%s' (use screen or print)", val);
+        } else if (strcmp(a, "--chapters") == 0) {
+            if (!*val) return usage_error("%s", "--chapters needs a list such as 4 or 2-3,6");
+            opt.chapters = val;
         } else if (strcmp(a, "--fonts") == 0) {
             if (!is_dir(val)) return usage_error("fonts folder '%s' does not exist", val);
             opt.fonts_dir = val;

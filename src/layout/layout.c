@@ -167,12 +167,10 @@ static void text_at(assembler *as, oc_font_id f, double size, double x, double y
 /* The font that draws cp: `f` when it has the glyph, else the fallbacks in
  * the paragraph code's order (DejaVu Sans, then the script faces). */
 static oc_font_id font_for(const assembler *as, oc_font_id f, uint32_t cp) {
-    static const oc_font_id chain[] = {OC_FONT_SANS, OC_FONT_CJK, OC_FONT_DEVA, OC_FONT_BENG,
-                                       OC_FONT_THAI, OC_FONT_KOR, OC_FONT_EMOJI};
     if (cp < 0x80 || oc_fonts_has(as->fonts, f, cp)) return f;
-    for (size_t i = 0; i < sizeof chain / sizeof *chain; i++)
-        if (oc_fonts_has(as->fonts, chain[i], cp)) return chain[i];
-    return f;
+    if (oc_fonts_has(as->fonts, OC_FONT_SANS, cp)) return OC_FONT_SANS;
+    oc_font_id s = oc_fonts_script_face(as->fonts, cp);
+    return s < OC_FONT_COUNT ? s : f;
 }
 
 /* Width of a line of furniture text (running heads) with font fallback, and,
@@ -454,6 +452,8 @@ static void title_page(assembler *as) {
     y = centred(as, m->title ? m->title : "Untitled", OC_FONT_SERIF_BOLD, as->g.body * 2.4, y);
     if (m->subtitle && *m->subtitle)
         y = centred(as, m->subtitle, OC_FONT_SERIF_ITALIC, as->g.body * 1.4, y - as->g.leading);
+    if (m->selection && *m->selection)
+        y = centred(as, m->selection, OC_FONT_SERIF, as->g.body * 1.15, y - as->g.leading * 1.5);
     y -= as->g.leading * 3;
     for (int i = 0; i < m->nauthors; i++)
         y = centred(as, m->authors[i], OC_FONT_SERIF, as->g.body * 1.25, y - as->g.leading * 0.2);
@@ -982,10 +982,10 @@ const oc_color oc_code_tint = {0.94f, 0.94f, 0.93f};
 
 static const char *font_name(oc_font_id f) {
     static const char *const names[OC_FONT_COUNT] = {
-        "SERIF", "SERIF_ITALIC", "SERIF_BOLD", "SERIF_BOLD_ITALIC",
-        "MONO",  "MONO_BOLD",    "SANS",       "SANS_BOLD",
-        "CJK",   "DEVA",         "BENG",       "THAI",
-        "KOR",   "EMOJI",        "MONO_ITALIC"};
+        "SERIF",     "SERIF_ITALIC", "SERIF_BOLD",  "SERIF_BOLD_ITALIC",
+        "MONO",      "MONO_BOLD",    "MONO_ITALIC", "SANS",
+        "SANS_BOLD", "CJK",          "DEVA",        "BENG",
+        "THAI",      "KOR",          "JA",          "EMOJI"};
     return (unsigned)f < OC_FONT_COUNT ? names[f] : "?";
 }
 

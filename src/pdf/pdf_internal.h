@@ -23,6 +23,10 @@ oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag);
 /* The language text is shaped in (the book's, as the layout shaped it);
  * borrowed until the writer is freed. Call before the first page. */
 void oc_pdf_writer_set_language(oc_pdf_writer *w, const char *language);
+/* --marks: every page gets a TrimBox (the laid-out page), a BleedBox 3 mm
+ * beyond it, a MediaBox with room for crop marks, and the marks. Call
+ * before the first page. */
+void oc_pdf_writer_set_marks(oc_pdf_writer *w, int marks);
 oc_page_sink oc_pdf_writer_sink(oc_pdf_writer *w);
 oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const oc_layout *layout);
 oc_status oc_pdf_writer_save(oc_pdf_writer *w, oc_buf *out);

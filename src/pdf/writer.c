@@ -104,7 +104,8 @@ struct oc_pdf_writer {
     const char *long_uri; /* the last link too long for an annotation, warned about */
     oc_buf content;       /* the page being drawn (then handed to a ring slot) */
     size_t npages;
-    double height;
+    double width, height;
+    int marks; /* --marks: trim and bleed boxes, crop marks outside them */
 
     zslot ring[ZRING];
     size_t zhead, ztail, zwork; /* next slot to fill, to write out, to deflate */
@@ -300,9 +301,9 @@ static oc_status load_font(writer *w, oc_font_id f) {
     oc_status st = OC_OK;
     const char *path = oc_fonts_path(w->fonts, f);
     if (!path) return fail(w, OC_ERR_INTERNAL, "finding a font file");
-    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
-    hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
-    if (blob) hb_blob_destroy(blob);
+    /* the face the layout measured with (the file is read once) */
+    hb_face_t *face = oc_fonts_face(w->fonts, f);
+    if (face) face = hb_face_reference(face);
     if (!face || hb_face_get_glyph_count(face) == 0 || hb_face_get_upem(face) == 0) {
         if (face) hb_face_destroy(face);
         oc_diag_report(w->diag, OC_ERROR, path, 0, 0, "cannot read this font to embed it");
@@ -1172,6 +1173,58 @@ static oc_status drain(writer *w) {
     return st;
 }
 
+/* ---- print marks (--marks) ------------------------------------------------ */
+
+/* The trimmed page is the laid-out page, at the origin; the bleed and the
+ * marks lie outside it, at negative coordinates and beyond the page size,
+ * so nothing on the page moves and links keep their rectangles. */
+#define MM (72.0 / 25.4)
+#define BLEED (3 * MM)                      /* the 3 mm a print shop trims into */
+#define MARK_GAP (3 * MM)                   /* marks start outside the bleed... */
+#define MARK_LEN (6 * MM)                   /* ...and run 6 mm */
+#define SLUG (MARK_GAP + MARK_LEN + 1 * MM) /* media beyond the trim */
+
+static oc_status set_box(writer *w, HPDF_Page page, const char *key, double d) {
+    HPDF_Box box = {(HPDF_REAL)-d, (HPDF_REAL)-d, (HPDF_REAL)(w->width + d),
+                    (HPDF_REAL)(w->height + d)};
+    HPDF_Array a = HPDF_Box_Array_New(w->pdf->mmgr, box);
+    if (!a || HPDF_Dict_Add(page, key, a) != HPDF_OK) return fail(w, OC_ERR_INTERNAL, key);
+    return OC_OK;
+}
+
+static oc_status set_print_boxes(writer *w, HPDF_Page page) {
+    oc_status st = set_box(w, page, "MediaBox", SLUG);
+    if (st == OC_OK) st = set_box(w, page, "BleedBox", BLEED);
+    if (st == OC_OK) st = set_box(w, page, "TrimBox", 0);
+    return st;
+}
+
+/* Crop marks at the four corners, in registration colour (every ink), as
+ * an artifact: they are not part of the text. */
+static void crop_marks(writer *w, oc_buf *b) {
+    oc_buf_puts(b, "/Artifact BMC\nq\n0.25 w\n1 1 1 1 K\n");
+    const double xs[2] = {0, w->width}, ys[2] = {0, w->height};
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) {
+            double x = xs[i], y = ys[j];
+            double sx = i ? 1 : -1, sy = j ? 1 : -1; /* outwards */
+            /* the horizontal mark continues the horizontal trim line */
+            put_num(b, x + sx * MARK_GAP, 3, ' ');
+            put_num(b, y, 3, ' ');
+            oc_buf_puts(b, "m ");
+            put_num(b, x + sx * (MARK_GAP + MARK_LEN), 3, ' ');
+            put_num(b, y, 3, ' ');
+            oc_buf_puts(b, "l\n");
+            put_num(b, x, 3, ' ');
+            put_num(b, y + sy * MARK_GAP, 3, ' ');
+            oc_buf_puts(b, "m ");
+            put_num(b, x, 3, ' ');
+            put_num(b, y + sy * (MARK_GAP + MARK_LEN), 3, ' ');
+            oc_buf_puts(b, "l\n");
+        }
+    oc_buf_puts(b, "S\nQ\nEMC\n");
+}
+
 static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
     oc_status st = OC_OK;
     if (index >= w->npages) return fail(w, OC_ERR_INTERNAL, "drawing a page not announced");
@@ -1281,6 +1334,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
         }
     }
     end_text(&ps);
+    if (w->marks) crop_marks(w, b);
     if (b->overflow) {
         st = fail(w, OC_ERR_LIMIT, "writing a page's content");
         goto done;
@@ -1661,6 +1715,10 @@ void oc_pdf_writer_set_language(oc_pdf_writer *w, const char *language) {
     w->language = language;
 }
 
+void oc_pdf_writer_set_marks(oc_pdf_writer *w, int marks) {
+    w->marks = marks;
+}
+
 /* Pages in a flat page tree at most, and pages per node of a deeper one. */
 #define OC_PDF_FLAT_PAGES 30000
 #define OC_PDF_PAGES_PER_NODE 4096
@@ -1671,6 +1729,7 @@ static oc_status writer_begin(void *user, double width, double height, size_t np
     writer *w = user;
     if (w->pages) return fail(w, OC_ERR_INTERNAL, "starting the pages twice");
     w->npages = npages;
+    w->width = width;
     w->height = height;
     w->pages = oc_xcalloc(npages ? npages : 1, sizeof *w->pages);
     /* libharu keeps the pages in one /Kids array, which it caps at 32,767
@@ -1684,6 +1743,7 @@ static oc_status writer_begin(void *user, double width, double height, size_t np
         CHECK_PTR(page, "adding a page");
         CHECK_HPDF(HPDF_Page_SetWidth(page, (HPDF_REAL)width), "setting the page width");
         CHECK_HPDF(HPDF_Page_SetHeight(page, (HPDF_REAL)height), "setting the page height");
+        if (w->marks && (st = set_print_boxes(w, page)) != OC_OK) goto done;
         w->pages[i] = page;
     }
     for (size_t k = 0; k < ndests; k++) {
