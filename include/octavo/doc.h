@@ -11,7 +11,8 @@
  *     HEADING (level 1..6, id, number) -> inlines
  *     QUOTE -> blocks
  *     LIST (ordered, start, tight) -> ITEM (task: 0 none, 1 open, 2 done) -> blocks
- *     CODE_BLOCK (text = literal, info = language, fence_info = the info string)
+ *     CODE_BLOCK (text = literal, info = language, fence_info = the info string,
+ *                 spans = highlighted tokens)
  *     HR
  *     TABLE (ncols, align) -> TABLE_ROW (header for the first) -> TABLE_CELL -> inlines
  *     HTML_BLOCK (text = the raw source; backends show it as literal text or drop it)
@@ -75,6 +76,52 @@ typedef struct oc_asset {
 
 typedef struct oc_node oc_node;
 
+/* Syntax highlighting (src/doc/highlight.c): the small set of token classes
+ * every backend renders (EPUB: <span class="NAME">, PDF: a colour or a face
+ * per class). OC_HL_PLAIN is text no class covers. */
+typedef enum {
+    OC_HL_PLAIN = 0,
+    OC_HL_KEYWORD,
+    OC_HL_TYPE,
+    OC_HL_STRING,
+    OC_HL_COMMENT,
+    OC_HL_NUMBER,
+    OC_HL_FUNCTION,
+    OC_HL_CONSTANT,
+    OC_HL_PUNCTUATION,
+    OC_HL_META,     /* preprocessor, attributes, imports */
+    OC_HL_VARIABLE, /* $shell, @perl-style variables */
+    OC_HL_PROPERTY, /* keys (JSON, YAML, TOML), CSS properties, HTML attributes */
+    OC_HL_COUNT
+} oc_hl_class;
+
+/* The class names, as the EPUB's CSS classes: "keyword", "string", ... */
+extern const char *const oc_hl_class_names[OC_HL_COUNT];
+
+/* How one class looks in one theme: a colour (0xRRGGBB; for OC_HL_PLAIN the
+ * text colour is used instead), bold, italic. */
+typedef struct {
+    uint32_t rgb;
+    unsigned char bold, italic;
+} oc_hl_style;
+
+/* The themes, indexed by oc_hl_class. Light: the PDF's screen profile (on the
+ * code tint, WCAG AA) and the EPUB; print: black, greys, bold and italic
+ * only; dark: the EPUB under prefers-color-scheme: dark. */
+extern const oc_hl_style oc_hl_theme_light[OC_HL_COUNT];
+extern const oc_hl_style oc_hl_theme_print[OC_HL_COUNT];
+extern const oc_hl_style oc_hl_theme_dark[OC_HL_COUNT];
+/* 1 when class c looks like plain text in the theme (same colour, upright,
+ * regular), so renderers may draw it as plain. */
+int oc_hl_is_plain(const oc_hl_style *theme, int c);
+
+/* A highlighted stretch of a code block: bytes [offset, offset + length) of
+ * its text, in order, never overlapping, never across a line break. */
+typedef struct {
+    uint32_t offset, length;
+    unsigned char cls; /* oc_hl_class */
+} oc_hl_span;
+
 /* Where a LINK points after resolution. */
 typedef enum {
     OC_LINK_EXTERNAL = 0, /* url is absolute (http:, https:, mailto:, ...) */
@@ -104,6 +151,9 @@ struct oc_node {
                                blank or ',' ("rust" of "rust,ignore"), may be "" */
     const char *fence_info; /* CODE_BLOCK: the whole info string as written
                                ("rust,ignore", "toml title=x"), may be "" */
+    const oc_hl_span *spans; /* CODE_BLOCK: highlighted tokens, NULL when plain */
+    int nspans;
+    const char *lang; /* CODE_BLOCK: the highlighter's language ("rust"), NULL when plain */
 
     /* LINK / IMAGE */
     const char *url, *title;
@@ -175,6 +225,7 @@ typedef struct {
     const char *rights;
     const char *paper;   /* "a4" | "letter" | "a5" | "6x9" or NULL */
     int number_sections; /* "numbering: true" */
+    int no_highlight;    /* "highlight: false" (or OCTAVO_HIGHLIGHT=0): code stays plain */
     oc_asset *cover;     /* NULL when none */
     /* book.yaml `accessibility:` (see README): claims only the author makes.
      * NULL / 0 when absent; hazards absent means "none". */
@@ -220,6 +271,25 @@ const char *oc_node_plain_text(oc_arena *a, const oc_node *n);
 const oc_node *oc_node_next(const oc_node *root, const oc_node *cur, int descend);
 /* Makes `child` the last child of `parent` (parse and hand-built documents). */
 void oc_node_append(oc_node *parent, oc_node *child);
+/* The highlighter's language for a code block's info string: its first word
+ * up to a space or comma ("rust,ignore" -> "rust"), aliases resolved
+ * ("js" -> "javascript"); NULL for none or one we do not highlight. */
+const char *oc_doc_code_language(const char *info);
+/* Hides mdBook's hidden lines of a Rust block ("# " or a lone "#"; "##"
+ * shows one "#") and highlights the block into n->spans, n->lang (arena
+ * memory). Highlighting is skipped when `highlight` is 0.
+ *
+ * source-highlight's regular expressions take time quadratic in a line's
+ * length (a 16 KB line took 3 s), so a block with a line over
+ * OC_HL_MAX_LINE bytes stays plain, and `budget` (NULL: no limit) bounds
+ * the whole book: start it at OC_HL_BUDGET0; each block adds
+ * OC_HL_BUDGET_PER_BYTE per byte and spends the sum over its lines of
+ * len * max(len, 64), about 18 ns each. Returns 1 when the block was left
+ * plain by these limits, else 0. */
+#define OC_HL_MAX_LINE 2000
+#define OC_HL_BUDGET0 1.2e8
+#define OC_HL_BUDGET_PER_BYTE 96.0
+int oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight, double *budget);
 /* Keeps only the chapters LIST names (--chapters: "4", "2-3,6", chapter file
  * names or stems), in book order; see select.c. NULL keeps all. Errors
  * (a bad item) go to diag as OC_ERR_INPUT. */

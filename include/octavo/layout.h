@@ -29,7 +29,8 @@ typedef enum {
     OC_FONT_SERIF_BOLD_ITALIC,
     OC_FONT_MONO,
     OC_FONT_MONO_BOLD,
-    OC_FONT_SANS, /* fallback with wide coverage (Greek, Cyrillic, math, arrows) */
+    OC_FONT_MONO_ITALIC, /* highlighted code: comments (DejaVu Sans Mono Oblique) */
+    OC_FONT_SANS,        /* fallback with wide coverage (Greek, Cyrillic, math, arrows) */
     OC_FONT_SANS_BOLD,
     OC_FONT_CJK,   /* fallback for Chinese and Japanese (ideographs, kana, CJK punctuation) */
     OC_FONT_DEVA,  /* fallback for Devanagari */
@@ -131,6 +132,9 @@ double oc_fonts_descent(const oc_fontset *fs, oc_font_id f);
 typedef struct {
     float r, g, b;
 } oc_color;
+
+/* The tint behind code blocks. */
+extern const oc_color oc_code_tint;
 
 typedef enum {
     OC_ITEM_TEXT,  /* a run of glyphs in one font: x,y = baseline start */
@@ -424,6 +428,9 @@ typedef struct {
                       LEFT and RIGHT are physical; CENTER for titles */
     double indent; /* first-line indent */
     int show_urls; /* print profile: " (https://...)" after external link text */
+    /* code blocks: how each highlighting class is drawn (oc_hl_theme_light on
+     * screen, oc_hl_theme_print in print); NULL draws every token plain */
+    const oc_hl_style *code_theme;
 } oc_para_style;
 
 typedef struct {

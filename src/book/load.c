@@ -336,6 +336,13 @@ static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t
         const char *s = scalar(y, v);
         if (!s || !yaml_bool(s, &m->number_sections))
             yaml_error_at(L, v, "'%s' must be true or false", key);
+    } else if (strcmp(key, "highlight") == 0) {
+        const char *s = scalar(y, v);
+        int on = 1;
+        if (!s || !yaml_bool(s, &on))
+            yaml_error_at(L, v, "'%s' must be true or false", key);
+        else if (!on)
+            m->no_highlight = 1;
     } else if (strcmp(key, "cover") == 0 || strcmp(key, "cover-image") == 0) {
         L->cover_ref = dup_scalar(L, y, v, key);
         L->cover_line = (int)v->start_mark.line + 1 + L->line_offset;
@@ -808,6 +815,9 @@ static void doc_init(oc_document *doc, const oc_io *io, oc_diag *diag) {
     memset(doc, 0, sizeof *doc);
     oc_arena_init(&doc->arena);
     doc->io = io ? io : oc_io_disk();
+    /* OCTAVO_HIGHLIGHT=0 turns highlighting off for one run (benchmarks, comparisons) */
+    const char *hl = getenv("OCTAVO_HIGHLIGHT");
+    if (hl && strcmp(hl, "0") == 0) doc->meta.no_highlight = 1;
     source_date(doc, diag);
 }
 

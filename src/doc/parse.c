@@ -220,6 +220,8 @@ typedef struct {
     oc_chapter *ch;
     idset slugs; /* every heading slug of this chapter, for de-duplication */
     int warned_html;
+    int warned_hl;            /* a code block left plain by the highlighting limits */
+    double *hl_budget;        /* the book's highlighting budget (oc_doc_highlight_block) */
     const int *outline_start; /* chapter i's headings: outline[start[i] .. start[i+1]) */
 } parse_ctx;
 
@@ -516,6 +518,18 @@ static void visit_remap(parse_ctx *P, oc_node *n) {
     if (n->line < 1 || n->line > ch->nline_map) return;
     if (ch->col_map[n->line - 1]) n->column = ch->col_map[n->line - 1];
     n->line = ch->line_map[n->line - 1];
+}
+
+static void visit_code(parse_ctx *P, oc_node *n) {
+    if (n->type != OC_CODE_BLOCK) return;
+    if (oc_doc_highlight_block(&P->doc->arena, n, !P->doc->meta.no_highlight, P->hl_budget) &&
+        !P->warned_hl) {
+        P->warned_hl = 1;
+        oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
+                       "code block not highlighted: a line over %d bytes, or the book's "
+                       "highlighting time spent; it is shown plain",
+                       OC_HL_MAX_LINE);
+    }
 }
 
 static void visit_images(parse_ctx *P, oc_node *n) {
@@ -1246,9 +1260,10 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
     int options = CMARK_OPT_FOOTNOTES | CMARK_OPT_SMART | CMARK_OPT_SOURCEPOS;
     if (guard_book_size(doc, diag) != OC_OK) return OC_ERR_INPUT;
     int *outline_start = oc_xcalloc((size_t)doc->nchapters + 1, sizeof *outline_start);
+    double hl_budget = OC_HL_BUDGET0;
     for (int i = 0; i < doc->nchapters; i++) {
         oc_chapter *ch = &doc->chapters[i];
-        heading_ctx H = {{.doc = doc, .diag = diag, .ch = ch}, &ids};
+        heading_ctx H = {{.doc = doc, .diag = diag, .ch = ch, .hl_budget = &hl_budget}, &ids};
         /* a chapter the guards stop is left empty; the error fails the build */
         ch->root = NULL;
         if (guard_chapter(&H.base) == OC_OK) {
@@ -1272,6 +1287,9 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
         walk(ch->root, visit_noteref, &H.base);
         for (int k = 0; k < ch->nnotes; k++)
             walk(ch->notes[k], visit_noteref, &H.base);
+        walk(ch->root, visit_code, &H.base);
+        for (int k = 0; k < ch->nnotes; k++)
+            walk(ch->notes[k], visit_code, &H.base);
         walk(ch->root, visit_images, &H.base);
         for (int k = 0; k < ch->nnotes; k++)
             walk(ch->notes[k], visit_images, &H.base);

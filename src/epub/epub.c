@@ -85,6 +85,7 @@ static void render_parts(const oc_document *doc, entry_list *l, long long modifi
 
     e = add_entry(l, OC_EPUB_ROOT "/" OC_EPUB_CSS);
     oc_buf_puts(&e->owned, oc_epub_stylesheet());
+    oc_epub_code_css(&e->owned);
     seal(e);
 
     if (oc_epub_asset_ok(doc->meta.cover)) {

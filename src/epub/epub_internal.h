@@ -67,5 +67,7 @@ void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc);
 void oc_epub_titlepage_xhtml(oc_buf *b, const oc_document *doc);
 void oc_epub_cover_xhtml(oc_buf *b, const oc_document *doc);
 const char *oc_epub_stylesheet(void);
+/* The code highlighting rules (codestyle.c), appended to the stylesheet. */
+void oc_epub_code_css(oc_buf *b);
 
 #endif

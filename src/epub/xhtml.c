@@ -209,6 +209,23 @@ static size_t text_len(const oc_node *n) {
     return n->len ? n->len : strlen(n->text);
 }
 
+/* A code block's text, each highlighted token in <span class="CLASS"> (the
+ * classes oc_hl_class_names gives; the stylesheet colours them). */
+static void code_text(oc_buf *b, const oc_node *n) {
+    const char *s = n->text ? n->text : "";
+    size_t len = text_len(n), at = 0;
+    for (int i = 0; i < n->nspans; i++) {
+        const oc_hl_span *sp = &n->spans[i];
+        if (sp->offset < at || sp->offset + (size_t)sp->length > len) continue;
+        oc_epub_escape(b, s + at, sp->offset - at);
+        oc_buf_printf(b, "<span class=\"%s\">", oc_hl_class_names[sp->cls]);
+        oc_epub_escape(b, s + sp->offset, sp->length);
+        oc_buf_puts(b, "</span>");
+        at = sp->offset + sp->length;
+    }
+    oc_epub_escape(b, s + at, len - at);
+}
+
 /* ---- runs in another script: lang (and dir) ------------------------------ */
 
 /* Scripts whose runs are tagged when the book's language is not written in
@@ -536,7 +553,7 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
                 }
             }
             oc_buf_putc(b, '>');
-            oc_epub_escape(b, n->text ? n->text : "", text_len(n));
+            code_text(b, n);
             oc_buf_puts(b, "</code></pre>\n");
         }
         return 0;

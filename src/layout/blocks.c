@@ -589,6 +589,7 @@ static void code_block(oc_blocks *b, const oc_node *n, int tinted) {
     double size = b->body * 0.8, lead = size * 1.32, padx = size * 0.6, pady = lead * 0.35;
     b->space = maxd(b->space, b->leading * 0.5);
     oc_para_style st = oc_blocks_style(b, OC_FONT_MONO, size, lead, 0);
+    st.code_theme = b->opt->print ? oc_hl_theme_print : oc_hl_theme_light;
     oc_para p;
     memset(&p, 0, sizeof p);
     const oc_node *src = n;

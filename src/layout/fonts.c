@@ -48,6 +48,7 @@ const char *const oc_font_files[OC_FONT_COUNT] = {
     [OC_FONT_KOR] = "NanumMyeongjo.ttf",
     [OC_FONT_JA] = "ipaexm.ttf",
     [OC_FONT_EMOJI] = "Symbola_hint.ttf",
+    [OC_FONT_MONO_ITALIC] = "DejaVuSansMono-Oblique.ttf",
 };
 
 #define OC_FONT_MAX_BYTES ((size_t)64 << 20)

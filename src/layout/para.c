@@ -211,7 +211,7 @@ static void put_cp(oc_buf *buf, uint32_t cp) {
 }
 
 static int is_mono(oc_font_id f) {
-    return f == OC_FONT_MONO || f == OC_FONT_MONO_BOLD;
+    return f == OC_FONT_MONO || f == OC_FONT_MONO_BOLD || f == OC_FONT_MONO_ITALIC;
 }
 static int is_sans(oc_font_id f) {
     return f == OC_FONT_SANS || f == OC_FONT_SANS_BOLD;
@@ -221,7 +221,7 @@ static int is_bold(oc_font_id f) {
            f == OC_FONT_SANS_BOLD;
 }
 static int is_italic(oc_font_id f) {
-    return f == OC_FONT_SERIF_ITALIC || f == OC_FONT_SERIF_BOLD_ITALIC;
+    return f == OC_FONT_SERIF_ITALIC || f == OC_FONT_SERIF_BOLD_ITALIC || f == OC_FONT_MONO_ITALIC;
 }
 
 static int is_letter(uint32_t cp) {
@@ -1442,15 +1442,18 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
 typedef struct {
     uint32_t cp;
     oc_font_id font;
+    unsigned char cls; /* oc_hl_class: which of the block's styles draws it */
     double width;
 } cchar;
 
+/* st[cls]: the style of each highlighting class (all alike when plain). */
 static void code_runs(runvec *rv, const cchar *c, size_t n, double x0, const rstyle *st) {
     double x = x0;
     oc_run *cur = NULL;
     size_t k = 0;
     while (k < n) {
-        /* a run: same font; spaces inside are kept, at the ends are skipped */
+        /* a run: same font and class; spaces inside are kept, at the ends
+         * are skipped */
         if (c[k].cp == ' ') {
             x += c[k].width;
             k++;
@@ -1458,18 +1461,18 @@ static void code_runs(runvec *rv, const cchar *c, size_t n, double x0, const rst
             continue;
         }
         size_t e = k;
-        while (e < n && c[e].font == c[k].font) {
+        while (e < n && (c[e].cp == ' ' || (c[e].font == c[k].font && c[e].cls == c[k].cls))) {
             if (c[e].cp == ' ') {
                 size_t q = e;
                 while (q < n && c[q].cp == ' ')
                     q++;
-                if (q == n || c[q].font != c[k].font) break;
+                if (q == n || c[q].font != c[k].font || c[q].cls != c[k].cls) break;
                 e = q;
                 continue;
             }
             e++;
         }
-        cur = run_new(rv, x, c[k].font, st);
+        cur = run_new(rv, x, c[k].font, &st[c[k].cls]);
         for (size_t q = k; q < e; q++) {
             put_cp(&rv->text, c[q].cp);
             cur->width += c[q].width;
@@ -1520,6 +1523,26 @@ static oc_status code_block(pbuild *b, oc_para *out) {
     rstyle mst = st;
     /* the mark takes the text colour (the print profile is black throughout) */
 
+    /* highlighting: a style and a face per class (colour survives a wrap,
+     * since every character carries its class) */
+    rstyle cst[OC_HL_COUNT];
+    oc_font_id cfont[OC_HL_COUNT];
+    const oc_hl_style *theme = n->nspans ? b->ps->code_theme : NULL;
+    for (int c = 0; c < OC_HL_COUNT; c++) {
+        cst[c] = st;
+        cfont[c] = st.font;
+        if (!theme || oc_hl_is_plain(theme, c)) continue;
+        uint32_t rgb = theme[c].rgb;
+        cst[c].color =
+            (oc_color){(float)((rgb >> 16) & 0xFF) / 255.0f, (float)((rgb >> 8) & 0xFF) / 255.0f,
+                       (float)(rgb & 0xFF) / 255.0f};
+        if (theme[c].bold)
+            cfont[c] = OC_FONT_MONO_BOLD;
+        else if (theme[c].italic)
+            cfont[c] = OC_FONT_MONO_ITALIC;
+    }
+    int sp = 0; /* the first span that may cover what comes next */
+
     oc_line *lines = NULL;
     size_t nlines = 0, caplines = 0;
     runvec rv;
@@ -1538,7 +1561,15 @@ static oc_status code_block(pbuild *b, oc_para *out) {
         /* decode with tabs to the next multiple of four columns */
         size_t nc = 0, col = 0, i = p;
         while (i < e) {
+            size_t at = i;
             uint32_t cp = oc_utf8_next(s, e, &i);
+            int cls = OC_HL_PLAIN;
+            if (theme) {
+                while (sp < n->nspans && n->spans[sp].offset + n->spans[sp].length <= at)
+                    sp++;
+                if (sp < n->nspans && n->spans[sp].offset <= at) cls = n->spans[sp].cls;
+                if (cls >= OC_HL_COUNT || oc_hl_is_plain(theme, cls)) cls = OC_HL_PLAIN;
+            }
             int reps = 1;
             if (cp == '\t') {
                 cp = ' ';
@@ -1546,8 +1577,8 @@ static oc_status code_block(pbuild *b, oc_para *out) {
             } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
                 continue;
             }
-            oc_font_id f = st.font;
-            if (cp != ' ') f = pick_font(b, st.font, &cp);
+            oc_font_id f = cfont[cls];
+            if (cp != ' ') f = pick_font(b, cfont[cls], &cp);
             if (cp == 0) continue;
             for (int r = 0; r < reps; r++) {
                 if (nc == capcs) {
@@ -1556,6 +1587,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
                 }
                 cs[nc].cp = cp;
                 cs[nc].font = f;
+                cs[nc].cls = (unsigned char)cls;
                 cs[nc].width = adv(b, f, cp, size);
                 nc++;
                 col++;
@@ -1594,7 +1626,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
                 r->width = mw;
                 r->flags |= OC_RUN_ARTIFACT; /* not part of the code */
             }
-            code_runs(&rv, cs + k, end - k, indent, &st);
+            code_runs(&rv, cs + k, end - k, indent, cst);
             /* the set width: up to the last non-space */
             size_t last = end;
             while (last > k && cs[last - 1].cp == ' ')

@@ -67,7 +67,7 @@ int oc_shape_is_rtl(const char *word, size_t len) {
 }
 
 static int is_mono(oc_font_id f) {
-    return f == OC_FONT_MONO || f == OC_FONT_MONO_BOLD;
+    return f == OC_FONT_MONO || f == OC_FONT_MONO_BOLD || f == OC_FONT_MONO_ITALIC;
 }
 
 /* Shapes into s->buf; returns the glyph count. */

@@ -2,10 +2,13 @@
 """Generates a deterministic book for octavo's benchmark.
 
 usage: gen_book.py OUTDIR PAGES [SEED]
+       gen_book.py OUTDIR --code-blocks N [SEED]
 
 About PAGES pages of A4 output: varied paragraphs, headings, nested lists,
 tables, code blocks, footnotes, figures and cross-chapter links, the same
-bytes for the same arguments."""
+bytes for the same arguments. With --code-blocks, a code-heavy book instead:
+N code blocks (6 to 20 lines each, the 17 languages octavo highlights in turn,
+some lines long enough to wrap) between short paragraphs, 10 to a chapter."""
 import os
 import random
 import struct
@@ -106,7 +109,79 @@ def chapter(r, n, nch):
     return "\n".join(out)
 
 
+# Code in the languages of issue 17: lines to draw from, per language.
+CODE = {
+    "rust": ["fn {w}_{i}(input: &str) -> Result<u32, String> {{",
+             "    let {w} = input.trim().parse::<u32>().map_err(|e| e.to_string())?; // {w}",
+             "    if {w} > {n} {{ return Ok({w} * 2); }}",
+             "    println!(\"{w} = {{}}\", {w});", "}}"],
+    "javascript": ["function {w}{i}(items) {{ // {w}",
+                   "  const total = items.filter((x) => x.{w} > {n}).length;",
+                   "  return `${{total}} {w}`;", "}}"],
+    "typescript": ["interface {W}{i} {{ {w}: number; name: string }}",
+                   "export function {w}(p: {W}{i}): string {{ return p.name + \"{w}\"; }}"],
+    "python": ["def {w}_{i}(data, limit={n}):", "    # keep the {w} rows",
+               "    return [row for row in data if row[\"{w}\"] < limit]"],
+    "bash": ["# {w}", "for f in *.{w}; do echo \"$f\" >> \"$HOME/{w}.log\"; done",
+             "export {W}_{i}={n}"],
+    "c": ["#include <stdio.h>", "static int {w}_{i}(const char *s) {{ /* {w} */",
+          "    return printf(\"%s {w}\\n\", s) + {n};", "}}"],
+    "cpp": ["template <typename T> class {W}{i} {{", "  public:",
+            "    std::vector<T> {w}; // {w}", "    int size() const {{ return {n}; }}", "}};"],
+    "json": ["{{\"{w}\": {n}, \"name\": \"{w}-{i}\", \"enabled\": true, \"tags\": null}}"],
+    "yaml": ["{w}_{i}: {n}  # {w}", "name: \"{w}\"", "enabled: true", "items:", "  - {w}"],
+    "toml": ["[{w}]", "name = \"{w}-{i}\"  # {w}", "count = {n}", "enabled = false"],
+    "html": ["<!-- {w} -->", "<div class=\"{w}\" id=\"{w}-{i}\"><p>{W} &amp; more</p></div>"],
+    "xml": ["<?xml version=\"1.0\"?>", "<{w} id=\"{i}\" count=\"{n}\"><!-- {w} --></{w}>"],
+    "css": ["/* {w} */", ".{w}-{i} {{ color: #333; margin: {n}px auto; }}"],
+    "sql": ["SELECT {w}, COUNT(*) FROM t_{i} WHERE {w} > {n} GROUP BY {w}; -- {w}"],
+    "go": ["func {W}{i}(s string) (int, error) {{ // {w}",
+           "\tif len(s) > {n} {{ return 0, fmt.Errorf(\"{w}\") }}", "\treturn len(s), nil", "}}"],
+    "java": ["public class {W}{i} {{ /* {w} */",
+             "    private static final int {W} = {n};",
+             "    String {w}() {{ return \"{w}\" + {W}; }}", "}}"],
+}
+
+
+def code_book(outdir, blocks, r):
+    langs = sorted(CODE)
+    nch = max(1, (blocks + 9) // 10)
+    os.makedirs(os.path.join(outdir, "chapters"), exist_ok=True)
+    names, k = [], 0
+    for n in range(1, nch + 1):
+        out = [f"# Chapter {n}: Code\n"]
+        for s in range(10):
+            if k == blocks:
+                break
+            lang = langs[k % len(langs)]
+            out.append(f"## {lang} {n}.{s + 1}\n")
+            out.append(paragraph(r, 1, 3) + "\n")
+            out.append("```" + lang)
+            for i in range(r.randint(6, 20)):
+                w = r.choice(WORDS)
+                line = r.choice(CODE[lang]).format(w=w, W=w.title(), i=i, n=r.randint(0, 999))
+                if r.random() < 0.05:
+                    line += "  " + ("// " if lang not in ("python", "bash", "yaml", "toml") else "# ") \
+                        + " ".join(r.choice(WORDS) for _ in range(14))
+                out.append(line)
+            out.append("```\n")
+            k += 1
+        name = f"chapters/ch{n:04d}.md"
+        names.append(name)
+        with open(os.path.join(outdir, name), "w") as f:
+            f.write("\n".join(out))
+    with open(os.path.join(outdir, "book.yaml"), "w") as f:
+        f.write(f"title: Code Benchmark of {blocks} Blocks\nauthor: octavo bench\n"
+                f"language: en-US\nslug: code-{blocks}\ndate: 2026-01-01\nchapters:\n")
+        for name in names:
+            f.write(f"  - {name}\n")
+
+
 def main():
+    if len(sys.argv) > 3 and sys.argv[2] == "--code-blocks":
+        seed = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+        code_book(sys.argv[1], int(sys.argv[3]), random.Random(seed))
+        return
     outdir, pages = sys.argv[1], int(sys.argv[2])
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     r = random.Random(seed)

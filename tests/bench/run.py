@@ -4,7 +4,12 @@ several times and reports median wall time (PDF only, EPUB only, both), pages
 per second, MB of Markdown per second and peak resident memory; with pandoc
 installed, pandoc's EPUB time on the same Markdown as a ratio.
 
-usage: run.py OCTAVO_BIN [--sizes 1000,10000] [--runs 5] [--work DIR]"""
+usage: run.py OCTAVO_BIN [--sizes 1000,10000] [--runs 5] [--work DIR]
+       run.py OCTAVO_BIN --code-blocks 1000 [--runs 5] [--work DIR]
+
+With --code-blocks N: a code-heavy book of N blocks (gen_book.py
+--code-blocks) built as PDF+EPUB with highlighting on and off
+(OCTAVO_HIGHLIGHT=0), median wall and CPU time of each and the difference."""
 import argparse
 import os
 import platform
@@ -49,14 +54,48 @@ def pdf_pages(path):
     return int(m.group(1)) if m else 0
 
 
+def code_bench(a, env):
+    n = a.code_blocks
+    book = os.path.join(a.work, f"code-{n}")
+    if not os.path.exists(os.path.join(book, "book.yaml")):
+        subprocess.run([sys.executable, "-I", os.path.join(HERE, "gen_book.py"), book,
+                        "--code-blocks", str(n)], check=True)
+    out = os.path.join(a.work, f"code-out-{n}")
+    res = {}
+    # alternate on and off so that a change in the machine's load hits both
+    times = {"1": [], "0": []}
+    cpus = {"1": [], "0": []}
+    for _ in range(a.runs):
+        for hl in ("1", "0"):
+            dt, _, c = timed([a.octavo, "build", book, "-o", out, "-q"],
+                             dict(env, OCTAVO_HIGHLIGHT=hl))
+            times[hl].append(dt)
+            cpus[hl].append(c)
+    for hl in ("1", "0"):
+        res[hl] = (statistics.median(times[hl]), statistics.median(cpus[hl]))
+    pages = pdf_pages(os.path.join(out, f"code-{n}.pdf"))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; load average at the end "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"| book | pages | highlighting | wall (median of {a.runs}) | CPU |")
+    print("|---|--:|---|--:|--:|")
+    for hl, name in (("0", "off"), ("1", "on")):
+        print(f"| {n:,} code blocks | {pages:,} | {name} | {res[hl][0]:.3f} s | {res[hl][1]:.3f} s |")
+    print(f"on vs off: wall {100 * (res['1'][0] / res['0'][0] - 1):+.0f}%, "
+          f"CPU {100 * (res['1'][1] / res['0'][1] - 1):+.0f}%")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("octavo")
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--work", default=os.path.join(os.getcwd(), "bench-work"))
+    ap.add_argument("--code-blocks", type=int, default=0)
     a = ap.parse_args()
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    if a.code_blocks:
+        code_bench(a, env)
+        return
     rows = []
     for size in [int(s) for s in a.sizes.split(",")]:
         book = os.path.join(a.work, f"book-{size}")

@@ -102,8 +102,29 @@ def symbols(text):
     return {c for c in text if ord(c) > 127 and unicodedata.category(c) in ("So", "Sm")}
 
 
+def hide_rust_lines(md):
+    """mdBook's hidden lines of Rust blocks ('# ' or a lone '#'; '##' shows '#'),
+    which octavo does not show."""
+    out, fence = [], None
+    for line in md.split("\n"):
+        m = re.match(r"^\s*(```+|~~~+)\s*(\S*)", line)
+        if m and fence is None:
+            fence = (m.group(1), re.split(r"[,\s{}]", m.group(2).lower().lstrip("{."))[0])
+        elif m and line.strip().startswith(fence[0]) and not m.group(2):
+            fence = None
+        elif fence and fence[1] in ("rust", "rs"):
+            t = line.strip()
+            if t == "#" or t.startswith("# "):
+                continue
+            if t.startswith("##"):
+                line = line.replace("##", "#", 1)
+        out.append(line)
+    return "\n".join(out)
+
+
 def md_text(md):
     """The Markdown with its syntax (not its words) taken out."""
+    md = hide_rust_lines(md)
     md = re.sub(r"^\s*(```+|~~~+)\s*\S.*$", "", md, flags=re.M)         # fence info strings
     md = re.sub(r"^\s{0,3}\[\^[^\]]+\]:", "", md, flags=re.M)           # footnote definitions
     md = re.sub(r"\[\^[^\]]+\]", " ", md)                                # footnote references
@@ -118,6 +139,9 @@ def xhtml_text(data):
     text = data.decode("utf-8")
     m = re.search(r"<body[^>]*>(.*)</body>", text, re.S)
     body = m.group(1) if m else text
+    # highlighted code: its token spans join, never split, the text
+    body = re.sub(r"<pre\b.*?</pre>", lambda p: re.sub(r"</?span\b[^>]*>", "", p.group(0)), body,
+                  flags=re.S)
     attrs = " ".join(html.unescape(v) for v in re.findall(r'\s(?:alt|title)="([^"]*)"', body))
     return html.unescape(re.sub(r"<[^>]+>", " ", body)) + " " + attrs
 

@@ -1,0 +1,322 @@
+/* Syntax highlighting of code blocks, once, at parse.
+ *
+ * GNU source-highlight does the lexing (its regex language definitions, about
+ * 150 in /usr/share/source-highlight, and three of ours in highlight/ for
+ * YAML, TOML and TypeScript); srchilite_bridge.cpp is the only C++. Here we
+ * pick the definition from the info string's first word, turn the element
+ * names source-highlight reports into our classes (oc_hl_class) and store
+ * them with the block as spans, so both editions render the same tokens.
+ *
+ * Rust blocks lose mdBook's hidden lines first: a line whose first
+ * non-blank text is "# " or a lone "#" is not shown, and "##" at that place
+ * shows as "#". The whole block, hidden lines included, is highlighted, and
+ * the spans are carried over to the visible text, so a string or comment
+ * opened on a hidden line does not throw the highlighting off. */
+#include "doc/srchilite_bridge.h"
+#include "octavo/doc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef OCTAVO_HIGHLIGHT_DIR
+#define OCTAVO_HIGHLIGHT_DIR "highlight"
+#endif
+#ifndef OCTAVO_SRCHILITE_DIR
+#define OCTAVO_SRCHILITE_DIR "/usr/share/source-highlight"
+#endif
+
+const char *const oc_hl_class_names[OC_HL_COUNT] = {
+    [OC_HL_PLAIN] = "plain",       [OC_HL_KEYWORD] = "keyword",   [OC_HL_TYPE] = "type",
+    [OC_HL_STRING] = "string",     [OC_HL_COMMENT] = "comment",   [OC_HL_NUMBER] = "number",
+    [OC_HL_FUNCTION] = "function", [OC_HL_CONSTANT] = "constant", [OC_HL_PUNCTUATION] = "punct",
+    [OC_HL_META] = "meta",         [OC_HL_VARIABLE] = "variable", [OC_HL_PROPERTY] = "property",
+};
+
+/* The palettes. Light colours keep WCAG AA (4.5:1) against the PDF's code
+ * tint (0.94, 0.94, 0.93) and the EPUB's (10% grey over white); dark ones
+ * against a night theme's background with the same tint (#262626 at worst).
+ * Hues are told apart by more than colour where it matters: comments are
+ * italic in every theme, keywords bold in print. test_highlight computes
+ * every ratio. A class styled like OC_HL_PLAIN (punctuation, and most
+ * classes in print) is drawn as plain text: the PDF sets it in the same run
+ * as its neighbours and the EPUB's stylesheet has no rule for it. */
+const oc_hl_style oc_hl_theme_light[OC_HL_COUNT] = {
+    [OC_HL_PLAIN] = {0x000000, 0, 0},       [OC_HL_KEYWORD] = {0xC4183C, 0, 0},
+    [OC_HL_TYPE] = {0x8A4600, 0, 0},        [OC_HL_STRING] = {0x0A4A8A, 0, 0},
+    [OC_HL_COMMENT] = {0x5C636B, 0, 1},     [OC_HL_NUMBER] = {0x0550AE, 0, 0},
+    [OC_HL_FUNCTION] = {0x7135C8, 0, 0},    [OC_HL_CONSTANT] = {0x1A6B1A, 0, 0},
+    [OC_HL_PUNCTUATION] = {0x000000, 0, 0}, [OC_HL_META] = {0x8A2B8F, 0, 0},
+    [OC_HL_VARIABLE] = {0x9C3D00, 0, 0},    [OC_HL_PROPERTY] = {0x0E5A6B, 0, 0},
+};
+const oc_hl_style oc_hl_theme_print[OC_HL_COUNT] = {
+    [OC_HL_PLAIN] = {0x000000, 0, 0},       [OC_HL_KEYWORD] = {0x000000, 1, 0},
+    [OC_HL_TYPE] = {0x000000, 0, 0},        [OC_HL_STRING] = {0x474747, 0, 0},
+    [OC_HL_COMMENT] = {0x595959, 0, 1},     [OC_HL_NUMBER] = {0x000000, 0, 0},
+    [OC_HL_FUNCTION] = {0x000000, 0, 0},    [OC_HL_CONSTANT] = {0x000000, 0, 0},
+    [OC_HL_PUNCTUATION] = {0x474747, 0, 0}, [OC_HL_META] = {0x474747, 1, 0},
+    [OC_HL_VARIABLE] = {0x000000, 0, 1},    [OC_HL_PROPERTY] = {0x000000, 0, 0},
+};
+const oc_hl_style oc_hl_theme_dark[OC_HL_COUNT] = {
+    [OC_HL_PLAIN] = {0xE6E6E6, 0, 0},       [OC_HL_KEYWORD] = {0xFF7B72, 0, 0},
+    [OC_HL_TYPE] = {0xFFA657, 0, 0},        [OC_HL_STRING] = {0xA5D6FF, 0, 0},
+    [OC_HL_COMMENT] = {0x9DA5AE, 0, 1},     [OC_HL_NUMBER] = {0x79C0FF, 0, 0},
+    [OC_HL_FUNCTION] = {0xD2A8FF, 0, 0},    [OC_HL_CONSTANT] = {0x7EE787, 0, 0},
+    [OC_HL_PUNCTUATION] = {0xE6E6E6, 0, 0}, [OC_HL_META] = {0xF0A0E8, 0, 0},
+    [OC_HL_VARIABLE] = {0xFFB77A, 0, 0},    [OC_HL_PROPERTY] = {0x7EE7E0, 0, 0},
+};
+
+int oc_hl_is_plain(const oc_hl_style *theme, int c) {
+    const oc_hl_style *s = &theme[c], *p = &theme[OC_HL_PLAIN];
+    return s->rgb == p->rgb && s->bold == p->bold && s->italic == p->italic;
+}
+
+/* A language: its name, the aliases the info string may use, its
+ * definition file and whether that is ours (highlight/) or source-highlight's. */
+typedef struct {
+    const char *name;
+    const char *aliases; /* space-separated, the name included */
+    const char *file;
+    int ours;
+} language;
+
+static const language languages[] = {
+    {"rust", "rust rs", "rust.lang", 0},
+    {"javascript", "javascript js jsx mjs cjs node", "javascript.lang", 0},
+    {"typescript", "typescript ts tsx mts cts", "typescript.lang", 1},
+    {"python", "python py python3 py3 gyp", "python.lang", 0},
+    {"bash", "bash sh shell console shell-session shellsession ksh zsh", "sh.lang", 0},
+    {"c", "c h", "c.lang", 0},
+    {"cpp", "cpp c++ cxx cc hpp hxx hh", "cpp.lang", 0},
+    {"json", "json jsonc json5 geojson", "json.lang", 0},
+    {"yaml", "yaml yml", "yaml.lang", 1},
+    {"toml", "toml", "toml.lang", 1},
+    {"html", "html htm xhtml", "html.lang", 0},
+    {"xml", "xml svg xsl xslt rss atom plist", "xml.lang", 0},
+    {"css", "css", "css.lang", 0},
+    {"sql", "sql mysql postgresql postgres psql plsql sqlite", "sql.lang", 0},
+    {"go", "go golang", "go.lang", 0},
+    {"java", "java", "java.lang", 0},
+    {"csharp", "csharp cs c#", "csharp.lang", 0},
+    {"ruby", "ruby rb", "ruby.lang", 0},
+    {"perl", "perl pl pm", "perl.lang", 0},
+    {"php", "php", "php.lang", 0},
+    {"lua", "lua", "lua.lang", 0},
+    {"haskell", "haskell hs", "haskell.lang", 0},
+    {"scala", "scala", "scala.lang", 0},
+    {"diff", "diff patch", "diff.lang", 0},
+    {"makefile", "makefile make mk", "makefile.lang", 0},
+    {"ini", "ini cfg desktop", "desktop.lang", 0},
+};
+
+static int alias_in(const char *list, const char *w, size_t wl) {
+    const char *p = list;
+    while (*p) {
+        size_t l = strcspn(p, " ");
+        if (l == wl) {
+            size_t k = 0;
+            while (k < l && (p[k] | 0x20) == (w[k] | 0x20))
+                k++;
+            if (k == l) return 1;
+        }
+        p += l;
+        while (*p == ' ')
+            p++;
+    }
+    return 0;
+}
+
+static const language *find_language(const char *info) {
+    if (!info) return NULL;
+    while (*info == ' ' || *info == '\t')
+        info++;
+    if (*info == '{') info++; /* {.rust} and {rust} as pandoc and R Markdown write them */
+    if (*info == '.') info++;
+    size_t wl = strcspn(info, " \t,{}");
+    if (wl == 0 || wl > 32) return NULL;
+    for (size_t i = 0; i < sizeof languages / sizeof *languages; i++)
+        if (alias_in(languages[i].aliases, info, wl)) return &languages[i];
+    return NULL;
+}
+
+const char *oc_doc_code_language(const char *info) {
+    const language *l = find_language(info);
+    return l ? l->name : NULL;
+}
+
+/* source-highlight's element names -> our classes */
+static oc_hl_class class_of(const char *e) {
+    static const struct {
+        const char *elem;
+        oc_hl_class cls;
+    } map[] = {
+        {"keyword", OC_HL_KEYWORD},      {"type", OC_HL_TYPE},
+        {"usertype", OC_HL_TYPE},        {"classname", OC_HL_TYPE},
+        {"string", OC_HL_STRING},        {"regexp", OC_HL_STRING},
+        {"specialchar", OC_HL_STRING},   {"keyquote", OC_HL_PROPERTY},
+        {"valquote", OC_HL_STRING},      {"comment", OC_HL_COMMENT},
+        {"todo", OC_HL_COMMENT},         {"number", OC_HL_NUMBER},
+        {"preproc", OC_HL_META},         {"attribute", OC_HL_META},
+        {"symbol", OC_HL_PUNCTUATION},   {"cbracket", OC_HL_PUNCTUATION},
+        {"colon", OC_HL_PUNCTUATION},    {"function", OC_HL_FUNCTION},
+        {"predef_func", OC_HL_FUNCTION}, {"variable", OC_HL_VARIABLE},
+        {"predef_var", OC_HL_VARIABLE},  {"label", OC_HL_CONSTANT},
+        {"atom", OC_HL_CONSTANT},        {"value", OC_HL_CONSTANT},
+        {"property", OC_HL_PROPERTY},    {"key", OC_HL_PROPERTY},
+        {"selector", OC_HL_KEYWORD},     {"punct", OC_HL_PUNCTUATION},
+        {"constant", OC_HL_CONSTANT},    {"meta", OC_HL_META},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (strcmp(map[i].elem, e) == 0) return map[i].cls;
+    return OC_HL_PLAIN;
+}
+
+typedef struct {
+    oc_hl_span *v;
+    size_t n, cap;
+} spanvec;
+
+static void on_piece(void *ud, size_t off, size_t len, const char *elem) {
+    spanvec *sv = ud;
+    oc_hl_class c = class_of(elem);
+    if (c == OC_HL_PLAIN || len == 0) return;
+    /* a piece of the same class right after the last one extends it */
+    if (sv->n && sv->v[sv->n - 1].cls == c &&
+        sv->v[sv->n - 1].offset + sv->v[sv->n - 1].length == off) {
+        sv->v[sv->n - 1].length += (uint32_t)len;
+        return;
+    }
+    if (sv->n == sv->cap) {
+        sv->cap = sv->cap ? sv->cap * 2 : 64;
+        sv->v = oc_xrealloc(sv->v, sv->cap * sizeof *sv->v);
+    }
+    sv->v[sv->n++] = (oc_hl_span){(uint32_t)off, (uint32_t)len, (unsigned char)c};
+}
+
+/* One visible line of a Rust block: source bytes [src, src_end) go to dst;
+ * `skip` is the source offset of a '#' dropped from "##", or (size_t)-1. */
+typedef struct {
+    size_t src, src_end, dst, skip;
+} kept_line;
+
+static size_t map_offset(const kept_line *k, size_t o) {
+    size_t d = k->dst + (o - k->src);
+    if (k->skip != (size_t)-1 && o > k->skip) d--;
+    return d;
+}
+
+/* The cost units of highlighting s (see oc_doc_highlight_block), or -1 when a
+ * line is longer than OC_HL_MAX_LINE. */
+static double cost_of(const char *s, size_t len) {
+    double cost = 0;
+    size_t p = 0;
+    while (p < len) {
+        const char *nl = memchr(s + p, '\n', len - p);
+        size_t l = (nl ? (size_t)(nl - s) : len) - p;
+        if (l > OC_HL_MAX_LINE) return -1;
+        cost += (double)l * (double)(l > 64 ? l : 64);
+        p += l + 1;
+    }
+    return cost;
+}
+
+int oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight, double *budget) {
+    if (!n || n->type != OC_CODE_BLOCK || !n->text) return 0;
+    const language *lang = find_language(n->info);
+    if (!lang) return 0;
+    int limited = 0;
+    const char *s = n->text;
+    size_t len = n->len;
+
+    /* mdBook's hidden lines (Rust only) */
+    kept_line *kept = NULL;
+    size_t nkept = 0;
+    char *shown = NULL;
+    size_t shown_len = 0;
+    if (strcmp(lang->name, "rust") == 0) {
+        int hides = 0;
+        size_t nl = 1;
+        for (size_t i = 0; i < len; i++)
+            nl += s[i] == '\n';
+        kept = oc_xmalloc(nl * sizeof *kept);
+        shown = oc_arena_alloc(a, len + 1);
+        size_t p = 0;
+        while (p < len) {
+            size_t q = p;
+            while (q < len && s[q] != '\n')
+                q++;
+            size_t t = p;
+            while (t < q && (s[t] == ' ' || s[t] == '\t'))
+                t++;
+            size_t rest = q - t;
+            if (rest > 0 && s[q - 1] == '\r') rest--;
+            int hidden =
+                (rest == 1 && s[t] == '#') || (rest >= 2 && s[t] == '#' && s[t + 1] == ' ');
+            if (hidden) {
+                hides = 1;
+            } else {
+                kept_line k = {p, q < len ? q + 1 : q, shown_len, (size_t)-1};
+                if (rest >= 2 && s[t] == '#' && s[t + 1] == '#') {
+                    k.skip = t;
+                    hides = 1;
+                }
+                for (size_t i = p; i < k.src_end; i++)
+                    if (i != k.skip) shown[shown_len++] = s[i];
+                kept[nkept++] = k;
+            }
+            p = q + 1;
+        }
+        if (!hides) {
+            free(kept);
+            kept = NULL;
+        } else {
+            shown[shown_len] = '\0';
+        }
+    }
+
+    if (highlight) {
+        double cost = cost_of(s, len);
+        if (budget) *budget += OC_HL_BUDGET_PER_BYTE * (double)len;
+        if (cost < 0 || (budget && cost > *budget)) {
+            highlight = 0;
+            limited = 1;
+        } else if (budget) {
+            *budget -= cost;
+        }
+    }
+    if (highlight) {
+        spanvec sv = {0};
+        const char *dir = lang->ours ? OCTAVO_HIGHLIGHT_DIR : OCTAVO_SRCHILITE_DIR;
+        const char *env = lang->ours ? getenv("OCTAVO_HIGHLIGHT_DIR") : NULL;
+        if (env && *env) dir = env;
+        if (oc_hl_bridge_run(dir, lang->file, s, len, on_piece, &sv) == 0 && sv.n) {
+            oc_hl_span *out = oc_arena_alloc(a, sv.n * sizeof *out);
+            size_t m = 0;
+            if (!kept) {
+                memcpy(out, sv.v, sv.n * sizeof *out);
+                m = sv.n;
+            } else {
+                size_t k = 0;
+                for (size_t i = 0; i < sv.n; i++) {
+                    size_t o = sv.v[i].offset, e = o + sv.v[i].length;
+                    while (k < nkept && kept[k].src_end <= o)
+                        k++;
+                    if (k == nkept) break;
+                    if (o < kept[k].src) continue; /* on a hidden line */
+                    size_t mo = map_offset(&kept[k], o), me = map_offset(&kept[k], e);
+                    if (me <= mo) continue;
+                    out[m++] = (oc_hl_span){(uint32_t)mo, (uint32_t)(me - mo), sv.v[i].cls};
+                }
+            }
+            n->spans = out;
+            n->nspans = (int)m;
+        }
+        free(sv.v);
+    }
+    n->lang = lang->name;
+    if (kept) {
+        n->text = shown;
+        n->len = shown_len;
+    }
+    free(kept);
+    return limited;
+}
