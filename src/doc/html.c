@@ -32,10 +32,11 @@ typedef struct {
     const char *kind;
     const char *what;
     int line, col;
+    int gen; /* the fragment it was last seen in (walked in source order) */
 } dropped;
 
 enum { M_BLOCK, M_INLINE, M_LIST, M_TABLE, M_ROW, M_DL };
-enum { K_NONE, K_FIGURE, K_CELL, K_TABLE, K_PARA, K_BLOCKISH };
+enum { K_NONE, K_FIGURE, K_CELL, K_TABLE, K_PARA, K_BLOCKISH, K_LINK };
 
 typedef struct {
     const GumboNode *g; /* the element whose children are walked */
@@ -63,6 +64,9 @@ typedef struct {
     oc_buf frag;
     seg *segs;
     size_t nsegs, capsegs;
+    size_t *nl; /* offsets of the fragment's line ends */
+    size_t nnl, capnl;
+    int gen;      /* fragments parsed so far */
     oc_node **ph; /* the Markdown nodes behind the placeholders */
     unsigned char *used;
     size_t nph, capph;
@@ -153,8 +157,26 @@ static oc_align align_attr(const GumboNode *g, oc_align dflt) {
     return dflt;
 }
 
-/* Source position of a fragment offset. */
+/* How many of the fragment's line ends lie before offset `off`. */
+static size_t nl_before(const hctx *H, size_t off) {
+    size_t lo = 0, hi = H->nnl;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (H->nl[mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Source position of a fragment offset (binary searches: elements nested
+ * thousands deep in one long line each ask for theirs). */
 static void pos_of(const hctx *H, size_t off, int *line, int *col) {
+    if (!H->nsegs) {
+        *line = *col = 1;
+        return;
+    }
     size_t lo = 0, hi = H->nsegs;
     while (hi - lo > 1) {
         size_t mid = (lo + hi) / 2;
@@ -163,22 +185,10 @@ static void pos_of(const hctx *H, size_t off, int *line, int *col) {
         else
             hi = mid;
     }
-    if (!H->nsegs) {
-        *line = *col = 1;
-        return;
-    }
     const seg *s = &H->segs[lo];
-    int l = s->line, c = s->col;
-    for (size_t i = s->off; i < off && i < H->frag.len; i++) {
-        if (H->frag.data[i] == '\n') {
-            l++;
-            c = 1;
-        } else {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
+    size_t a = nl_before(H, s->off), b = nl_before(H, off);
+    *line = s->line + (int)(b - a);
+    *col = b > a ? (int)(off - H->nl[b - 1]) : s->col + (int)(off - s->off);
 }
 
 static void gpos(const hctx *H, const GumboNode *g, int *line, int *col) {
@@ -190,10 +200,14 @@ static void gpos(const hctx *H, const GumboNode *g, int *line, int *col) {
 
 /* Records something dropped; one warning per kind at its first line. */
 static void drop(hctx *H, const GumboNode *g, const char *kind, const char *what) {
+    int i = 0;
+    while (i < H->ndrops && strcmp(H->drops[i].kind, kind) != 0)
+        i++;
+    if (i < H->ndrops && H->drops[i].gen == H->gen) return; /* an earlier one of this fragment */
     int line, col;
     gpos(H, g, &line, &col);
-    for (int i = 0; i < H->ndrops; i++) {
-        if (strcmp(H->drops[i].kind, kind) != 0) continue;
+    if (i < H->ndrops) {
+        H->drops[i].gen = H->gen;
         if (line < H->drops[i].line || (line == H->drops[i].line && col < H->drops[i].col)) {
             H->drops[i].line = line;
             H->drops[i].col = col;
@@ -206,6 +220,7 @@ static void drop(hctx *H, const GumboNode *g, const char *kind, const char *what
     d->what = what;
     d->line = line;
     d->col = col;
+    d->gen = H->gen;
 }
 
 static void add_seg(hctx *H, int line, int col) {
@@ -570,6 +585,9 @@ static void pop(hctx *H) {
     case K_PARA:
         tidy_para(H, F->self);
         break;
+    case K_LINK: /* an empty <a href> shows nothing: no link to warn about */
+        if (!F->self->first) unlink_node(F->self);
+        break;
     default:
         break;
     }
@@ -674,7 +692,7 @@ static void element(hctx *H, const GumboNode *g) {
     }
     if (H->depth >= HTML_MAX_DEPTH) {
         drop(H, g, "depth", "nesting");
-        push_unwrap(H, g, 0)->align = H->st[fi].align;
+        push_unwrap(H, g, 0);
         return;
     }
     int m = O->mode;
@@ -708,7 +726,7 @@ static void element(hctx *H, const GumboNode *g) {
         const char *title = attr(g, "title");
         n->title = title && *title ? oc_arena_strdup(H->a, title) : NULL;
         oc_node_append(box, n);
-        push_node(H, g, n, M_INLINE);
+        push_node(H, g, n, M_INLINE)->kind = K_LINK;
         return;
     }
     if (is_tag(t, "code tt samp")) {
@@ -1116,6 +1134,7 @@ void oc_html_chapter(oc_document *doc, oc_chapter *ch, oc_diag *diag) {
     }
     free(todo);
     free(H.segs);
+    free(H.nl);
     free(H.ph);
     free(H.used);
     free(H.st);

@@ -640,7 +640,7 @@ static void visit_link(parse_ctx *P, oc_node *n) {
         if (!id) {
             n->link_kind = OC_LINK_BROKEN;
             oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
-                           "link '%s': no heading or anchor '#%s' in %s", url, frag,
+                           "link '%s': no heading '#%s' (nor HTML anchor) in %s", url, frag,
                            doc->chapters[target].path);
             return;
         }
