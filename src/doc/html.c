@@ -1070,7 +1070,6 @@ static void redo_blocks(hctx *H, oc_node *box) {
         c = next;
     }
     map_fragment(H, box, M_BLOCK);
-    hoist_anchors(box);
 }
 
 static int has_child(const oc_node *n, oc_node_type t) {
@@ -1107,6 +1106,8 @@ void oc_html_chapter(oc_document *doc, oc_chapter *ch, oc_diag *diag) {
         if (has_child(c, OC_HTML_INLINE)) redo_inlines(&H, c);
         if (has_child(c, OC_HTML_BLOCK)) redo_blocks(&H, c);
     }
+    for (const oc_node *c = ch->root; c; c = oc_node_next(ch->root, c, 1))
+        if (c->first && c->type < OC_TEXT) hoist_anchors((oc_node *)c);
     /* warnings in source order, one per kind */
     for (int i = 1; i < H.ndrops; i++)
         for (int j = i; j > 0 && H.drops[j].line < H.drops[j - 1].line; j--) {
