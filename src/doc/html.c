@@ -1038,7 +1038,10 @@ static void hoist_anchors(oc_node *box) {
         int only = c->type == OC_PARAGRAPH && c->first;
         for (oc_node *k = c->first; k && only; k = k->next)
             only = k->type == OC_ANCHOR || is_blank_text(k);
-        if (only && next && (next->type == OC_HEADING || next->type == OC_PARAGRAPH)) {
+        /* (not into an image alone, which would stop being a figure) */
+        int figure = next && next->type == OC_PARAGRAPH && next->first &&
+                     next->first == next->last && next->first->type == OC_IMAGE;
+        if (only && next && !figure && (next->type == OC_HEADING || next->type == OC_PARAGRAPH)) {
             while (c->last) {
                 oc_node *k = c->last;
                 unlink_node(k);
