@@ -66,8 +66,9 @@ typedef struct {
     size_t nsegs, capsegs;
     size_t *nl; /* offsets of the fragment's line ends */
     size_t nnl, capnl;
-    int gen;      /* fragments parsed so far */
-    oc_node **ph; /* the Markdown nodes behind the placeholders */
+    int gen;        /* fragments parsed so far */
+    int tamed_line; /* where the first fragment tame() changed starts, or 0 */
+    oc_node **ph;   /* the Markdown nodes behind the placeholders */
     unsigned char *used;
     size_t nph, capph;
     frame *st;
@@ -961,15 +962,148 @@ static void walk(hctx *H) {
     }
 }
 
+/* gumbo's tree builder searches its stack of open elements for many start
+ * tags, and compares each attribute with the ones before it: elements
+ * nested tens of thousands deep, or one tag with tens of thousands of
+ * attributes, cost quadratic time. We unwrap elements nested deeper than
+ * HTML_MAX_DEPTH anyway, so a quick pass over the fragment first drops the
+ * tags that would open more than TAME_OPEN elements (their text stays) and
+ * the attributes of tags longer than TAME_TAG bytes. Only hostile input
+ * changes; positions in messages after such a change are approximate. */
+#define TAME_OPEN 512
+#define TAME_TAG 16384
+
+static int void_tag(const char *s, size_t n) {
+    static const char *v[] = {"area", "base", "br",    "col",    "embed", "hr",  "img",   "input",
+                              "link", "meta", "param", "source", "track", "wbr", "keygen"};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        if (strlen(v[i]) == n && strncasecmp(s, v[i], n) == 0) return 1;
+    return 0;
+}
+
+static int contains(const char *s, size_t n, const char *needle) {
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= n; i++)
+        if (s[i] == needle[0] && memcmp(s + i, needle, m) == 0) return 1;
+    return 0;
+}
+
+static int tame(hctx *H) {
+    const char *s = H->frag.data;
+    size_t n = H->frag.len, i = 0;
+    if (!s) return 0;
+    oc_buf out;
+    oc_buf_init(&out);
+    long open = 0, skipped = 0;
+    int changed = 0;
+    size_t first = 0; /* where the first change is */
+    while (i < n) {
+        const char *lt = memchr(s + i, '<', n - i);
+        size_t at = lt ? (size_t)(lt - s) : n;
+        oc_buf_append(&out, s + i, at - i);
+        i = at;
+        if (i >= n) break;
+        if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+            const char *e = NULL;
+            for (size_t k = i + 4; k + 2 < n && !e; k++)
+                if (s[k] == '-' && s[k + 1] == '-' && s[k + 2] == '>') e = s + k + 3;
+            size_t end = e ? (size_t)(e - s) : n;
+            oc_buf_append(&out, s + i, end - i);
+            i = end;
+            continue;
+        }
+        int close = i + 1 < n && s[i + 1] == '/';
+        size_t k = i + 1 + (size_t)close, name = k;
+        while (k < n && ((s[k] | 32) >= 'a' && (s[k] | 32) <= 'z'
+                             ? 1
+                             : (k > name && ((s[k] >= '0' && s[k] <= '9') || s[k] == '-'))))
+            k++;
+        if (k == name) { /* not a tag */
+            oc_buf_putc(&out, '<');
+            i++;
+            continue;
+        }
+        size_t namelen = k - name;
+        char q = 0;
+        while (k < n && (q || s[k] != '>')) {
+            if (q && s[k] == q)
+                q = 0;
+            else if (!q && (s[k] == '"' || s[k] == '\'') && k > 0 && s[k - 1] == '=')
+                q = s[k];
+            k++;
+        }
+        size_t end = k < n ? k + 1 : n;
+        int ph = !close && contains(s + i, end - i, PH_ATTR);
+        if (ph) { /* a placeholder and its end tag, as they are */
+            const char *e = memchr(s + end, '>', n - end);
+            end = e ? (size_t)(e - s) + 1 : n;
+            oc_buf_append(&out, s + i, end - i);
+            i = end;
+            continue;
+        }
+        int self = end >= 2 && s[end - 2] == '/';
+        if (close) {
+            if (skipped > 0) {
+                skipped--;
+                if (!changed) first = i;
+                changed = 1;
+            } else {
+                if (open > 0) open--;
+                oc_buf_append(&out, s + i, end - i);
+            }
+        } else if (!self && !void_tag(s + name, namelen) && open >= TAME_OPEN) {
+            skipped++;
+            if (!changed) first = i;
+            changed = 1;
+        } else {
+            if (!self && !void_tag(s + name, namelen)) open++;
+            if (end - i > TAME_TAG) { /* the name only */
+                oc_buf_append(&out, s + i, name - i + namelen);
+                oc_buf_putc(&out, '>');
+                if (!changed) first = i;
+                changed = 1;
+            } else {
+                oc_buf_append(&out, s + i, end - i);
+            }
+        }
+        i = end;
+    }
+    if (changed) { /* the source line of the first change, counted before the swap */
+        size_t sg = 0;
+        while (sg + 1 < H->nsegs && H->segs[sg + 1].off <= first)
+            sg++;
+        int line = H->nsegs ? H->segs[sg].line : 1;
+        for (size_t k = H->nsegs ? H->segs[sg].off : 0; k < first; k++)
+            line += s[k] == '\n';
+        H->tamed_line = H->tamed_line ? H->tamed_line : line;
+        oc_buf_free(&H->frag);
+        H->frag = out;
+    } else {
+        oc_buf_free(&out);
+    }
+    return changed;
+}
+
 /* Parses the fragment and maps it into `box` (children already detached). */
 static void map_fragment(hctx *H, oc_node *box, int mode) {
     GumboOptions opt = kGumboDefaultOptions;
     opt.fragment_context = GUMBO_TAG_BODY;
     opt.fragment_namespace = GUMBO_NAMESPACE_HTML;
     opt.max_errors = 0;
+    tame(H);
     GumboOutput *out =
         gumbo_parse_with_options(&opt, H->frag.data ? H->frag.data : "", H->frag.len);
     if (!out) return;
+    H->gen++;
+    H->nnl = 0;
+    for (const char *p = H->frag.data, *e = p + H->frag.len;
+         p && (p = memchr(p, '\n', (size_t)(e - p))); p++) {
+        if (H->nnl == H->capnl) {
+            H->capnl = H->capnl ? H->capnl * 2 : 256;
+            H->nl = oc_xrealloc(H->nl, H->capnl * sizeof *H->nl);
+        }
+        H->nl[H->nnl++] = (size_t)(p - H->frag.data);
+    }
     H->nst = 0;
     H->depth = 0;
     frame *F = push(H);
@@ -1118,6 +1252,11 @@ void oc_html_chapter(oc_document *doc, oc_chapter *ch, oc_diag *diag) {
             H.drops[j] = H.drops[j - 1];
             H.drops[j - 1] = tmp;
         }
+    if (H.tamed_line)
+        oc_diag_report(diag, OC_WARNING, ch->display, H.tamed_line, 1,
+                       "HTML nested more than %d elements deep, or a tag longer than %d bytes: "
+                       "the deeper tags and the long tag's attributes are dropped (text kept)",
+                       TAME_OPEN, TAME_TAG);
     for (int i = 0; i < H.ndrops; i++) {
         const dropped *d = &H.drops[i];
         if (strcmp(d->kind, "depth") == 0)
