@@ -19,6 +19,10 @@
  *   Inlines: TEXT (text), SOFTBREAK, LINEBREAK, CODE (text), EMPH, STRONG, STRIKE,
  *     LINK (url, title, link target) -> inlines, IMAGE (url, title, asset) -> inlines (alt),
  *     FOOTNOTE_REF (note), HTML_INLINE (text; never emitted as markup).
+ * Raw HTML is parsed by src/doc/html.c into these same nodes (PARAGRAPH with
+ * halign, HEADING, LIST, TABLE with colspan, IMAGE with width and height, ...)
+ * plus DEFLIST, DETAILS and the inlines KBD .. ANCHOR below; what is left of
+ * HTML_BLOCK / HTML_INLINE afterwards is only what the parser could not take.
  * Footnote definitions are not in the tree: they are collected per chapter in
  * oc_chapter.notes, in order of first reference, each a FOOTNOTE node whose
  * children are blocks.
@@ -45,6 +49,12 @@ typedef enum {
     OC_TABLE_CELL,
     OC_HTML_BLOCK,
     OC_FOOTNOTE, /* a footnote body, only in oc_chapter.notes */
+    /* blocks born of raw HTML (src/doc/html.c) */
+    OC_DEFLIST, /* dl -> DEF_TERM (inlines) and DEF_DESC (blocks) */
+    OC_DEF_TERM,
+    OC_DEF_DESC,
+    OC_DETAILS, /* details -> SUMMARY (inlines, first) then blocks */
+    OC_SUMMARY,
     /* inlines */
     OC_TEXT,
     OC_SOFTBREAK,
@@ -56,7 +66,17 @@ typedef enum {
     OC_LINK,
     OC_IMAGE,
     OC_FOOTNOTE_REF,
-    OC_HTML_INLINE
+    OC_HTML_INLINE,
+    /* inlines born of raw HTML */
+    OC_KBD,       /* a key: -> inlines */
+    OC_SUP,       /* -> inlines */
+    OC_SUB,       /* -> inlines */
+    OC_UNDERLINE, /* ins, u -> inlines */
+    OC_MARK,      /* -> inlines */
+    OC_SMALL,     /* -> inlines */
+    OC_ABBR,      /* title = the expansion -> inlines */
+    OC_Q,         /* an inline quotation: marks by language -> inlines */
+    OC_ANCHOR     /* a link target: id (unique, as headings'), slug (as written); no children */
 } oc_node_type;
 
 typedef enum { OC_ALIGN_NONE = 0, OC_ALIGN_LEFT, OC_ALIGN_CENTER, OC_ALIGN_RIGHT } oc_align;
@@ -146,11 +166,11 @@ struct oc_node {
 
     /* LIST / ITEM / CODE_BLOCK */
     int ordered, start, tight;
-    int task;               /* ITEM: 0 not a task, 1 open, 2 done */
-    const char *info;       /* CODE_BLOCK: the language, the info string's first word up to a
-                               blank or ',' ("rust" of "rust,ignore"), may be "" */
-    const char *fence_info; /* CODE_BLOCK: the whole info string as written
-                               ("rust,ignore", "toml title=x"), may be "" */
+    int task;                /* ITEM: 0 not a task, 1 open, 2 done */
+    const char *info;        /* CODE_BLOCK: the language, the info string's first word up to a
+                                blank or ',' ("rust" of "rust,ignore"), may be "" */
+    const char *fence_info;  /* CODE_BLOCK: the whole info string as written
+                                ("rust,ignore", "toml title=x"), may be "" */
     const oc_hl_span *spans; /* CODE_BLOCK: highlighted tokens, NULL when plain */
     int nspans;
     const char *lang; /* CODE_BLOCK: the highlighter's language ("rust"), NULL when plain */
@@ -174,6 +194,11 @@ struct oc_node {
     const oc_align *align; /* TABLE: ncols entries */
     int header;            /* TABLE_ROW: 1 for the header row */
     int col;               /* TABLE_CELL: 0-based column */
+    int colspan;           /* TABLE_CELL from HTML: columns spanned (0 or 1: one) */
+
+    /* from HTML */
+    oc_align halign;           /* PARAGRAPH, HEADING, TABLE_CELL: align/center */
+    int img_width, img_height; /* IMAGE: width/height attributes in CSS px, 0 if absent */
 };
 
 typedef struct {

@@ -377,9 +377,10 @@ oc_status oc_linebreak(oc_arena *a, const oc_lb_item *items, size_t n, const dou
 typedef enum {
     OC_RUN_STRIKE = 1, /* draw a line through */
     OC_RUN_UNDERLINE = 2,
-    OC_RUN_CODE = 4,     /* inline code: light tint behind */
-    OC_RUN_SUPER = 8,    /* superscript (footnote markers) */
-    OC_RUN_ARTIFACT = 16 /* not content (a wrapped code line's continuation mark) */
+    OC_RUN_CODE = 4,      /* inline code: light tint behind */
+    OC_RUN_SUPER = 8,     /* superscript (footnote markers) */
+    OC_RUN_ARTIFACT = 16, /* not content (a wrapped code line's continuation mark) */
+    OC_RUN_MARK = 32      /* highlighted (HTML mark, kbd): tint behind */
 } oc_run_flags;
 
 typedef struct {

@@ -2,6 +2,8 @@
  * This is the only file that includes cmark-gfm. */
 #include "octavo/book.h"
 
+#include "doc/html.h"
+
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 #include <ctype.h>
@@ -218,11 +220,12 @@ typedef struct {
     oc_document *doc;
     oc_diag *diag;
     oc_chapter *ch;
-    idset slugs; /* every heading slug of this chapter, for de-duplication */
-    int warned_html;
+    idset slugs;              /* every heading slug of this chapter, for de-duplication */
     int warned_hl;            /* a code block left plain by the highlighting limits */
     double *hl_budget;        /* the book's highlighting budget (oc_doc_highlight_block) */
     const int *outline_start; /* chapter i's headings: outline[start[i] .. start[i+1]) */
+    oc_node **anchors;        /* every HTML anchor (a id/name), in book order */
+    const int *anchor_start;  /* chapter i's: anchors[start[i] .. start[i+1]) */
 } parse_ctx;
 
 static const char *type_string(cmark_node *n) {
@@ -438,13 +441,11 @@ static oc_node *convert_tree(parse_ctx *P, cmark_node *root) {
             const char *t = n->text ? n->text : "";
             while (*t == ' ' || *t == '\t' || *t == '\n')
                 t++;
-            if (strncmp(t, "<!--", 4) == 0) {
-                n = NULL; /* comments are the author's notes: dropped silently */
-            } else if (!P->warned_html) {
-                P->warned_html = 1;
-                oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
-                               "raw HTML is not passed through; it is shown as text");
-            }
+            /* comments are the author's notes: dropped silently; the rest
+             * is parsed as HTML (html.c) once the tree is whole */
+            if (strncmp(t, "<!--", 4) == 0 && strstr(t, "-->") &&
+                !strstr(strstr(t, "-->") + 3, "<"))
+                n = NULL;
             if (!n) continue; /* HTML nodes are leaves: nothing to pop later */
         }
         if (n && parent) oc_node_append(parent, n);
@@ -480,7 +481,28 @@ static void walk(oc_node *root, void (*fn)(parse_ctx *, oc_node *), parse_ctx *P
 typedef struct {
     parse_ctx base;
     idset *ids;
+    oc_node ***anchors; /* the book's anchors, grown here */
+    int *nanchors;
 } heading_ctx;
+
+/* An HTML anchor: an id unique in the book, like a heading's; `slug` stays
+ * as written, for links. */
+static void visit_anchor(parse_ctx *P, oc_node *n) {
+    if (n->type != OC_ANCHOR || !n->slug) return;
+    heading_ctx *H = (heading_ctx *)P;
+    oc_document *doc = P->doc;
+    const char *s = n->slug;
+    const char *id = isalpha((unsigned char)s[0]) || (unsigned char)s[0] >= 0x80
+                         ? s
+                         : oc_arena_printf(&doc->arena, "h-%s", s);
+    n->id = idset_add_unique(H->ids, &doc->arena, id);
+    int k = *H->nanchors;
+    if ((k & (k - 1)) == 0) {
+        size_t cap = k ? (size_t)k * 2 : 16;
+        *H->anchors = oc_xrealloc(*H->anchors, cap * sizeof **H->anchors);
+    }
+    (*H->anchors)[(*H->nanchors)++] = n;
+}
 
 static void visit_heading(parse_ctx *P, oc_node *n) {
     if (n->type != OC_HEADING) return;
@@ -642,6 +664,13 @@ static int find_chapter(oc_arena *a, const oc_document *doc, const char *rel) {
     return -1;
 }
 
+/* The id of the HTML anchor written `slug` in chapter `ch`. */
+static const char *find_anchor(const parse_ctx *P, int ch, const char *slug) {
+    for (int i = P->anchor_start[ch]; i < P->anchor_start[ch + 1]; i++)
+        if (strcmp(P->anchors[i]->slug, slug) == 0) return P->anchors[i]->id;
+    return NULL;
+}
+
 static int strncasecmp_ascii(const char *s, const char *prefix) {
     for (; *prefix; s++, prefix++)
         if (tolower((unsigned char)*s) != *prefix) return 0;
@@ -699,10 +728,11 @@ static void visit_link(parse_ctx *P, oc_node *n) {
     n->target_id = NULL;
     if (frag && *frag) {
         const char *id = find_slug(&doc->arena, doc, P->outline_start, target, frag);
+        if (!id) id = find_anchor(P, target, frag);
         if (!id) {
             n->link_kind = OC_LINK_BROKEN;
             oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
-                           "link '%s': no heading '#%s' in %s", url, frag,
+                           "link '%s': no heading '#%s' (nor HTML anchor) in %s", url, frag,
                            doc->chapters[target].path);
             return;
         }
@@ -1261,9 +1291,15 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
     if (guard_book_size(doc, diag) != OC_OK) return OC_ERR_INPUT;
     int *outline_start = oc_xcalloc((size_t)doc->nchapters + 1, sizeof *outline_start);
     double hl_budget = OC_HL_BUDGET0;
+    int *anchor_start = oc_xcalloc((size_t)doc->nchapters + 1, sizeof *anchor_start);
+    oc_node **anchors = NULL;
+    int nanchors = 0;
     for (int i = 0; i < doc->nchapters; i++) {
         oc_chapter *ch = &doc->chapters[i];
-        heading_ctx H = {{.doc = doc, .diag = diag, .ch = ch, .hl_budget = &hl_budget}, &ids};
+        heading_ctx H = {{.doc = doc, .diag = diag, .ch = ch, .hl_budget = &hl_budget},
+                         &ids,
+                         &anchors,
+                         &nanchors};
         /* a chapter the guards stop is left empty; the error fails the build */
         ch->root = NULL;
         if (guard_chapter(&H.base) == OC_OK) {
@@ -1277,6 +1313,7 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
             ch->root = convert_tree(&H.base, root);
             cmark_node_free(root);
             cmark_parser_free(parser);
+            oc_html_chapter(doc, ch, diag);
         }
         if (!ch->root) ch->root = new_node(&doc->arena, OC_CHAPTER, 1, 1);
         if (ch->line_map) walk(ch->root, visit_remap, &H.base);
@@ -1284,6 +1321,10 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
         walk(ch->root, visit_heading, &H.base);
         for (int k = 0; k < ch->nnotes; k++)
             walk(ch->notes[k], visit_heading, &H.base);
+        anchor_start[i] = nanchors;
+        walk(ch->root, visit_anchor, &H.base);
+        for (int k = 0; k < ch->nnotes; k++)
+            walk(ch->notes[k], visit_anchor, &H.base);
         walk(ch->root, visit_noteref, &H.base);
         for (int k = 0; k < ch->nnotes; k++)
             walk(ch->notes[k], visit_noteref, &H.base);
@@ -1306,15 +1347,20 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
     }
     idset_free(&ids);
     outline_start[doc->nchapters] = doc->noutline;
+    anchor_start[doc->nchapters] = nanchors;
     for (int i = 0; i < doc->nchapters; i++) {
         parse_ctx P = {.doc = doc, .diag = diag, .ch = &doc->chapters[i]};
         P.outline_start = outline_start;
+        P.anchors = anchors;
+        P.anchor_start = anchor_start;
         walk(P.ch->root, visit_link, &P);
         for (int k = 0; k < P.ch->nnotes; k++)
             walk(P.ch->notes[k], visit_link, &P);
         walk(P.ch->root, visit_figure, &P);
     }
     free(outline_start);
+    free(anchor_start);
+    free(anchors);
     if (doc->meta.number_sections) number_sections(doc);
     if (!doc->meta.title)
         doc->meta.title = doc->nchapters ? doc->chapters[0].title : doc->meta.slug;

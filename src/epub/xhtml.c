@@ -419,6 +419,8 @@ static void img_tag(oc_buf *b, const oc_node *n, int with_title) {
     oc_buf_puts(b, "\" alt=\"");
     plain_text(b, n);
     oc_buf_puts(b, "\"");
+    if (n->img_width > 0) oc_buf_printf(b, " width=\"%d\"", n->img_width);
+    if (n->img_height > 0) oc_buf_printf(b, " height=\"%d\"", n->img_height);
     if (with_title && n->title && n->title[0]) {
         oc_buf_puts(b, " title=\"");
         oc_epub_escape_str(b, n->title);
@@ -469,7 +471,7 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
                 oc_buf_puts(b, "</figcaption>\n</figure>\n");
                 return 0;
             }
-            if (!bare) oc_buf_puts(b, "<p>");
+            if (!bare) oc_buf_printf(b, "<p%s>", align_class(n->halign));
             if (n->parent && n->parent->first == n) {
                 if (n->parent->type == OC_ITEM && n->parent->task && box_in_para(n->parent))
                     task_box(b, n->parent->task);
@@ -490,7 +492,7 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
     case OC_HEADING: {
         int level = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
         if (entering) {
-            oc_buf_printf(b, "<h%d", level);
+            oc_buf_printf(b, "<h%d%s", level, align_class(n->halign));
             if (n->id) {
                 oc_buf_puts(b, " id=\"");
                 oc_epub_id(b, n->id);
@@ -594,7 +596,10 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
             oc_align al = OC_ALIGN_NONE;
             if (table && table->align && n->col >= 0 && n->col < table->ncols)
                 al = table->align[n->col];
-            oc_buf_printf(b, "<%s%s>", head ? "th" : "td", align_class(al));
+            if (n->halign) al = n->halign;
+            oc_buf_printf(b, "<%s%s", head ? "th" : "td", align_class(al));
+            if (n->colspan > 1) oc_buf_printf(b, " colspan=\"%d\"", n->colspan);
+            oc_buf_putc(b, '>');
             return 1;
         }
         oc_buf_puts(b, head ? "</th>" : "</td>");
@@ -727,6 +732,64 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
             oc_buf_puts(b, "<span class=\"raw-html\">");
             oc_epub_escape(b, n->text ? n->text : "", text_len(n));
             oc_buf_puts(b, "</span>");
+        }
+        return 0;
+
+    /* elements born of raw HTML: each becomes its own XHTML element again */
+    case OC_DEFLIST:
+        oc_buf_puts(b, entering ? "<dl>\n" : "</dl>\n");
+        return 1;
+    case OC_DEF_TERM:
+        oc_buf_puts(b, entering ? "<dt>" : "</dt>\n");
+        return 1;
+    case OC_DEF_DESC:
+        oc_buf_puts(b, entering ? "<dd>\n" : "</dd>\n");
+        return 1;
+    case OC_DETAILS:
+        oc_buf_puts(b, entering ? "<details>\n" : "</details>\n");
+        return 1;
+    case OC_SUMMARY:
+        oc_buf_puts(b, entering ? "<summary>" : "</summary>\n");
+        return 1;
+    case OC_KBD:
+        oc_buf_puts(b, entering ? "<kbd>" : "</kbd>");
+        return 1;
+    case OC_SUP:
+        oc_buf_puts(b, entering ? "<sup>" : "</sup>");
+        return 1;
+    case OC_SUB:
+        oc_buf_puts(b, entering ? "<sub>" : "</sub>");
+        return 1;
+    case OC_UNDERLINE:
+        oc_buf_puts(b, entering ? "<u>" : "</u>");
+        return 1;
+    case OC_MARK:
+        oc_buf_puts(b, entering ? "<mark>" : "</mark>");
+        return 1;
+    case OC_SMALL:
+        oc_buf_puts(b, entering ? "<small>" : "</small>");
+        return 1;
+    case OC_Q:
+        oc_buf_puts(b, entering ? "<q>" : "</q>");
+        return 1;
+    case OC_ABBR:
+        if (!entering) {
+            oc_buf_puts(b, "</abbr>");
+            return 0;
+        }
+        oc_buf_puts(b, "<abbr");
+        if (n->title && n->title[0]) {
+            oc_buf_puts(b, " title=\"");
+            oc_epub_escape_str(b, n->title);
+            oc_buf_putc(b, '"');
+        }
+        oc_buf_putc(b, '>');
+        return 1;
+    case OC_ANCHOR:
+        if (entering && n->id) {
+            oc_buf_puts(b, "<span id=\"");
+            oc_epub_id(b, n->id);
+            oc_buf_puts(b, "\"></span>");
         }
         return 0;
     }

@@ -207,7 +207,7 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
         const oc_run *run = &ln->runs[r];
         double x = x0 + run->x;
         uint32_t sref = run_sref(b, run, links);
-        if (run->flags & OC_RUN_CODE) {
+        if (run->flags & (OC_RUN_CODE | OC_RUN_MARK)) {
             oc_item t = oc_item_at(OC_ITEM_RECT, x - 1.2, base - run->size * 0.24, run->width + 2.4,
                                    run->size * 1.08);
             t.color = b->tint;
@@ -417,6 +417,18 @@ static void add_dest(oc_blocks *b, const char *name, double y) {
     oc_flow_item(b->flow, &t);
 }
 
+/* HTML anchors (a id/name) inside a block: their destinations on an empty
+ * element kept with the block's first line, so a link lands on its page. */
+static void anchor_dests(oc_blocks *b, const oc_node *n) {
+    int any = 0;
+    for (const oc_node *c = n->first; c; c = oc_node_next(n, c, 1)) {
+        if (c->type != OC_ANCHOR || !c->id) continue;
+        if (!any) oc_blocks_elem(b, 0, OC_PG_KEEP_NEXT);
+        any = 1;
+        add_dest(b, c->id, 0);
+    }
+}
+
 static void heading(oc_blocks *b, const oc_node *n) {
     static const double scale[7] = {1.0, 1.45, 1.3, 1.15, 1.0, 1.0, 1.0};
     static const double above[7] = {0, 2.0, 1.6, 1.3, 1.0, 1.0, 1.0};
@@ -431,6 +443,7 @@ static void heading(oc_blocks *b, const oc_node *n) {
     if (n->number && *n->number)
         numw = oc_para_text_width(b->para, font, size, n->number, strlen(n->number)) + size * 0.6;
     oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
+    st.align = n->halign;
     oc_para p;
     memset(&p, 0, sizeof p);
     if (oc_para_layout(b->para, n, &st, b->measure - b->indent - numw, &p) != OC_OK) return;
@@ -486,6 +499,14 @@ static void figure(oc_blocks *b, const oc_node *n) {
         img = img->next;
     const oc_asset *as = img->asset;
     double natw = as->width * 72.0 / 150.0, nath = as->height * 72.0 / 150.0;
+    if (img->img_width > 0 || img->img_height > 0) { /* HTML width/height: CSS px */
+        double sx = img->img_width > 0 ? img->img_width * 0.75 / (as->width ? as->width : 1) : 0;
+        double sy =
+            img->img_height > 0 ? img->img_height * 0.75 / (as->height ? as->height : 1) : 0;
+        double k = sx > 0 ? sx : sy;
+        natw = as->width * k;
+        nath = as->height * k;
+    }
     double maxw = b->measure - b->indent, maxh = b->text_height * 0.8;
     double s = 1;
     if (natw > maxw) s = maxw / natw;
@@ -571,8 +592,9 @@ static void paragraph(oc_blocks *b, const oc_node *n) {
         figure(b, n);
         return;
     }
-    oc_para_style st = oc_blocks_style(b, OC_FONT_SERIF, b->body, b->leading, 1);
-    if (b->after_para) st.indent = b->body * 1.5;
+    oc_para_style st = oc_blocks_style(b, OC_FONT_SERIF, b->body, b->leading, !n->halign);
+    st.align = n->halign;
+    if (b->after_para && !n->halign) st.indent = b->body * 1.5;
     oc_para p;
     memset(&p, 0, sizeof p);
     if (oc_para_layout(b->para, n, &st, b->measure - b->indent, &p) != OC_OK) return;
@@ -583,6 +605,32 @@ static void paragraph(oc_blocks *b, const oc_node *n) {
     oc_pg_keep_lines(b->flow->pe, first, (size_t)p.nlines);
     if (p.nlines > 0 && introduces(n)) b->flow->pe[b->flow->n - 1].flags |= OC_PG_KEEP_NEXT;
     b->after_para = 1;
+}
+
+/* A summary (details) or a term (dl): a bold lead-in kept with what
+ * follows; paper cannot fold, so the details' content is shown below. */
+static void lead_in(oc_blocks *b, const oc_node *n) {
+    b->space = maxd(b->space, b->leading * 0.4);
+    oc_para_style st = oc_blocks_style(b, OC_FONT_SERIF_BOLD, b->body, b->leading, 0);
+    oc_para p;
+    memset(&p, 0, sizeof p);
+    if (oc_para_layout(b->para, n, &st, b->measure - b->indent, &p) != OC_OK) return;
+    for (int l = 0; l < p.nlines; l++)
+        line_elem(b, &p.lines[l], b->indent, b->body, b->leading, OC_PG_KEEP_NEXT, NULL);
+    b->space = b->leading * 0.2;
+    b->after_para = 0;
+}
+
+/* A dd: its blocks indented. */
+static void definition(oc_blocks *b, const oc_node *n) {
+    double saved = b->indent;
+    b->indent = saved + b->body * 1.5;
+    b->after_para = 0;
+    for (const oc_node *c = n->first; c; c = c->next)
+        walk(b, c);
+    b->indent = saved;
+    b->space = maxd(b->space, b->leading * 0.3);
+    b->after_para = 0;
 }
 
 static void code_block(oc_blocks *b, const oc_node *n, int tinted) {
@@ -771,6 +819,7 @@ static void table(oc_blocks *b, const oc_node *n) {
         for (const oc_node *row = n->first; row; row = row->next, nrows++) {
             for (const oc_node *cell = row->first; cell; cell = cell->next) {
                 int c = cell->col < nc ? cell->col : nc - 1;
+                if (cell->colspan > 1) continue; /* a spanning cell takes what its columns get */
                 oc_para_style st = oc_blocks_style(
                     b, row->header ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF, size, lead, 0);
                 oc_para p;
@@ -831,10 +880,14 @@ static void table(oc_blocks *b, const oc_node *n) {
         for (const oc_node *cell = row->first; cell; cell = cell->next) {
             int c = cell->col < nc ? cell->col : nc - 1;
             if (!cref[c]) cref[c] = oc_blocks_se(b, row->header ? OC_SE_TH : OC_SE_TD, tr, cell);
+            double cw = 0;
+            for (int k = c; k < nc && k < c + (cell->colspan > 1 ? cell->colspan : 1); k++)
+                cw += w[k];
             oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
             st.hyphenate = w[c] < prefw[c]; /* a narrowed column breaks words at syllables */
             st.align = n->align ? n->align[c] : OC_ALIGN_LEFT;
-            oc_para_layout(b->para, cell, &st, w[c] - 2 * padx, &cells[c]);
+            if (cell->halign) st.align = cell->halign;
+            oc_para_layout(b->para, cell, &st, cw - 2 * padx, &cells[c]);
             if (cells[c].nlines > maxl) maxl = cells[c].nlines;
         }
         double h = maxl * lead + pad;
@@ -901,10 +954,28 @@ static void table(oc_blocks *b, const oc_node *n) {
 static void walk(oc_blocks *b, const oc_node *n) {
     switch (n->type) {
     case OC_PARAGRAPH:
+        anchor_dests(b, n);
         paragraph(b, n);
         break;
     case OC_HEADING:
+        anchor_dests(b, n);
         heading(b, n);
+        break;
+    case OC_SUMMARY:
+    case OC_DEF_TERM:
+        anchor_dests(b, n);
+        lead_in(b, n);
+        break;
+    case OC_DEF_DESC:
+        definition(b, n);
+        break;
+    case OC_DEFLIST:
+    case OC_DETAILS:
+        b->space = maxd(b->space, b->leading * 0.5);
+        for (const oc_node *c = n->first; c; c = c->next)
+            walk(b, c);
+        b->space = maxd(b->space, b->leading * 0.5);
+        b->after_para = 0;
         break;
     case OC_QUOTE:
         quote(b, n);
@@ -922,6 +993,7 @@ static void walk(oc_blocks *b, const oc_node *n) {
         thematic_break(b);
         break;
     case OC_TABLE:
+        anchor_dests(b, n);
         table(b, n);
         break;
     default:
@@ -939,6 +1011,8 @@ static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
     oc_blocks_elem(b, b->text_height * 0.16, flags);
     add_dest(b, ch->id, 0);
     if (h1 && h1->id && (!ch->id || strcmp(h1->id, ch->id) != 0)) add_dest(b, h1->id, 0);
+    for (const oc_node *c = h1 ? h1->first : NULL; c; c = oc_node_next(h1, c, 1))
+        if (c->type == OC_ANCHOR && c->id) add_dest(b, c->id, 0);
     /* a title given by the table of contents (mdBook's SUMMARY.md) is the
      * entry's text, with the chapter's number, rather than its first heading */
     oc_flow_mark m = {0,

@@ -50,6 +50,7 @@
 #define CODE_SIZE 0.9         /* inline code relative to the text */
 #define SUPER_SIZE 0.65
 #define SUPER_RISE 0.36
+#define SUB_DROP 0.15
 #define URL_SIZE 0.85      /* " (url)" after external links in the print profile */
 #define CONT_MARK 0x21AA   /* ↪ */
 #define CJK_STRETCH_EM 0.1 /* justification stretch between two CJK characters */
@@ -82,6 +83,7 @@ typedef struct {
 /* inherited inline state while walking the tree */
 typedef struct {
     int bold, italic, code, super, small, strike;
+    int sub, underline, mark, qdepth; /* from HTML: sub, ins/u, mark/kbd, nested q */
     const char *uri, *dest;
     const oc_node *noteref;
 } istate;
@@ -425,10 +427,14 @@ static int style_index(pbuild *b, const istate *s) {
     if (s->super) {
         r.dy = r.size * SUPER_RISE;
         r.size *= SUPER_SIZE;
+    } else if (s->sub) {
+        r.dy = -r.size * SUB_DROP;
+        r.size *= SUPER_SIZE;
     }
     r.color = (s->uri || s->dest) ? ps->link_color : ps->color;
     r.flags = (s->strike ? OC_RUN_STRIKE : 0) | (s->code && !is_mono(base) ? OC_RUN_CODE : 0) |
-              (s->super ? OC_RUN_SUPER : 0);
+              (s->super ? OC_RUN_SUPER : 0) | (s->underline ? OC_RUN_UNDERLINE : 0) |
+              (s->mark ? OC_RUN_MARK : 0);
     r.uri = s->uri;
     r.dest = s->dest;
     r.noteref = s->noteref;
@@ -531,6 +537,27 @@ static int atoms_equal_text(const pbuild *b, size_t from, const char *s) {
 
 static void walk(pbuild *b, const oc_node *n, istate st);
 
+/* Quotation marks of the book's language for an HTML q, the inner pair
+ * for a q inside another. */
+static void quote_marks(const pbuild *b, int depth, const char **open, const char **close) {
+    const oc_document *doc = b->ctx->doc;
+    const char *l = doc && doc->meta.language ? doc->meta.language : "en";
+    int inner = depth % 2;
+    if (!strncmp(l, "de", 2) || !strncmp(l, "cs", 2) || !strncmp(l, "sk", 2)) {
+        *open = inner ? "\xE2\x80\x9A" : "\xE2\x80\x9E";
+        *close = inner ? "\xE2\x80\x98" : "\xE2\x80\x9C";
+    } else if (!strncmp(l, "fr", 2)) {
+        *open = inner ? "\xE2\x80\x9C" : "\xC2\xAB\xC2\xA0";
+        *close = inner ? "\xE2\x80\x9D" : "\xC2\xA0\xC2\xBB";
+    } else if (!strncmp(l, "ru", 2) || !strncmp(l, "es", 2) || !strncmp(l, "it", 2)) {
+        *open = inner ? "\xE2\x80\x9C" : "\xC2\xAB";
+        *close = inner ? "\xE2\x80\x9D" : "\xC2\xBB";
+    } else {
+        *open = inner ? "\xE2\x80\x98" : "\xE2\x80\x9C";
+        *close = inner ? "\xE2\x80\x99" : "\xE2\x80\x9D";
+    }
+}
+
 static void walk_children(pbuild *b, const oc_node *n, const istate *st) {
     for (const oc_node *c = n->first; c; c = c->next)
         walk(b, c, *st);
@@ -622,6 +649,46 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
         if (len > 0) add_text(b, num, (size_t)len, &st);
         break;
     }
+    /* inlines born of raw HTML */
+    case OC_KBD: /* a key: monospace on a tint, never hyphenated */
+        st.code = 1;
+        walk_children(b, n, &st);
+        break;
+    case OC_SUP:
+        st.super = 1;
+        walk_children(b, n, &st);
+        break;
+    case OC_SUB:
+        st.sub = 1;
+        walk_children(b, n, &st);
+        break;
+    case OC_UNDERLINE:
+        st.underline = 1;
+        walk_children(b, n, &st);
+        break;
+    case OC_MARK:
+        st.mark = 1;
+        walk_children(b, n, &st);
+        break;
+    case OC_SMALL:
+        st.small = 1;
+        walk_children(b, n, &st);
+        break;
+    case OC_ABBR:
+        walk_children(b, n, &st);
+        break;
+    case OC_Q: {
+        const char *open, *close;
+        quote_marks(b, st.qdepth, &open, &close);
+        add_text(b, open, strlen(open), &st);
+        st.qdepth++;
+        walk_children(b, n, &st);
+        st.qdepth--;
+        add_text(b, close, strlen(close), &st);
+        break;
+    }
+    case OC_ANCHOR: /* a destination: placed by the block (blocks.c) */
+        break;
     default:
         /* blocks (a paragraph inside a cell or item) and anything new */
         if (n->first) {

@@ -131,6 +131,10 @@ def md_text(md):
     md = re.sub(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$", "", md, flags=re.M)    # link reference defs
     md = re.sub(r"\]\([^)\s]*(\s+(\"[^\"]*\"|'[^']*'))?\)", "] ", md)   # link destinations, titles
     md = re.sub(r"^(\s*)(\d+[.)]|[-*+])\s+(\[[ xX]\]\s+)?", r"\1", md, flags=re.M)  # list markers
+    # raw HTML: what is removed with its content, comments, then the tags (their text stays)
+    md = re.sub(r"<(script|style|iframe|textarea|template|noscript)\b.*?</\1\s*>", " ", md, flags=re.S | re.I)
+    md = re.sub(r"<!--.*?-->", " ", md, flags=re.S)
+    md = re.sub(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>", " ", md)
     return html.unescape(md)
 
 

@@ -182,7 +182,7 @@ expect_built wide-table "$G/wide-table" wide-table "" ""
 
 # ---- active content and the network ---------------------------------------------------
 phase "active content and the network"
-expect_built raw-html "$G/raw-html" raw-html "$G/raw-html/$C" "raw HTML is not passed through"
+expect_built raw-html "$G/raw-html" raw-html "$G/raw-html/$C" "HTML <script> element, removed with its content"
 has_line "$L/raw-html.err" "$G/raw-html/$C:" "^11:1: warning: link 'javascript:alert\(5\)' uses a scheme that is not allowed" && ok ||
   bad "raw-html: no warning for the javascript: link at 11:1"
 expect_built remote-image "$G/remote-image" remote-image "$G/remote-image/$C" "remote image 'https://example.com/x.png' is not fetched"

@@ -12,13 +12,13 @@ secs=${1:-30}
 shift || true
 B=build-fuzz
 cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCTAVO_FUZZ=ON >/dev/null
-cmake --build "$B" -j"$(nproc)" --target fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_mdbook >/dev/null
+cmake --build "$B" -j"${FUZZ_JOBS:-$(nproc)}" --target ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_mdbook fuzz_html} >/dev/null
 
 export OCTAVO_FONTS_DIR=$PWD/fonts
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
-for t in ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_mdbook}; do
+for t in ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_mdbook fuzz_html}; do
   seeds="$B/corpus/$t"
   mkdir -p "$seeds" "$B/findings/$t"
   # seeds: every Markdown file of the fixtures and the guide (the PDF target
@@ -33,6 +33,7 @@ for t in ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_pn
     [ -d tests/fuzz/regressions ] && dirs+=(tests/fuzz/regressions)
   fi
   dict=tests/fuzz/markdown.dict
+  [ "$t" = fuzz_html ] && dict=tests/fuzz/html.dict
   if [ "$t" = fuzz_mdbook ]; then
     # mdBook folders: book.toml, SUMMARY.md and the chapter and listing files
     # at the target's fixed names, joined by NUL bytes

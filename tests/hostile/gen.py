@@ -160,7 +160,7 @@ def main():
     # --- active content and the network ---------------------------------------
     html = intro + """<script>alert('block')</script>
 
-Inline <script>alert(1)</script> and <img src=x onerror="alert(2)"> here.
+Inline <script>alert(1)</script> and <img src=https://example.com/x.png onerror="alert(2)"> here.
 
 <a href="javascript:alert(3)" onclick="alert(4)">click</a>
 
