@@ -228,6 +228,23 @@ static int is_svg(xmlNodePtr n) {
     return n->ns && n->ns->href && strcmp((const char *)n->ns->href, SVG_NS) == 0;
 }
 
+/* Drops e's declarations of namespaces other than SVG and XLink: nothing
+ * in them is left (cleaning took their elements and attributes out). */
+static void prune_ns(xmlNodePtr e) {
+    xmlNsPtr *link = &e->nsDef;
+    while (*link) {
+        xmlNsPtr ns = *link;
+        const char *href = (const char *)ns->href;
+        if (href && (strcmp(href, SVG_NS) == 0 || strcmp(href, XLINK_NS) == 0)) {
+            link = &ns->next;
+            continue;
+        }
+        *link = ns->next;
+        ns->next = NULL;
+        xmlFreeNs(ns);
+    }
+}
+
 /* Cleans element e's attributes; returns 1 when e itself must go (an
  * image, use or the like whose reference was taken away). */
 static int clean_attrs(cleaner *c, xmlNodePtr e) {
@@ -329,6 +346,7 @@ static void clean_tree(cleaner *c, xmlNodePtr parent) {
                 continue;
             }
             clean_tree(c, n);
+            prune_ns(n);
             break;
         case XML_PI_NODE:
             c->removed.instructions++;
@@ -474,6 +492,7 @@ oc_status oc_image_svg_clean(const unsigned char *data, size_t len, unsigned cha
     }
     clean_attrs(&c, root);
     clean_tree(&c, root);
+    prune_ns(root);
     if (c.failed) goto done;
 
     /* the size: width and height, else from the viewBox */
