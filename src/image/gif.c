@@ -18,12 +18,16 @@
 typedef struct {
     const unsigned char *d;
     size_t n, pos;
+    int short_read; /* a read ran past the end: whatever giflib says, truncated */
 } gif_src;
 
 static int gif_read(GifFileType *g, GifByteType *buf, int want) {
     gif_src *s = g->UserData;
     size_t k = want > 0 ? (size_t)want : 0;
-    if (k > s->n - s->pos) k = s->n - s->pos;
+    if (k > s->n - s->pos) {
+        k = s->n - s->pos;
+        s->short_read = 1;
+    }
     memcpy(buf, s->d + s->pos, k);
     s->pos += k;
     return (int)k;
@@ -77,11 +81,11 @@ static int gif_run(const unsigned char *d, size_t n, oc_image_info *info, oc_ima
                    char *why) {
     int rc = -1, err = 0, frames = 0, transparent = -1;
     why[0] = '\0';
-    unsigned char *line = NULL, *idx = NULL;
-    gif_src src = {d, n, 0};
+    unsigned char *idx = NULL;
+    gif_src src = {d, n, 0, 0};
     GifFileType *g = DGifOpen(&src, gif_read, &err);
     if (!g) {
-        gif_why(err, why);
+        gif_why(src.short_read ? D_GIF_ERR_EOF_TOO_SOON : err, why);
         return -1;
     }
     long sw = g->SWidth, sh = g->SHeight;
@@ -216,8 +220,8 @@ static int gif_run(const unsigned char *d, size_t n, oc_image_info *info, oc_ima
     info->channels = 1;
     rc = 0;
 done:
+    if (rc != 0 && src.short_read) gif_why(D_GIF_ERR_EOF_TOO_SOON, why);
     free(idx);
-    free(line);
     DGifCloseFile(g, &err);
     return rc;
 }
