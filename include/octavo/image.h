@@ -126,8 +126,11 @@ oc_status oc_image_svg_clean(const unsigned char *data, size_t len, unsigned cha
  * alpha, unpremultiplied). librsvg is given the bytes only, with no base
  * file or URI, so it resolves no reference outside them (only data: URLs;
  * see the README); oc_image_svg_clean has removed those already. The size
- * must be at most OC_SVG_MAX_RASTER pixels. */
+ * must be at most OC_SVG_MAX_RASTER pixels. With `fonts_dir` (the bundled
+ * fonts), text is set in those fonts only: the process's fontconfig
+ * configuration is replaced by one holding them (process-wide state, made
+ * once per folder); NULL leaves fontconfig as the system has it. */
 oc_status oc_image_render_svg(const unsigned char *data, size_t len, int width, int height,
-                              oc_image_pixels *out, char *why);
+                              const char *fonts_dir, oc_image_pixels *out, char *why);
 
 #endif

@@ -18,12 +18,15 @@
 
 #include <cairo.h>
 #include <ctype.h>
+#include <dirent.h>
+#include <fontconfig/fontconfig.h>
 #include <gio/gio.h>
 #include <librsvg/rsvg.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,6 +391,11 @@ static void fmt_num(char *out, size_t size, double v) {
     if (*e == '.') *e = '\0';
 }
 
+static void quiet(void *ctx, const char *msg, ...) {
+    (void)ctx;
+    (void)msg;
+}
+
 /* librsvg reads the cleaned document: what it refuses is refused here. */
 static RsvgHandle *rsvg_open(const unsigned char *data, size_t len, char *why) {
     GError *err = NULL;
@@ -423,10 +431,16 @@ oc_status oc_image_svg_clean(const unsigned char *data, size_t len, unsigned cha
         snprintf(why, 256, "SVG is larger than %zu MB", SVG_MAX_BYTES >> 20);
         return OC_ERR_INPUT;
     }
+    /* libxml2 reports some errors (encodings) through its generic handler,
+     * which prints to stderr: silenced for this thread while we parse (the
+     * reason still reaches `why` through the context's last error) */
+    xmlGenericErrorFunc saved_fn = xmlGenericError;
+    void *saved_ctx = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(NULL, quiet);
     ctx = xmlNewParserCtxt();
     if (!ctx) {
         snprintf(why, 256, "out of memory reading an SVG");
-        return OC_ERR_INPUT;
+        goto done;
     }
     /* no network, no entity substitution (XML_PARSE_NOENT), no DTD loading
      * or attribute defaults from one (XML_PARSE_DTDLOAD, DTDATTR), no
@@ -559,6 +573,7 @@ done:
     if (mem) xmlFree(mem);
     if (doc) xmlFreeDoc(doc);
     if (ctx) xmlFreeParserCtxt(ctx);
+    xmlSetGenericErrorFunc(saved_ctx, saved_fn);
     return st;
 }
 
@@ -575,8 +590,76 @@ int oc_image_probe_svg(const unsigned char *data, size_t len, oc_image_info *inf
     return 0;
 }
 
+/* Text in an SVG is laid out by Pango, which finds fonts through
+ * fontconfig. Left alone, fontconfig reads the system's configuration and
+ * fonts, so the pixels would depend on the machine (and octavo would read
+ * outside the book and fonts/). Instead the process's current fontconfig
+ * configuration becomes one holding only the bundled fonts, with the
+ * generic families mapped onto them and every unknown family falling back
+ * to DejaVu Sans. Made once per fonts folder, before Pango first looks. */
+static pthread_mutex_t fc_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *fc_dir;
+
+/* The folder's font files, one by one and in name order (the same fonts
+ * found in the same order on every machine): FcConfigAppFontAddDir would
+ * also try to write a cache, and complain on stderr that there is nowhere
+ * to. */
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_fonts(FcConfig *cfg, const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    char *names[256];
+    size_t nn = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && nn < sizeof names / sizeof names[0]) {
+        size_t k = strlen(e->d_name);
+        if (k >= 5 && (strcasecmp(e->d_name + k - 4, ".ttf") == 0 ||
+                       strcasecmp(e->d_name + k - 4, ".otf") == 0))
+            if ((names[nn] = strdup(e->d_name)) != NULL) nn++;
+    }
+    closedir(d);
+    qsort(names, nn, sizeof names[0], by_name);
+    int n = 0;
+    char path[4096];
+    for (size_t i = 0; i < nn; i++) {
+        if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) < (int)sizeof path)
+            n += FcConfigAppFontAddFile(cfg, (const FcChar8 *)path) == FcTrue;
+        free(names[i]);
+    }
+    return n > 0;
+}
+
+static void svg_fonts(const char *fonts_dir) {
+    static const char rules[] =
+        "<?xml version='1.0'?><fontconfig>"
+        "<alias><family>serif</family><prefer><family>Charis SIL</family></prefer></alias>"
+        "<alias><family>sans-serif</family><prefer><family>DejaVu Sans</family></prefer></alias>"
+        "<alias><family>sans</family><prefer><family>DejaVu Sans</family></prefer></alias>"
+        "<alias><family>monospace</family><prefer><family>DejaVu Sans Mono</family></prefer>"
+        "</alias>"
+        "<match target='pattern'><edit name='family' mode='append_last' binding='weak'>"
+        "<string>DejaVu Sans</string><string>Droid Sans Fallback</string>"
+        "<string>Symbola</string></edit></match>"
+        "</fontconfig>";
+    if (!fonts_dir || !*fonts_dir) return;
+    pthread_mutex_lock(&fc_mu);
+    if (!fc_dir || strcmp(fc_dir, fonts_dir) != 0) {
+        FcConfig *cfg = FcConfigCreate();
+        if (cfg && FcConfigParseAndLoadFromMemory(cfg, (const FcChar8 *)rules, FcFalse) &&
+            add_fonts(cfg, fonts_dir) && FcConfigSetCurrent(cfg)) {
+            free(fc_dir);
+            fc_dir = strdup(fonts_dir);
+        }
+        if (cfg) FcConfigDestroy(cfg); /* the current configuration holds its own reference */
+    }
+    pthread_mutex_unlock(&fc_mu);
+}
+
 oc_status oc_image_render_svg(const unsigned char *data, size_t len, int width, int height,
-                              oc_image_pixels *out, char *why) {
+                              const char *fonts_dir, oc_image_pixels *out, char *why) {
     oc_status st = OC_ERR_INPUT;
     memset(out, 0, sizeof *out);
     if (width <= 0 || height <= 0 || (uint64_t)width * (uint64_t)height > OC_SVG_MAX_RASTER) {
@@ -586,6 +669,7 @@ oc_status oc_image_render_svg(const unsigned char *data, size_t len, int width, 
     cairo_surface_t *surf = NULL;
     cairo_t *cr = NULL;
     GError *err = NULL;
+    svg_fonts(fonts_dir);
     RsvgHandle *h = rsvg_open(data, len, why);
     if (!h) return OC_ERR_INPUT;
     rsvg_handle_set_dpi(h, 96);

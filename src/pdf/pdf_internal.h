@@ -23,11 +23,12 @@ oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag);
 /* The language text is shaped in (the book's, as the layout shaped it);
  * borrowed until the writer is freed. Call before the first page. */
 void oc_pdf_writer_set_language(oc_pdf_writer *w, const char *language);
-/* The resolution SVG images are drawn at, in pixels per inch of the page:
- * 300 for print, 200 on screen (over twice what a page shows at 100%). */
+/* SVG images are drawn at `dpi` pixels per inch of the page (300 for
+ * print, 200 on screen: over twice what a page shows at 100%), their text
+ * set in the fonts of `fonts_dir` (borrowed; NULL: the system's fonts). */
 #define OC_PDF_PRINT_DPI 300
 #define OC_PDF_SCREEN_DPI 200
-void oc_pdf_writer_set_image_dpi(oc_pdf_writer *w, double dpi);
+void oc_pdf_writer_set_svg(oc_pdf_writer *w, double dpi, const char *fonts_dir);
 oc_page_sink oc_pdf_writer_sink(oc_pdf_writer *w);
 oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const oc_layout *layout);
 oc_status oc_pdf_writer_save(oc_pdf_writer *w, oc_buf *out);

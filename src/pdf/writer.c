@@ -100,7 +100,8 @@ struct oc_pdf_writer {
     size_t ndests, dest_cap;
     image_slot *images;
     size_t nimages, image_cap;
-    double image_dpi; /* SVGs are drawn at this resolution (0: OC_PDF_SCREEN_DPI) */
+    double image_dpi;          /* SVGs are drawn at this resolution (0: OC_PDF_SCREEN_DPI) */
+    const char *svg_fonts_dir; /* and their text set in these fonts (NULL: the system's) */
     oc_buf scratch;
     const char *long_uri; /* the last link too long for an annotation, warned about */
     oc_buf content;       /* the page being drawn (then handed to a ring slot) */
@@ -393,7 +394,7 @@ static oc_status svg_pixels(writer *w, const oc_asset *a, double wpt, double hpt
                        "million pixels an image)",
                        pw, ph, dpi, OC_SVG_MAX_RASTER / 1000000);
     }
-    return oc_image_render_svg(a->data, a->size, (int)pw, (int)ph, px, why);
+    return oc_image_render_svg(a->data, a->size, (int)pw, (int)ph, w->svg_fonts_dir, px, why);
 }
 
 /* A PNG, GIF, WebP or SVG becomes an image XObject of ours: its samples
@@ -1692,8 +1693,9 @@ void oc_pdf_writer_set_language(oc_pdf_writer *w, const char *language) {
     w->language = language;
 }
 
-void oc_pdf_writer_set_image_dpi(oc_pdf_writer *w, double dpi) {
+void oc_pdf_writer_set_svg(oc_pdf_writer *w, double dpi, const char *fonts_dir) {
     w->image_dpi = dpi;
+    w->svg_fonts_dir = fonts_dir;
 }
 
 /* Pages in a flat page tree at most, and pages per node of a deeper one. */
@@ -1807,7 +1809,8 @@ oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
     writer *w = oc_pdf_writer_new(fonts, diag);
     if (!w) return OC_ERR_INTERNAL;
     if (doc) oc_pdf_writer_set_language(w, doc->meta.language);
-    oc_pdf_writer_set_image_dpi(w, opt && opt->print ? OC_PDF_PRINT_DPI : OC_PDF_SCREEN_DPI);
+    oc_pdf_writer_set_svg(w, opt && opt->print ? OC_PDF_PRINT_DPI : OC_PDF_SCREEN_DPI,
+                          opt ? opt->fonts_dir : NULL);
     /* the same steps as a streamed layout: destinations, pages, the rest */
     for (size_t i = 0; i < layout->npages; i++)
         for (size_t k = 0; k < layout->pages[i].nitems; k++) {

@@ -19,7 +19,9 @@
 #   it is) and two image/png (the WebPs, whose pixels match); every SVG
 #   parses as XML with no DOCTYPE, no script, no on* attribute and no href
 #   but #fragments, and keeps a viewBox; epubcheck gives 0 errors and 0
-#   warnings.
+#   warnings;
+# - drawing the SVG with text opens no fontconfig file or font of the system
+#   (strace): its text is set in the bundled fonts.
 . "$(dirname "$0")/../lib/e2e.sh"
 for tool in qpdf pdfimages pdftotext unzip python3 java cwebp; do
     command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
@@ -32,7 +34,21 @@ cp -r "$SRC/tests/fixtures/imgformats" "$B"
 python3 -I "$B/make_images.py" "$B/images" &&
     cwebp -quiet -q 80 "$B/images/gradient.png" -o "$B/images/lossy.webp" &&
     cwebp -quiet -lossless -exact "$B/images/ring.png" -o "$B/images/alpha.webp" ||
-    { bad "cannot make the raster images"; finish image_formats; exit; }
+    { bad "cannot make the raster images"; # ---- what drawing SVG text reads --------------------------------------------------------------
+# Pango finds fonts through fontconfig; octavo hands it the bundled fonts
+# only, so neither the system's fontconfig files nor its fonts are read
+if command -v strace >/dev/null; then
+    strace -f -qq -o "$WORK/build.strace" -e trace=open,openat,openat2 \
+        "$BIN" build "$B" -o "$O/strace" >/dev/null 2>&1
+    sys=$(grep -oE '"(/etc/fonts|/usr/share/fonts|/usr/local/share/fonts|/var/cache/fontconfig|[^"]*/\.cache/fontconfig|[^"]*/\.fonts)[^"]*"' "$WORK/build.strace" | sort -u | head -3)
+    if [ -n "$sys" ]; then bad "SVG text: the system's fontconfig or fonts were read: $(echo $sys)"
+    elif grep -q 'fonts/DejaVuSans.ttf"' "$WORK/build.strace" && [ -s "$O/strace/imgformats.pdf" ]; then
+        ok "SVG text: set in the bundled fonts, no system font or fontconfig file opened"
+    else bad "SVG text: strace saw no bundled font opened"; fi
+else
+    bad "strace is not installed"
+fi
+finish image_formats; exit; }
 
 for p in screen print; do
     for run in a b; do
@@ -214,4 +230,18 @@ for p in screen print; do
         ok "$p: epubcheck 0 errors 0 warnings"
     else bad "$p: epubcheck"; grep -E "ERROR|WARNING|FATAL" <<<"$r" | head -5; fi
 done
+# ---- what drawing SVG text reads --------------------------------------------------------------
+# Pango finds fonts through fontconfig; octavo hands it the bundled fonts
+# only, so neither the system's fontconfig files nor its fonts are read
+if command -v strace >/dev/null; then
+    strace -f -qq -o "$WORK/build.strace" -e trace=open,openat,openat2 \
+        "$BIN" build "$B" -o "$O/strace" >/dev/null 2>&1
+    sys=$(grep -oE '"(/etc/fonts|/usr/share/fonts|/usr/local/share/fonts|/var/cache/fontconfig|[^"]*/\.cache/fontconfig|[^"]*/\.fonts)[^"]*"' "$WORK/build.strace" | sort -u | head -3)
+    if [ -n "$sys" ]; then bad "SVG text: the system's fontconfig or fonts were read: $(echo $sys)"
+    elif grep -q 'fonts/DejaVuSans.ttf"' "$WORK/build.strace" && [ -s "$O/strace/imgformats.pdf" ]; then
+        ok "SVG text: set in the bundled fonts, no system font or fontconfig file opened"
+    else bad "SVG text: strace saw no bundled font opened"; fi
+else
+    bad "strace is not installed"
+fi
 finish image_formats

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <webp/encode.h>
 
+#define FONTS OCTAVO_FONTS_DIR /* the bundled fonts, which SVG text is set in */
+
 /* ---- GIF ---------------------------------------------------------------------------- */
 
 typedef struct {
@@ -362,16 +364,28 @@ static void test_svg_render(void) {
     const char *svg = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 20 10'>"
                       "<rect x='10' width='10' height='10' fill='#0000ff'/></svg>";
     oc_image_pixels px;
-    CHECK(oc_image_render_svg((const unsigned char *)svg, strlen(svg), 200, 100, &px, why) ==
+    CHECK(oc_image_render_svg((const unsigned char *)svg, strlen(svg), 200, 100, FONTS, &px, why) ==
           OC_OK);
     CHECK(px.width == 200 && px.height == 100 && px.alpha);
     CHECK(px.alpha[50 * 200 + 20] == 0);    /* left half: nothing drawn */
     CHECK(px.alpha[50 * 200 + 150] == 255); /* right half: blue */
     CHECK(px_at(&px, 150, 50)[2] == 255 && px_at(&px, 150, 50)[0] == 0);
     oc_image_pixels_free(&px);
+    /* text, in the bundled fonts (a family no font has falls back to DejaVu
+     * Sans): some pixels drawn in the text's colour */
+    const char *txt = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 60 20'>"
+                      "<text x='2' y='16' font-family='No Such Family' font-size='16' "
+                      "fill='#ff0000'>Wg</text></svg>";
+    CHECK(oc_image_render_svg((const unsigned char *)txt, strlen(txt), 120, 40, FONTS, &px, why) ==
+          OC_OK);
+    int inked = 0;
+    for (int i = 0; px.alpha && i < 120 * 40; i++)
+        inked += px.alpha[i] == 255 && px.samples[i * 3] == 255 && px.samples[i * 3 + 1] == 0;
+    CHECK(inked > 50);
+    oc_image_pixels_free(&px);
     /* the raster budget */
-    CHECK(oc_image_render_svg((const unsigned char *)svg, strlen(svg), 20000, 20000, &px, why) ==
-          OC_ERR_INPUT);
+    CHECK(oc_image_render_svg((const unsigned char *)svg, strlen(svg), 20000, 20000, FONTS, &px,
+                              why) == OC_ERR_INPUT);
     CHECK(!px.samples);
 
     /* librsvg reads no file an SVG points at: given the bytes alone (no base
@@ -407,8 +421,8 @@ static void test_svg_render(void) {
                  "xlink' viewBox='0 0 10 10'><image xlink:href='%s' width='10' height='10' "
                  "preserveAspectRatio='none'/></svg>",
                  href);
-        CHECK(oc_image_render_svg((const unsigned char *)doc, strlen(doc), 20, 20, &px, why) ==
-              OC_OK);
+        CHECK(oc_image_render_svg((const unsigned char *)doc, strlen(doc), 20, 20, FONTS, &px,
+                                  why) == OC_OK);
         int drawn = px.alpha == NULL || px.alpha[10 * 20 + 10] > 0;
         if (form < 2)
             CHECK(!drawn);
