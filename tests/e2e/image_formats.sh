@@ -38,7 +38,8 @@ python3 -I "$B/make_images.py" "$B/images" &&
 # Pango finds fonts through fontconfig; octavo hands it the bundled fonts
 # only, so neither the system's fontconfig files nor its fonts are read
 if command -v strace >/dev/null; then
-    strace -f -qq -o "$WORK/build.strace" -e trace=open,openat,openat2 \
+    # (LeakSanitizer cannot run under ptrace)
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" strace -f -qq -o "$WORK/build.strace" -e trace=open,openat,openat2 \
         "$BIN" build "$B" -o "$O/strace" >/dev/null 2>&1
     sys=$(grep -oE '"(/etc/fonts|/usr/share/fonts|/usr/local/share/fonts|/var/cache/fontconfig|[^"]*/\.cache/fontconfig|[^"]*/\.fonts)[^"]*"' "$WORK/build.strace" | sort -u | head -3)
     if [ -n "$sys" ]; then bad "SVG text: the system's fontconfig or fonts were read: $(echo $sys)"
@@ -234,7 +235,8 @@ done
 # Pango finds fonts through fontconfig; octavo hands it the bundled fonts
 # only, so neither the system's fontconfig files nor its fonts are read
 if command -v strace >/dev/null; then
-    strace -f -qq -o "$WORK/build.strace" -e trace=open,openat,openat2 \
+    # (LeakSanitizer cannot run under ptrace)
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" strace -f -qq -o "$WORK/build.strace" -e trace=open,openat,openat2 \
         "$BIN" build "$B" -o "$O/strace" >/dev/null 2>&1
     sys=$(grep -oE '"(/etc/fonts|/usr/share/fonts|/usr/local/share/fonts|/var/cache/fontconfig|[^"]*/\.cache/fontconfig|[^"]*/\.fonts)[^"]*"' "$WORK/build.strace" | sort -u | head -3)
     if [ -n "$sys" ]; then bad "SVG text: the system's fontconfig or fonts were read: $(echo $sys)"

@@ -17,7 +17,7 @@ cmake --build "$B" -j"$(nproc)" --target fuzz_parse_xhtml fuzz_layout_pdf fuzz_b
 export OCTAVO_FONTS_DIR=$PWD/fonts
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 status=0
 for t in fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_images; do
   seeds="$B/corpus/$t"
