@@ -50,6 +50,10 @@ typedef struct {
  * image is usable, else -1 with a reason in `why` (size 256). */
 int oc_image_probe(const unsigned char *data, size_t len, oc_image_info *info, char *why);
 
+/* The kind the bytes look like (signature, or an XML prologue leading to
+ * an svg element), without checking further; OC_IMG_UNKNOWN otherwise. */
+oc_image_kind oc_image_sniff(const unsigned char *data, size_t len);
+
 /* A PNG decoded to 8 bits per sample, rows top to bottom, no padding. */
 typedef struct {
     int width, height;

@@ -603,8 +603,8 @@ static const char *epub_extension(oc_image_kind k) {
 
 /* An SVG asset is its cleaned document (image.h): *data is replaced by it,
  * and what cleaning took out is one warning at the citing line. */
-static int svg_asset(oc_document *doc, oc_diag *diag, const char *display, int line, int col,
-                     const char *ref, char **data, size_t *len, oc_image_info *probe) {
+static int svg_asset(oc_diag *diag, const char *display, int line, int col, const char *ref,
+                     char **data, size_t *len, oc_image_info *probe) {
     unsigned char *svg = NULL;
     size_t n = 0;
     oc_svg_removed rm;
@@ -635,7 +635,6 @@ static int svg_asset(oc_document *doc, oc_diag *diag, const char *display, int l
         else
             oc_buf_printf(&what, "%d %s", parts[i].n, parts[i].many);
     }
-    (void)doc;
     if (what.len)
         oc_diag_report(diag, OC_WARNING, display, line, col,
                        "image '%s': removed from the SVG: %s (not allowed in a book)", ref,
@@ -680,13 +679,15 @@ oc_asset *oc_book_asset(oc_document *doc, const char *from_file, const char *ref
     }
     oc_image_info probe;
     memset(&probe, 0, sizeof probe);
-    if (oc_image_probe((const unsigned char *)data, len, &probe, why) != 0) {
+    if (oc_image_sniff((const unsigned char *)data, len) == OC_IMG_SVG) {
+        /* checked by cleaning it, once: the asset is the cleaned copy */
+        probe.kind = OC_IMG_SVG;
+        if (svg_asset(diag, display, line, col, ref, &data, &len, &probe) != 0) {
+            free(data);
+            return NULL;
+        }
+    } else if (oc_image_probe((const unsigned char *)data, len, &probe, why) != 0) {
         oc_diag_report(diag, OC_ERROR, display, line, col, "image '%s': %s", ref, why);
-        free(data);
-        return NULL;
-    }
-    if (probe.kind == OC_IMG_SVG &&
-        svg_asset(doc, diag, display, line, col, ref, &data, &len, &probe) != 0) {
         free(data);
         return NULL;
     }
