@@ -79,7 +79,8 @@ typedef struct oc_node oc_node;
 typedef enum {
     OC_LINK_EXTERNAL = 0, /* url is absolute (http:, https:, mailto:, ...) */
     OC_LINK_INTERNAL,     /* a chapter of this book, maybe an anchor in it */
-    OC_LINK_BROKEN        /* a relative link we could not resolve (warned) */
+    OC_LINK_BROKEN,       /* a relative link we could not resolve (warned) */
+    OC_LINK_OMITTED       /* a chapter --chapters left out: shown as text */
 } oc_link_kind;
 
 struct oc_node {
@@ -166,6 +167,8 @@ typedef struct {
     const char *a11y_summary;      /* replaces the generated accessibilitySummary */
     const char **a11y_hazards;     /* schema:accessibilityHazard values */
     int na11y_hazards;
+    /* --chapters: "Chapters 2 and 3 of the full book" (title pages), else NULL */
+    const char *selection;
 } oc_meta;
 
 struct oc_io;
@@ -195,6 +198,10 @@ const char *oc_node_plain_text(oc_arena *a, const oc_node *n);
 const oc_node *oc_node_next(const oc_node *root, const oc_node *cur, int descend);
 /* Makes `child` the last child of `parent` (parse and hand-built documents). */
 void oc_node_append(oc_node *parent, oc_node *child);
+/* Keeps only the chapters LIST names (--chapters: "4", "2-3,6", chapter file
+ * names or stems), in book order; see select.c. NULL keeps all. Errors
+ * (a bad item) go to diag as OC_ERR_INPUT. */
+oc_status oc_doc_select_chapters(oc_document *doc, const char *list, oc_diag *diag);
 /* Frees everything the document owns. */
 void oc_doc_free(oc_document *doc);
 

@@ -35,7 +35,8 @@ typedef enum {
     OC_FONT_DEVA,  /* fallback for Devanagari */
     OC_FONT_BENG,  /* fallback for Bengali */
     OC_FONT_THAI,  /* fallback for Thai */
-    OC_FONT_KOR,   /* fallback for Korean (Hangul) */
+    OC_FONT_KOR,   /* fallback for Korean (Hangul); first for Han in a Korean book */
+    OC_FONT_JA,    /* Japanese (IPAex Mincho): first for Han and kana in a Japanese book */
     OC_FONT_EMOJI, /* last fallback: emoji and symbols (monochrome) */
     OC_FONT_COUNT
 } oc_font_id;
@@ -49,8 +50,23 @@ typedef struct oc_fontset oc_fontset;
  * or unusable font) go to diag; returns OC_ERR_IO then. */
 oc_status oc_fonts_load(oc_fontset **out, const char *fonts_dir, oc_diag *diag);
 void oc_fonts_free(oc_fontset *fs);
+/* The font file as HarfBuzz read it at load (owned by the fontset): the PDF
+ * writer embeds from the same bytes the layout measured. */
+struct hb_face_t;
+struct hb_face_t *oc_fonts_face(const oc_fontset *fs, oc_font_id f);
 /* Full path of a font file (owned by the fontset). */
 const char *oc_fonts_path(const oc_fontset *fs, oc_font_id f);
+/* Orders the script faces for the book's language (BCP 47): a Japanese
+ * book's Han characters take the Japanese face, a Korean book's the Korean
+ * one; otherwise Droid Sans Fallback (Chinese forms) comes first. Call
+ * before layout; the default is no language. */
+void oc_fonts_set_language(oc_fontset *fs, const char *language);
+/* The first script face (OC_FONT_CJK and after, in the language's order)
+ * that has cp; OC_FONT_COUNT when none has. */
+oc_font_id oc_fonts_script_face(const oc_fontset *fs, uint32_t cp);
+/* 1 once font f's character tables are built (the first question about a
+ * character builds them; fonts a book never falls back to are not). */
+int oc_fonts_tables_built(const oc_fontset *fs, oc_font_id f);
 /* 1 when font f has a glyph for cp. */
 int oc_fonts_has(const oc_fontset *fs, oc_font_id f, uint32_t cp);
 /* Advance width of cp in font f, in thousandths of an em (0 when missing). */
@@ -125,6 +141,59 @@ typedef enum {
     OC_ITEM_DEST   /* a named destination at (x,y): the target of internal links */
 } oc_item_kind;
 
+/* ---- structure (tagged PDF) ---------------------------------------------- */
+/* The layout records the logical structure of what it places as a table of
+ * elements in document order, each naming its parent (an earlier entry), and
+ * gives every item the index of the element its content belongs to (oc_item.
+ * sref). The PDF writer marks each page's content with them and builds the
+ * structure tree (src/pdf/struct.c). Entries 0 and 1 stand for artifacts
+ * (rules, tints, leaders, repeated table headers, continuation marks; running
+ * heads and folios), entry 2 for the Document; elements start at 3. */
+typedef enum {
+    OC_SE_ARTIFACT = 0, /* entries 0 and 1 */
+    OC_SE_DOCUMENT,
+    OC_SE_SECT, /* a chapter */
+    OC_SE_H,    /* a heading, `level` 1..6 */
+    OC_SE_P,
+    OC_SE_L,
+    OC_SE_LI,
+    OC_SE_LBL,
+    OC_SE_LBODY,
+    OC_SE_TABLE,
+    OC_SE_TR,
+    OC_SE_TH, /* a header row's cell (its scope: the column) */
+    OC_SE_TD,
+    OC_SE_FIGURE, /* `node`: the IMAGE (alt text) */
+    OC_SE_CAPTION,
+    OC_SE_NOTE, /* a footnote body, placed where it is first cited */
+    OC_SE_BLOCKQUOTE,
+    OC_SE_CODE,
+    OC_SE_LINK,
+    OC_SE_TOC,
+    OC_SE_TOCI,
+    OC_SE_MORE, /* more content of its parent, after the children made before it
+                   (the text of a paragraph after a link or a footnote) */
+    OC_SE_COUNT
+} oc_se_type;
+
+enum {
+    OC_SREF_ARTIFACT = 0,   /* rules, tints, leaders, repeated headers, marks */
+    OC_SREF_PAGINATION = 1, /* running heads and folios */
+    OC_SREF_DOCUMENT = 2,
+    OC_SREF_FIRST = 3
+};
+
+/* 16 bytes: a long book has tens of thousands. */
+typedef struct {
+    uint8_t type;  /* oc_se_type */
+    uint8_t level; /* OC_SE_H: 1..6 */
+    uint8_t rank;  /* children of the Document go title page (0), contents (1),
+                      chapters (2), then in index order */
+    uint8_t pad;
+    uint32_t parent;     /* index of the parent (OC_SREF_DOCUMENT at the top) */
+    const oc_node *node; /* OC_SE_FIGURE: the IMAGE; otherwise may be NULL */
+} oc_struct_elem;
+
 /* 64 bytes: a 10,000-page book has over 600,000 of these (the words of a
  * justified line share one TEXT item; it had 3 million with an item per
  * word), so the kinds' own pointers share one anonymous union (set only the
@@ -134,8 +203,10 @@ typedef struct {
     uint8_t rtl;      /* TEXT: its words go right to left (each is shaped on its own) */
     uint8_t nominal;  /* TEXT: shaping gives each character its own glyph at its own
                          advance (the layout found so): the writer need not shape it */
-    oc_font_id font;  /* TEXT */
+    uint8_t font;     /* TEXT: oc_font_id */
     uint32_t len;     /* TEXT: bytes of text */
+    uint32_t sref;    /* the structure element the item's content belongs to (an index
+                         into oc_layout.structs, see "structure" below); 0: an artifact */
     oc_color color;   /* TEXT, RULE, RECT */
     float x, y, w, h; /* points: float keeps a thousandth of a point on any page */
     float size;       /* TEXT: font size; RULE: line width */
@@ -155,6 +226,10 @@ typedef struct {
     size_t nitems, cap;
     oc_label_style label; /* how its number shows: roman front matter, arabic body */
     int number;           /* the number shown in its label style (1-based) */
+    /* the structure table as it stands when the page is handed out (every
+     * element its items name is in it); NULL when the layout keeps none */
+    const oc_struct_elem *structs;
+    size_t nstructs;
 } oc_page;
 
 /* One PDF bookmark (outline entry). */
@@ -171,6 +246,8 @@ typedef struct {
     size_t npages;
     oc_bookmark *marks;
     size_t nmarks;
+    oc_struct_elem *structs; /* the structure table (heap; oc_layout_free frees it) */
+    size_t nstructs, capstructs;
     oc_arena arena;        /* owns text, names and item arrays */
     oc_arena helper_arena; /* the same for chapters laid out by the second thread */
 } oc_layout;
@@ -296,8 +373,9 @@ oc_status oc_linebreak(oc_arena *a, const oc_lb_item *items, size_t n, const dou
 typedef enum {
     OC_RUN_STRIKE = 1, /* draw a line through */
     OC_RUN_UNDERLINE = 2,
-    OC_RUN_CODE = 4, /* inline code: light tint behind */
-    OC_RUN_SUPER = 8 /* superscript (footnote markers) */
+    OC_RUN_CODE = 4,     /* inline code: light tint behind */
+    OC_RUN_SUPER = 8,    /* superscript (footnote markers) */
+    OC_RUN_ARTIFACT = 16 /* not content (a wrapped code line's continuation mark) */
 } oc_run_flags;
 
 typedef struct {

@@ -24,6 +24,10 @@ typedef struct {
     const char *fonts_dir; /* NULL: found next to the executable or at the build-time path */
     int verbose;           /* -1 quiet, 0 normal, 1 verbose */
     int check_only;        /* octavo check: parse and validate, write nothing */
+    const char *chapters;  /* --chapters LIST: a handout of those chapters, or NULL */
+    int marks;             /* --marks: crop marks and bleed for a print shop */
+    int impose;            /* --impose booklet: also SLUG-booklet.pdf */
+    const char *sheet;     /* --sheet a4|letter: the booklet's sheet (default a4) */
 } oc_options;
 
 /* Returns OC_OK when the requested outputs were written (warnings allowed),

@@ -10,7 +10,16 @@ typedef struct {
     const char *paper;     /* "a4" (default), "letter", "a5", "6x9" */
     int print;             /* 1: print profile (black text, URLs shown, mirrored margins) */
     const char *fonts_dir; /* folder holding the bundled .ttf files */
+    int marks;             /* 1: crop marks, TrimBox and a 3 mm BleedBox (--marks) */
 } oc_pdf_options;
+
+/* Imposes a finished PDF (pdf, len) as a saddle-stitched booklet on
+ * landscape sheets of sheet_w x sheet_h points, into out: the pages padded
+ * with blanks to a multiple of four, two to a side, each as a Form XObject
+ * of its trimmed page; with marks, each sheet gets trim and bleed boxes,
+ * crop marks and fold marks (src/pdf/impose.cc). */
+oc_status oc_pdf_impose_booklet(const void *pdf, size_t len, double sheet_w, double sheet_h,
+                                int marks, oc_buf *out, oc_diag *diag);
 
 /* Lays out the document and writes the PDF into `out`. */
 oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf *out,

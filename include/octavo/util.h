@@ -33,6 +33,9 @@ void *oc_arena_alloc(oc_arena *a, size_t size); /* zeroed, 16-byte aligned */
 char *oc_arena_strndup(oc_arena *a, const char *s, size_t n);
 char *oc_arena_strdup(oc_arena *a, const char *s);
 char *oc_arena_printf(oc_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A stable "urn:uuid:..." derived from two strings (FNV-1a), shaped as a
+ * version-5 style UUID so reading systems accept it. */
+char *oc_arena_uuid(oc_arena *a, const char *x, const char *y);
 
 /* ---- growable buffer ---------------------------------------------------- */
 /* A byte buffer that grows by doubling up to `limit` bytes (0 means the

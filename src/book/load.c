@@ -324,8 +324,9 @@ static void take_key(loader *L, yaml_document_t *y, const char *key, yaml_node_t
         m->rights = text_value(L, y, v, key);
     } else if (strcmp(key, "paper") == 0) {
         const char *s = dup_scalar(L, y, v, key);
-        if (s && strcmp(s, "a4") && strcmp(s, "letter") && strcmp(s, "a5") && strcmp(s, "6x9"))
-            yaml_error_at(L, v, "paper '%s' is not one of a4, letter, a5, 6x9", s);
+        if (s && strcmp(s, "a4") && strcmp(s, "letter") && strcmp(s, "a5") && strcmp(s, "6x9") &&
+            strcmp(s, "half-letter"))
+            yaml_error_at(L, v, "paper '%s' is not one of a4, letter, a5, half-letter, 6x9", s);
         else
             m->paper = s;
     } else if (strcmp(key, "numbering") == 0 || strcmp(key, "number-sections") == 0) {
@@ -716,25 +717,11 @@ oc_asset *oc_book_asset(oc_document *doc, const char *from_file, const char *ref
 
 /* ---- defaults ------------------------------------------------------------- */
 
-static uint64_t fnv1a(const char *s, uint64_t h) {
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-/* A stable urn:uuid derived from the title (and first author), shaped as a
- * version-5 style UUID so readers accept it. */
+/* A stable urn:uuid derived from the title (and first author). */
 static const char *derived_identifier(oc_document *doc) {
     const char *t = doc->meta.title ? doc->meta.title : "untitled";
     const char *au = doc->meta.nauthors ? doc->meta.authors[0] : "";
-    uint64_t h1 = fnv1a(au, fnv1a(t, 0xcbf29ce484222325ULL));
-    uint64_t h2 = fnv1a(t, fnv1a(au, 0x84222325cbf29ce4ULL));
-    return oc_arena_printf(&doc->arena, "urn:uuid:%08x-%04x-5%03x-%04x-%012llx",
-                           (unsigned)(h1 >> 32), (unsigned)(h1 >> 16) & 0xFFFF,
-                           (unsigned)h1 & 0xFFF, (unsigned)((h2 >> 48) & 0x3FFF) | 0x8000,
-                           (unsigned long long)(h2 & 0xFFFFFFFFFFFFULL));
+    return oc_arena_uuid(&doc->arena, t, au);
 }
 
 static void source_date(oc_document *doc, oc_diag *diag) {

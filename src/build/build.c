@@ -14,14 +14,21 @@
 #include <string.h>
 
 typedef struct {
-    const char *ext;
+    const char *ext; /* ".pdf", "-booklet.pdf": what follows the slug */
     oc_buf data;
     int wanted;
 } output;
 
 static const char *join(oc_arena *a, const char *dir, const char *slug, const char *ext) {
     size_t n = strlen(dir);
-    return oc_arena_printf(a, "%s%s%s.%s", dir, n && dir[n - 1] != '/' ? "/" : "", slug, ext);
+    return oc_arena_printf(a, "%s%s%s%s", dir, n && dir[n - 1] != '/' ? "/" : "", slug, ext);
+}
+
+/* --impose booklet: the sheet (landscape) and the page it halves. */
+static void sheet_size(const char *sheet, double *w, double *h) {
+    int letter = sheet && strcmp(sheet, "letter") == 0;
+    *w = letter ? 792 : 841.89;
+    *h = letter ? 612 : 595.28;
 }
 
 /* One backend's job. Each writes its own diagnostics sink, replayed into
@@ -70,7 +77,11 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
     oc_progress *progress = oc_progress_start(stderr, opt->verbose);
     oc_progress_step(progress, "parsing %s", opt->book ? opt->book : "book");
     oc_status st = oc_book_load(&doc, opt->book ? opt->book : "book", oc_io_disk(), diag);
-    output outs[2] = {{"pdf", {0}, opt->want_pdf}, {"epub", {0}, opt->want_epub}};
+    output outs[3] = {{".pdf", {0}, opt->want_pdf},
+                      {".epub", {0}, opt->want_epub},
+                      {"-booklet.pdf", {0}, opt->want_pdf && opt->impose}};
+    if (st != OC_OK) goto done;
+    st = oc_doc_select_chapters(&doc, opt->chapters, diag); /* --chapters */
     if (st != OC_OK) goto done;
     oc_a11y_scan(&doc, NULL, diag); /* warnings only; the EPUB takes its own facts */
     oc_progress_step(progress, "parsed %d chapters (%.2f MB of Markdown)", doc.nchapters,
@@ -84,8 +95,14 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
                      : opt->want_pdf                 ? "the PDF"
                                                      : "the EPUB");
 
-    oc_pdf_options po = {opt->paper ? opt->paper : (doc.meta.paper ? doc.meta.paper : "a4"),
-                         opt->profile == OC_PROFILE_PRINT, opt->fonts_dir};
+    /* a booklet's pages are half its sheet unless --paper says otherwise */
+    const char *paper =
+        opt->paper ? opt->paper
+        : opt->impose && opt->want_pdf
+            ? (opt->sheet && strcmp(opt->sheet, "letter") == 0 ? "half-letter" : "a5")
+        : doc.meta.paper ? doc.meta.paper
+                         : "a4";
+    oc_pdf_options po = {paper, opt->profile == OC_PROFILE_PRINT, opt->fonts_dir, opt->marks};
     job jobs[2] = {{&doc, NULL, &outs[1].data, {0}, OC_OK}, {&doc, &po, &outs[0].data, {0}, OC_OK}};
     int run[2] = {outs[1].wanted, outs[0].wanted};
     pthread_t epub_thread;
@@ -103,25 +120,32 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
         if (run[i] && jobs[i].st != OC_OK && st == OC_OK) st = jobs[i].st;
     }
     if (st == OC_OK && diag->errors) st = OC_ERR_INPUT;
+    if (st == OC_OK && outs[2].wanted) {
+        double sw, sh;
+        sheet_size(opt->sheet, &sw, &sh);
+        st = oc_pdf_impose_booklet(outs[0].data.data, outs[0].data.len, sw, sh, opt->marks,
+                                   &outs[2].data, diag);
+    }
     if (st != OC_OK) goto done;
-    oc_progress_step(progress, "writing %.1f MB", (outs[0].data.len + outs[1].data.len) / 1e6);
+    oc_progress_step(progress, "writing %.1f MB",
+                     (outs[0].data.len + outs[1].data.len + outs[2].data.len) / 1e6);
 
     /* Every output is complete in memory: now write them, all or none. */
     const char *outdir = opt->outdir ? opt->outdir : "out";
-    oc_output_file files[2] = {{NULL, -1}, {NULL, -1}};
-    for (int i = 0; i < 2 && st == OC_OK; i++) {
+    oc_output_file files[3] = {{NULL, -1}, {NULL, -1}, {NULL, -1}};
+    for (int i = 0; i < 3 && st == OC_OK; i++) {
         if (!outs[i].wanted) continue;
         const char *path = join(&doc.arena, outdir, doc.meta.slug, outs[i].ext);
         st = oc_output_stage(&files[i], path, outs[i].data.data, outs[i].data.len, diag);
     }
-    if (st == OC_OK) st = oc_output_commit(files, 2, diag);
-    oc_output_discard(files, 2);
-    for (int i = 0; i < 2 && st == OC_OK && opt->verbose > 0; i++)
+    if (st == OC_OK) st = oc_output_commit(files, 3, diag);
+    oc_output_discard(files, 3);
+    for (int i = 0; i < 3 && st == OC_OK && opt->verbose > 0; i++)
         if (outs[i].wanted)
             fprintf(stderr, "octavo: wrote %s (%zu bytes)\n", files[i].path, outs[i].data.len);
 done:
     oc_progress_stop(progress);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 3; i++)
         oc_buf_free(&outs[i].data);
     oc_doc_free(&doc);
     return st;

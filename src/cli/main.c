@@ -10,7 +10,8 @@
 
 static const char usage_text[] =
     "usage: octavo [build] [BOOK] [-o OUTDIR] [--format pdf,epub] [--paper a4|letter|a5|6x9]\n"
-    "                             [--profile screen|print] [-q|-v]\n"
+    "                             [--profile screen|print] [--chapters LIST] [--marks]\n"
+    "                             [--impose booklet [--sheet a4|letter]] [-q|-v]\n"
     "       octavo check [BOOK]\n"
     "       octavo --help | --version\n";
 
@@ -29,6 +30,15 @@ static const char help_text[] =
     "  --paper NAME     a4, letter, a5 or 6x9 (default: book.yaml's paper:, else a4)\n"
     "  --profile NAME   screen (coloured links) or print (black text, link URLs\n"
     "                   shown, mirrored margins, chapters on right-hand pages)\n"
+    "  --chapters LIST  a handout of part of the book: chapter numbers and ranges\n"
+    "                   (4, 2-3,6) or chapter file names; its own title page says\n"
+    "                   which, and links to the chapters left out become text\n"
+    "  --impose booklet also write OUTDIR/SLUG-booklet.pdf: the pages two-up on\n"
+    "                   landscape sheets in saddle-stitch order (print duplex,\n"
+    "                   flip on the short edge, fold); pages are A5 unless --paper\n"
+    "  --sheet NAME     the booklet's sheet: a4 (default) or letter (half-letter pages)\n"
+    "  --marks          crop marks and a 3 mm bleed around every PDF page (TrimBox,\n"
+    "                   BleedBox) for a print shop\n"
     "  --fonts DIR      folder with the bundled fonts (default: found beside octavo)\n"
     "  -q, --quiet      only errors\n"
     "  -v, --verbose    say what is written\n"
@@ -94,9 +104,10 @@ int main(int argc, char **argv) {
     for (; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
-        int takes = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
-                    strcmp(a, "--format") == 0 || strcmp(a, "--paper") == 0 ||
-                    strcmp(a, "--profile") == 0 || strcmp(a, "--fonts") == 0;
+        int takes =
+            strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--format") == 0 ||
+            strcmp(a, "--paper") == 0 || strcmp(a, "--profile") == 0 || strcmp(a, "--fonts") == 0 ||
+            strcmp(a, "--chapters") == 0 || strcmp(a, "--impose") == 0 || strcmp(a, "--sheet") == 0;
         const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
         char name[32] = "";
         if (eq && (size_t)(eq - a) < sizeof name) {
@@ -117,6 +128,16 @@ int main(int argc, char **argv) {
             return 0;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             opt.verbose = -1;
+        } else if (strcmp(a, "--impose") == 0) {
+            if (strcmp(val, "booklet") != 0)
+                return usage_error("unknown imposition '%s' (use booklet)", val);
+            opt.impose = 1;
+        } else if (strcmp(a, "--sheet") == 0) {
+            if (strcmp(val, "a4") && strcmp(val, "letter"))
+                return usage_error("unknown sheet '%s' (use a4 or letter)", val);
+            opt.sheet = val;
+        } else if (strcmp(a, "--marks") == 0) {
+            opt.marks = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             opt.verbose = 1;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
@@ -139,8 +160,9 @@ int main(int argc, char **argv) {
             if (!opt.want_pdf && !opt.want_epub) return usage_error("%s", "--format is empty");
         } else if (strcmp(a, "--paper") == 0) {
             if (strcmp(val, "a4") && strcmp(val, "letter") && strcmp(val, "a5") &&
-                strcmp(val, "6x9"))
-                return usage_error("unknown paper '%s' (use a4, letter, a5 or 6x9)", val);
+                strcmp(val, "6x9") && strcmp(val, "half-letter"))
+                return usage_error("unknown paper '%s' (use a4, letter, a5, half-letter or 6x9)",
+                                   val);
             opt.paper = val;
         } else if (strcmp(a, "--profile") == 0) {
             if (strcmp(val, "screen") == 0)
@@ -149,6 +171,9 @@ int main(int argc, char **argv) {
                 opt.profile = OC_PROFILE_PRINT;
             else
                 return usage_error("unknown profile '%s' (use screen or print)", val);
+        } else if (strcmp(a, "--chapters") == 0) {
+            if (!*val) return usage_error("%s", "--chapters needs a list such as 4 or 2-3,6");
+            opt.chapters = val;
         } else if (strcmp(a, "--fonts") == 0) {
             if (!is_dir(val)) return usage_error("fonts folder '%s' does not exist", val);
             opt.fonts_dir = val;
@@ -161,6 +186,9 @@ int main(int argc, char **argv) {
         }
     }
     opt.book = book ? book : "book";
+    if (opt.impose && !opt.want_pdf)
+        return usage_error("%s", "--impose booklet needs the PDF (--format pdf or pdf,epub)");
+    if (opt.sheet && !opt.impose) return usage_error("%s", "--sheet is for --impose booklet");
     if (!opt.fonts_dir) opt.fonts_dir = find_fonts(fonts_buf, sizeof fonts_buf);
 
     oc_diag diag;

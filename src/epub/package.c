@@ -449,6 +449,11 @@ void oc_epub_titlepage_xhtml(oc_buf *b, const oc_document *doc) {
         oc_epub_escape_str(b, m->subtitle);
         oc_buf_puts(b, "</p>\n");
     }
+    if (m->selection && m->selection[0]) {
+        oc_buf_puts(b, "<p class=\"selection\">");
+        oc_epub_escape_str(b, m->selection);
+        oc_buf_puts(b, "</p>\n");
+    }
     for (int i = 0; i < m->nauthors; i++) {
         if (!m->authors[i] || !m->authors[i][0]) continue;
         oc_buf_puts(b, "<p class=\"author\">");
@@ -550,6 +555,7 @@ const char *oc_epub_stylesheet(void) {
            ".titlepage { text-align: center; margin-top: 3em; }\n"
            ".titlepage .title { font-size: 2em; }\n"
            ".titlepage .subtitle { font-size: 1.2em; font-style: italic; }\n"
+           ".titlepage .selection { font-size: 1.05em; margin-top: 1.5em; }\n"
            ".titlepage .author { margin-top: 1.5em; font-size: 1.1em; }\n"
            "body.cover-page { padding: 0; }\n"
            ".cover { margin: 0; padding: 0; text-align: center; }\n"

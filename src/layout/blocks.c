@@ -28,7 +28,78 @@ void oc_flow_free(oc_flow *f) {
     free(f->info);
     free(f->notes);
     free(f->marks);
+    free(f->se);
     memset(f, 0, sizeof *f);
+}
+
+/* ---- structure ------------------------------------------------------------ */
+
+uint32_t oc_blocks_se(oc_blocks *b, oc_se_type type, uint32_t parent, const oc_node *node) {
+    oc_flow *f = b->flow;
+    if (f->nse == f->capse) {
+        f->capse = f->capse ? f->capse * 2 : 256;
+        f->se = oc_xrealloc(f->se, f->capse * sizeof *f->se);
+    }
+    oc_struct_elem *e = &f->se[f->nse];
+    memset(e, 0, sizeof *e);
+    e->type = (uint8_t)type;
+    e->parent = parent;
+    e->node = node;
+    return OC_SREF_FIRST + (uint32_t)f->nse++;
+}
+
+uint32_t oc_blocks_block(oc_blocks *b, oc_se_type type, const oc_node *node) {
+    b->sblock = b->sref = oc_blocks_se(b, type, b->sparent, node);
+    b->slink = 0;
+    b->smore = 0;
+    return b->sref;
+}
+
+/* The table's first entries: the two artifacts and the Document. */
+static void structs_start(oc_layout *out) {
+    if (out->nstructs) return;
+    out->capstructs = 1024;
+    out->structs = oc_xcalloc(out->capstructs, sizeof *out->structs);
+    out->structs[OC_SREF_DOCUMENT].type = OC_SE_DOCUMENT;
+    out->structs[OC_SREF_DOCUMENT].parent = OC_SREF_DOCUMENT;
+    out->nstructs = OC_SREF_FIRST;
+}
+
+uint32_t oc_layout_se(oc_layout *out, oc_se_type type, uint32_t parent, int rank) {
+    structs_start(out);
+    if (out->nstructs == out->capstructs) {
+        out->capstructs *= 2;
+        out->structs = oc_xrealloc(out->structs, out->capstructs * sizeof *out->structs);
+    }
+    oc_struct_elem *e = &out->structs[out->nstructs];
+    memset(e, 0, sizeof *e);
+    e->type = (uint8_t)type;
+    e->parent = parent;
+    e->rank = (uint8_t)rank;
+    return (uint32_t)out->nstructs++;
+}
+
+static void rebase_items(oc_item *items, size_t n, uint32_t base) {
+    for (size_t i = 0; i < n; i++)
+        if (items[i].sref >= OC_SREF_FIRST) items[i].sref += base - OC_SREF_FIRST;
+}
+
+void oc_flow_structs_rebase(oc_flow *f, oc_layout *out, int rank) {
+    structs_start(out);
+    uint32_t base = (uint32_t)out->nstructs;
+    for (size_t i = 0; i < f->nse; i++) {
+        const oc_struct_elem *e = &f->se[i];
+        uint32_t parent = e->parent >= OC_SREF_FIRST ? base + e->parent - OC_SREF_FIRST : e->parent;
+        uint32_t k = oc_layout_se(out, (oc_se_type)e->type, parent, rank);
+        out->structs[k].level = e->level;
+        out->structs[k].node = e->node;
+    }
+    rebase_items(f->items.v, f->items.n, base);
+    for (size_t i = 0; i < f->nnotes; i++)
+        rebase_items(f->notes[i].items, f->notes[i].nitems, base);
+    free(f->se);
+    f->se = NULL;
+    f->nse = f->capse = 0;
 }
 
 size_t oc_blocks_elem(oc_blocks *b, double height, int flags) {
@@ -92,12 +163,50 @@ oc_para_style oc_blocks_style(const oc_blocks *b, oc_font_id font, double size, 
     return st;
 }
 
+/* The element run r's content belongs to: a link of the block is one
+ * element (however many lines it spans); the block's text after a link or
+ * a footnote goes on in a MORE element; a footnote's Note is made right
+ * after its marker, where it is read. */
+static uint32_t run_sref(oc_blocks *b, const oc_run *run, int links) {
+    if (run->flags & OC_RUN_ARTIFACT) return OC_SREF_ARTIFACT;
+    if (!b->sblock) return b->sref;
+    if (links && (run->uri || run->dest)) {
+        if (!b->slink || b->slink_uri != run->uri || b->slink_dest != run->dest) {
+            b->slink = oc_blocks_se(b, OC_SE_LINK, b->sblock, NULL);
+            b->slink_uri = run->uri;
+            b->slink_dest = run->dest;
+        }
+        return b->slink;
+    }
+    if (b->slink && run->len > 0) {
+        b->slink = 0;
+        b->smore = 1;
+    }
+    if (b->smore && run->len > 0) {
+        b->sref = oc_blocks_se(b, OC_SE_MORE, b->sblock, NULL);
+        b->smore = 0;
+    }
+    return b->sref;
+}
+
+/* After a footnote marker first cited: the Note goes here. */
+static void note_here(oc_blocks *b, const oc_run *run) {
+    const oc_node *ref = run->noteref;
+    if (!ref || !ref->note || !b->snote || b->in_note || !b->sblock) return;
+    int k = ref->note->note_number - 1;
+    if (k < 0 || k >= b->nnote_seen || b->snote[k] || b->note_seen[k]) return;
+    b->snote[k] = oc_blocks_se(b, OC_SE_NOTE, b->sblock, ref->note);
+    b->slink = 0;
+    b->smore = 1;
+}
+
 void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, double base,
                     int links) {
     size_t last_link = (size_t)-1;
     for (int r = 0; r < ln->nruns; r++) {
         const oc_run *run = &ln->runs[r];
         double x = x0 + run->x;
+        uint32_t sref = run_sref(b, run, links);
         if (run->flags & OC_RUN_CODE) {
             oc_item t = oc_item_at(OC_ITEM_RECT, x - 1.2, base - run->size * 0.24, run->width + 2.4,
                                    run->size * 1.08);
@@ -114,8 +223,10 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
             t.ws = (float)run->ws;
             t.rtl = (uint8_t)(run->rtl != 0);
             t.nominal = (uint8_t)(run->nominal != 0);
+            t.sref = sref;
             oc_itemvec_push(v, &t);
         }
+        note_here(b, run);
         if (run->flags & (OC_RUN_STRIKE | OC_RUN_UNDERLINE)) {
             double y =
                 (run->flags & OC_RUN_STRIKE) ? base + run->size * 0.28 : base - run->size * 0.12;
@@ -134,6 +245,7 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
                 oc_item t = oc_item_at(OC_ITEM_LINK, x, lo, run->width, hi - lo);
                 t.uri = run->uri;
                 t.dest = run->dest;
+                t.sref = sref;
                 oc_itemvec_push(v, &t);
                 last_link = v->n - 1;
             }
@@ -151,6 +263,8 @@ static void note_blocks(oc_blocks *b, const oc_node *n, oc_itemvec *v, double *y
     double hang = size * 1.6;
     for (const oc_node *c = n->first; c; c = c->next) {
         if (c->type == OC_PARAGRAPH || c->type == OC_CODE_BLOCK || c->type == OC_HEADING) {
+            uint32_t lbl = *first && b->sparent ? oc_blocks_se(b, OC_SE_LBL, b->sparent, NULL) : 0;
+            if (b->sparent) oc_blocks_block(b, c->type == OC_CODE_BLOCK ? OC_SE_CODE : OC_SE_P, c);
             oc_para_style st =
                 oc_blocks_style(b, c->type == OC_CODE_BLOCK ? OC_FONT_MONO : OC_FONT_SERIF, size,
                                 lead, c->type == OC_PARAGRAPH);
@@ -168,6 +282,7 @@ static void note_blocks(oc_blocks *b, const oc_node *n, oc_itemvec *v, double *y
                     t.text = num;
                     t.len = strlen(num);
                     t.w = oc_para_text_width(b->para, OC_FONT_SERIF, size, num, t.len);
+                    t.sref = lbl;
                     oc_itemvec_push(v, &t);
                     *first = 0;
                 }
@@ -196,7 +311,22 @@ static void cite_notes(oc_blocks *b, const oc_line *ln) {
         memset(&v, 0, sizeof v);
         double y = 0;
         int first = 1;
+        /* the body's elements go in its Note (made after the marker) */
+        uint32_t sparent = b->sparent, sref = b->sref, sblock = b->sblock, slink = b->slink;
+        const char *luri = b->slink_uri, *ldest = b->slink_dest;
+        int smore = b->smore;
+        b->sparent = b->snote ? b->snote[k] : 0;
+        b->sref = b->sblock = b->slink = 0;
+        b->in_note = 1;
         note_blocks(b, note, &v, &y, &first, note);
+        b->in_note = 0;
+        b->sparent = sparent;
+        b->sref = sref;
+        b->sblock = sblock;
+        b->slink = slink;
+        b->slink_uri = luri;
+        b->slink_dest = ldest;
+        b->smore = smore;
         if (f->nnotes == f->capnotes) {
             f->capnotes = f->capnotes ? f->capnotes * 2 : 32;
             f->notes = oc_xrealloc(f->notes, f->capnotes * sizeof *f->notes);
@@ -246,6 +376,7 @@ static void pending_marker(oc_blocks *b, double base) {
     t.text = b->marker;
     t.len = strlen(b->marker);
     t.w = oc_para_text_width(b->para, t.font, t.size, t.text, t.len);
+    t.sref = b->smarker;
     oc_flow_item(b->flow, &t);
     b->marker = NULL;
 }
@@ -303,6 +434,11 @@ static void heading(oc_blocks *b, const oc_node *n) {
     oc_para p;
     memset(&p, 0, sizeof p);
     if (oc_para_layout(b->para, n, &st, b->measure - b->indent - numw, &p) != OC_OK) return;
+    /* tagged H1-H6: a level never skips one (an h4 after an h2 is an H3) */
+    int tag = lv > b->shead + 1 ? b->shead + 1 : lv;
+    b->shead = tag;
+    uint32_t h = oc_blocks_block(b, OC_SE_H, n);
+    b->flow->se[h - OC_SREF_FIRST].level = (uint8_t)tag;
     size_t first = b->flow->n;
     for (int l = 0; l < p.nlines; l++) {
         size_t e = line_elem(b, &p.lines[l], b->indent + numw, size, lead, OC_PG_KEEP_NEXT, NULL);
@@ -316,6 +452,7 @@ static void heading(oc_blocks *b, const oc_node *n) {
                 t.text = n->number;
                 t.len = strlen(n->number);
                 t.w = numw - size * 0.6;
+                t.sref = h;
                 oc_flow_item(b->flow, &t);
             }
         }
@@ -391,6 +528,13 @@ static void figure(oc_blocks *b, const oc_node *n) {
     double x = b->indent + (b->measure - b->indent - w) / 2;
     oc_item t = oc_item_at(OC_ITEM_IMAGE, x, -h, w, h);
     t.asset = as;
+    /* the Figure stays where it is read, whichever page it floats to */
+    uint32_t fig = oc_blocks_block(b, OC_SE_FIGURE, img);
+    t.sref = fig;
+    uint32_t sparent = b->sparent;
+    b->sparent = fig;
+    if (cap.nlines) oc_blocks_block(b, OC_SE_CAPTION, NULL);
+    b->sparent = sparent;
     oc_flow_item(b->flow, &t);
     for (int l = 0; l < cap.nlines; l++) {
         double base = -h - gap - l * clead - oc_blocks_base(csize, clead);
@@ -432,6 +576,7 @@ static void paragraph(oc_blocks *b, const oc_node *n) {
     oc_para p;
     memset(&p, 0, sizeof p);
     if (oc_para_layout(b->para, n, &st, b->measure - b->indent, &p) != OC_OK) return;
+    oc_blocks_block(b, OC_SE_P, n);
     size_t first = b->flow->n;
     for (int l = 0; l < p.nlines; l++)
         line_elem(b, &p.lines[l], b->indent, b->body, b->leading, 0, NULL);
@@ -455,6 +600,7 @@ static void code_block(oc_blocks *b, const oc_node *n, int tinted) {
         src = &tmp;
     }
     if (oc_para_layout(b->para, src, &st, b->measure - b->indent - 2 * padx, &p) != OC_OK) return;
+    oc_blocks_block(b, OC_SE_CODE, n);
     const oc_color *tint = tinted ? &b->tint : NULL;
     size_t first = b->flow->n;
     if (tinted) {
@@ -518,7 +664,11 @@ static void list(oc_blocks *b, const oc_node *n) {
     double saved = b->indent;
     int num = n->start;
     b->list_depth++;
+    uint32_t sparent = b->sparent, l = oc_blocks_se(b, OC_SE_L, sparent, n);
     for (const oc_node *it = n->first; it; it = it->next, num++) {
+        uint32_t li = oc_blocks_se(b, OC_SE_LI, l, it);
+        b->smarker = oc_blocks_se(b, OC_SE_LBL, li, NULL);
+        b->sparent = oc_blocks_se(b, OC_SE_LBODY, li, NULL);
         if (it != n->first && !n->tight) b->space = maxd(b->space, b->leading * 0.5);
         oc_font_id mf = OC_FONT_SERIF;
         const char *m;
@@ -548,6 +698,7 @@ static void list(oc_blocks *b, const oc_node *n) {
             oc_blocks_elem(b, b->leading, 0);
             pending_marker(b, -oc_blocks_base(b->body, b->leading));
         }
+        b->sparent = sparent;
         if (b->flow->n - first <= 5) oc_pg_keep_block(b->flow->pe, first, b->flow->n - first);
         b->indent = saved;
     }
@@ -566,8 +717,11 @@ static void quote(oc_blocks *b, const oc_node *n) {
     b->indent = saved + b->body * 1.5;
     b->after_para = 0;
     size_t first = b->flow->n;
+    uint32_t sparent = b->sparent;
+    b->sparent = oc_blocks_se(b, OC_SE_BLOCKQUOTE, sparent, n);
     for (const oc_node *c = n->first; c; c = c->next)
         walk(b, c);
+    b->sparent = sparent;
     if (b->flow->n - first <= 5) oc_pg_keep_block(b->flow->pe, first, b->flow->n - first);
     b->quote_depth--;
     b->quote_first = saved_first;
@@ -665,12 +819,17 @@ static void table(oc_blocks *b, const oc_node *n) {
     b->space = maxd(b->space, b->leading * 0.6);
     int header_elem = -1, r = 0;
     size_t first = b->flow->n;
+    uint32_t stable = oc_blocks_se(b, OC_SE_TABLE, b->sparent, n);
+    uint32_t *cref = oc_arena_alloc(b->arena, (size_t)nc * sizeof *cref);
     for (const oc_node *row = n->first; row; row = row->next, r++) {
         oc_para *cells = oc_arena_alloc(b->arena, (size_t)nc * sizeof(oc_para));
         int maxl = 1;
         oc_font_id font = row->header ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF;
+        uint32_t tr = oc_blocks_se(b, OC_SE_TR, stable, row);
+        memset(cref, 0, (size_t)nc * sizeof *cref);
         for (const oc_node *cell = row->first; cell; cell = cell->next) {
             int c = cell->col < nc ? cell->col : nc - 1;
+            if (!cref[c]) cref[c] = oc_blocks_se(b, row->header ? OC_SE_TH : OC_SE_TD, tr, cell);
             oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
             st.hyphenate = w[c] < prefw[c]; /* a narrowed column breaks words at syllables */
             st.align = n->align ? n->align[c] : OC_ALIGN_LEFT;
@@ -695,6 +854,9 @@ static void table(oc_blocks *b, const oc_node *n) {
         double x = b->indent;
         oc_flow *f = b->flow;
         for (int c = 0; c < nc; c++) {
+            b->sblock = b->sref = cref[c];
+            b->slink = 0;
+            b->smore = 0;
             for (int l = 0; l < cells[c].nlines; l++) {
                 double base = -pad / 2 - l * lead - oc_blocks_base(size, lead);
                 size_t before = f->items.n;
@@ -778,6 +940,9 @@ static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
     if (h1 && h1->id && (!ch->id || strcmp(h1->id, ch->id) != 0)) add_dest(b, h1->id, 0);
     oc_flow_mark m = {0, h1, ch->title, ch->id, h1 ? h1->number : NULL, b->flow->n - 1, b->chapter};
     oc_flow_mark_add(b->flow, &m);
+    uint32_t h = oc_blocks_block(b, OC_SE_H, h1); /* the label and the title */
+    b->flow->se[h - OC_SREF_FIRST].level = 1;
+    b->shead = 1;
     if (b->doc->meta.number_sections && h1 && h1->number) {
         double size = b->body * 1.15, lead = size * 1.4;
         size_t e = oc_blocks_elem(b, lead, OC_PG_KEEP_NEXT);
@@ -790,6 +955,7 @@ static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
         t.text = label;
         t.len = strlen(label);
         t.w = oc_para_text_width(b->para, t.font, size, label, t.len);
+        t.sref = h;
         oc_flow_item(b->flow, &t);
         b->space = lead * 0.3;
     }
@@ -828,6 +994,12 @@ oc_status oc_blocks_chapter(oc_blocks *b, const oc_chapter *ch) {
     b->nnote_seen = ch->nnotes;
     b->note_seen = oc_arena_alloc(b->arena, (size_t)(ch->nnotes > 0 ? ch->nnotes : 1));
     b->para->file = ch->display ? ch->display : ch->path;
+    b->snote =
+        oc_arena_alloc(b->arena, (size_t)(ch->nnotes > 0 ? ch->nnotes : 1) * sizeof *b->snote);
+    memset(b->snote, 0, (size_t)(ch->nnotes > 0 ? ch->nnotes : 1) * sizeof *b->snote);
+    b->sparent = oc_blocks_se(b, OC_SE_SECT, OC_SREF_DOCUMENT, ch->root);
+    b->sref = b->sblock = b->slink = 0;
+    b->in_note = 0;
     const oc_node *c = ch->root ? ch->root->first : NULL;
     const oc_node *h1 = NULL;
     if (c && c->type == OC_HEADING && c->level == 1) {

@@ -60,6 +60,11 @@ typedef struct {
      * freed by the placement once the chapter's last page is drawn */
     oc_item **chunks;
     size_t nchunks;
+    /* structure elements made while laying this flow out, in document
+     * order; items and parents name them OC_SREF_FIRST + their index here
+     * until oc_flow_structs_rebase moves them into the layout's table */
+    oc_struct_elem *se;
+    size_t nse, capse;
 } oc_flow;
 
 typedef struct {
@@ -91,7 +96,28 @@ typedef struct {
     double marker_x, marker_size;
     unsigned char *note_seen; /* per note of the current chapter */
     int nnote_seen;
+
+    /* structure: where new blocks go, the element the current block's text
+     * belongs to, the block itself (links and notes are its children) and
+     * the link being drawn (one element however many lines it spans) */
+    uint32_t sparent, sref, sblock, slink;
+    const char *slink_uri, *slink_dest;
+    int smore;        /* the block's text goes on after a child: a new MORE */
+    int shead;        /* the last heading level in the chapter (levels never skip) */
+    uint32_t smarker; /* the pending marker's Lbl */
+    uint32_t *snote;  /* per note of the chapter: its Note, 0 until cited */
+    int in_note;      /* laying out a footnote body */
 } oc_blocks;
+
+/* Appends a structure element to the flow; returns its reference. */
+uint32_t oc_blocks_se(oc_blocks *b, oc_se_type type, uint32_t parent, const oc_node *node);
+/* Starts a block element under b->sparent: its text goes to it. */
+uint32_t oc_blocks_block(oc_blocks *b, oc_se_type type, const oc_node *node);
+/* Moves the flow's elements to the end of the layout's table with `rank`,
+ * renumbering the references of its items (footnotes' too) and parents. */
+void oc_flow_structs_rebase(oc_flow *f, oc_layout *out, int rank);
+/* Appends one element to the layout's table; returns its index. */
+uint32_t oc_layout_se(oc_layout *out, oc_se_type type, uint32_t parent, int rank);
 
 void oc_itemvec_push(oc_itemvec *v, const oc_item *it);
 void oc_flow_free(oc_flow *f);

@@ -3,10 +3,17 @@
  * maxp (numGlyphs), hmtx (advances) and cmap (formats 4 and 12).
  *
  * Layout asks for coverage per character, so lookups must be cheap: for
- * the Basic Multilingual Plane every font gets a flat table of 65536 advances
- * (in thousandths of an em, as float) plus a coverage bitmap, both built once
- * at load (about 1.5 ms and 330 KB per font). Characters above U+FFFF (emoji,
- * rare ideographs) are looked up in the font's format-12 groups, kept sorted.
+ * the Basic Multilingual Plane a font gets a flat table of 65536 advances
+ * (in thousandths of an em, as float) plus a coverage bitmap and glyph ids.
+ * Characters above U+FFFF (emoji, rare ideographs) are looked up in the
+ * font's format-12 groups, kept sorted.
+ *
+ * Loading checks every table a font needs (so a broken font is an error
+ * before any work), but the tables above (about 1.5 ms and 400 KB a font)
+ * are built the first time layout asks the font about a character: a book
+ * in one script never builds the other script faces' tables. The build is
+ * guarded by the fontset's mutex and published with a release store, so
+ * layout threads may race to the first question.
  *
  * The font file itself stays loaded as a HarfBuzz face and font (scale: font
  * units), which the shaper (shape.c) uses; HarfBuzz fonts may be shared by
@@ -15,9 +22,15 @@
 #include "layout/fonts_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *const oc_font_files[OC_FONT_COUNT] = {
     [OC_FONT_SERIF] = "CharisSIL-Regular.ttf",
@@ -33,6 +46,7 @@ const char *const oc_font_files[OC_FONT_COUNT] = {
     [OC_FONT_BENG] = "Lohit-Bengali.ttf",
     [OC_FONT_THAI] = "Norasi.ttf",
     [OC_FONT_KOR] = "NanumMyeongjo.ttf",
+    [OC_FONT_JA] = "ipaexm.ttf",
     [OC_FONT_EMOJI] = "Symbola_hint.ttf",
 };
 
@@ -55,10 +69,20 @@ typedef struct {
     size_t nastral;
     hb_face_t *face;
     hb_font_t *hb;
+    /* what the lazy tables are built from: the file's bytes (kept alive by
+     * `face`), the hmtx table, the chosen cmap subtable */
+    const uint8_t *data;
+    size_t size, hmtx;
+    uint16_t nhm;
+    size_t cmap_sub;
+    int cmap_format; /* 4 or 12 */
+    atomic_int ready;
 } oc_font;
 
 struct oc_fontset {
     oc_font fonts[OC_FONT_COUNT];
+    pthread_mutex_t mu; /* guards building a font's tables */
+    oc_font_id script_order[OC_FONT_COUNT - OC_FONT_CJK];
 };
 
 /* ---- reading big-endian fields with bounds ----------------------------- */
@@ -109,13 +133,18 @@ static void set_glyph(oc_font *f, uint16_t *bmp_gid, uint32_t cp, uint32_t gid) 
     bmp_gid[cp] = (uint16_t)gid;
 }
 
-static int parse_format4(const ttf *t, size_t sub, oc_font *f, uint16_t *bmp_gid) {
+/* 1 when a format-4 subtable's segment arrays lie inside it. */
+static int format4_ok(const ttf *t, size_t sub) {
     size_t len = u16(t, sub + 2);
     if (!in_bounds(t, sub, len) || len < 16) return 0;
     size_t segs = u16(t, sub + 6) / 2;
+    return sub + 14 + segs * 8 + 2 <= sub + len;
+}
+
+static void parse_format4(const ttf *t, size_t sub, oc_font *f, uint16_t *bmp_gid) {
+    size_t segs = u16(t, sub + 6) / 2;
     size_t ends = sub + 14, starts = ends + segs * 2 + 2, deltas = starts + segs * 2,
            ranges = deltas + segs * 2;
-    if (ranges + segs * 2 > sub + len) return 0;
     for (size_t s = 0; s < segs; s++) {
         uint32_t end = u16(t, ends + s * 2), start = u16(t, starts + s * 2);
         uint16_t delta = u16(t, deltas + s * 2);
@@ -135,12 +164,14 @@ static int parse_format4(const ttf *t, size_t sub, oc_font *f, uint16_t *bmp_gid
             if (c != 0xFFFF) set_glyph(f, bmp_gid, c, gid);
         }
     }
-    return 1;
 }
 
-static int parse_format12(const ttf *t, size_t sub, oc_font *f, uint16_t *bmp_gid) {
+static int format12_ok(const ttf *t, size_t sub) {
+    return in_bounds(t, sub + 16, (size_t)u32(t, sub + 12) * 12);
+}
+
+static void parse_format12(const ttf *t, size_t sub, oc_font *f, uint16_t *bmp_gid) {
     uint32_t n = u32(t, sub + 12);
-    if (!in_bounds(t, sub + 16, (size_t)n * 12)) return 0;
     for (uint32_t i = 0; i < n; i++) {
         size_t g = sub + 16 + (size_t)i * 12;
         uint32_t start = u32(t, g), end = u32(t, g + 4), glyph = u32(t, g + 8);
@@ -153,11 +184,11 @@ static int parse_format12(const ttf *t, size_t sub, oc_font *f, uint16_t *bmp_gi
         for (uint32_t c = start; c <= end && c <= 0xFFFF; c++)
             set_glyph(f, bmp_gid, c, glyph + (c - start));
     }
-    return 1;
 }
 
-/* Picks the best Unicode subtable: format 12 (full repertoire) over 4. */
-static int parse_cmap(const ttf *t, oc_font *f, uint16_t *bmp_gid) {
+/* Picks the best Unicode subtable, format 12 (full repertoire) over 4, into
+ * f->cmap_sub / cmap_format; 0 when there is none usable. */
+static int choose_cmap(const ttf *t, oc_font *f) {
     size_t off, len;
     if (!find_table(t, "cmap", &off, &len)) return 0;
     uint16_t n = u16(t, off + 2);
@@ -169,37 +200,87 @@ static int parse_cmap(const ttf *t, oc_font *f, uint16_t *bmp_gid) {
         int unicode = platform == 0 || (platform == 3 && (encoding == 1 || encoding == 10));
         if (!unicode || !in_bounds(t, sub, 4)) continue;
         uint16_t format = u16(t, sub);
-        if (format == 4 && !best4) best4 = sub;
-        if (format == 12 && !best12) best12 = sub;
+        if (format == 4 && !best4 && format4_ok(t, sub)) best4 = sub;
+        if (format == 12 && !best12 && format12_ok(t, sub)) best12 = sub;
     }
-    if (best12) return parse_format12(t, best12, f, bmp_gid);
-    if (best4) return parse_format4(t, best4, f, bmp_gid);
-    return 0;
+    f->cmap_sub = best12 ? best12 : best4;
+    f->cmap_format = best12 ? 12 : 4;
+    return f->cmap_sub != 0;
+}
+
+/* Builds the per-glyph advances and the per-character tables (see the top
+ * of the file); cannot fail, choose_cmap having checked the subtable. */
+static void build_tables(oc_font *f) {
+    ttf t = {f->data, f->size};
+    f->glyph_advance = oc_xcalloc(f->nglyphs, sizeof *f->glyph_advance);
+    for (uint16_t g = 0; g < f->nglyphs; g++)
+        f->glyph_advance[g] = u16(&t, f->hmtx + (size_t)(g < f->nhm ? g : f->nhm - 1) * 4);
+    uint16_t *bmp_gid = oc_xcalloc(65536, sizeof *bmp_gid);
+    if (f->cmap_format == 12)
+        parse_format12(&t, f->cmap_sub, f, bmp_gid);
+    else
+        parse_format4(&t, f->cmap_sub, f, bmp_gid);
+    f->bmp_advance = oc_xcalloc(65536, sizeof *f->bmp_advance);
+    f->bmp_has = oc_xcalloc(65536 / 8, 1);
+    for (uint32_t c = 0; c < 65536; c++) {
+        uint16_t g = bmp_gid[c];
+        if (!g) continue;
+        f->bmp_has[c >> 3] |= (uint8_t)(1u << (c & 7));
+        f->bmp_advance[c] = (float)(f->glyph_advance[g] * f->scale);
+    }
+    f->bmp_gid = bmp_gid;
 }
 
 /* ---- loading one font ------------------------------------------------------- */
 
-/* The font file as a HarfBuzz blob: mapped into memory (pages are read as
- * they are touched: metrics read the small tables, embedding the glyphs
- * drawn, so most of a large CJK or emoji face is never read). */
+/* The font file as a HarfBuzz blob, mapped into memory. */
+typedef struct {
+    void *addr;
+    size_t len;
+} font_map;
+
+static void unmap_font(void *p) {
+    font_map *m = p;
+    munmap(m->addr, m->len);
+    free(m);
+}
+
 static hb_blob_t *open_font(const char *path, char *why, size_t n) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
+    /* opened once, without blocking, and mapped only when it is a regular
+     * file: a FIFO or device named like a font must not hang the build */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         snprintf(why, n, "%s", strerror(errno));
         return NULL;
     }
-    fclose(fp);
-    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
-    if (!blob) {
-        snprintf(why, n, "read error");
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        snprintf(why, n, "not a regular file");
         return NULL;
     }
-    if (hb_blob_get_length(blob) > OC_FONT_MAX_BYTES) {
-        snprintf(why, n, "file larger than %zu bytes", OC_FONT_MAX_BYTES);
-        hb_blob_destroy(blob);
+    if ((unsigned long long)st.st_size > OC_FONT_MAX_BYTES || st.st_size < 12) {
+        close(fd);
+        if (st.st_size < 12)
+            snprintf(why, n, "file too short to be a font");
+        else
+            snprintf(why, n, "file larger than %zu bytes", OC_FONT_MAX_BYTES);
         return NULL;
     }
-    return blob;
+    void *addr = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (addr == MAP_FAILED) {
+        snprintf(why, n, "%s", strerror(errno));
+        return NULL;
+    }
+    font_map *m = oc_xmalloc(sizeof *m);
+    m->addr = addr;
+    m->len = (size_t)st.st_size;
+    /* pages are read as they are touched: metrics read the small tables,
+     * embedding the glyphs drawn, so most of a large CJK or emoji face is
+     * never read */
+    return hb_blob_create((const char *)addr, (unsigned)m->len, HB_MEMORY_MODE_READONLY, m,
+                          unmap_font);
 }
 
 static int parse_font(const ttf *t, oc_font *f, char *why, size_t n) {
@@ -237,25 +318,14 @@ static int parse_font(const ttf *t, oc_font *f, char *why, size_t n) {
         snprintf(why, n, "bad glyph count or hmtx table");
         return 0;
     }
-    f->glyph_advance = oc_xcalloc(f->nglyphs, sizeof *f->glyph_advance);
-    for (uint16_t g = 0; g < f->nglyphs; g++)
-        f->glyph_advance[g] = u16(t, hmtx + (size_t)(g < nhm ? g : nhm - 1) * 4);
-
-    uint16_t *bmp_gid = oc_xcalloc(65536, sizeof *bmp_gid);
-    if (!parse_cmap(t, f, bmp_gid)) {
-        free(bmp_gid);
+    f->hmtx = hmtx;
+    f->nhm = nhm;
+    if (!choose_cmap(t, f)) {
         snprintf(why, n, "no usable Unicode cmap (format 4 or 12)");
         return 0;
     }
-    f->bmp_advance = oc_xcalloc(65536, sizeof *f->bmp_advance);
-    f->bmp_has = oc_xcalloc(65536 / 8, 1);
-    for (uint32_t c = 0; c < 65536; c++) {
-        uint16_t g = bmp_gid[c];
-        if (!g) continue;
-        f->bmp_has[c >> 3] |= (uint8_t)(1u << (c & 7));
-        f->bmp_advance[c] = (float)(f->glyph_advance[g] * f->scale);
-    }
-    f->bmp_gid = bmp_gid;
+    f->data = t->data;
+    f->size = t->size;
     return 1;
 }
 
@@ -274,6 +344,8 @@ static void free_font(oc_font *f) {
 oc_status oc_fonts_load(oc_fontset **out, const char *fonts_dir, oc_diag *diag) {
     oc_status st = OC_OK;
     oc_fontset *fs = oc_xcalloc(1, sizeof *fs);
+    pthread_mutex_init(&fs->mu, NULL);
+    oc_fonts_set_language(fs, NULL);
     *out = NULL;
     if (!fonts_dir || !*fonts_dir) fonts_dir = ".";
     size_t dlen = strlen(fonts_dir);
@@ -317,12 +389,68 @@ void oc_fonts_free(oc_fontset *fs) {
     if (!fs) return;
     for (int i = 0; i < OC_FONT_COUNT; i++)
         free_font(&fs->fonts[i]);
+    pthread_mutex_destroy(&fs->mu);
     free(fs);
 }
 
 static const oc_font *font_of(const oc_fontset *fs, oc_font_id f) {
     if (!fs || (unsigned)f >= OC_FONT_COUNT) return NULL;
     return &fs->fonts[f];
+}
+
+/* font_of, with its character tables built (the first caller builds them). */
+static const oc_font *tables_of(const oc_fontset *fs, oc_font_id f) {
+    const oc_font *font = font_of(fs, f);
+    if (!font || atomic_load_explicit(&font->ready, memory_order_acquire)) return font;
+    /* the tables are a cache: building them does not change what the
+     * fontset answers, so a const fontset may build them */
+    oc_fontset *w = (oc_fontset *)fs;
+    oc_font *wf = &w->fonts[f];
+    pthread_mutex_lock(&w->mu);
+    if (!atomic_load_explicit(&wf->ready, memory_order_relaxed) && wf->data) {
+        build_tables(wf);
+        atomic_store_explicit(&wf->ready, 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return wf->ready ? font : NULL;
+}
+
+int oc_fonts_tables_built(const oc_fontset *fs, oc_font_id f) {
+    const oc_font *font = font_of(fs, f);
+    return font && atomic_load_explicit(&font->ready, memory_order_acquire);
+}
+
+/* Han characters take different forms in Japanese, Chinese and Korean
+ * print (Unicode unifies them): the book's language puts its own face
+ * first. Everything else keeps one fixed order. */
+void oc_fonts_set_language(oc_fontset *fs, const char *language) {
+    static const oc_font_id base[] = {OC_FONT_CJK, OC_FONT_DEVA, OC_FONT_BENG, OC_FONT_THAI,
+                                      OC_FONT_KOR, OC_FONT_JA,   OC_FONT_EMOJI};
+    _Static_assert(sizeof base / sizeof *base == OC_FONT_COUNT - OC_FONT_CJK,
+                   "every script face has a place in the fallback order");
+    oc_font_id first = OC_FONT_CJK;
+    if (language && (language[0] | 0x20) == 'j' && (language[1] | 0x20) == 'a' &&
+        (language[2] == '\0' || language[2] == '-' || language[2] == '_'))
+        first = OC_FONT_JA;
+    else if (language && (language[0] | 0x20) == 'k' && (language[1] | 0x20) == 'o' &&
+             (language[2] == '\0' || language[2] == '-' || language[2] == '_'))
+        first = OC_FONT_KOR;
+    size_t n = 0;
+    fs->script_order[n++] = first;
+    for (size_t i = 0; i < sizeof base / sizeof *base; i++)
+        if (base[i] != first) fs->script_order[n++] = base[i];
+}
+
+oc_font_id oc_fonts_script_face(const oc_fontset *fs, uint32_t cp) {
+    if (!fs) return OC_FONT_COUNT;
+    for (size_t i = 0; i < sizeof fs->script_order / sizeof *fs->script_order; i++)
+        if (oc_fonts_has(fs, fs->script_order[i], cp)) return fs->script_order[i];
+    return OC_FONT_COUNT;
+}
+
+hb_face_t *oc_fonts_face(const oc_fontset *fs, oc_font_id f) {
+    const oc_font *font = font_of(fs, f);
+    return font ? font->face : NULL;
 }
 
 const char *oc_fonts_path(const oc_fontset *fs, oc_font_id f) {
@@ -349,14 +477,14 @@ static uint32_t astral_glyph(const oc_font *font, uint32_t cp) {
 }
 
 int oc_fonts_has(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
-    const oc_font *font = font_of(fs, f);
+    const oc_font *font = tables_of(fs, f);
     if (!font) return 0;
     if (cp > 0xFFFF) return cp <= 0x10FFFF && astral_glyph(font, cp) != 0;
     return (font->bmp_has[cp >> 3] >> (cp & 7)) & 1;
 }
 
 double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
-    const oc_font *font = font_of(fs, f);
+    const oc_font *font = tables_of(fs, f);
     if (!font) return 0;
     if (cp > 0xFFFF) {
         uint32_t g = cp <= 0x10FFFF ? astral_glyph(font, cp) : 0;
@@ -366,7 +494,7 @@ double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
 }
 
 uint32_t oc_fonts_glyph(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
-    const oc_font *font = font_of(fs, f);
+    const oc_font *font = tables_of(fs, f);
     if (!font) return 0;
     if (cp > 0xFFFF) return cp <= 0x10FFFF ? astral_glyph(font, cp) : 0;
     return font->bmp_gid[cp];
@@ -383,7 +511,7 @@ double oc_fonts_scale(const oc_fontset *fs, oc_font_id f) {
 }
 
 double oc_fonts_glyph_advance(const oc_fontset *fs, oc_font_id f, uint32_t gid) {
-    const oc_font *font = font_of(fs, f);
+    const oc_font *font = tables_of(fs, f);
     if (!font || gid >= font->nglyphs) return 0;
     return font->glyph_advance[gid] * font->scale;
 }

@@ -17,8 +17,11 @@ int oc_paper_size(const char *name, double *w, double *h) {
     static const struct {
         const char *name;
         double w, h;
-    } sizes[] = {
-        {"a4", 595.28, 841.89}, {"letter", 612, 792}, {"a5", 419.53, 595.28}, {"6x9", 432, 648}};
+    } sizes[] = {{"a4", 595.28, 841.89},
+                 {"letter", 612, 792},
+                 {"a5", 419.53, 595.28},
+                 {"6x9", 432, 648},
+                 {"half-letter", 396, 612}};
     if (!name) name = "a4";
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         if (strcmp(name, sizes[i].name) == 0) {
@@ -116,6 +119,8 @@ static void end_page(assembler *as, oc_label_style label, int number) {
     memset(p, 0, sizeof *p);
     p->label = label;
     p->number = number;
+    p->structs = as->out->structs;
+    p->nstructs = as->out->nstructs;
     if (as->dry) {
         for (size_t i = 0; i < as->cur.n; i++) {
             const oc_item *it = &as->cur.v[i];
@@ -161,18 +166,17 @@ static void text_at(assembler *as, oc_font_id f, double size, double x, double y
     t.text = oc_arena_strdup(&as->out->arena, s);
     t.len = strlen(s);
     t.w = oc_para_text_width(as->b->para, f, size, s, t.len);
+    t.sref = OC_SREF_PAGINATION; /* running heads and folios */
     oc_itemvec_push(&as->cur, &t);
 }
 
 /* The font that draws cp: `f` when it has the glyph, else the fallbacks in
  * the paragraph code's order (DejaVu Sans, then the script faces). */
 static oc_font_id font_for(const assembler *as, oc_font_id f, uint32_t cp) {
-    static const oc_font_id chain[] = {OC_FONT_SANS, OC_FONT_CJK, OC_FONT_DEVA, OC_FONT_BENG,
-                                       OC_FONT_THAI, OC_FONT_KOR, OC_FONT_EMOJI};
     if (cp < 0x80 || oc_fonts_has(as->fonts, f, cp)) return f;
-    for (size_t i = 0; i < sizeof chain / sizeof *chain; i++)
-        if (oc_fonts_has(as->fonts, chain[i], cp)) return chain[i];
-    return f;
+    if (oc_fonts_has(as->fonts, OC_FONT_SANS, cp)) return OC_FONT_SANS;
+    oc_font_id s = oc_fonts_script_face(as->fonts, cp);
+    return s < OC_FONT_COUNT ? s : f;
 }
 
 /* Width of a line of furniture text (running heads) with font fallback, and,
@@ -330,6 +334,9 @@ static void place_flow(assembler *as, oc_flow *f, const oc_pg_result *r, oc_labe
                 oc_item it = in->items ? in->items[i] : f->items.v[in->item0 + i];
                 if (pl->copy && it.kind == OC_ITEM_DEST) continue;
                 if (as->dry && it.kind != OC_ITEM_DEST) continue;
+                /* a repeated table header is an artifact; a link in it
+                 * stays tied to the header's Link element */
+                if (pl->copy && it.kind != OC_ITEM_LINK) it.sref = OC_SREF_ARTIFACT;
                 it.x += L;
                 it.y += top - pl->y;
                 /* a tint continuing the one of the line above (code blocks)
@@ -444,6 +451,15 @@ static double centred(assembler *as, const char *text, oc_font_id f, double size
     return y;
 }
 
+/* The title page's next element (its lines' text goes to it): the title an
+ * H1, the rest paragraphs, before the contents and the chapters. */
+static void title_se(assembler *as, oc_se_type type) {
+    as->b->sblock = 0; /* no links or notes on the title page */
+    if (as->dry) return;
+    as->b->sref = oc_layout_se(as->out, type, OC_SREF_DOCUMENT, 0);
+    if (type == OC_SE_H) as->out->structs[as->b->sref].level = 1;
+}
+
 static void title_page(assembler *as) {
     const oc_meta *m = &as->doc->meta;
     double top = area_top(as);
@@ -451,14 +467,22 @@ static void title_page(assembler *as) {
     oc_item d = oc_item_at(OC_ITEM_DEST, left_margin(as, as->npages), top, 0, 0);
     d.dest = "octavo-title";
     oc_itemvec_push(&as->cur, &d);
+    title_se(as, OC_SE_H);
     y = centred(as, m->title ? m->title : "Untitled", OC_FONT_SERIF_BOLD, as->g.body * 2.4, y);
+    title_se(as, OC_SE_P);
     if (m->subtitle && *m->subtitle)
         y = centred(as, m->subtitle, OC_FONT_SERIF_ITALIC, as->g.body * 1.4, y - as->g.leading);
+    if (m->selection && *m->selection)
+        y = centred(as, m->selection, OC_FONT_SERIF, as->g.body * 1.15, y - as->g.leading * 1.5);
     y -= as->g.leading * 3;
-    for (int i = 0; i < m->nauthors; i++)
+    for (int i = 0; i < m->nauthors; i++) {
+        title_se(as, OC_SE_P);
         y = centred(as, m->authors[i], OC_FONT_SERIF, as->g.body * 1.25, y - as->g.leading * 0.2);
+    }
+    title_se(as, OC_SE_P);
     if (m->date && *m->date)
         centred(as, m->date, OC_FONT_SERIF, as->g.body, top - as->g.height + as->g.leading * 2);
+    as->b->sref = 0;
     add_mark(as, 0, m->title ? m->title : "Title", "octavo-title", as->npages);
     end_page(as, OC_LABEL_ROMAN, (int)as->npages + 1);
 }
@@ -480,6 +504,12 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
     for (size_t k = 0; k < br->nplaces; k++)
         if (!br->places[k].copy) page[br->places[k].elem] = br->places[k].page;
 
+    /* structure: an H1 "Contents", then the TOC, a TOCI per entry holding
+     * the Link that is the whole entry (the leaders are artifacts) */
+    b->sblock = 0;
+    uint32_t h = oc_blocks_se(b, OC_SE_H, OC_SREF_DOCUMENT, NULL);
+    cf->se[h - OC_SREF_FIRST].level = 1;
+    uint32_t toc = oc_blocks_se(b, OC_SE_TOC, OC_SREF_DOCUMENT, NULL);
     size_t e = oc_blocks_elem(b, as->g.height * 0.16, OC_PG_OPENING | OC_PG_KEEP_NEXT);
     oc_item d = oc_item_at(OC_ITEM_DEST, 0, 0, 0, 0);
     d.dest = "octavo-contents";
@@ -494,6 +524,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
     t.text = "Contents";
     t.len = 8;
     t.w = oc_para_text_width(as->b->para, t.font, tsize, t.text, t.len);
+    t.sref = h;
     oc_flow_item(cf, &t);
     b->space = b->leading * 2;
 
@@ -524,6 +555,8 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
         char pnum[32];
         snprintf(pnum, sizeof pnum, "%d", pg);
         size_t first = cf->n;
+        uint32_t toci = oc_blocks_se(b, OC_SE_TOCI, toc, m->node);
+        uint32_t link = b->sref = oc_blocks_se(b, OC_SE_LINK, toci, NULL);
         for (int l = 0; l < p.nlines; l++) {
             size_t el = oc_blocks_elem(b, lead, 0);
             double base = -oc_blocks_base(size, lead);
@@ -535,6 +568,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
                 nt.color = b->text;
                 nt.text = num;
                 nt.len = strlen(num);
+                nt.sref = link;
                 oc_flow_item(cf, &nt);
             }
             /* the title's runs, without links or note markers */
@@ -569,6 +603,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
                 pt.color = b->text;
                 pt.text = oc_arena_strdup(&as->out->arena, pnum);
                 pt.len = strlen(pnum);
+                pt.sref = link;
                 oc_flow_item(cf, &pt);
                 /* dot leaders on a common grid so the dots line up: one
                  * run ". . ." whose spaces are set to the grid's step */
@@ -597,6 +632,7 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
             /* the whole entry is a link to the heading */
             oc_item lk = oc_item_at(OC_ITEM_LINK, indent, -lead, as->g.measure - indent, lead);
             lk.dest = m->dest;
+            lk.sref = link;
             oc_flow_item(cf, &lk);
             (void)el;
         }
@@ -606,6 +642,8 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
     }
     if (cf->n > 0) cf->pe[cf->n - 1].flags &= ~OC_PG_KEEP_NEXT;
     free(page);
+    b->sref = 0;
+    oc_flow_structs_rebase(cf, as->out, 1);
     b->flow = saved;
 }
 
@@ -775,6 +813,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
             }
         }
         pthread_mutex_unlock(&q.mu);
+        oc_flow_structs_rebase(&q.flows[k], out, 2);
         append_flow(body, &q.flows[k], k);
         oc_flow_free(&q.flows[k]);
         replay(diag, &q.diags[k], seen);
@@ -966,6 +1005,9 @@ void oc_layout_free(oc_layout *l) {
     if (!l) return;
     oc_arena_free(&l->arena);
     oc_arena_free(&l->helper_arena);
+    free(l->structs);
+    l->structs = NULL;
+    l->nstructs = l->capstructs = 0;
     l->pages = NULL;
     l->npages = 0;
     l->marks = NULL;
@@ -981,7 +1023,7 @@ static const char *font_name(oc_font_id f) {
         "SERIF", "SERIF_ITALIC", "SERIF_BOLD", "SERIF_BOLD_ITALIC",
         "MONO",  "MONO_BOLD",    "SANS",       "SANS_BOLD",
         "CJK",   "DEVA",         "BENG",       "THAI",
-        "KOR",   "EMOJI"};
+        "KOR",   "JA",           "EMOJI"};
     return (unsigned)f < OC_FONT_COUNT ? names[f] : "?";
 }
 

@@ -380,10 +380,10 @@ static oc_font_id pick_font(pbuild *b, oc_font_id want, uint32_t *cp) {
     oc_font_id alt = is_bold(want) ? OC_FONT_SANS_BOLD : OC_FONT_SANS;
     if (oc_fonts_has(fs, alt, *cp)) return alt;
     if (oc_fonts_has(fs, OC_FONT_SANS, *cp)) return OC_FONT_SANS;
-    /* then the script faces, in oc_font_id order (CJK, Devanagari, Bengali,
-     * Thai, Korean, emoji), then any face at all */
-    for (int f = OC_FONT_CJK; f < OC_FONT_COUNT; f++)
-        if (oc_fonts_has(fs, (oc_font_id)f, *cp)) return (oc_font_id)f;
+    /* then the script faces in the book language's order (see
+     * oc_fonts_set_language), then any face at all */
+    oc_font_id script = oc_fonts_script_face(fs, *cp);
+    if (script < OC_FONT_COUNT) return script;
     for (int f = 0; f < OC_FONT_CJK; f++)
         if (oc_fonts_has(fs, (oc_font_id)f, *cp)) return (oc_font_id)f;
     warn_missing(b, *cp);
@@ -580,6 +580,15 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
         }
         size_t from = b->natoms;
         walk_children(b, n, &st);
+        if (b->ps->show_urls && n->link_kind == OC_LINK_OMITTED) {
+            /* a handout (--chapters): say where the reader finds it */
+            istate us = st;
+            us.small = 1;
+            add_space(b, style_index(b, &us));
+            static const char note[] = "(in the full book)";
+            add_text(b, note, sizeof note - 1, &us);
+            break;
+        }
         if (b->ps->show_urls && st.uri && !atoms_equal_text(b, from, n->url)) {
             const char *u = n->url;
             if (strncmp(u, "mailto:", 7) == 0 && atoms_equal_text(b, from, u + 7)) break;
@@ -796,6 +805,11 @@ static void push_space(pbuild *b, size_t ai) {
         push_item(b, OC_LB_GLUE, 0, b->ragged, 0, 0, 0, NULL);
         push_item(b, OC_LB_PENALTY, 0, 0, 0, 0, 0, NULL);
         push_item(b, OC_LB_GLUE, w, -b->ragged, 0, 0, 0, &m);
+    } else if (is_mono(b->atoms[ai].font)) {
+        /* a space inside inline code keeps its cell: monospaced text that
+         * stretches reads as two spaces (TeX's typewriter faces have no
+         * stretch either); the line's other spaces take up the slack */
+        push_item(b, OC_LB_GLUE, w, 0, 0, 0, 0, &m);
     } else {
         push_item(b, OC_LB_GLUE, w, w / 2, w / 3, 0, 0, &m);
     }
@@ -1578,6 +1592,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
                 oc_run *r = run_new(&rv, 0, mfont, &mst);
                 put_cp(&rv.text, mark);
                 r->width = mw;
+                r->flags |= OC_RUN_ARTIFACT; /* not part of the code */
             }
             code_runs(&rv, cs + k, end - k, indent, &st);
             /* the set width: up to the last non-space */

@@ -20,6 +20,7 @@ oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf
     const char *dir = opt && opt->fonts_dir ? opt->fonts_dir : OCTAVO_FONTS_DIR;
     oc_status st = oc_fonts_load(&fonts, dir, diag);
     if (st != OC_OK) goto done;
+    oc_fonts_set_language(fonts, doc->meta.language);
 
     oc_layout_options lo;
     memset(&lo, 0, sizeof lo);
@@ -33,6 +34,7 @@ oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf
     }
     oc_pdf_writer_set_language(w, doc->meta.language); /* shaped as the layout shaped */
     oc_pdf_writer_set_svg(w, lo.print ? OC_PDF_PRINT_DPI : OC_PDF_SCREEN_DPI, dir);
+    oc_pdf_writer_set_marks(w, opt ? opt->marks : 0);
     oc_page_sink sink = oc_pdf_writer_sink(w);
     st = oc_layout_stream(doc, &lo, fonts, &sink, &layout, diag);
     have_layout = 1;

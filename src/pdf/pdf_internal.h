@@ -29,6 +29,10 @@ void oc_pdf_writer_set_language(oc_pdf_writer *w, const char *language);
 #define OC_PDF_PRINT_DPI 300
 #define OC_PDF_SCREEN_DPI 200
 void oc_pdf_writer_set_svg(oc_pdf_writer *w, double dpi, const char *fonts_dir);
+/* --marks: every page gets a TrimBox (the laid-out page), a BleedBox 3 mm
+ * beyond it, a MediaBox with room for crop marks, and the marks. Call
+ * before the first page. */
+void oc_pdf_writer_set_marks(oc_pdf_writer *w, int marks);
 oc_page_sink oc_pdf_writer_sink(oc_pdf_writer *w);
 oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const oc_layout *layout);
 oc_status oc_pdf_writer_save(oc_pdf_writer *w, oc_buf *out);
@@ -56,5 +60,34 @@ void oc_tounicode_write(oc_buf *out, const oc_tounicode_entry *e, size_t n);
 /* Appends `s` (UTF-8, len bytes) as UTF-16BE with a byte-order mark, the
  * form of PDF text strings; invalid bytes become U+FFFD. */
 void oc_pdf_utf16be(oc_buf *out, const char *s, size_t len);
+
+/* The structure tree (struct.c). The writer reports what it marks as it
+ * draws the pages, in page order:
+ *   oc_pdf_struct_mcid    a marked-content sequence of element `elem` on
+ *                         `page`; returns its MCID (0, 1, ... per page)
+ *   oc_pdf_struct_annot   a link annotation of Link `elem`; returns the key
+ *                         for its /StructParent (after the pages' keys)
+ *   oc_pdf_struct_bbox    where a Figure's image was drawn
+ * then oc_pdf_struct_finish writes the tree, the ParentTree, each page's
+ * /StructParents and /Tabs, and the catalog's MarkInfo, Lang,
+ * ViewerPreferences and XMP metadata (dc:title, dc:creator, dc:language,
+ * `producer`, `date` in ISO 8601, pdfuaid:part 1). The layout's table is
+ * borrowed until the PDF is saved (elements are written then). */
+typedef struct oc_pdf_struct oc_pdf_struct;
+struct _HPDF_Doc_Rec;
+struct _HPDF_Dict_Rec;
+oc_pdf_struct *oc_pdf_struct_new(void);
+void oc_pdf_struct_free(oc_pdf_struct *s);
+int oc_pdf_struct_mcid(oc_pdf_struct *s, size_t page, uint32_t elem);
+int oc_pdf_struct_annot(oc_pdf_struct *s, size_t page, size_t npages, uint32_t elem,
+                        struct _HPDF_Dict_Rec *annot);
+void oc_pdf_struct_bbox(oc_pdf_struct *s, size_t page, uint32_t elem, double x0, double y0,
+                        double x1, double y1);
+oc_status oc_pdf_struct_finish(oc_pdf_struct *s, struct _HPDF_Doc_Rec *pdf,
+                               struct _HPDF_Dict_Rec **pages, size_t npages, const oc_layout *l,
+                               const oc_document *doc, const char *producer, const char *date);
+/* The tag of element `ref`'s marked content (its standard structure type:
+ * "P", "H2", "Link"; a MORE its parent's), NUL-terminated in out. */
+void oc_pdf_struct_tag(const oc_struct_elem *se, size_t nse, uint32_t ref, char out[16]);
 
 #endif

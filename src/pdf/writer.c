@@ -21,6 +21,7 @@
  * the first failure is reported with what was being done. */
 #include "octavo/image.h"
 #include "octavo/pdf.h"
+#include "pdf/marks.h"
 #include "pdf/pdf_internal.h"
 
 #include <hb-ot.h>
@@ -106,7 +107,10 @@ struct oc_pdf_writer {
     const char *long_uri; /* the last link too long for an annotation, warned about */
     oc_buf content;       /* the page being drawn (then handed to a ring slot) */
     size_t npages;
-    double height;
+    double width, height;
+    int marks; /* --marks: trim and bleed boxes, crop marks outside them */
+
+    oc_pdf_struct *st; /* what the pages' marked content belongs to (struct.c) */
 
     zslot ring[ZRING];
     size_t zhead, ztail, zwork; /* next slot to fill, to write out, to deflate */
@@ -302,9 +306,9 @@ static oc_status load_font(writer *w, oc_font_id f) {
     oc_status st = OC_OK;
     const char *path = oc_fonts_path(w->fonts, f);
     if (!path) return fail(w, OC_ERR_INTERNAL, "finding a font file");
-    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
-    hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
-    if (blob) hb_blob_destroy(blob);
+    /* the face the layout measured with (the file is read once) */
+    hb_face_t *face = oc_fonts_face(w->fonts, f);
+    if (face) face = hb_face_reference(face);
     if (!face || hb_face_get_glyph_count(face) == 0 || hb_face_get_upem(face) == 0) {
         if (face) hb_face_destroy(face);
         oc_diag_report(w->diag, OC_ERROR, path, 0, 0, "cannot read this font to embed it");
@@ -521,6 +525,12 @@ typedef struct {
     int have_fill, have_stroke, have_width;
     oc_color fill, stroke;
     double width;
+    int tagged;       /* a marked-content sequence is open */
+    uint32_t tag_ref; /* ... of this element (or artifact) */
+    double tag_y;     /* ... for text on this baseline */
+    char tag[16];     /* ... with this tag */
+    uint32_t actual;  /* the element an /ActualText span's MCID belongs to, 0 none */
+    size_t index;     /* the page's */
 } page_state;
 
 static double clamp01(double v) {
@@ -712,9 +722,23 @@ static int nominal_in(const writer *w, oc_font_id f, uint32_t g, const uint32_t 
 }
 
 /* Writes `cps` (n code points) as an /ActualText span's opening. */
+static void close_tag(page_state *ps);
+
+/* An /ActualText span inside an element's marked content is a sequence of
+ * its own with an MCID of the element (the element's sequence closes before
+ * it and opens again after): nested marked content inside an MCID sequence
+ * ends it for poppler's text extraction by structure. */
 static void begin_actual(writer *w, page_state *ps, const uint32_t *cps, size_t n) {
     end_tj(ps);
-    oc_buf_puts(ps->out, "/Span<</ActualText<");
+    ps->actual = 0;
+    if (ps->tagged && ps->tag_ref >= OC_SREF_FIRST) {
+        ps->actual = ps->tag_ref;
+        close_tag(ps);
+        oc_buf_printf(ps->out, "/Span<</MCID %d/ActualText<",
+                      oc_pdf_struct_mcid(w->st, ps->index, ps->actual));
+    } else {
+        oc_buf_puts(ps->out, "/Span<</ActualText<");
+    }
     if (n) oc_buf_puts(ps->out, "FEFF");
     for (size_t t = 0; t < n; t++) {
         uint32_t cp = cps[t];
@@ -729,9 +753,15 @@ static void begin_actual(writer *w, page_state *ps, const uint32_t *cps, size_t 
     (void)w;
 }
 
-static void end_actual(page_state *ps) {
+static void end_actual(writer *w, page_state *ps) {
     end_tj(ps);
     oc_buf_puts(ps->out, "EMC\n");
+    if (!ps->actual) return;
+    oc_buf_printf(ps->out, "/%s<</MCID %d>>BDC\n", ps->tag,
+                  oc_pdf_struct_mcid(w->st, ps->index, ps->actual));
+    ps->tagged = 1;
+    ps->tag_ref = ps->actual;
+    ps->actual = 0;
 }
 
 /* Draws one shaped word at the pen; *pdf is where the PDF reader's pen is
@@ -868,7 +898,7 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
             size_t q = ord[t];
             int mark = g[q].adv == 0;
             if (actual && in_span != 1 + mark) {
-                if (in_span) end_actual(ps);
+                if (in_span) end_actual(w, ps);
                 /* the characters go with the first glyph that takes room
                  * (with the marks when none does) */
                 int text = !mark || t == 0;
@@ -888,7 +918,7 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
             tj_glyph(ps, g[q].gid);
             *pdf += advance(w, f, g[q].gid);
         }
-        if (in_span) end_actual(ps);
+        if (in_span) end_actual(w, ps);
         *exact = start;
         i = k;
     }
@@ -1019,18 +1049,21 @@ static void set_fill(page_state *ps, oc_color c) {
     ps->have_fill = 1;
 }
 
+static void begin_text(page_state *ps) {
+    if (ps->in_text) return;
+    oc_buf_puts(ps->out, "BT\n");
+    ps->in_text = 1;
+    ps->placed = 0;
+    ps->lx = ps->ly = ps->pen = 0;
+    ps->font = -1;
+}
+
 static oc_status draw_text(writer *w, page_state *ps, const oc_item *it) {
     oc_status st = OC_OK;
     oc_buf *b = ps->out;
     double size = rounded(it->size, 3);
     if (size <= 0) return OC_OK;
-    if (!ps->in_text) {
-        oc_buf_puts(b, "BT\n");
-        ps->in_text = 1;
-        ps->placed = 0;
-        ps->lx = ps->ly = ps->pen = 0;
-        ps->font = -1;
-    }
+    begin_text(ps);
     if (ps->font != (int)it->font || ps->size != size) {
         const char *name = HPDF_Page_GetLocalFontName(ps->page, w->font[it->font]);
         CHECK_PTR(name, "adding a font to a page");
@@ -1204,6 +1237,64 @@ static oc_status drain(writer *w) {
     return st;
 }
 
+/* ---- print marks (--marks) ------------------------------------------------ */
+
+/* The trimmed page is the laid-out page, at the origin; the bleed and the
+ * marks lie outside it, at negative coordinates and beyond the page size,
+ * so nothing on the page moves and links keep their rectangles. */
+static oc_status set_box(writer *w, HPDF_Page page, const char *key, double d) {
+    HPDF_Box box = {(HPDF_REAL)-d, (HPDF_REAL)-d, (HPDF_REAL)(w->width + d),
+                    (HPDF_REAL)(w->height + d)};
+    HPDF_Array a = HPDF_Box_Array_New(w->pdf->mmgr, box);
+    if (!a || HPDF_Dict_Add(page, key, a) != HPDF_OK) return fail(w, OC_ERR_INTERNAL, key);
+    return OC_OK;
+}
+
+static oc_status set_print_boxes(writer *w, HPDF_Page page) {
+    oc_status st = set_box(w, page, "MediaBox", OC_PDF_SLUG);
+    if (st == OC_OK) st = set_box(w, page, "BleedBox", OC_PDF_BLEED);
+    if (st == OC_OK) st = set_box(w, page, "TrimBox", 0);
+    return st;
+}
+
+/* ---- marked content ---------------------------------------------------------------- */
+
+/* Every piece of content lies in one marked-content sequence: an artifact
+ * (running heads and folios as pagination), or an element's, with an MCID
+ * the structure tree points at. A sequence never crosses a BT or ET: one
+ * opened in a text object closes before it ends. */
+static void close_tag(page_state *ps) {
+    if (!ps->tagged) return;
+    end_tj(ps);
+    oc_buf_puts(ps->out, "EMC\n");
+    ps->tagged = 0;
+}
+
+/* Opens the sequence of element `ref` (or an artifact's) unless it is open.
+ * An element's text gets a sequence per line (baseline `y`; non-text items
+ * pass the one in force): text extraction by structure (poppler's) joins
+ * the text of one sequence without a space where a line ends. */
+static void open_tag(writer *w, page_state *ps, size_t index, const oc_page *pg, uint32_t ref,
+                     double y) {
+    if (ref >= pg->nstructs || !pg->structs) ref = OC_SREF_ARTIFACT;
+    if (ref < OC_SREF_FIRST && ref != OC_SREF_PAGINATION) ref = OC_SREF_ARTIFACT;
+    if (ps->tagged && ps->tag_ref == ref && (ref < OC_SREF_FIRST || ps->tag_y == y)) return;
+    ps->tag_y = y;
+    close_tag(ps);
+    end_tj(ps);
+    if (ref == OC_SREF_ARTIFACT) {
+        oc_buf_puts(ps->out, "/Artifact BMC\n");
+    } else if (ref == OC_SREF_PAGINATION) {
+        oc_buf_puts(ps->out, "/Artifact<</Type/Pagination>>BDC\n");
+    } else {
+        oc_pdf_struct_tag(pg->structs, pg->nstructs, ref, ps->tag);
+        oc_buf_printf(ps->out, "/%s<</MCID %d>>BDC\n", ps->tag,
+                      oc_pdf_struct_mcid(w->st, index, ref));
+    }
+    ps->tagged = 1;
+    ps->tag_ref = ref;
+}
+
 static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
     oc_status st = OC_OK;
     if (index >= w->npages) return fail(w, OC_ERR_INTERNAL, "drawing a page not announced");
@@ -1213,22 +1304,33 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
     memset(&ps, 0, sizeof ps);
     ps.out = &w->content;
     ps.page = page;
+    ps.index = index;
     ps.font = -1;
     oc_buf *b = ps.out;
     oc_buf_reset(b);
 
     for (size_t k = 0; k < pg->nitems; k++) {
         const oc_item *it = &pg->items[k];
-        if (it->kind != OC_ITEM_TEXT) end_text(&ps);
+        if (it->kind != OC_ITEM_TEXT && ps.in_text) {
+            close_tag(&ps);
+            end_text(&ps);
+        }
         switch (it->kind) {
         case OC_ITEM_TEXT:
-            if ((unsigned)it->font >= OC_FONT_COUNT || !it->text || it->len == 0 || it->size <= 0)
+            if ((unsigned)it->font >= OC_FONT_COUNT || !it->text || it->len == 0 ||
+                rounded(it->size, 3) <= 0)
                 break;
             /* fonts are embedded in the order of their first use */
             if (!w->font[it->font] && (st = load_font(w, it->font)) != OC_OK) goto done;
+            if (!ps.in_text) {
+                close_tag(&ps);
+                begin_text(&ps);
+            }
+            open_tag(w, &ps, index, pg, it->sref, rounded(it->y, 1));
             if ((st = draw_text(w, &ps, it)) != OC_OK) goto done;
             break;
         case OC_ITEM_RULE: {
+            open_tag(w, &ps, index, pg, it->sref, ps.tag_y);
             double lw = it->size > 0 ? it->size : 0.5;
             if (!ps.have_width || ps.width != lw) {
                 put_num(b, lw, 3, ' ');
@@ -1251,6 +1353,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
         }
         case OC_ITEM_RECT:
             if (it->w <= 0 || it->h <= 0) break;
+            open_tag(w, &ps, index, pg, it->sref, ps.tag_y);
             set_fill(&ps, it->color);
             put_num(b, it->x, 3, ' ');
             put_num(b, it->y, 3, ' ');
@@ -1265,6 +1368,10 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
             if (!img) break;
             const char *name = HPDF_Page_GetXObjectName(page, img);
             CHECK_PTR(name, "adding an image to a page");
+            open_tag(w, &ps, index, pg, it->sref, ps.tag_y);
+            if (ps.tagged && ps.tag_ref >= OC_SREF_FIRST)
+                oc_pdf_struct_bbox(w->st, index, ps.tag_ref, it->x, it->y, it->x + it->w,
+                                   it->y + it->h);
             oc_buf_puts(b, "q\n");
             put_num(b, it->w, 3, ' ');
             oc_buf_puts(b, "0 0 ");
@@ -1306,13 +1413,34 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
                 CHECK_PTR(annot, "creating an internal link");
             }
             if (annot) CHECK_HPDF(HPDF_LinkAnnot_SetBorderStyle(annot, 0, 0, 0), "link border");
+            if (annot) {
+                /* PDF/UA: a description (the URI or the target's name, at most
+                 * 200 bytes of it, whole characters), and the Link element */
+                const char *what = it->uri && *it->uri ? it->uri : it->dest ? it->dest : "";
+                size_t cut = strnlen(what, 200);
+                if (what[cut])
+                    while (cut > 0 && ((unsigned char)what[cut] & 0xC0) == 0x80)
+                        cut--;
+                char brief[201];
+                memcpy(brief, what, cut);
+                brief[cut] = '\0';
+                void *desc = text_string(w, brief, "link description");
+                CHECK_PTR(desc, "describing a link");
+                CHECK_HPDF(HPDF_Dict_Add(annot, "Contents", desc), "describing a link");
+            }
+            if (annot && pg->structs && it->sref >= OC_SREF_FIRST && it->sref < pg->nstructs) {
+                int key = oc_pdf_struct_annot(w->st, index, w->npages, it->sref, annot);
+                CHECK_HPDF(HPDF_Dict_AddNumber(annot, "StructParent", key), "tagging a link");
+            }
             break;
         }
         case OC_ITEM_DEST: /* created in the first pass */
             break;
         }
     }
+    close_tag(&ps);
     end_text(&ps);
+    if (w->marks) oc_pdf_crop_marks(b, w->width, w->height, 0);
     if (b->overflow) {
         st = fail(w, OC_ERR_LIMIT, "writing a page's content");
         goto done;
@@ -1386,6 +1514,26 @@ done:
     return st;
 }
 
+/* The book's date: SOURCE_DATE_EPOCH when set, else now (UTC). */
+static struct tm doc_time(const oc_document *doc) {
+    time_t t = doc && doc->source_date >= 0 ? (time_t)doc->source_date : time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) memset(&tm, 0, sizeof tm);
+    return tm;
+}
+
+/* The tagged PDF's structure tree and catalog entries (struct.c). */
+static oc_status add_structure(writer *w, const oc_document *doc, const oc_layout *layout) {
+    struct tm tm = doc_time(doc);
+    char date[96];
+    snprintf(date, sizeof date, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec < 60 ? tm.tm_sec : 59);
+    oc_status st =
+        oc_pdf_struct_finish(w->st, w->pdf, w->pages, w->npages, layout, doc, OC_PRODUCER, date);
+    return st == OC_OK && !w->failed ? OC_OK
+                                     : fail(w, OC_ERR_INTERNAL, "writing the structure tree");
+}
+
 static oc_status add_info(writer *w, const oc_document *doc) {
     oc_status st = OC_OK;
     oc_buf authors;
@@ -1403,9 +1551,7 @@ static oc_status add_info(writer *w, const oc_document *doc) {
         if ((st = set_info_text(w, "Author", authors.data)) != OC_OK) goto done;
         if ((st = set_info_text(w, "Subject", doc->meta.subtitle)) != OC_OK) goto done;
     }
-    time_t t = doc && doc->source_date >= 0 ? (time_t)doc->source_date : time(NULL);
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) memset(&tm, 0, sizeof tm);
+    struct tm tm = doc_time(doc);
     HPDF_Date d = {tm.tm_year + 1900,
                    tm.tm_mon + 1,
                    tm.tm_mday,
@@ -1665,6 +1811,7 @@ oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag) {
     oc_buf_init(&w->scratch);
     oc_buf_init(&w->content);
     oc_buf_init(&w->clean);
+    w->st = oc_pdf_struct_new();
     w->pdf = HPDF_New(on_hpdf_error, w);
     CHECK_PTR(w->pdf, "starting libharu");
     CHECK_HPDF(HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL), "turning on compression");
@@ -1698,6 +1845,10 @@ void oc_pdf_writer_set_svg(oc_pdf_writer *w, double dpi, const char *fonts_dir) 
     w->svg_fonts_dir = fonts_dir;
 }
 
+void oc_pdf_writer_set_marks(oc_pdf_writer *w, int marks) {
+    w->marks = marks;
+}
+
 /* Pages in a flat page tree at most, and pages per node of a deeper one. */
 #define OC_PDF_FLAT_PAGES 30000
 #define OC_PDF_PAGES_PER_NODE 4096
@@ -1708,6 +1859,7 @@ static oc_status writer_begin(void *user, double width, double height, size_t np
     writer *w = user;
     if (w->pages) return fail(w, OC_ERR_INTERNAL, "starting the pages twice");
     w->npages = npages;
+    w->width = width;
     w->height = height;
     w->pages = oc_xcalloc(npages ? npages : 1, sizeof *w->pages);
     /* libharu keeps the pages in one /Kids array, which it caps at 32,767
@@ -1721,6 +1873,7 @@ static oc_status writer_begin(void *user, double width, double height, size_t np
         CHECK_PTR(page, "adding a page");
         CHECK_HPDF(HPDF_Page_SetWidth(page, (HPDF_REAL)width), "setting the page width");
         CHECK_HPDF(HPDF_Page_SetHeight(page, (HPDF_REAL)height), "setting the page height");
+        if (w->marks && (st = set_print_boxes(w, page)) != OC_OK) goto done;
         w->pages[i] = page;
     }
     for (size_t k = 0; k < ndests; k++) {
@@ -1755,6 +1908,7 @@ oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const o
     if ((st = add_bookmarks(w, layout)) != OC_OK) goto done;
     if ((st = add_page_labels(w, layout)) != OC_OK) goto done;
     if ((st = add_info(w, doc)) != OC_OK) goto done;
+    if ((st = add_structure(w, doc, layout)) != OC_OK) goto done;
     for (int f = 0; f < OC_FONT_COUNT; f++) {
         if (!w->font[f]) continue;
         if ((st = embed_font(w, (oc_font_id)f)) != OC_OK ||
@@ -1790,6 +1944,7 @@ void oc_pdf_writer_free(oc_pdf_writer *w) {
         if (w->face[f]) hb_face_destroy(w->face[f]);
     }
     free(w->tu_pool);
+    oc_pdf_struct_free(w->st);
     oc_shaper_free(w->shaper);
     oc_buf_free(&w->clean);
     free(w->pages);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static oc_fontset *fs;
@@ -102,6 +103,42 @@ static void test_vertical_metrics(void) {
     }
 }
 
+/* Removes a folder of font files named as the bundle's. */
+static void remove_font_dir(const char *dir) {
+    char p[1024];
+    for (int i = 0; i < OC_FONT_COUNT; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
+        remove(p);
+    }
+    rmdir(dir);
+}
+
+/* Calls fn on every cmap encoding record of the font in buf and the
+ * subtable it points at. */
+static void each_cmap_subtable(unsigned char *buf, size_t n,
+                               void (*fn)(unsigned char *record, unsigned char *sub)) {
+    unsigned ntab = n > 12 ? (unsigned)(buf[4] << 8 | buf[5]) : 0;
+    for (unsigned t = 0; t < ntab; t++) {
+        unsigned char *rec = buf + 12 + t * 16;
+        if (memcmp(rec, "cmap", 4) != 0) continue;
+        size_t off = (size_t)rec[8] << 24 | rec[9] << 16 | rec[10] << 8 | rec[11];
+        unsigned nsub = buf[off + 2] << 8 | buf[off + 3];
+        for (unsigned s = 0; s < nsub; s++) {
+            unsigned char *r = buf + off + 4 + s * 8;
+            fn(r, buf + off + ((size_t)r[4] << 24 | r[5] << 16 | r[6] << 8 | r[7]));
+        }
+    }
+}
+
+static void hide_format12(unsigned char *record, unsigned char *sub) {
+    if ((sub[0] << 8 | sub[1]) == 12) record[1] = 2; /* platform 2: ignored */
+}
+
+static void break_format4(unsigned char *record, unsigned char *sub) {
+    (void)record;
+    if ((sub[0] << 8 | sub[1]) == 4) sub[6] = sub[7] = 0xFF; /* segments past the end */
+}
+
 /* Copies every bundled font into `dir`, hiding the format 12 subtables (their
  * cmap records get platform 2, which the reader ignores), so that the
  * format 4 parser runs. */
@@ -112,21 +149,10 @@ static int copy_with_format4_only(const char *dir) {
         snprintf(dst, sizeof dst, "%s/%s", dir, oc_font_files[i]);
         FILE *in = fopen(src, "rb");
         if (!in) return 0;
-        static unsigned char buf[4 << 20];
+        static unsigned char buf[16 << 20];
         size_t n = fread(buf, 1, sizeof buf, in);
         fclose(in);
-        unsigned ntab = buf[4] << 8 | buf[5];
-        for (unsigned t = 0; t < ntab; t++) {
-            unsigned char *rec = buf + 12 + t * 16;
-            if (memcmp(rec, "cmap", 4) != 0) continue;
-            size_t off = (size_t)rec[8] << 24 | rec[9] << 16 | rec[10] << 8 | rec[11];
-            unsigned nsub = buf[off + 2] << 8 | buf[off + 3];
-            for (unsigned s = 0; s < nsub; s++) {
-                unsigned char *r = buf + off + 4 + s * 8;
-                size_t sub = off + ((size_t)r[4] << 24 | r[5] << 16 | r[6] << 8 | r[7]);
-                if ((buf[sub] << 8 | buf[sub + 1]) == 12) r[1] = 2;
-            }
-        }
+        each_cmap_subtable(buf, n, hide_format12);
         FILE *out = fopen(dst, "wb");
         if (!out) return 0;
         fwrite(buf, 1, n, out);
@@ -157,12 +183,7 @@ static void test_format4_matches_format12(void) {
         CHECK(covered > 8 * 1000);
     }
     oc_fonts_free(f4);
-    for (int i = 0; i < OC_FONT_COUNT; i++) {
-        char p[1024];
-        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
-        remove(p);
-    }
-    rmdir(dir);
+    remove_font_dir(dir);
     oc_diag_free(&d);
 }
 
@@ -192,12 +213,106 @@ static void test_errors(void) {
     CHECK(oc_fonts_load(&none, dir, &d) == OC_ERR_IO);
     CHECK(oc_diag_contains(&d, "TrueType"));
     oc_diag_free(&d);
-    for (int i = 0; i < OC_FONT_COUNT; i++) {
-        char p[1024];
-        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
-        remove(p);
+    remove_font_dir(dir);
+}
+
+/* Loading reads every font's headers but builds no character tables; the
+ * first question about a character builds the tables of that font only. */
+static void test_lazy_tables(void) {
+    for (int f = 0; f < OC_FONT_COUNT; f++)
+        CHECK(!oc_fonts_tables_built(fs, (oc_font_id)f));
+    CHECK(oc_fonts_has(fs, OC_FONT_SERIF, 'a'));
+    CHECK(oc_fonts_tables_built(fs, OC_FONT_SERIF));
+    for (int f = 0; f < OC_FONT_COUNT; f++)
+        if (f != OC_FONT_SERIF) CHECK(!oc_fonts_tables_built(fs, (oc_font_id)f));
+    /* metrics that need no table build none */
+    CHECK(oc_fonts_ascent(fs, OC_FONT_CJK) > 500);
+    CHECK(!oc_fonts_tables_built(fs, OC_FONT_CJK));
+}
+
+/* Han unification: the same character takes the Japanese face in a
+ * Japanese book, the Korean face in a Korean one, Droid Sans Fallback
+ * (Chinese forms) otherwise; the fontset's order is set per book. */
+static void test_language_order(void) {
+    oc_diag d;
+    oc_diag_init(&d, stderr);
+    oc_fontset *ls = NULL;
+    CHECK(oc_fonts_load(&ls, OCTAVO_FONTS_DIR, &d) == OC_OK);
+    if (!ls) return;
+    const uint32_t han = 0x76F4;  /* 直: its forms differ between ja and zh */
+    const uint32_t kana = 0x3042; /* あ */
+    CHECK(oc_fonts_has(ls, OC_FONT_JA, han) && oc_fonts_has(ls, OC_FONT_CJK, han));
+    CHECK(oc_fonts_script_face(ls, han) == OC_FONT_CJK); /* no language yet */
+    oc_fonts_set_language(ls, "ja");
+    CHECK(oc_fonts_script_face(ls, han) == OC_FONT_JA);
+    CHECK(oc_fonts_script_face(ls, kana) == OC_FONT_JA);
+    oc_fonts_set_language(ls, "JA-jp");
+    CHECK(oc_fonts_script_face(ls, han) == OC_FONT_JA);
+    oc_fonts_set_language(ls, "zh-Hans");
+    CHECK(oc_fonts_script_face(ls, han) == OC_FONT_CJK);
+    CHECK(oc_fonts_script_face(ls, kana) == OC_FONT_CJK);
+    oc_fonts_set_language(ls, "jam"); /* Jamaican Creole, not Japanese */
+    CHECK(oc_fonts_script_face(ls, han) == OC_FONT_CJK);
+    oc_fonts_set_language(ls, "ko-KR");
+    CHECK(oc_fonts_script_face(ls, 0xD55C) == OC_FONT_KOR); /* 한 */
+    CHECK(oc_fonts_script_face(ls, han) ==
+          (oc_fonts_has(ls, OC_FONT_KOR, han) ? OC_FONT_KOR : OC_FONT_CJK));
+    /* the other scripts keep their faces whatever the language */
+    CHECK(oc_fonts_script_face(ls, 0x0915) == OC_FONT_DEVA);    /* क */
+    CHECK(oc_fonts_script_face(ls, 0x0E01) == OC_FONT_THAI);    /* ก */
+    CHECK(oc_fonts_script_face(ls, 0x10FFFD) == OC_FONT_COUNT); /* private use: no face */
+    oc_fonts_free(ls);
+    oc_diag_free(&d);
+}
+
+/* A cmap subtable running past the file is refused at load, although the
+ * tables it feeds are built later. */
+static void test_truncated_cmap(void) {
+    char dir[] = "/tmp/octavo-cmap-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK(copy_with_format4_only(dir));
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[OC_FONT_THAI]);
+    FILE *fp = fopen(p, "r+b");
+    CHECK(fp != NULL);
+    if (fp) {
+        static unsigned char buf[1 << 20];
+        size_t n = fread(buf, 1, sizeof buf, fp);
+        each_cmap_subtable(buf, n, break_format4);
+        rewind(fp);
+        fwrite(buf, 1, n, fp);
+        fclose(fp);
     }
-    rmdir(dir);
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    oc_fontset *bad = NULL;
+    CHECK(oc_fonts_load(&bad, dir, &d) == OC_ERR_IO);
+    CHECK(oc_diag_contains(&d, "Norasi.ttf"));
+    CHECK(oc_diag_contains(&d, "no usable Unicode cmap"));
+    oc_fonts_free(bad);
+    oc_diag_free(&d);
+    remove_font_dir(dir);
+}
+
+/* A FIFO named like a font is refused without being opened for a blocking
+ * read (the build would hang waiting for a writer). */
+static void test_fifo_font(void) {
+    char dir[] = "/tmp/octavo-fifofont-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char p[1024];
+    for (int i = 0; i < OC_FONT_COUNT; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, oc_font_files[i]);
+        CHECK(mkfifo(p, 0600) == 0);
+    }
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    oc_fontset *none = NULL;
+    CHECK(oc_fonts_load(&none, dir, &d) == OC_ERR_IO);
+    CHECK(none == NULL);
+    CHECK(d.errors == OC_FONT_COUNT);
+    CHECK(oc_diag_contains(&d, "not a regular file"));
+    oc_diag_free(&d);
+    remove_font_dir(dir);
 }
 
 static void test_speed(void) {
@@ -217,10 +332,13 @@ int main(void) {
     oc_diag_init(&d, stderr);
     clock_t t0 = clock();
     if (oc_fonts_load(&fs, OCTAVO_FONTS_DIR, &d) != OC_OK) fs = NULL;
-    fprintf(stderr, "   loading 8 fonts: %.1f ms\n",
+    fprintf(stderr, "   loading %d fonts: %.1f ms\n", OC_FONT_COUNT,
             (double)(clock() - t0) * 1000 / CLOCKS_PER_SEC);
+    if (fs) RUN(test_lazy_tables);
     RUN(test_load_and_paths);
     if (fs) {
+        RUN(test_language_order);
+        RUN(test_truncated_cmap);
         RUN(test_advances);
         RUN(test_width);
         RUN(test_coverage);
@@ -229,6 +347,7 @@ int main(void) {
         RUN(test_speed);
     }
     RUN(test_errors);
+    RUN(test_fifo_font);
     oc_fonts_free(fs);
     oc_diag_free(&d);
     return harness_finish("test_fonts");

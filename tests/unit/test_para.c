@@ -205,6 +205,35 @@ static const char *LONG_TEXT =
     "oddly. Extraordinary typography requires hyphenation of unquestionably incomprehensible "
     "internationalization vocabulary, characteristically demonstrating responsibilities.";
 
+/* Spaces inside inline code keep their width on justified lines (a stretched
+ * space in monospaced text reads as two); the prose spaces around the code
+ * take up the slack. */
+static void test_code_spaces_fixed(void) {
+    fixture f;
+    setup(&f, "# T\n\nCall `Buffer.alloc(size[, fill[, encoding]])` or `Buffer.from(array, "
+              "byteOffset, length)` when the memory must be zero-filled, and see how each of "
+              "these `new Buffer(num)` forms behaves on a line that justification widens.\n");
+    oc_para_style st = body_style(1);
+    int code_runs = 0, prose_stretched = 0;
+    const double measures[] = {180, 220, 260};
+    for (size_t mi = 0; mi < 3; mi++) {
+        oc_para p;
+        CHECK(lay(&f, block(&f, OC_PARAGRAPH, 0), &st, measures[mi], &p));
+        for (int l = 0; l + 1 < p.nlines; l++)
+            for (int r = 0; r < p.lines[l].nruns; r++) {
+                const oc_run *run = &p.lines[l].runs[r];
+                if (run->font == OC_FONT_MONO) {
+                    if (count_spaces(run->text, run->len) > 0) code_runs++;
+                    CHECK(run->ws == 0);
+                } else if (run->ws > 0.01) {
+                    prose_stretched++;
+                }
+            }
+    }
+    CHECK(code_runs > 0);
+    CHECK(prose_stretched > 0);
+}
+
 static void test_long_justified(void) {
     fixture f;
     char md[4096];
@@ -904,6 +933,7 @@ static void test_reused_buffers(void) {
 
 int main(void) {
     RUN(test_long_justified);
+    RUN(test_code_spaces_fixed);
     RUN(test_reused_buffers);
     RUN(test_first_line_indent_and_ragged);
     RUN(test_long_url);

@@ -1,0 +1,561 @@
+/* The structure tree of the tagged PDF (PDF 32000-1 14.7-14.8, PDF/UA-1).
+ *
+ * While the pages are drawn the writer marks every run of content with the
+ * structure element the layout gave its items (oc_item.sref) and tells this
+ * file what it marked: page, element and marked-content id (MCID), each
+ * link annotation with its element, each figure's box. After the last page,
+ * oc_pdf_struct_finish makes the tree from the layout's table of elements
+ * (document order, each naming its parent):
+ *
+ *   - an element is written when it holds content or a child that does;
+ *   - its kids are its own marked content, then its children in table
+ *     order, where a MORE child contributes its marked content in place
+ *     (the text of a paragraph after a link or a footnote's Note); content
+ *     on another page than the element's /Pg is a marked-content reference,
+ *     an annotation an object reference;
+ *   - the Document's children go title page, contents, chapters;
+ *   - the ParentTree maps each page (key: its index) to the elements of its
+ *     MCIDs, in order, and each annotation (keys after the pages) to its
+ *     Link.
+ *
+ * Elements are libharu dictionaries with no entries of their own: their
+ * bodies are written from the table when the file is saved (a write_fn), so
+ * a long book's tens of thousands of elements cost a few words each until
+ * then. The catalog gets /MarkInfo, /StructTreeRoot, /Lang, /ViewerPreferences
+ * with DisplayDocTitle and an XMP packet (dc:title, dc:creator, dc:language,
+ * pdfuaid:part 1); every page /Tabs /S. */
+#include "octavo/doc.h"
+#include "pdf/pdf_internal.h"
+
+#include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_objects.h>
+#include <hpdf_pages.h>
+#include <hpdf_streams.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint32_t elem, page;
+    int32_t mcid; /* >= 0: the MCID on the page; < 0: annotation -1 - mcid */
+} mark;
+
+typedef struct {
+    uint32_t elem, page;
+    float box[4];
+} figbox;
+
+typedef struct {
+    struct oc_pdf_struct *s;
+    uint32_t elem;
+} elem_obj;
+
+struct oc_pdf_struct {
+    mark *marks;
+    size_t nmarks, capmarks;
+    HPDF_Dict *annots;
+    size_t nannots, capannots;
+    figbox *boxes;
+    size_t nboxes, capboxes;
+    uint32_t page;
+    int32_t next_mcid;
+
+    /* made by finish, used when the file is saved (the layout is gone) */
+    oc_struct_elem *se; /* a copy of the layout's table */
+    const char **alt;   /* per element: a Figure's alternative text */
+    size_t nse;
+    size_t npages;
+    HPDF_Page *pages;
+    HPDF_Dict *obj; /* per element: its object, NULL when not written */
+    uint32_t *kid0; /* children of e: kids[kid0[e] .. kid0[e+1]) */
+    uint32_t *kids;
+    uint32_t *mark0; /* marks of e in drawing order: mord[mark0[e] .. mark0[e+1]) */
+    uint32_t *mord;
+    int32_t *box_of; /* per element: its figure box, -1 none */
+    elem_obj *eo;
+    HPDF_Dict root;
+    oc_arena arena; /* alt texts */
+    oc_buf tmp;
+};
+
+static const char *const type_name[OC_SE_COUNT] = {[OC_SE_ARTIFACT] = "Artifact",
+                                                   [OC_SE_DOCUMENT] = "Document",
+                                                   [OC_SE_SECT] = "Sect",
+                                                   [OC_SE_H] = "H",
+                                                   [OC_SE_P] = "P",
+                                                   [OC_SE_L] = "L",
+                                                   [OC_SE_LI] = "LI",
+                                                   [OC_SE_LBL] = "Lbl",
+                                                   [OC_SE_LBODY] = "LBody",
+                                                   [OC_SE_TABLE] = "Table",
+                                                   [OC_SE_TR] = "TR",
+                                                   [OC_SE_TH] = "TH",
+                                                   [OC_SE_TD] = "TD",
+                                                   [OC_SE_FIGURE] = "Figure",
+                                                   [OC_SE_CAPTION] = "Caption",
+                                                   [OC_SE_NOTE] = "Note",
+                                                   [OC_SE_BLOCKQUOTE] = "BlockQuote",
+                                                   [OC_SE_CODE] = "Code",
+                                                   [OC_SE_LINK] = "Link",
+                                                   [OC_SE_TOC] = "TOC",
+                                                   [OC_SE_TOCI] = "TOCI",
+                                                   [OC_SE_MORE] = "Span"};
+
+oc_pdf_struct *oc_pdf_struct_new(void) {
+    oc_pdf_struct *s = oc_xcalloc(1, sizeof *s);
+    s->page = UINT32_MAX;
+    oc_arena_init(&s->arena);
+    oc_buf_init(&s->tmp);
+    return s;
+}
+
+void oc_pdf_struct_free(oc_pdf_struct *s) {
+    if (!s) return;
+    free(s->se);
+    free(s->alt);
+    free(s->marks);
+    free(s->annots);
+    free(s->boxes);
+    free(s->obj);
+    free(s->kid0);
+    free(s->kids);
+    free(s->mark0);
+    free(s->mord);
+    free(s->box_of);
+    free(s->eo);
+    oc_arena_free(&s->arena);
+    oc_buf_free(&s->tmp);
+    free(s);
+}
+
+void oc_pdf_struct_tag(const oc_struct_elem *se, size_t nse, uint32_t ref, char out[16]) {
+    const oc_struct_elem *e = ref < nse ? &se[ref] : NULL;
+    if (e && e->type == OC_SE_MORE && e->parent < nse) e = &se[e->parent];
+    if (!e || e->type >= OC_SE_COUNT) {
+        memcpy(out, "Span", 5);
+    } else if (e->type == OC_SE_H) {
+        int lv = e->level < 1 ? 1 : e->level > 6 ? 6 : e->level;
+        out[0] = 'H';
+        out[1] = (char)('0' + lv);
+        out[2] = 0;
+    } else {
+        snprintf(out, 16, "%s", type_name[e->type]);
+    }
+}
+
+static void push_mark(oc_pdf_struct *s, uint32_t page, uint32_t elem, int32_t mcid) {
+    if (s->nmarks == s->capmarks) {
+        s->capmarks = s->capmarks ? s->capmarks * 2 : 4096;
+        s->marks = oc_xrealloc(s->marks, s->capmarks * sizeof *s->marks);
+    }
+    s->marks[s->nmarks++] = (mark){elem, page, mcid};
+}
+
+int oc_pdf_struct_mcid(oc_pdf_struct *s, size_t page, uint32_t elem) {
+    if (s->page != page) {
+        s->page = (uint32_t)page;
+        s->next_mcid = 0;
+    }
+    push_mark(s, (uint32_t)page, elem, s->next_mcid);
+    return s->next_mcid++;
+}
+
+int oc_pdf_struct_annot(oc_pdf_struct *s, size_t page, size_t npages, uint32_t elem,
+                        HPDF_Dict annot) {
+    if (s->nannots == s->capannots) {
+        s->capannots = s->capannots ? s->capannots * 2 : 256;
+        s->annots = oc_xrealloc(s->annots, s->capannots * sizeof *s->annots);
+    }
+    s->annots[s->nannots] = annot;
+    push_mark(s, (uint32_t)page, elem, -1 - (int32_t)s->nannots);
+    return (int)(npages + s->nannots++);
+}
+
+void oc_pdf_struct_bbox(oc_pdf_struct *s, size_t page, uint32_t elem, double x0, double y0,
+                        double x1, double y1) {
+    if (s->nboxes == s->capboxes) {
+        s->capboxes = s->capboxes ? s->capboxes * 2 : 32;
+        s->boxes = oc_xrealloc(s->boxes, s->capboxes * sizeof *s->boxes);
+    }
+    s->boxes[s->nboxes++] =
+        (figbox){elem, (uint32_t)page, {(float)x0, (float)y0, (float)x1, (float)y1}};
+}
+
+/* ---- writing --------------------------------------------------------------------- */
+
+static unsigned obj_id(const void *obj) {
+    return ((const HPDF_Obj_Header *)obj)->obj_id & 0x00FFFFFF;
+}
+
+static void put_ref(oc_buf *b, const void *obj) {
+    oc_buf_printf(b, "%u 0 R", obj_id(obj));
+}
+
+/* A PDF text string in hex: UTF-16BE with its byte-order mark. */
+static void put_text(oc_pdf_struct *s, oc_buf *b, const char *text) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t at = s->tmp.len;
+    oc_pdf_utf16be(&s->tmp, text, strlen(text));
+    oc_buf_putc(b, '<');
+    for (size_t i = at; i < s->tmp.len; i++) {
+        unsigned char c = (unsigned char)s->tmp.data[i];
+        oc_buf_putc(b, hex[c >> 4]);
+        oc_buf_putc(b, hex[c & 15]);
+    }
+    oc_buf_putc(b, '>');
+    s->tmp.len = at;
+}
+
+/* A figure's alternative text: its alt text, else its title, else a name. */
+static const char *alt_text(oc_pdf_struct *s, const oc_node *img) {
+    const char *alt = img ? oc_node_plain_text(&s->arena, img) : NULL;
+    if (alt && *alt) return alt;
+    if (img && img->title && *img->title) return img->title;
+    if (img && img->figure_number > 0)
+        return oc_arena_printf(&s->arena, "Figure %d", img->figure_number);
+    return "Image";
+}
+
+/* One marked-content or object reference; bare when on the element's page. */
+static void put_mark(oc_pdf_struct *s, oc_buf *b, const mark *m, uint32_t pg) {
+    if (m->mcid >= 0 && m->page == pg) {
+        oc_buf_printf(b, " %d", (int)m->mcid);
+    } else if (m->mcid >= 0) {
+        oc_buf_puts(b, " <</Type/MCR/Pg ");
+        put_ref(b, s->pages[m->page]);
+        oc_buf_printf(b, "/MCID %d>>", (int)m->mcid);
+    } else {
+        oc_buf_puts(b, " <</Type/OBJR/Obj ");
+        put_ref(b, s->annots[-1 - m->mcid]);
+        oc_buf_puts(b, "/Pg ");
+        put_ref(b, s->pages[m->page]);
+        oc_buf_puts(b, ">>");
+    }
+}
+
+/* The page of an element's first content of its own (its MOREs' included),
+ * UINT32_MAX when it has none. */
+static uint32_t first_page(const oc_pdf_struct *s, uint32_t e) {
+    if (s->mark0[e] < s->mark0[e + 1]) return s->marks[s->mord[s->mark0[e]]].page;
+    for (uint32_t k = s->kid0[e]; k < s->kid0[e + 1]; k++) {
+        uint32_t c = s->kids[k];
+        if (s->se[c].type == OC_SE_MORE && s->mark0[c] < s->mark0[c + 1])
+            return s->marks[s->mord[s->mark0[c]]].page;
+    }
+    return UINT32_MAX;
+}
+
+static HPDF_STATUS write_elem(HPDF_Dict dict, HPDF_Stream stream) {
+    const elem_obj *eo = dict->attr;
+    oc_pdf_struct *s = eo->s;
+    uint32_t e = eo->elem;
+    const oc_struct_elem *se = &s->se[e];
+    oc_buf b;
+    oc_buf_init(&b);
+    char tag[16];
+    oc_pdf_struct_tag(s->se, s->nse, e, tag);
+    oc_buf_printf(&b, "/S/%s/P ", tag); /* (/Type is optional) */
+    put_ref(&b, e == OC_SREF_DOCUMENT ? (void *)s->root : (void *)s->obj[se->parent]);
+    uint32_t pg = first_page(s, e);
+    if (pg != UINT32_MAX) {
+        oc_buf_puts(&b, "/Pg ");
+        put_ref(&b, s->pages[pg]);
+    }
+    if (se->type == OC_SE_FIGURE) {
+        oc_buf_puts(&b, "/Alt");
+        put_text(s, &b, s->alt[e] ? s->alt[e] : "Image");
+        if (s->box_of[e] >= 0) {
+            const float *bx = s->boxes[s->box_of[e]].box;
+            oc_buf_printf(&b, "/A<</O/Layout/BBox[%.2f %.2f %.2f %.2f]>>", bx[0], bx[1], bx[2],
+                          bx[3]);
+        }
+    } else if (se->type == OC_SE_TH) {
+        oc_buf_puts(&b, "/A<</O/Table/Scope/Column>>");
+    }
+    oc_buf_puts(&b, "/K[");
+    for (uint32_t k = s->mark0[e]; k < s->mark0[e + 1]; k++)
+        put_mark(s, &b, &s->marks[s->mord[k]], pg);
+    for (uint32_t k = s->kid0[e]; k < s->kid0[e + 1]; k++) {
+        uint32_t c = s->kids[k];
+        if (s->se[c].type == OC_SE_MORE) {
+            for (uint32_t q = s->mark0[c]; q < s->mark0[c + 1]; q++)
+                put_mark(s, &b, &s->marks[s->mord[q]], pg);
+        } else {
+            oc_buf_putc(&b, ' ');
+            put_ref(&b, s->obj[c]);
+        }
+    }
+    oc_buf_puts(&b, "]\012");
+    HPDF_STATUS st = b.overflow
+                         ? HPDF_FAILD_TO_ALLOC_MEM
+                         : HPDF_Stream_Write(stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+    oc_buf_free(&b);
+    return st;
+}
+
+/* The ParentTree: one number tree node with every key. */
+static HPDF_STATUS write_parent_tree(HPDF_Dict dict, HPDF_Stream stream) {
+    const elem_obj *eo = dict->attr;
+    oc_pdf_struct *s = eo->s;
+    oc_buf b;
+    oc_buf_init(&b);
+    oc_buf_puts(&b, "/Nums[");
+    HPDF_STATUS st = HPDF_OK;
+    uint32_t open = UINT32_MAX;
+    for (size_t i = 0; i < s->nmarks && st == HPDF_OK; i++) {
+        const mark *m = &s->marks[i];
+        if (m->mcid < 0) continue;
+        if (m->page != open) {
+            if (open != UINT32_MAX) oc_buf_puts(&b, "]\012");
+            oc_buf_printf(&b, "%u[", m->page);
+            open = m->page;
+        } else {
+            oc_buf_putc(&b, ' ');
+        }
+        uint32_t e = m->elem;
+        if (s->se[e].type == OC_SE_MORE) e = s->se[e].parent;
+        put_ref(&b, s->obj[e]);
+        if (b.len > 60000) { /* written in pieces */
+            st = HPDF_Stream_Write(stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+            oc_buf_reset(&b);
+        }
+    }
+    if (open != UINT32_MAX) oc_buf_puts(&b, "]\012");
+    for (size_t i = 0; i < s->nmarks; i++) {
+        const mark *m = &s->marks[i];
+        if (m->mcid >= 0) continue;
+        oc_buf_printf(&b, "%zu ", s->npages + (size_t)(-1 - m->mcid));
+        put_ref(&b, s->obj[m->elem]);
+        oc_buf_putc(&b, '\012');
+    }
+    oc_buf_puts(&b, "]\012");
+    if (st == HPDF_OK)
+        st = b.overflow ? HPDF_FAILD_TO_ALLOC_MEM
+                        : HPDF_Stream_Write(stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+    oc_buf_free(&b);
+    return st;
+}
+
+/* ---- XMP ------------------------------------------------------------------------- */
+
+static void xml_text(oc_buf *b, const char *s) {
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&':
+            oc_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            oc_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            oc_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            oc_buf_puts(b, "&quot;");
+            break;
+        default:
+            if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n') oc_buf_putc(b, *s);
+        }
+    }
+}
+
+/* The XMP packet: Dublin Core title, creators, language and description
+ * (the Info dictionary's Title, Author and Subject), the tool, the dates,
+ * and the PDF/UA identification. `date` is ISO 8601. */
+static void xmp_packet(oc_buf *b, const oc_document *doc, const char *producer, const char *date) {
+    const oc_meta *m = doc ? &doc->meta : NULL;
+    const char *title = m && m->title ? m->title : "Untitled";
+    const char *lang = m && m->language ? m->language : "en-US";
+    oc_buf_puts(b, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+                   "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+                   " <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+                   "  <rdf:Description rdf:about=\"\"\n"
+                   "    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+                   "    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
+                   "    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
+                   "    xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n"
+                   "   <dc:format>application/pdf</dc:format>\n"
+                   "   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">");
+    xml_text(b, title);
+    oc_buf_puts(b, "</rdf:li></rdf:Alt></dc:title>\n");
+    if (m && m->nauthors > 0) {
+        oc_buf_puts(b, "   <dc:creator><rdf:Seq>");
+        for (int i = 0; i < m->nauthors; i++) {
+            oc_buf_puts(b, "<rdf:li>");
+            xml_text(b, m->authors[i]);
+            oc_buf_puts(b, "</rdf:li>");
+        }
+        oc_buf_puts(b, "</rdf:Seq></dc:creator>\n");
+    }
+    if (m && m->subtitle && *m->subtitle) {
+        oc_buf_puts(b, "   <dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">");
+        xml_text(b, m->subtitle);
+        oc_buf_puts(b, "</rdf:li></rdf:Alt></dc:description>\n");
+    }
+    oc_buf_puts(b, "   <dc:language><rdf:Bag><rdf:li>");
+    xml_text(b, lang);
+    oc_buf_puts(b, "</rdf:li></rdf:Bag></dc:language>\n   <pdf:Producer>");
+    xml_text(b, producer);
+    oc_buf_puts(b, "</pdf:Producer>\n   <xmp:CreatorTool>octavo</xmp:CreatorTool>\n");
+    oc_buf_printf(b, "   <xmp:CreateDate>%s</xmp:CreateDate>\n", date);
+    oc_buf_printf(b, "   <xmp:ModifyDate>%s</xmp:ModifyDate>\n", date);
+    oc_buf_puts(b, "   <pdfuaid:part>1</pdfuaid:part>\n"
+                   "  </rdf:Description>\n"
+                   " </rdf:RDF>\n"
+                   "</x:xmpmeta>\n"
+                   "<?xpacket end=\"w\"?>");
+}
+
+/* ---- the tree ---------------------------------------------------------------------- */
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            st = OC_ERR_INTERNAL;                                                                  \
+            goto done;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+static HPDF_Dict new_dict(HPDF_Doc pdf) {
+    HPDF_Dict d = HPDF_Dict_New(pdf->mmgr);
+    if (d && HPDF_Xref_Add(pdf->xref, d) != HPDF_OK) return NULL;
+    return d;
+}
+
+oc_status oc_pdf_struct_finish(oc_pdf_struct *s, HPDF_Doc pdf, HPDF_Page *pages, size_t npages,
+                               const oc_layout *l, const oc_document *doc, const char *producer,
+                               const char *date) {
+    oc_status st = OC_OK;
+    size_t n = l && l->structs ? l->nstructs : 0;
+    unsigned char *live = NULL;
+    uint32_t *fill = NULL;
+    oc_buf xmp;
+    oc_buf_init(&xmp);
+    s->se = oc_xmalloc((n ? n : 1) * sizeof *s->se);
+    if (n) memcpy(s->se, l->structs, n * sizeof *s->se);
+    s->nse = n;
+    s->alt = oc_xcalloc(n ? n : 1, sizeof *s->alt);
+    for (size_t e = 0; e < n; e++) {
+        if (s->se[e].type == OC_SE_FIGURE) s->alt[e] = alt_text(s, s->se[e].node);
+        s->se[e].node = NULL; /* the layout's nodes may go before the save */
+    }
+    s->npages = npages;
+    s->pages = pages;
+    if (n > OC_SREF_DOCUMENT) {
+        /* marks per element, in drawing order (a counting sort) */
+        s->mark0 = oc_xcalloc(n + 1, sizeof *s->mark0);
+        s->mord = oc_xmalloc((s->nmarks ? s->nmarks : 1) * sizeof *s->mord);
+        for (size_t i = 0; i < s->nmarks; i++)
+            if (s->marks[i].elem < n) s->mark0[s->marks[i].elem + 1]++;
+        for (size_t e = 0; e < n; e++)
+            s->mark0[e + 1] += s->mark0[e];
+        fill = oc_xmalloc((n + 1) * sizeof *fill);
+        memcpy(fill, s->mark0, (n + 1) * sizeof *fill);
+        for (size_t i = 0; i < s->nmarks; i++)
+            if (s->marks[i].elem < n) s->mord[fill[s->marks[i].elem]++] = (uint32_t)i;
+        /* live: holds content or a child that does (children come after
+         * their parents in the table) */
+        live = oc_xcalloc(n, 1);
+        for (size_t e = n; e-- > OC_SREF_FIRST;) {
+            if (s->mark0[e] < s->mark0[e + 1]) live[e] = 1;
+            uint32_t p = s->se[e].parent;
+            if (live[e] && p < e && p >= OC_SREF_DOCUMENT) live[p] = 1;
+        }
+        live[OC_SREF_DOCUMENT] = 1;
+        /* children per element, in table order; the Document's by rank */
+        s->kid0 = oc_xcalloc(n + 1, sizeof *s->kid0);
+        size_t nkids = 0;
+        for (size_t e = OC_SREF_FIRST; e < n; e++)
+            if (live[e] && s->se[e].parent < e) {
+                s->kid0[s->se[e].parent + 1]++;
+                nkids++;
+            }
+        for (size_t e = 0; e < n; e++)
+            s->kid0[e + 1] += s->kid0[e];
+        s->kids = oc_xmalloc((nkids ? nkids : 1) * sizeof *s->kids);
+        memcpy(fill, s->kid0, (n + 1) * sizeof *fill);
+        for (int rank = 0; rank < 3; rank++)
+            for (size_t e = OC_SREF_FIRST; e < n; e++) {
+                uint32_t p = s->se[e].parent;
+                if (!live[e] || p >= e) continue;
+                if (p == OC_SREF_DOCUMENT && s->se[e].rank != rank) continue;
+                if (p != OC_SREF_DOCUMENT && rank != 0) continue;
+                s->kids[fill[p]++] = (uint32_t)e;
+            }
+        /* figures' boxes */
+        s->box_of = oc_xmalloc(n * sizeof *s->box_of);
+        for (size_t e = 0; e < n; e++)
+            s->box_of[e] = -1;
+        for (size_t i = 0; i < s->nboxes; i++)
+            if (s->boxes[i].elem < n && s->box_of[s->boxes[i].elem] < 0)
+                s->box_of[s->boxes[i].elem] = (int32_t)i;
+        /* the objects: every live element but the MOREs */
+        s->obj = oc_xcalloc(n, sizeof *s->obj);
+        s->eo = oc_xcalloc(n, sizeof *s->eo);
+        for (size_t e = OC_SREF_DOCUMENT; e < n; e++) {
+            if (!live[e] || s->se[e].type == OC_SE_MORE) continue;
+            HPDF_Dict d = new_dict(pdf);
+            CHECK(d);
+            s->eo[e] = (elem_obj){s, (uint32_t)e};
+            d->attr = &s->eo[e];
+            d->write_fn = write_elem;
+            s->obj[e] = d;
+        }
+    }
+
+    HPDF_Dict root = new_dict(pdf), tree = new_dict(pdf);
+    CHECK(root && tree);
+    CHECK(HPDF_Dict_AddName(root, "Type", "StructTreeRoot") == HPDF_OK);
+    s->root = root;
+    if (s->obj && s->obj[OC_SREF_DOCUMENT])
+        CHECK(HPDF_Dict_Add(root, "K", s->obj[OC_SREF_DOCUMENT]) == HPDF_OK);
+    if (!s->eo) s->eo = oc_xcalloc(1, sizeof *s->eo);
+    s->eo[0] = (elem_obj){s, 0}; /* (entry 0 is never an element: the tree's) */
+    tree->attr = &s->eo[0];
+    tree->write_fn = write_parent_tree;
+    CHECK(HPDF_Dict_Add(root, "ParentTree", tree) == HPDF_OK);
+    CHECK(HPDF_Dict_AddNumber(root, "ParentTreeNextKey", (HPDF_INT32)(npages + s->nannots)) ==
+          HPDF_OK);
+    if (!s->obj) s->nmarks = 0; /* no table: nothing to point at */
+
+    /* pages: /Tabs /S, /StructParents on those with marked content */
+    uint32_t last = UINT32_MAX;
+    for (size_t i = 0; i < s->nmarks; i++) {
+        const mark *m = &s->marks[i];
+        if (m->mcid < 0 || m->page == last || m->page >= npages) continue;
+        last = m->page;
+        CHECK(HPDF_Dict_AddNumber(pages[m->page], "StructParents", (HPDF_INT32)m->page) == HPDF_OK);
+    }
+    for (size_t i = 0; i < npages; i++)
+        CHECK(HPDF_Dict_AddName(pages[i], "Tabs", "S") == HPDF_OK);
+
+    /* the catalog */
+    HPDF_Dict cat = pdf->catalog, mi = HPDF_Dict_New(pdf->mmgr), vp = HPDF_Dict_New(pdf->mmgr);
+    CHECK(cat && mi && vp);
+    CHECK(HPDF_Dict_Add(mi, "Marked", HPDF_Boolean_New(pdf->mmgr, HPDF_TRUE)) == HPDF_OK);
+    CHECK(HPDF_Dict_Add(cat, "MarkInfo", mi) == HPDF_OK);
+    CHECK(HPDF_Dict_Add(cat, "StructTreeRoot", root) == HPDF_OK);
+    const char *lang = doc && doc->meta.language ? doc->meta.language : "en-US";
+    CHECK(HPDF_Dict_Add(cat, "Lang", HPDF_String_New(pdf->mmgr, lang, NULL)) == HPDF_OK);
+    CHECK(HPDF_Dict_Add(vp, "DisplayDocTitle", HPDF_Boolean_New(pdf->mmgr, HPDF_TRUE)) == HPDF_OK);
+    CHECK(HPDF_Dict_Add(cat, "ViewerPreferences", vp) == HPDF_OK);
+    xmp_packet(&xmp, doc, producer, date);
+    CHECK(!xmp.overflow);
+    HPDF_Dict meta = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    CHECK(meta);
+    meta->filter = HPDF_STREAM_FILTER_NONE; /* uncompressed, as PDF/A and UA readers expect */
+    CHECK(HPDF_Dict_AddName(meta, "Type", "Metadata") == HPDF_OK);
+    CHECK(HPDF_Dict_AddName(meta, "Subtype", "XML") == HPDF_OK);
+    CHECK(HPDF_Stream_Write(meta->stream, (const HPDF_BYTE *)xmp.data, (HPDF_UINT)xmp.len) ==
+          HPDF_OK);
+    CHECK(HPDF_Dict_Add(cat, "Metadata", meta) == HPDF_OK);
+    /* tagged PDF and PDF/UA: PDF 1.7 */
+    pdf->pdf_version = HPDF_VER_17;
+done:
+    free(live);
+    free(fill);
+    oc_buf_free(&xmp);
+    return st;
+}
