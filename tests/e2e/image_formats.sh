@@ -3,8 +3,10 @@
 # tests/fixtures/imgformats: three SVG diagrams (one sized by its viewBox
 # alone, one by width and height in cm, one with text), an animated GIF (two
 # frames: red with a transparent corner, then blue) and two WebPs (lossy, and
-# lossless with alpha), the raster files made at run time by the fixture's
-# make_images.py and Debian's cwebp.
+# lossless with alpha). The raster files are committed (the other scripts
+# build every fixture: epub_validate, accessibility, tagged_pdf) and made
+# again here, in the test's copy, by the fixture's make_images.py and
+# Debian's cwebp, so they stay reproducible from their source.
 #
 #   bash tests/e2e/image_formats.sh OCTAVO_BIN SOURCE_DIR WORK_DIR
 #
