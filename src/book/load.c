@@ -649,6 +649,62 @@ static oc_chapter *load_chapter_file(loader *L, const char *rel, int line, int c
 
 /* ---- assets -------------------------------------------------------------- */
 
+/* The EPUB's name for each kind: a WebP goes in as a PNG (epub.c). */
+static const char *epub_extension(oc_image_kind k) {
+    switch (k) {
+    case OC_IMG_JPEG:
+        return "jpg";
+    case OC_IMG_GIF:
+        return "gif";
+    case OC_IMG_SVG:
+        return "svg";
+    default:
+        return "png";
+    }
+}
+
+/* An SVG asset is its cleaned document (image.h): *data is replaced by it,
+ * and what cleaning took out is one warning at the citing line. */
+static int svg_asset(oc_diag *diag, const char *display, int line, int col, const char *ref,
+                     char **data, size_t *len, oc_image_info *probe) {
+    unsigned char *svg = NULL;
+    size_t n = 0;
+    oc_svg_removed rm;
+    char why[256] = "";
+    if (oc_image_svg_clean((const unsigned char *)*data, *len, &svg, &n, &probe->width,
+                           &probe->height, &rm, why) != OC_OK) {
+        oc_diag_report(diag, OC_ERROR, display, line, col, "image '%s': %s", ref, why);
+        return -1;
+    }
+    free(*data);
+    *data = (char *)svg;
+    *len = n;
+    oc_buf what;
+    oc_buf_init(&what);
+    const struct {
+        int n;
+        const char *one, *many;
+    } parts[] = {{rm.scripts, "a script", "scripts"},
+                 {rm.events, "an event attribute (on...)", "event attributes (on...)"},
+                 {rm.external, "a reference outside the file", "references outside the file"},
+                 {rm.foreign, "a foreign element or attribute", "foreign elements or attributes"},
+                 {rm.instructions, "a processing instruction", "processing instructions"}};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!parts[i].n) continue;
+        if (what.len) oc_buf_puts(&what, ", ");
+        if (parts[i].n == 1)
+            oc_buf_puts(&what, parts[i].one);
+        else
+            oc_buf_printf(&what, "%d %s", parts[i].n, parts[i].many);
+    }
+    if (what.len)
+        oc_diag_report(diag, OC_WARNING, display, line, col,
+                       "image '%s': removed from the SVG: %s (not allowed in a book)", ref,
+                       what.data);
+    oc_buf_free(&what);
+    return 0;
+}
+
 oc_asset *oc_book_asset(oc_document *doc, const char *from_file, const char *ref, int line, int col,
                         oc_diag *diag) {
     const char *display = from_file ? disk_path(doc, from_file) : doc->meta_path;
@@ -685,7 +741,14 @@ oc_asset *oc_book_asset(oc_document *doc, const char *from_file, const char *ref
     }
     oc_image_info probe;
     memset(&probe, 0, sizeof probe);
-    if (oc_image_probe((const unsigned char *)data, len, &probe, why) != 0) {
+    if (oc_image_sniff((const unsigned char *)data, len) == OC_IMG_SVG) {
+        /* checked by cleaning it, once: the asset is the cleaned copy */
+        probe.kind = OC_IMG_SVG;
+        if (svg_asset(diag, display, line, col, ref, &data, &len, &probe) != 0) {
+            free(data);
+            return NULL;
+        }
+    } else if (oc_image_probe((const unsigned char *)data, len, &probe, why) != 0) {
         oc_diag_report(diag, OC_ERROR, display, line, col, "image '%s': %s", ref, why);
         free(data);
         return NULL;
@@ -701,8 +764,8 @@ oc_asset *oc_book_asset(oc_document *doc, const char *from_file, const char *ref
     a->data = copy;
     a->size = len;
     a->id = oc_arena_printf(&doc->arena, "img%d", doc->nassets + 1);
-    a->epub_name = oc_arena_printf(&doc->arena, "images/img%d.%s", doc->nassets + 1,
-                                   a->kind == OC_IMG_PNG ? "png" : "jpg");
+    a->epub_name =
+        oc_arena_printf(&doc->arena, "images/img%d.%s", doc->nassets + 1, epub_extension(a->kind));
     if ((doc->nassets & (doc->nassets - 1)) == 0) {
         size_t cap = doc->nassets ? (size_t)doc->nassets * 2 : 4;
         oc_asset **grown = oc_arena_alloc(&doc->arena, cap * sizeof *grown);

@@ -16,7 +16,8 @@ typedef struct {
     oc_buf owned;     /* rendered content (empty when the bytes are borrowed) */
     const void *data; /* what goes in: owned.data or an asset's bytes */
     size_t len;
-    int store; /* 1: stored uncompressed */
+    int store;    /* 1: stored uncompressed */
+    char *failed; /* why the part could not be made (malloc'd), or NULL */
 } entry;
 
 typedef struct {
@@ -115,6 +116,19 @@ static void render_parts(const oc_document *doc, entry_list *l, long long modifi
         oc_buf_reset(&name);
         oc_buf_printf(&name, OC_EPUB_ROOT "/%s", assets[i]->epub_name);
         e = add_entry(l, name.data);
+        if (assets[i]->kind == OC_IMG_WEBP) {
+            /* EPUB 3.2's core media types have no WebP (3.3 adds it; epubcheck
+             * 4 and many readers do not know it): its pixels go in as a PNG */
+            oc_image_pixels px;
+            char why[256] = "";
+            if (oc_image_decode_webp(assets[i]->data, assets[i]->size, &px, why) != OC_OK ||
+                oc_image_encode_png(&px, &e->owned, why) != OC_OK) {
+                e->failed = why[0] ? oc_xstrdup(why) : oc_xstrdup("cannot convert it to PNG");
+            }
+            oc_image_pixels_free(&px);
+            seal(e);
+            continue;
+        }
         e->data = assets[i]->data;
         e->len = assets[i]->size;
     }
@@ -134,6 +148,11 @@ oc_status oc_epub_write(const oc_document *doc, oc_buf *out, oc_diag *diag) {
     zip_error_init(&zerr);
     render_parts(doc, &parts, modified);
     for (int i = 0; i < parts.n; i++) {
+        if (parts.items[i].failed) {
+            report(diag, parts.items[i].name, parts.items[i].failed);
+            st = OC_ERR_INPUT;
+            goto cleanup;
+        }
         if (parts.items[i].owned.overflow) {
             report(diag, parts.items[i].name, "the part is too large");
             st = OC_ERR_LIMIT;
@@ -215,6 +234,7 @@ cleanup:
     zip_error_fini(&zerr);
     for (int i = 0; i < parts.n; i++) {
         free(parts.items[i].name);
+        free(parts.items[i].failed);
         oc_buf_free(&parts.items[i].owned);
     }
     free(parts.items);

@@ -141,12 +141,24 @@ void oc_epub_chapter_file(oc_buf *b, const oc_document *doc, int ch) {
 }
 
 int oc_epub_asset_ok(const oc_asset *a) {
-    return a && a->data && a->size > 0 && (a->kind == OC_IMG_PNG || a->kind == OC_IMG_JPEG) &&
+    return a && a->data && a->size > 0 &&
+           (a->kind == OC_IMG_PNG || a->kind == OC_IMG_JPEG || a->kind == OC_IMG_GIF ||
+            a->kind == OC_IMG_WEBP || a->kind == OC_IMG_SVG) &&
            safe_name(a->epub_name);
 }
 
+/* Core media types of EPUB 3.2; a WebP is carried as a PNG (epub.c). */
 const char *oc_epub_media_type(const oc_asset *a) {
-    return a->kind == OC_IMG_PNG ? "image/png" : "image/jpeg";
+    switch (a->kind) {
+    case OC_IMG_JPEG:
+        return "image/jpeg";
+    case OC_IMG_GIF:
+        return "image/gif";
+    case OC_IMG_SVG:
+        return "image/svg+xml";
+    default:
+        return "image/png";
+    }
 }
 
 /* ---- documents ----------------------------------------------------------- */

@@ -1,9 +1,11 @@
 /* Images are checked by their bytes, once, at load: a corrupt or unsupported
- * file is an error at the line that cites it. PNG is read with libspng (it
+ * file is an error at the line that cites it. GIF, WebP and SVG have files
+ * of their own (gif.c, webp.c, svg.c); this one sniffs, and holds PNG and
+ * JPEG. PNG is read with libspng (it
  * reports errors where libpng, through libharu, aborted the process) and
  * decoded one row at a time into 8-bit grey or RGB samples plus an alpha
  * plane; JPEG is only walked, since the PDF carries it as it is. */
-#include "octavo/image.h"
+#include "image/image_internal.h"
 
 #include <spng.h>
 #include <stdint.h>
@@ -352,16 +354,82 @@ static int probe_jpeg(const unsigned char *d, size_t n, oc_image_info *out, char
     return -1;
 }
 
+oc_image_kind oc_image_sniff(const unsigned char *data, size_t len) {
+    if (len >= 8 && data[0] == 0x89 && data[1] == 'P') return OC_IMG_PNG;
+    if (len >= 2 && data[0] == 0xFF && data[1] == 0xD8) return OC_IMG_JPEG;
+    if (len >= 6 && (memcmp(data, "GIF87a", 6) == 0 || memcmp(data, "GIF89a", 6) == 0))
+        return OC_IMG_GIF;
+    if (len >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0)
+        return OC_IMG_WEBP;
+    if (oc_image_sniff_svg(data, len)) return OC_IMG_SVG;
+    return OC_IMG_UNKNOWN;
+}
+
 int oc_image_probe(const unsigned char *data, size_t len, oc_image_info *out, char *why) {
     if (len >= 8 && data[0] == 0x89 && data[1] == 'P') return probe_png(data, len, out, why);
     if (len >= 2 && data[0] == 0xFF && data[1] == 0xD8) return probe_jpeg(data, len, out, why);
+    if (len >= 6 && (memcmp(data, "GIF87a", 6) == 0 || memcmp(data, "GIF89a", 6) == 0))
+        return oc_image_probe_gif(data, len, out, why);
+    if (len >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0)
+        return oc_image_probe_webp(data, len, out, why);
+    if (oc_image_sniff_svg(data, len)) return oc_image_probe_svg(data, len, out, why);
     if (len == 0)
-        snprintf(why, 256, "the file is empty (not a PNG or JPEG image)");
-    else if (len >= 6 && memcmp(data, "GIF8", 4) == 0)
-        snprintf(why, 256, "GIF images are not supported (use PNG or JPEG)");
-    else if (len >= 5 && (memcmp(data, "<?xml", 5) == 0 || memcmp(data, "<svg", 4) == 0))
-        snprintf(why, 256, "SVG images are not supported (use PNG or JPEG)");
+        snprintf(why, 256, "the file is empty (not a PNG, JPEG, GIF, WebP or SVG image)");
     else
-        snprintf(why, 256, "not a PNG or JPEG image");
+        snprintf(why, 256, "not a PNG, JPEG, GIF, WebP or SVG image");
     return -1;
+}
+
+oc_status oc_image_decode(const unsigned char *data, size_t len, oc_image_pixels *out, char *why) {
+    if (len >= 6 && memcmp(data, "GIF8", 4) == 0) return oc_image_decode_gif(data, len, out, why);
+    if (len >= 12 && memcmp(data, "RIFF", 4) == 0) return oc_image_decode_webp(data, len, out, why);
+    return oc_image_decode_png(data, len, out, why);
+}
+
+oc_status oc_image_encode_png(const oc_image_pixels *px, oc_buf *out, char *why) {
+    oc_status st = OC_ERR_INPUT;
+    int err;
+    int ch = px->channels + (px->alpha ? 1 : 0);
+    size_t npx = (size_t)px->width * (size_t)px->height;
+    unsigned char *buf = NULL;
+    spng_ctx *ctx = spng_ctx_new(SPNG_CTX_ENCODER);
+    if (!ctx || px->width <= 0 || px->height <= 0 || (px->channels != 1 && px->channels != 3)) {
+        snprintf(why, 256, "cannot encode a PNG of these samples");
+        goto done;
+    }
+    buf = malloc(npx * (size_t)ch);
+    if (!buf) {
+        snprintf(why, 256, "out of memory encoding a PNG");
+        goto done;
+    }
+    for (size_t i = 0; i < npx; i++) {
+        memcpy(buf + i * (size_t)ch, px->samples + i * (size_t)px->channels, (size_t)px->channels);
+        if (px->alpha) buf[i * (size_t)ch + (size_t)px->channels] = px->alpha[i];
+    }
+    struct spng_ihdr ihdr;
+    memset(&ihdr, 0, sizeof ihdr);
+    ihdr.width = (uint32_t)px->width;
+    ihdr.height = (uint32_t)px->height;
+    ihdr.bit_depth = 8;
+    ihdr.color_type =
+        px->channels == 1
+            ? (px->alpha ? SPNG_COLOR_TYPE_GRAYSCALE_ALPHA : SPNG_COLOR_TYPE_GRAYSCALE)
+            : (px->alpha ? SPNG_COLOR_TYPE_TRUECOLOR_ALPHA : SPNG_COLOR_TYPE_TRUECOLOR);
+    size_t plen = 0;
+    void *png = NULL;
+    if ((err = spng_set_option(ctx, SPNG_ENCODE_TO_BUFFER, 1)) != 0 ||
+        (err = spng_set_ihdr(ctx, &ihdr)) != 0 ||
+        (err = spng_encode_image(ctx, buf, npx * (size_t)ch, SPNG_FMT_PNG, SPNG_ENCODE_FINALIZE)) !=
+            0 ||
+        (png = spng_get_png_buffer(ctx, &plen, &err)) == NULL) {
+        snprintf(why, 256, "cannot encode a PNG (%s)", spng_strerror(err));
+        goto done;
+    }
+    oc_buf_append(out, png, plen);
+    free(png);
+    st = OC_OK;
+done:
+    free(buf);
+    spng_ctx_free(ctx);
+    return st;
 }

@@ -33,6 +33,7 @@ oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf
         goto done;
     }
     oc_pdf_writer_set_language(w, doc->meta.language); /* shaped as the layout shaped */
+    oc_pdf_writer_set_svg(w, lo.print ? OC_PDF_PRINT_DPI : OC_PDF_SCREEN_DPI, dir);
     oc_pdf_writer_set_marks(w, opt ? opt->marks : 0);
     oc_page_sink sink = oc_pdf_writer_sink(w);
     st = oc_layout_stream(doc, &lo, fonts, &sink, &layout, diag);

@@ -23,6 +23,12 @@ oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag);
 /* The language text is shaped in (the book's, as the layout shaped it);
  * borrowed until the writer is freed. Call before the first page. */
 void oc_pdf_writer_set_language(oc_pdf_writer *w, const char *language);
+/* SVG images are drawn at `dpi` pixels per inch of the page (300 for
+ * print, 200 on screen: over twice what a page shows at 100%), their text
+ * set in the fonts of `fonts_dir` (borrowed; NULL: the system's fonts). */
+#define OC_PDF_PRINT_DPI 300
+#define OC_PDF_SCREEN_DPI 200
+void oc_pdf_writer_set_svg(oc_pdf_writer *w, double dpi, const char *fonts_dir);
 /* --marks: every page gets a TrimBox (the laid-out page), a BleedBox 3 mm
  * beyond it, a MediaBox with room for crop marks, and the marks. Call
  * before the first page. */

@@ -101,6 +101,8 @@ struct oc_pdf_writer {
     size_t ndests, dest_cap;
     image_slot *images;
     size_t nimages, image_cap;
+    double image_dpi;          /* SVGs are drawn at this resolution (0: OC_PDF_SCREEN_DPI) */
+    const char *svg_fonts_dir; /* and their text set in these fonts (NULL: the system's) */
     oc_buf scratch;
     const char *long_uri; /* the last link too long for an annotation, warned about */
     oc_buf content;       /* the page being drawn (then handed to a ring slot) */
@@ -378,17 +380,44 @@ done:
     return d;
 }
 
-/* A PNG becomes an image XObject of ours: its samples decoded to 8 bits
- * (grey or RGB), an /SMask of 8-bit alpha when some pixel is not opaque,
- * and its ICC profile as an ICCBased colour space when it has one that
- * fits (otherwise the device space, which is what the profile-less file
- * means too). *img stays NULL, with a warning, when the file cannot be
- * decoded (the loader checked it, but layouts are also built elsewhere). */
-static oc_status png_image(writer *w, const oc_asset *a, HPDF_Image *img) {
+/* The pixels an SVG is drawn into: the size it is shown at (wpt x hpt
+ * points) at the writer's resolution, within OC_SVG_MAX_RASTER (warned). */
+static oc_status svg_pixels(writer *w, const oc_asset *a, double wpt, double hpt,
+                            oc_image_pixels *px, char *why) {
+    double dpi = w->image_dpi > 0 ? w->image_dpi : OC_PDF_SCREEN_DPI;
+    double pw = ceil(wpt * dpi / 72), ph = ceil(hpt * dpi / 72);
+    if (pw < 1) pw = 1;
+    if (ph < 1) ph = 1;
+    if (pw * ph > OC_SVG_MAX_RASTER) {
+        double s = sqrt(OC_SVG_MAX_RASTER / (pw * ph));
+        pw = floor(pw * s), ph = floor(ph * s);
+        if (pw < 1) pw = 1;
+        if (ph < 1) ph = 1;
+        oc_diag_report(w->diag, OC_WARNING, a->path, 0, 0,
+                       "SVG drawn at %.0fx%.0f pixels, below %.0f dpi (octavo's limit is %u "
+                       "million pixels an image)",
+                       pw, ph, dpi, OC_SVG_MAX_RASTER / 1000000);
+    }
+    return oc_image_render_svg(a->data, a->size, (int)pw, (int)ph, w->svg_fonts_dir, px, why);
+}
+
+/* A PNG, GIF, WebP or SVG becomes an image XObject of ours: its samples
+ * decoded (an SVG drawn) to 8 bits (grey or RGB), an /SMask of 8-bit alpha
+ * when some pixel is not opaque, and a PNG's ICC profile as an ICCBased
+ * colour space when it has one that fits (otherwise the device space, which
+ * is what the profile-less file means too). *img stays NULL, with a warning,
+ * when the file cannot be decoded (the loader checked it, but layouts are
+ * also built elsewhere). */
+static oc_status raster_image(writer *w, const oc_asset *a, double wpt, double hpt,
+                              HPDF_Image *img) {
     oc_status st = OC_OK;
     oc_image_pixels px;
     char why[256] = "";
-    if (oc_image_decode_png(a->data, a->size, &px, why) != OC_OK) {
+    oc_status ds = a->kind == OC_IMG_SVG    ? svg_pixels(w, a, wpt, hpt, &px, why)
+                   : a->kind == OC_IMG_GIF  ? oc_image_decode_gif(a->data, a->size, &px, why)
+                   : a->kind == OC_IMG_WEBP ? oc_image_decode_webp(a->data, a->size, &px, why)
+                                            : oc_image_decode_png(a->data, a->size, &px, why);
+    if (ds != OC_OK) {
         oc_diag_report(w->diag, OC_WARNING, a->path, 0, 0, "image left out of the PDF: %s", why);
         return OC_OK;
     }
@@ -419,9 +448,10 @@ done:
     return st;
 }
 
-/* The image object for asset a, made on first use; *img is NULL when the
- * image is left out (warned once). */
-static oc_status get_image(writer *w, const oc_asset *a, HPDF_Image *img) {
+/* The image object for asset a, made on first use (an SVG drawn for the
+ * wpt x hpt points it first takes); *img is NULL when the image is left
+ * out (warned once). */
+static oc_status get_image(writer *w, const oc_asset *a, double wpt, double hpt, HPDF_Image *img) {
     oc_status st = OC_OK;
     *img = NULL;
     for (size_t i = 0; i < w->nimages; i++)
@@ -432,17 +462,19 @@ static oc_status get_image(writer *w, const oc_asset *a, HPDF_Image *img) {
     oc_image_info probe;
     char why[256] = "";
     memset(&probe, 0, sizeof probe);
-    /* a PNG is checked by its decoding; a JPEG's header again here, since
-     * this also serves layouts built without the loader */
-    if (!a->data || (a->kind != OC_IMG_PNG && (oc_image_probe(a->data, a->size, &probe, why) != 0 ||
-                                               probe.kind != a->kind))) {
+    /* a PNG, GIF, WebP or SVG is checked by its decoding; a JPEG's header
+     * again here, since this also serves layouts built without the loader */
+    if (!a->data ||
+        (a->kind != OC_IMG_PNG && a->kind != OC_IMG_GIF && a->kind != OC_IMG_WEBP &&
+         a->kind != OC_IMG_SVG &&
+         (oc_image_probe(a->data, a->size, &probe, why) != 0 || probe.kind != a->kind))) {
         oc_diag_report(w->diag, OC_WARNING, a->path, 0, 0, "image left out of the PDF: %s",
-                       why[0] ? why : "not the PNG or JPEG it was taken for");
+                       why[0] ? why : "not the image it was taken for");
         goto remember;
     }
-    if (a->kind == OC_IMG_PNG) {
-        if ((st = png_image(w, a, img)) != OC_OK) return st;
-    } else if (a->kind == OC_IMG_JPEG) {
+    if (a->kind != OC_IMG_JPEG) {
+        if ((st = raster_image(w, a, wpt, hpt, img)) != OC_OK) return st;
+    } else {
         /* JPEG passes through as DCT data; the probe checked its header */
         *img = HPDF_LoadJpegImageFromMem(w->pdf, a->data, (HPDF_UINT)a->size);
         if (!*img || w->failed) {
@@ -1332,7 +1364,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
         case OC_ITEM_IMAGE: {
             if (!it->asset || it->w <= 0 || it->h <= 0) break;
             HPDF_Image img = NULL;
-            if ((st = get_image(w, it->asset, &img)) != OC_OK) goto done;
+            if ((st = get_image(w, it->asset, it->w, it->h, &img)) != OC_OK) goto done;
             if (!img) break;
             const char *name = HPDF_Page_GetXObjectName(page, img);
             CHECK_PTR(name, "adding an image to a page");
@@ -1808,6 +1840,11 @@ void oc_pdf_writer_set_language(oc_pdf_writer *w, const char *language) {
     w->language = language;
 }
 
+void oc_pdf_writer_set_svg(oc_pdf_writer *w, double dpi, const char *fonts_dir) {
+    w->image_dpi = dpi;
+    w->svg_fonts_dir = fonts_dir;
+}
+
 void oc_pdf_writer_set_marks(oc_pdf_writer *w, int marks) {
     w->marks = marks;
 }
@@ -1921,13 +1958,14 @@ void oc_pdf_writer_free(oc_pdf_writer *w) {
 oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
                               const oc_fontset *fonts, const oc_pdf_options *opt, oc_buf *out,
                               oc_diag *diag) {
-    (void)opt;
     oc_status st = OC_OK;
     oc_layout_dest *dests = NULL;
     size_t ndests = 0, cap = 0;
     writer *w = oc_pdf_writer_new(fonts, diag);
     if (!w) return OC_ERR_INTERNAL;
     if (doc) oc_pdf_writer_set_language(w, doc->meta.language);
+    oc_pdf_writer_set_svg(w, opt && opt->print ? OC_PDF_PRINT_DPI : OC_PDF_SCREEN_DPI,
+                          opt ? opt->fonts_dir : NULL);
     /* the same steps as a streamed layout: destinations, pages, the rest */
     for (size_t i = 0; i < layout->npages; i++)
         for (size_t k = 0; k < layout->pages[i].nitems; k++) {

@@ -36,7 +36,7 @@ else bad "helpers named like standard modules: $clash"; fi
 # 3. the tools the tests call come from packages .ci/deps installs
 deps=$(tr -s ' \\\n' '\n' <.ci/deps | grep -E '^[a-z0-9][a-z0-9.+-]+$')
 for tool in python3 qpdf pdftotext pdffonts pdfimages pdfinfo pdftoppm unzip java \
-            clang-format strace cmake node chromium valgrind; do
+            clang-format strace cmake node chromium valgrind cwebp; do
     path=$(command -v "$tool") || { bad "$tool is not installed"; continue; }
     path=$(readlink -f "$path")
     pkg=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1)

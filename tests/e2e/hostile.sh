@@ -332,7 +332,8 @@ if command -v strace >/dev/null 2>&1; then
         case "$p" in
         "$G/$c" | "$G/$c"/* | "$G/$c.md" | "$SRC/fonts"/* | "$out" | "$out"/* | /usr/share/hyphen/* | /etc/ld.so* | \
           /lib/* | /lib64/* | /usr/lib/* | /usr/lib64/* | /proc/self/* | /proc/sys/vm/overcommit_memory | /usr/share/locale/* | \
-          /usr/lib/locale/* | /etc/localtime | /usr/share/zoneinfo/* | /dev/null | /dev/urandom | /sys/devices/system/cpu/*) ;;
+          /usr/lib/locale/* | /etc/localtime | /usr/share/zoneinfo/* | /dev/null | /dev/urandom | /sys/devices/system/cpu/* | \
+          /proc/filesystems) ;; # the last: libselinux's constructor (loaded with librsvg's GIO) looks for selinuxfs
         *) echo "$p" ;;
         esac
       done)

@@ -12,13 +12,14 @@ secs=${1:-30}
 shift || true
 B=build-fuzz
 cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCTAVO_FUZZ=ON >/dev/null
-cmake --build "$B" -j"${FUZZ_JOBS:-$(nproc)}" --target ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_mdbook fuzz_html} >/dev/null
+cmake --build "$B" -j"${FUZZ_JOBS:-$(nproc)}" --target ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_mdbook fuzz_html fuzz_images} >/dev/null
 
 export OCTAVO_FONTS_DIR=$PWD/fonts
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 status=0
-for t in ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_mdbook fuzz_html}; do
+for t in ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_mdbook fuzz_html fuzz_images}; do
   seeds="$B/corpus/$t"
   mkdir -p "$seeds" "$B/findings/$t"
   # seeds: every Markdown file of the fixtures and the guide (the PDF target
@@ -46,6 +47,19 @@ for t in ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_pn
     # every PNG form the standard allows and the malformed ones of the e2e test
     python3 -I tests/hostile/png_forms.py seeds "$seeds"
     dict=tests/fuzz/png.dict
+    dirs=()
+    [ -d tests/fuzz/regressions ] && dirs+=(tests/fuzz/regressions)
+  fi
+  if [ "$t" = fuzz_images ]; then
+    # the fixture's SVGs, its GIF and WebPs (made as the e2e test makes them)
+    cp tests/fixtures/imgformats/images/*.svg "$seeds/"
+    python3 -I tests/fixtures/imgformats/make_images.py "$seeds"
+    if command -v cwebp >/dev/null; then
+      cwebp -quiet -q 80 "$seeds/gradient.png" -o "$seeds/lossy.webp"
+      cwebp -quiet -lossless -exact "$seeds/ring.png" -o "$seeds/alpha.webp"
+    fi
+    rm -f "$seeds"/*.png
+    dict=tests/fuzz/images.dict
     dirs=()
     [ -d tests/fuzz/regressions ] && dirs+=(tests/fuzz/regressions)
   fi
