@@ -118,7 +118,9 @@ static void test_allowlist(void) {
     CHECK_CONTAINS(x, "<blockquote>\n<p>Quoted <em>block</em></p>\n</blockquote>");
     CHECK_CONTAINS(x, "<ol start=\"3\">\n<li>three</li>\n<li>four</li>\n</ol>");
     CHECK_CONTAINS(x, "<h2 class=\"al-center\" id=\"centred\">Centred</h2>");
-    CHECK_CONTAINS(x, "<pre><code class=\"language-c\">int x;\n</code></pre>");
+    /* highlighted like a fenced block of the same language */
+    CHECK_CONTAINS(x, "<pre><code class=\"language-c\"><span class=\"type\">int</span> "
+                      "x<span class=\"punct\">;</span>\n</code></pre>");
     CHECK_CONTAINS(x, "<hr/>");
     /* h2 from HTML is in the outline like a Markdown heading */
     int found = 0;
