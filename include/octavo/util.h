@@ -33,6 +33,9 @@ void *oc_arena_alloc(oc_arena *a, size_t size); /* zeroed, 16-byte aligned */
 char *oc_arena_strndup(oc_arena *a, const char *s, size_t n);
 char *oc_arena_strdup(oc_arena *a, const char *s);
 char *oc_arena_printf(oc_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The n bytes at s with every "%XX" replaced by the byte it names (a URL's
+ * fragment or path as written on the web), NUL-terminated, arena-owned. */
+char *oc_arena_percent_decode(oc_arena *a, const char *s, size_t n);
 /* A stable "urn:uuid:..." derived from two strings (FNV-1a), shaped as a
  * version-5 style UUID so reading systems accept it. */
 char *oc_arena_uuid(oc_arena *a, const char *x, const char *y);
@@ -59,6 +62,10 @@ void oc_buf_printf(oc_buf *b, const char *fmt, ...) __attribute__((format(printf
 void oc_buf_vprintf(oc_buf *b, const char *fmt, va_list ap);
 /* Hands the bytes to the caller (free() them) and resets the buffer. */
 char *oc_buf_detach(oc_buf *b, size_t *len);
+/* Appends s (len bytes of UTF-8) as XML character data or an attribute
+ * value: & < > " escaped, tab and newline kept, CR LF as LF, other control
+ * characters dropped, U+FFFD for noncharacters and invalid sequences. */
+void oc_buf_xml_escape(oc_buf *b, const char *s, size_t len);
 
 /* ---- memory ------------------------------------------------------------- */
 void *oc_xmalloc(size_t n);

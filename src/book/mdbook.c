@@ -204,23 +204,6 @@ static size_t parse_link(const char *s, size_t i, size_t e, size_t *t0, size_t *
     return q + 1;
 }
 
-static char *url_decode(oc_arena *a, const char *s, size_t n) {
-    char *out = oc_arena_alloc(a, n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
-            isxdigit((unsigned char)s[i + 2])) {
-            char hex[3] = {s[i + 1], s[i + 2], 0};
-            out[o++] = (char)strtol(hex, NULL, 16);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
 static int add_entry(summary *S, size_t line_start, size_t at, int line, int level, int numbered,
                      size_t e) {
     oc_arena *a = &S->M->doc->arena;
@@ -255,7 +238,7 @@ static int add_entry(summary *S, size_t line_start, size_t at, int line, int lev
         return -1;
     }
     if (d1 > d0) {
-        char *dest = url_decode(a, S->text + d0, d1 - d0);
+        char *dest = oc_arena_percent_decode(a, S->text + d0, d1 - d0);
         char *hash = strchr(dest, '#');
         if (hash) *hash = '\0';
         char *rel = *dest ? oc_path_confine(a, S->M->src, dest) : NULL;

@@ -611,23 +611,6 @@ static void visit_noteref(parse_ctx *P, oc_node *n) {
 
 /* ---- links across the book -------------------------------------------------- */
 
-/* "%D0%9F" -> the bytes; a fragment is written URL-encoded on the web. */
-static char *percent_decode(oc_arena *a, const char *s) {
-    size_t n = strlen(s), o = 0;
-    char *out = oc_arena_alloc(a, n + 1);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
-            char hex[3] = {s[i + 1], s[i + 2], 0};
-            out[o++] = (char)strtol(hex, NULL, 16);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* The id of the heading with GitHub slug `slug` in chapter `ch`, looked up
  * in the outline (every heading, in order), not by walking the chapter.
  * Failing an exact match, the fragment decoded and folded as a slug is
@@ -637,7 +620,7 @@ static const char *find_slug(oc_arena *a, const oc_document *doc, const int *out
                              const char *slug) {
     for (int i = outline_start[ch]; i < outline_start[ch + 1]; i++)
         if (strcmp(doc->outline[i].node->slug, slug) == 0) return doc->outline[i].id;
-    const char *folded = oc_slugify(a, percent_decode(a, slug));
+    const char *folded = oc_slugify(a, oc_arena_percent_decode(a, slug, strlen(slug)));
     if (!*folded) return NULL;
     for (int i = outline_start[ch]; i < outline_start[ch + 1]; i++)
         if (strcmp(oc_slugify(a, doc->outline[i].node->slug), folded) == 0)
@@ -714,7 +697,8 @@ static void visit_link(parse_ctx *P, oc_node *n) {
         char *q = strchr(file, '?');
         if (q) *q = '\0';
         char *dir = oc_path_dirname(&doc->arena, P->ch->path);
-        char *rel = oc_path_confine(&doc->arena, dir, percent_decode(&doc->arena, file));
+        char *rel = oc_path_confine(&doc->arena, dir,
+                                    oc_arena_percent_decode(&doc->arena, file, strlen(file)));
         target = find_chapter(&doc->arena, doc, rel);
     }
     if (target < 0) {

@@ -17,11 +17,7 @@
 #define OC_EPUB_ROOT "EPUB"
 #define OC_EPUB_CSS "css/octavo.css"
 
-/* Appends s[0..len) as XML character data safe inside elements and
- * double-quoted attributes: & < > " escaped; C0 controls other than tab, LF
- * and CR dropped (CR becomes LF), C1 controls and DEL dropped, invalid UTF-8
- * and Unicode noncharacters (U+FFFE, U+FFFF, ...) replaced by U+FFFD. */
-void oc_epub_escape(oc_buf *b, const char *s, size_t len);
+/* oc_buf_xml_escape (util.h) of a NUL-terminated string; NULL appends nothing. */
 void oc_epub_escape_str(oc_buf *b, const char *s);
 
 /* Appends a URL for an href/src attribute: percent-encodes bytes outside the

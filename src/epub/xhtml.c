@@ -10,62 +10,8 @@
 
 /* ---- escaping ------------------------------------------------------------ */
 
-static int is_noncharacter(uint32_t cp) {
-    return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
-}
-
-void oc_epub_escape(oc_buf *b, const char *s, size_t len) {
-    size_t i = 0, run = 0; /* run: start of bytes to copy verbatim */
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7F && c != '&' && c != '<' && c != '>' && c != '"') {
-            i++;
-            continue;
-        }
-        if (i > run) oc_buf_append(b, s + run, i - run);
-        if (c < 0x80) {
-            switch (c) {
-            case '&':
-                oc_buf_puts(b, "&amp;");
-                break;
-            case '<':
-                oc_buf_puts(b, "&lt;");
-                break;
-            case '>':
-                oc_buf_puts(b, "&gt;");
-                break;
-            case '"':
-                oc_buf_puts(b, "&quot;");
-                break;
-            case '\t':
-            case '\n':
-                oc_buf_putc(b, (char)c);
-                break;
-            case '\r':
-                if (i + 1 >= len || s[i + 1] != '\n') oc_buf_putc(b, '\n');
-                break;
-            default: /* other C0 controls and DEL are not allowed: drop */
-                break;
-            }
-            i++;
-        } else {
-            size_t start = i;
-            uint32_t cp = oc_utf8_next(s, len, &i);
-            if (cp >= 0x80 && cp <= 0x9F) {
-                /* C1 control: drop */
-            } else if (cp == 0xFFFD || is_noncharacter(cp)) {
-                oc_buf_puts(b, "\xEF\xBF\xBD");
-            } else {
-                oc_buf_append(b, s + start, i - start);
-            }
-        }
-        run = i;
-    }
-    if (i > run) oc_buf_append(b, s + run, i - run);
-}
-
 void oc_epub_escape_str(oc_buf *b, const char *s) {
-    if (s) oc_epub_escape(b, s, strlen(s));
+    if (s) oc_buf_xml_escape(b, s, strlen(s));
 }
 
 static int is_hex(char c) {
@@ -229,13 +175,13 @@ static void code_text(oc_buf *b, const oc_node *n) {
     for (int i = 0; i < n->nspans; i++) {
         const oc_hl_span *sp = &n->spans[i];
         if (sp->offset < at || sp->offset + (size_t)sp->length > len) continue;
-        oc_epub_escape(b, s + at, sp->offset - at);
+        oc_buf_xml_escape(b, s + at, sp->offset - at);
         oc_buf_printf(b, "<span class=\"%s\">", oc_hl_class_names[sp->cls]);
-        oc_epub_escape(b, s + sp->offset, sp->length);
+        oc_buf_xml_escape(b, s + sp->offset, sp->length);
         oc_buf_puts(b, "</span>");
         at = sp->offset + sp->length;
     }
-    oc_epub_escape(b, s + at, len - at);
+    oc_buf_xml_escape(b, s + at, len - at);
 }
 
 /* ---- runs in another script: lang (and dir) ------------------------------ */
@@ -327,21 +273,21 @@ static void text_with_lang(oc_buf *b, const oc_document *doc, const char *s, siz
             i = end;
             continue;
         }
-        oc_epub_escape(b, s + done, at - done);
+        oc_buf_xml_escape(b, s + done, at - done);
         oc_buf_printf(b, "<span lang=\"%s\" xml:lang=\"%s\"%s>", tag, tag,
                       script_langs[k].rtl ? " dir=\"rtl\"" : "");
-        oc_epub_escape(b, s + at, end - at);
+        oc_buf_xml_escape(b, s + at, end - at);
         oc_buf_puts(b, "</span>");
         done = i = end;
     }
-    oc_epub_escape(b, s + done, len - done);
+    oc_buf_xml_escape(b, s + done, len - done);
 }
 
 /* Plain text of an inline subtree (image alt text), escaped, iteratively. */
 static void plain_text(oc_buf *b, const oc_node *root) {
     for (const oc_node *n = root->first; n; n = oc_node_next(root, n, n->type != OC_TEXT)) {
         if (n->type == OC_TEXT || n->type == OC_CODE || n->type == OC_HTML_INLINE)
-            oc_epub_escape(b, n->text ? n->text : "", text_len(n));
+            oc_buf_xml_escape(b, n->text ? n->text : "", text_len(n));
         else if (n->type == OC_SOFTBREAK || n->type == OC_LINEBREAK)
             oc_buf_putc(b, ' ');
     }
@@ -419,7 +365,7 @@ static void code_attr_classes(oc_buf *b, const char *info) {
         }
         if (k && plain) {
             oc_buf_putc(b, ' ');
-            oc_epub_escape(b, info + i, k);
+            oc_buf_xml_escape(b, info + i, k);
         }
         i += k;
     }
@@ -561,7 +507,7 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
                     k++;
                 if (k) {
                     oc_buf_puts(b, " class=\"language-");
-                    oc_epub_escape(b, p, k);
+                    oc_buf_xml_escape(b, p, k);
                     code_attr_classes(b, n->fence_info);
                     oc_buf_putc(b, '"');
                 }
@@ -621,7 +567,7 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
     case OC_HTML_BLOCK:
         if (entering) {
             oc_buf_puts(b, "<pre class=\"raw-html\">");
-            oc_epub_escape(b, n->text ? n->text : "", text_len(n));
+            oc_buf_xml_escape(b, n->text ? n->text : "", text_len(n));
             oc_buf_puts(b, "</pre>\n");
         }
         return 0;
@@ -657,7 +603,7 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
     case OC_CODE:
         if (entering) {
             oc_buf_puts(b, "<code>");
-            oc_epub_escape(b, n->text ? n->text : "", text_len(n));
+            oc_buf_xml_escape(b, n->text ? n->text : "", text_len(n));
             oc_buf_puts(b, "</code>");
         }
         return 0;
@@ -742,7 +688,7 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
     case OC_HTML_INLINE:
         if (entering) {
             oc_buf_puts(b, "<span class=\"raw-html\">");
-            oc_epub_escape(b, n->text ? n->text : "", text_len(n));
+            oc_buf_xml_escape(b, n->text ? n->text : "", text_len(n));
             oc_buf_puts(b, "</span>");
         }
         return 0;

@@ -341,24 +341,7 @@ static HPDF_STATUS write_parent_tree(HPDF_Dict dict, HPDF_Stream stream) {
 /* ---- XMP ------------------------------------------------------------------------- */
 
 static void xml_text(oc_buf *b, const char *s) {
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            oc_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            oc_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            oc_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            oc_buf_puts(b, "&quot;");
-            break;
-        default:
-            if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n') oc_buf_putc(b, *s);
-        }
-    }
+    if (s) oc_buf_xml_escape(b, s, strlen(s));
 }
 
 /* The XMP packet: Dublin Core title, creators, language and description

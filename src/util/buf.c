@@ -82,3 +82,59 @@ char *oc_buf_detach(oc_buf *b, size_t *len) {
     memset(b, 0, sizeof *b);
     return p;
 }
+
+/* ---- XML text ---------------------------------------------------------------- */
+
+static int is_noncharacter(uint32_t cp) {
+    return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+}
+
+void oc_buf_xml_escape(oc_buf *b, const char *s, size_t len) {
+    size_t i = 0, run = 0; /* run: start of bytes to copy verbatim */
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7F && c != '&' && c != '<' && c != '>' && c != '"') {
+            i++;
+            continue;
+        }
+        if (i > run) oc_buf_append(b, s + run, i - run);
+        if (c < 0x80) {
+            switch (c) {
+            case '&':
+                oc_buf_puts(b, "&amp;");
+                break;
+            case '<':
+                oc_buf_puts(b, "&lt;");
+                break;
+            case '>':
+                oc_buf_puts(b, "&gt;");
+                break;
+            case '"':
+                oc_buf_puts(b, "&quot;");
+                break;
+            case '\t':
+            case '\n':
+                oc_buf_putc(b, (char)c);
+                break;
+            case '\r':
+                if (i + 1 >= len || s[i + 1] != '\n') oc_buf_putc(b, '\n');
+                break;
+            default: /* other C0 controls and DEL are not allowed: drop */
+                break;
+            }
+            i++;
+        } else {
+            size_t start = i;
+            uint32_t cp = oc_utf8_next(s, len, &i);
+            if (cp >= 0x80 && cp <= 0x9F) {
+                /* C1 control: drop */
+            } else if (cp == 0xFFFD || is_noncharacter(cp)) {
+                oc_buf_puts(b, "\xEF\xBF\xBD");
+            } else {
+                oc_buf_append(b, s + start, i - start);
+            }
+        }
+        run = i;
+    }
+    if (i > run) oc_buf_append(b, s + run, i - run);
+}

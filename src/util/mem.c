@@ -1,6 +1,7 @@
 /* Allocation that never returns NULL, and the build arena. */
 #include "octavo/util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,4 +127,21 @@ char *oc_arena_uuid(oc_arena *a, const char *x, const char *y) {
                            (unsigned)(h1 >> 16) & 0xFFFF, (unsigned)h1 & 0xFFF,
                            (unsigned)((h2 >> 48) & 0x3FFF) | 0x8000,
                            (unsigned long long)(h2 & 0xFFFFFFFFFFFFULL));
+}
+
+char *oc_arena_percent_decode(oc_arena *a, const char *s, size_t n) {
+    char *out = oc_arena_alloc(a, n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+            isxdigit((unsigned char)s[i + 2])) {
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            out[o++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
 }
