@@ -232,6 +232,7 @@ static void test_code_spaces_fixed(void) {
     }
     CHECK(code_runs > 0);
     CHECK(prose_stretched > 0);
+    teardown(&f);
 }
 
 static void test_long_justified(void) {
