@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 secs=${1:-30}
 shift || true
 B=build-fuzz
-cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCTAVO_FUZZ=ON >/dev/null
+cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCTAVO_FUZZ=ON >/dev/null
 cmake --build "$B" -j"${FUZZ_JOBS:-$(nproc)}" --target ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_mdbook fuzz_html fuzz_images} >/dev/null
 
 export OCTAVO_FONTS_DIR=$PWD/fonts
