@@ -73,11 +73,11 @@ srchilite::FormatterPtr formatter_for(const std::string &elem) {
 // The element names source-highlight's definitions use (every .lang file
 // assigns from this set; an unknown one falls to the default, "normal").
 static const char *const k_elements[] = {
-    "keyword",  "type",       "usertype",    "classname", "string",    "regexp",   "specialchar",
-    "comment",  "todo",       "number",      "preproc",   "symbol",    "cbracket", "function",
-    "variable", "predef_var", "predef_func", "label",     "attribute", "property", "value",
-    "key",      "keyquote",   "valquote",    "colon",     "selector",  "url",      "atom",
-    "punct",    "constant",   "meta",        "normal",
+    "keyword",  "type",       "usertype",    "classname", "string",    "regexp",    "specialchar",
+    "comment",  "todo",       "number",      "preproc",   "symbol",    "cbracket",  "function",
+    "variable", "predef_var", "predef_func", "label",     "attribute", "property",  "value",
+    "key",      "keyquote",   "valquote",    "colon",     "selector",  "url",       "atom",
+    "punct",    "constant",   "meta",        "oldfile",   "newfile",   "difflines", "normal",
 };
 
 extern "C" int oc_hl_bridge_run(const char *dir, const char *file, const char *text, size_t len,

@@ -3,6 +3,7 @@
  * so a file cut short anywhere is an error at load, not a half-drawn image
  * or a surprise in the reader. The EPUB carries the file as it is (GIF is
  * an EPUB core media type); the PDF gets the first frame's pixels. */
+#include "image_internal.h"
 #include "octavo/image.h"
 
 #include <gif_lib.h>
@@ -81,6 +82,10 @@ static int gif_run(const unsigned char *d, size_t n, oc_image_info *info, oc_ima
                    char *why) {
     int rc = -1, err = 0, frames = 0, transparent = -1;
     why[0] = '\0';
+    if (!oc_image_is_gif(d, n)) { /* giflib itself only looks at "GIF" */
+        snprintf(why, 256, "not a GIF image (no GIF87a or GIF89a signature)");
+        return -1;
+    }
     unsigned char *idx = NULL;
     gif_src src = {d, n, 0, 0};
     GifFileType *g = DGifOpen(&src, gif_read, &err);

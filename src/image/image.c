@@ -354,11 +354,14 @@ static int probe_jpeg(const unsigned char *d, size_t n, oc_image_info *out, char
     return -1;
 }
 
+int oc_image_is_gif(const unsigned char *data, size_t len) {
+    return len >= 6 && (memcmp(data, "GIF87a", 6) == 0 || memcmp(data, "GIF89a", 6) == 0);
+}
+
 oc_image_kind oc_image_sniff(const unsigned char *data, size_t len) {
     if (len >= 8 && data[0] == 0x89 && data[1] == 'P') return OC_IMG_PNG;
     if (len >= 2 && data[0] == 0xFF && data[1] == 0xD8) return OC_IMG_JPEG;
-    if (len >= 6 && (memcmp(data, "GIF87a", 6) == 0 || memcmp(data, "GIF89a", 6) == 0))
-        return OC_IMG_GIF;
+    if (oc_image_is_gif(data, len)) return OC_IMG_GIF;
     if (len >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0)
         return OC_IMG_WEBP;
     if (oc_image_sniff_svg(data, len)) return OC_IMG_SVG;
@@ -368,8 +371,7 @@ oc_image_kind oc_image_sniff(const unsigned char *data, size_t len) {
 int oc_image_probe(const unsigned char *data, size_t len, oc_image_info *out, char *why) {
     if (len >= 8 && data[0] == 0x89 && data[1] == 'P') return probe_png(data, len, out, why);
     if (len >= 2 && data[0] == 0xFF && data[1] == 0xD8) return probe_jpeg(data, len, out, why);
-    if (len >= 6 && (memcmp(data, "GIF87a", 6) == 0 || memcmp(data, "GIF89a", 6) == 0))
-        return oc_image_probe_gif(data, len, out, why);
+    if (oc_image_is_gif(data, len)) return oc_image_probe_gif(data, len, out, why);
     if (len >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0)
         return oc_image_probe_webp(data, len, out, why);
     if (oc_image_sniff_svg(data, len)) return oc_image_probe_svg(data, len, out, why);
@@ -381,7 +383,7 @@ int oc_image_probe(const unsigned char *data, size_t len, oc_image_info *out, ch
 }
 
 oc_status oc_image_decode(const unsigned char *data, size_t len, oc_image_pixels *out, char *why) {
-    if (len >= 6 && memcmp(data, "GIF8", 4) == 0) return oc_image_decode_gif(data, len, out, why);
+    if (oc_image_is_gif(data, len)) return oc_image_decode_gif(data, len, out, why);
     if (len >= 12 && memcmp(data, "RIFF", 4) == 0) return oc_image_decode_webp(data, len, out, why);
     return oc_image_decode_png(data, len, out, why);
 }

@@ -10,6 +10,8 @@ int oc_image_probe_webp(const unsigned char *data, size_t len, oc_image_info *in
 int oc_image_probe_svg(const unsigned char *data, size_t len, oc_image_info *info, char *why);
 /* 1 when the bytes look like XML whose root could be an svg element (after a
  * BOM, blanks, an XML declaration, comments or a DOCTYPE). */
+/* The GIF87a / GIF89a signature: one test for sniffing, probing and decoding. */
+int oc_image_is_gif(const unsigned char *data, size_t len);
 int oc_image_sniff_svg(const unsigned char *data, size_t len);
 
 #endif

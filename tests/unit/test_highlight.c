@@ -102,6 +102,26 @@ static void test_languages(void) {
          "keyword:public|keyword:class|type:A|comment:/* c */|type:String|string:\"q\"");
 }
 
+/* The rest of the table: each definition loads (under the sanitizers too:
+ * csharp.lang is the one whose parse leaks inside source-highlight) and
+ * colours a keyword and a comment. */
+static void test_more_languages(void) {
+    LANG("csharp", "using System; // c\nclass A { }\n",
+         "meta:using|comment:// c|keyword:class|type:A");
+    LANG("ruby", "def f # c\n  'a'\nend\n", "keyword:def|comment:# c|string:'a'|keyword:end");
+    LANG("perl", "my $x = 'a'; # c\n", "keyword:my|variable:$x|string:'a'|comment:# c");
+    LANG("php", "<?php function f() { return 1; } // c\n",
+         "keyword:function|function:f|keyword:return|number:1|comment:// c");
+    LANG("lua", "local x = 'a' -- c\n", "keyword:local|string:'a'|comment:-- c");
+    LANG("haskell", "main = do -- c\n  putStrLn \"a\"\n", "keyword:do|comment:-- c|string:\"a\"");
+    LANG("scala", "object A { val s = \"q\" } // c\n",
+         "keyword:object|keyword:val|keyword:=|string:\"q\"|comment:// c");
+    LANG("diff", "--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n",
+         "keyword:--- a|constant:+++ b|meta:@@ -1 +1 @@|keyword:-x|constant:+y");
+    LANG("makefile", "all: x # c\n\tcc -o x x.c\n", "comment:# c");
+    LANG("ini", "[s]\nk=v\n", "type:k");
+}
+
 static void test_aliases(void) {
     static const char *const pairs[][2] = {
         {"rust,ignore", "rust"},
@@ -385,6 +405,7 @@ static void test_layout(void) {
 
 int main(void) {
     RUN(test_languages);
+    RUN(test_more_languages);
     RUN(test_aliases);
     RUN(test_plain);
     RUN(test_rust_hidden);

@@ -151,6 +151,16 @@ static void test_gif(void) {
     b->d[6 + 7 + 768 + 8 + 10 + 3] = 0xFF;
     b->d[6 + 7 + 768 + 8 + 10 + 4] = 0xFF;
     CHECK(oc_image_probe(b->d, b->n, &info, why) != 0);
+
+    /* a signature other than GIF87a / GIF89a (giflib only reads "GIF"): the
+     * probe and the decoder both refuse it (a fuzz finding: they disagreed) */
+    make_gif(b, 8, 6, 8, 6, 1);
+    memcpy(b->d, "GIF8ka", 6);
+    why[0] = '\0';
+    CHECK(oc_image_probe(b->d, b->n, &info, why) != 0 && why[0]);
+    why[0] = '\0';
+    CHECK(oc_image_decode_gif(b->d, b->n, &px, why) == OC_ERR_INPUT && !px.samples);
+    CHECK_CONTAINS(why, "no GIF87a or GIF89a signature");
     free(b);
 }
 
