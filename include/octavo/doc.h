@@ -281,6 +281,23 @@ typedef struct oc_document {
     long long source_date; /* SOURCE_DATE_EPOCH, or -1 for "now" */
 } oc_document;
 
+/* Where a page of the PDF edition begins in the Document: the EPUB places
+ * its page-list markers there (oc_layout fills them, oc_epub_write_paged
+ * reads them). */
+typedef struct {
+    int roman;   /* front matter: the label is a roman numeral */
+    int number;  /* the page's number in its style (1-based) */
+    int chapter; /* index of the chapter it starts in; -1: the front matter */
+    int front;   /* chapter -1: 0 the title page, 1 the contents */
+    /* the text node (TEXT, CODE, HTML_INLINE, CODE_BLOCK) and byte offset
+     * where its first line starts, else the block it starts with; NULL: at
+     * the chapter's start (its end with at_end), or the front part's start */
+    const oc_node *node;
+    uint32_t offset;
+    int blank;  /* nothing starts on it (a blank page, a page of footnotes) */
+    int at_end; /* at the end of `chapter` (a blank page after the last one) */
+} oc_page_break;
+
 /* The title as shown in contents, bookmarks and running heads: "1.2. Title"
  * when the chapter has a number, else the title (arena-owned or borrowed). */
 const char *oc_chapter_label(oc_arena *a, const oc_chapter *ch);

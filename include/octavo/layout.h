@@ -248,6 +248,12 @@ typedef struct {
     double width, height; /* page size, points */
     oc_page *pages;
     size_t npages;
+    /* where each page begins in the Document (npages entries, page order;
+     * see oc_page_break in doc.h); filled by every run */
+    oc_page_break *breaks;
+    /* print profile: how many times the body was laid out to settle the
+     * page numbers of cross-references (1 when there are none) */
+    int ref_passes;
     oc_bookmark *marks;
     size_t nmarks;
     oc_struct_elem *structs; /* the structure table (heap; oc_layout_free frees it) */
@@ -298,6 +304,11 @@ oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
 oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
                            const oc_fontset *fonts, const oc_page_sink *sink, oc_layout *out,
                            oc_diag *diag);
+/* Paginates only (the EPUB's page-list without a PDF): the same passes
+ * as oc_layout_stream, then out->pages (labels, no items), out->breaks and
+ * out->marks; nothing is drawn. */
+oc_status oc_layout_paginate(const oc_document *doc, const oc_layout_options *opt,
+                             const oc_fontset *fonts, oc_layout *out, oc_diag *diag);
 void oc_layout_free(oc_layout *l);
 /* Threads the layout and the PDF writer use: 1 when the environment has
  * OCTAVO_THREADS=1 (the one place it is read), else 2 (chapters laid out on
@@ -410,6 +421,12 @@ typedef struct {
     double width;   /* set width (== measure for justified lines) */
     double ascent;  /* above the baseline, points */
     double descent; /* below the baseline, points, positive */
+    /* where the line's text starts in the Document (the EPUB's page-list
+     * places a page break there): a TEXT, CODE, HTML_INLINE or CODE_BLOCK
+     * node and a byte offset into its text; NULL when the line starts
+     * with text of our own (a marker, a quotation mark) and holds none */
+    const oc_node *src;
+    uint32_t src_off;
 } oc_line;
 
 typedef struct {
@@ -452,6 +469,16 @@ typedef struct {
     /* working arrays kept from one paragraph to the next (NULL: each call
      * allocates and frees its own); one per thread, from oc_para_bufs_new */
     struct oc_para_bufs *bufs;
+    /* print profile: the page label of each internal link target, looked up
+     * by destination name, for the " (p. N)" after the link text; NULL
+     * or a miss sets a placeholder of `ref_digits` digits (the layout then
+     * runs again with the numbers, see layout.c). `refs_used` counts the
+     * references set. */
+    const char *(*page_of)(void *user, const char *dest);
+    void *page_of_user;
+    int ref_digits;
+    int ref_pad; /* > 0: figure spaces after ")" fill each number to this many digits */
+    size_t refs_used;
 } oc_para_ctx;
 
 /* Working arrays for oc_para_layout, reused across calls: a book sets tens

@@ -381,6 +381,13 @@ static void pending_marker(oc_blocks *b, double base) {
     b->marker = NULL;
 }
 
+/* Element e starts at node n (offset off into its text). */
+static void set_src(oc_flow *f, size_t e, const oc_node *n, uint32_t off) {
+    f->info[e].src = n;
+    f->info[e].src_off = off;
+    f->info[e].has_src = 1;
+}
+
 /* One line element: quote rules, an optional tint behind, marker, runs. */
 static size_t line_elem(oc_blocks *b, const oc_line *ln, double x0, double size, double leading,
                         int flags, const oc_color *tint) {
@@ -395,6 +402,7 @@ static size_t line_elem(oc_blocks *b, const oc_line *ln, double x0, double size,
     }
     pending_marker(b, base);
     oc_flow *f = b->flow;
+    if (ln->src) set_src(f, e, ln->src, ln->src_off);
     size_t before = f->items.n;
     oc_blocks_runs(b, &f->items, ln, x0, base, 1);
     f->info[e].nitems += f->items.n - before;
@@ -456,6 +464,7 @@ static void heading(oc_blocks *b, const oc_node *n) {
     for (int l = 0; l < p.nlines; l++) {
         size_t e = line_elem(b, &p.lines[l], b->indent + numw, size, lead, OC_PG_KEEP_NEXT, NULL);
         if (l == 0) {
+            set_src(b->flow, e, n, 0); /* the heading, its number included */
             add_dest(b, n->id, 0);
             if (numw > 0) {
                 oc_item t = oc_item_at(OC_ITEM_TEXT, b->indent, -oc_blocks_base(size, lead), 0, 0);
@@ -546,6 +555,7 @@ static void figure(oc_blocks *b, const oc_node *n) {
     double total = h + gap + cap.nlines * clead;
     b->space = maxd(b->space, b->leading * 0.6);
     size_t e = oc_blocks_elem(b, total, OC_PG_FLOAT);
+    set_src(b->flow, e, img, 0);
     double x = b->indent + (b->measure - b->indent - w) / 2;
     oc_item t = oc_item_at(OC_ITEM_IMAGE, x, -h, w, h);
     t.asset = as;
@@ -649,6 +659,8 @@ static void code_block(oc_blocks *b, const oc_node *n, int tinted) {
         src = &tmp;
     }
     if (oc_para_layout(b->para, src, &st, b->measure - b->indent - 2 * padx, &p) != OC_OK) return;
+    for (int l = 0; l < p.nlines; l++) /* the lines of a copy start in n */
+        if (p.lines[l].src == src) p.lines[l].src = n;
     oc_blocks_block(b, OC_SE_CODE, n);
     const oc_color *tint = tinted ? &b->tint : NULL;
     size_t first = b->flow->n;
@@ -677,9 +689,10 @@ static void code_block(oc_blocks *b, const oc_node *n, int tinted) {
     b->after_para = 0;
 }
 
-static void thematic_break(oc_blocks *b) {
+static void thematic_break(oc_blocks *b, const oc_node *n) {
     b->space = maxd(b->space, b->leading * 0.5);
     size_t e = oc_blocks_elem(b, b->leading, 0);
+    set_src(b->flow, e, n, 0);
     quote_rules(b, e);
     double w = b->measure * 0.18, x = b->indent + (b->measure - b->indent - w) / 2;
     oc_item t = oc_item_at(OC_ITEM_RULE, x, -b->leading / 2, w, 0);
@@ -892,6 +905,7 @@ static void table(oc_blocks *b, const oc_node *n) {
         }
         double h = maxl * lead + pad;
         size_t e = oc_blocks_elem(b, h, row->header ? OC_PG_KEEP_NEXT : 0);
+        set_src(b->flow, e, row, 0);
         if (row->header) header_elem = (int)e;
         b->flow->pe[e].repeat = header_elem;
         if (r == 0) { /* a rule above the table (repeated with the header) */
@@ -990,7 +1004,7 @@ static void walk(oc_blocks *b, const oc_node *n) {
         code_block(b, n, 0);
         break;
     case OC_HR:
-        thematic_break(b);
+        thematic_break(b, n);
         break;
     case OC_TABLE:
         anchor_dests(b, n);
@@ -1008,7 +1022,8 @@ static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
     int flags = OC_PG_BREAK_BEFORE | OC_PG_OPENING | OC_PG_KEEP_NEXT;
     if (b->opt->print) flags |= OC_PG_RECTO;
     b->space = 0;
-    oc_blocks_elem(b, b->text_height * 0.16, flags);
+    size_t e0 = oc_blocks_elem(b, b->text_height * 0.16, flags);
+    set_src(b->flow, e0, NULL, 0); /* the chapter's start */
     add_dest(b, ch->id, 0);
     if (h1 && h1->id && (!ch->id || strcmp(h1->id, ch->id) != 0)) add_dest(b, h1->id, 0);
     for (const oc_node *c = h1 ? h1->first : NULL; c; c = oc_node_next(h1, c, 1))

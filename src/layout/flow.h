@@ -34,6 +34,13 @@ typedef struct {
     int chapter;          /* chapter index; -1 in front matter */
     size_t note0;         /* footnotes first cited here: notes[note0 .. note0+nnotes) */
     int nnotes;
+    /* where the element starts in the Document (a page starting with it
+     * starts there: the EPUB's page-list): has_src 1 when known, then src
+     * (a text node and src_off into its text, or a block; NULL for the
+     * chapter opening) */
+    const oc_node *src;
+    uint32_t src_off;
+    int has_src;
 } oc_flow_info;
 
 /* A heading (or chapter start) for bookmarks and the contents. */

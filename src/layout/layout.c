@@ -849,6 +849,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     }
     if (threaded) {
         pthread_join(thread, NULL);
+        b->para->refs_used += helper.pc.refs_used;
         if (helper.hy) oc_hyphen_free(helper.hy);
         oc_para_bufs_free(helper.pc.bufs);
         oc_arena_free(&helper.scratch);
@@ -864,6 +865,203 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     b->para->warned = seen;
     b->para->diag = diag;
     b->flow = body;
+}
+
+/* Passes of the body's layout before the numbers are padded (see below). */
+#define OC_REF_PASSES 4
+
+/* ---- page references (print): " (p. N)" after internal links -------------- */
+
+/* Destination name -> body page, for the page numbers of cross-references:
+ * an open-addressing table of the names placed on body pages. */
+typedef struct {
+    const char *name;
+    int page;       /* 1-based body page (arabic) */
+    char label[16]; /* its number as printed */
+} ref_slot;
+
+typedef struct {
+    ref_slot *v;
+    size_t cap, n;
+} ref_table;
+
+static uint64_t name_hash(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static ref_slot *ref_find(const ref_table *t, const char *name) {
+    if (!t->cap || !name) return NULL;
+    for (size_t i = name_hash(name) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        if (!t->v[i].name) return NULL;
+        if (strcmp(t->v[i].name, name) == 0) return &t->v[i];
+    }
+}
+
+/* Adds name at page unless it is there (the first placement wins). */
+static void ref_add(ref_table *t, const char *name, int page) {
+    if (!name || ref_find(t, name)) return;
+    if ((t->n + 1) * 2 > t->cap) {
+        ref_table g = {oc_xcalloc(t->cap ? t->cap * 2 : 256, sizeof(ref_slot)),
+                       t->cap ? t->cap * 2 : 256, 0};
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->v[i].name) ref_add(&g, t->v[i].name, t->v[i].page);
+        free(t->v);
+        *t = g;
+    }
+    size_t i = name_hash(name) & (t->cap - 1);
+    while (t->v[i].name)
+        i = (i + 1) & (t->cap - 1);
+    t->v[i].name = name;
+    t->v[i].page = page;
+    snprintf(t->v[i].label, sizeof t->v[i].label, "%d", page);
+    t->n++;
+}
+
+static void ref_free(ref_table *t) {
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+static const char *ref_label(void *user, const char *dest) {
+    const ref_slot *s = ref_find(user, dest);
+    return s ? s->label : NULL;
+}
+
+/* The page of every destination on the body's pages (names borrowed from
+ * the Document and the flow's items, which outlive the table): the page of
+ * the element holding it, or citing the footnote holding it. */
+static void dest_pages(const oc_flow *body, const oc_pg_result *br, ref_table *t) {
+    for (size_t k = 0; k < br->nplaces; k++) {
+        const oc_pg_place *pl = &br->places[k];
+        if (pl->copy || pl->elem < 0 || (size_t)pl->elem >= body->n) continue;
+        const oc_flow_info *in = &body->info[pl->elem];
+        const oc_item *items = in->items ? in->items : body->items.v + in->item0;
+        for (size_t i = 0; i < in->nitems; i++)
+            if (items[i].kind == OC_ITEM_DEST) ref_add(t, items[i].dest, pl->page + 1);
+        for (int q = 0; q < in->nnotes; q++) {
+            const oc_flow_note *fn = &body->notes[in->note0 + (size_t)q];
+            for (size_t i = 0; i < fn->nitems; i++)
+                if (fn->items[i].kind == OC_ITEM_DEST) ref_add(t, fn->items[i].dest, pl->page + 1);
+        }
+    }
+}
+
+/* The destinations the book's internal links name (what the paragraphs
+ * look up), in a malloc'd array (*n entries). */
+static const char **link_dests(const oc_document *doc, size_t *n) {
+    size_t cap = 0;
+    const char **v = NULL;
+    *n = 0;
+    for (int c = 0; c < doc->nchapters; c++) {
+        const oc_chapter *ch = &doc->chapters[c];
+        for (int k = -1; k < ch->nnotes; k++) {
+            const oc_node *root = k < 0 ? ch->root : ch->notes ? ch->notes[k] : NULL;
+            for (const oc_node *x = root; x; x = oc_node_next(root, x, 1)) {
+                if (x->type != OC_LINK || x->link_kind != OC_LINK_INTERNAL) continue;
+                const char *d = x->target_id;
+                if (!d && x->target_chapter >= 0 && x->target_chapter < doc->nchapters)
+                    d = doc->chapters[x->target_chapter].id;
+                if (!d) continue;
+                if (*n == cap) {
+                    cap = cap ? cap * 2 : 64;
+                    v = oc_xrealloc(v, cap * sizeof *v);
+                }
+                v[(*n)++] = d;
+            }
+        }
+    }
+    return v;
+}
+
+/* 1 when every linked destination has the same page in both tables. */
+static int refs_settled(const ref_table *a, const ref_table *b, const char **dests, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        const ref_slot *x = ref_find(a, dests[i]), *y = ref_find(b, dests[i]);
+        if (!x || !y || x->page != y->page) return 0;
+    }
+    return 1;
+}
+
+static int digits(long n) {
+    int d = 1;
+    while (n >= 10) {
+        n /= 10;
+        d++;
+    }
+    return d;
+}
+
+/* ---- where pages start (the EPUB's page-list) ---------------------------- */
+
+/* Fills out->breaks for the pages assembled so far and the body's pages to
+ * come (body pages br->npages after physical index body0): a front-matter
+ * page starts its part (title page, contents); a body page at the first
+ * element (in reading order) placed on it whose start in the Document is
+ * known; a page where nothing starts (a blank verso, a page of footnotes
+ * only) where the next page starts. Called before the body is placed, so
+ * its chunks of items still exist. */
+static void page_breaks(assembler *as, const oc_flow *body, const oc_pg_result *br,
+                        size_t contents_page, size_t body0) {
+    size_t n = body0 + (size_t)br->npages;
+    oc_page_break *v = oc_arena_alloc(&as->out->arena, (n ? n : 1) * sizeof *v);
+    memset(v, 0, (n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < body0 && i < as->npages; i++) {
+        v[i].roman = as->pages[i].label == OC_LABEL_ROMAN;
+        v[i].number = as->pages[i].number;
+        v[i].chapter = -1;
+        v[i].front = i >= contents_page;
+    }
+    /* the first element placed on each body page, and the page of each */
+    size_t ne = body->n ? body->n : 1;
+    int *epage = oc_xmalloc(ne * sizeof *epage);
+    for (size_t k = 0; k < body->n; k++)
+        epage[k] = -1;
+    size_t np = br->npages > 0 ? (size_t)br->npages : 1;
+    size_t *first = oc_xmalloc(np * sizeof *first);
+    for (size_t p = 0; p < np; p++)
+        first[p] = (size_t)-1;
+    for (size_t k = 0; k < br->nplaces; k++) {
+        const oc_pg_place *pl = &br->places[k];
+        if (pl->copy || pl->elem < 0 || (size_t)pl->elem >= body->n) continue;
+        if (epage[pl->elem] < 0) epage[pl->elem] = pl->page;
+        if (first[pl->page] == (size_t)-1 || (size_t)pl->elem < first[pl->page])
+            first[pl->page] = (size_t)pl->elem;
+    }
+    for (int pg = 0; pg < br->npages; pg++) {
+        oc_page_break *b = &v[body0 + (size_t)pg];
+        b->number = pg + 1;
+        b->blank = 1;
+        for (size_t e = first[pg]; e < body->n && epage[e] <= pg; e++) {
+            const oc_flow_info *in = &body->info[e];
+            if (epage[e] != pg || !in->has_src) continue;
+            b->blank = 0;
+            b->chapter = in->chapter;
+            b->node = in->src;
+            b->offset = in->src_off;
+            break;
+        }
+        if (br->blank[pg]) b->blank = 1;
+    }
+    /* a page where nothing starts is marked where the next one starts */
+    int last_chapter = as->doc->nchapters - 1;
+    for (size_t i = n; i-- > body0;) {
+        if (!v[i].blank) continue;
+        if (i + 1 < n) {
+            v[i].chapter = v[i + 1].chapter;
+            v[i].node = v[i + 1].node;
+            v[i].offset = v[i + 1].offset;
+            v[i].at_end = v[i + 1].at_end;
+        } else {
+            v[i].chapter = last_chapter;
+            v[i].at_end = 1;
+        }
+    }
+    free(first);
+    free(epage);
+    as->out->breaks = v;
 }
 
 /* ---- the driver ---------------------------------------------------------- */
@@ -886,6 +1084,7 @@ static void assemble(assembler *as, oc_flow *cf, const oc_pg_result *cr, oc_flow
     size_t body0 = as->npages;
     as->note_i = 0;
     as->note_line = 0;
+    page_breaks(as, body, br, contents_page, body0);
     place_flow(as, body, br, OC_LABEL_ARABIC, 1, NULL, NULL);
 
     int *page = oc_xmalloc((body->n ? body->n : 1) * sizeof(int));
@@ -923,9 +1122,24 @@ oc_status oc_layout_run(const oc_document *doc, const oc_layout_options *opt,
     return oc_layout_stream(doc, opt, fonts, NULL, out, diag);
 }
 
+static oc_status layout_book(const oc_document *doc, const oc_layout_options *opt,
+                             const oc_fontset *fonts, const oc_page_sink *sink, int pages_only,
+                             oc_layout *out, oc_diag *diag);
+
 oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
                            const oc_fontset *fonts, const oc_page_sink *sink, oc_layout *out,
                            oc_diag *diag) {
+    return layout_book(doc, opt, fonts, sink, 0, out, diag);
+}
+
+oc_status oc_layout_paginate(const oc_document *doc, const oc_layout_options *opt,
+                             const oc_fontset *fonts, oc_layout *out, oc_diag *diag) {
+    return layout_book(doc, opt, fonts, NULL, 1, out, diag);
+}
+
+static oc_status layout_book(const oc_document *doc, const oc_layout_options *opt,
+                             const oc_fontset *fonts, const oc_page_sink *sink, int pages_only,
+                             oc_layout *out, oc_diag *diag) {
     oc_status st = OC_OK;
     memset(out, 0, sizeof *out);
     oc_arena_init(&out->arena);
@@ -994,11 +1208,67 @@ oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
     b.rule = (oc_color){0.6f, 0.6f, 0.6f};
     as.b = &b;
 
-    /* 1. the body, laid out and paginated once */
-    lay_out_chapters(&b, out, doc, diag, patterns, &body);
+    /* 1. the body, laid out and paginated: once, or in print, where
+     * internal links say the page of their target, until the pages settle */
     oc_pg_params pp = {as.g.height, as.g.leading * 1.2, 1, 1, b.note_lead};
     oc_pg_result br;
-    st = oc_paginate(&out->arena, body.pe, body.n, &pp, &br);
+    size_t ndests = 0;
+    const char **dests = o.print ? link_dests(doc, &ndests) : NULL;
+    ref_table used = {0}, placed = {0};
+    oc_diag quiet;
+    oc_diag_init(&quiet, NULL);
+    oc_cpset quiet_warned = {0};
+    /* the placeholder's digits before the pages are known: about 2,000
+     * bytes of Markdown a page */
+    size_t bytes = 0;
+    for (int c = 0; c < doc->nchapters; c++)
+        bytes += doc->chapters[c].source_len;
+    pc.ref_digits = digits((long)(bytes / 2000 + 1));
+    for (int pass = 1;; pass++) {
+        /* messages once: later passes set the same text again */
+        pc.diag = pass == 1 ? diag : &quiet;
+        pc.warned = pass == 1 ? &warned : &quiet_warned;
+        pc.page_of = used.n ? ref_label : NULL;
+        pc.page_of_user = &used;
+        pc.refs_used = 0;
+        lay_out_chapters(&b, out, doc, pc.diag, patterns, &body);
+        st = oc_paginate(&out->arena, body.pe, body.n, &pp, &br);
+        out->ref_passes = pass;
+        if (st != OC_OK || pc.refs_used == 0) break;
+        dest_pages(&body, &br, &placed);
+        if (used.n && refs_settled(&used, &placed, dests, ndests)) break;
+        if (pass >= OC_REF_PASSES + 2) break; /* (the padded passes settle) */
+        if (pass == OC_REF_PASSES) {
+            /* not settled: numbers keep moving page breaks. Two more passes
+             * with every number padded to the widest with figure spaces
+             * (the digits and the figure space share one width), so that
+             * the numbers no longer move the text: the first sets this
+             * pass's numbers, the second the numbers of that layout, which
+             * it keeps */
+            pc.ref_pad = digits(br.npages);
+        }
+        ref_free(&used);
+        used = placed;
+        memset(&placed, 0, sizeof placed);
+        pc.ref_digits = digits(br.npages);
+        /* start again from nothing */
+        oc_flow_free(&body);
+        free(out->structs);
+        out->structs = NULL;
+        out->nstructs = out->capstructs = 0;
+        oc_arena_free(&out->arena);
+        oc_arena_free(&out->helper_arena);
+        oc_arena_free(&scratch);
+    }
+    pc.diag = diag;
+    pc.warned = &warned;
+    b.para->diag = diag;
+    b.para->warned = &warned;
+    ref_free(&used);
+    ref_free(&placed);
+    free(dests);
+    oc_diag_free(&quiet);
+    oc_cpset_free(&quiet_warned);
     if (st != OC_OK) goto done;
 
     /* 2. the contents, now that body page numbers are known */
@@ -1010,14 +1280,14 @@ oc_status oc_layout_stream(const oc_document *doc, const oc_layout_options *opt,
 
     /* 3. assembly (streamed: a dry run for the destinations first) */
     as.sink = sink;
-    if (as.sink) {
+    if (as.sink || pages_only) {
         as.dry = 1;
         assemble(&as, &cf, &cr, &body, &br);
-        st = as.sink->begin(as.sink->user, W, H, as.npages, as.dests, as.ndests);
+        if (as.sink) st = as.sink->begin(as.sink->user, W, H, as.npages, as.dests, as.ndests);
         if (st != OC_OK) goto done;
         as.dry = 0;
     }
-    assemble(&as, &cf, &cr, &body, &br);
+    if (!pages_only) assemble(&as, &cf, &cr, &body, &br);
     if ((st = as.sink_st) != OC_OK) goto done;
 
     out->npages = as.npages;

@@ -68,6 +68,8 @@ typedef struct {
     oc_font_id font;
     int style;
     double width;
+    uint32_t seg; /* its source: b->segs[seg] (0: text of our own) */
+    uint32_t off; /* byte offset of the character in that node's text */
 } atom;
 
 typedef struct {
@@ -112,6 +114,11 @@ typedef struct {
     int rtl_base;  /* the paragraph's first strong character is right-to-left */
     int has_ltr;   /* a left-to-right letter came first */
     int src_line;  /* source line of the text being added (for messages) */
+    /* the nodes atoms come from (segs[0] is NULL: text of our own), and the
+     * segment and byte offset the next atom takes */
+    const oc_node **segs;
+    size_t nsegs, capsegs;
+    uint32_t cur_seg, cur_off;
     oc_shaper *shaper;
     struct oc_para_bufs *sb; /* the word buffers (ctx->bufs, or our own) */
 } pbuild;
@@ -141,6 +148,8 @@ struct oc_para_bufs {
     oc_buf word; /* a word being shaped, and its characters' byte offsets */
     uint32_t *offs;
     size_t capoffs;
+    const oc_node **segs; /* pbuild.segs */
+    size_t capsegs;
 };
 
 struct oc_para_bufs *oc_para_bufs_new(void) {
@@ -161,6 +170,7 @@ void oc_para_bufs_free(struct oc_para_bufs *p) {
     oc_shaper_free(p->shaper);
     oc_buf_free(&p->word);
     free(p->offs);
+    free(p->segs);
     free(p);
 }
 
@@ -174,6 +184,8 @@ static void bufs_take(struct oc_para_bufs *p, pbuild *b, runvec *rv) {
     b->items = p->items;
     b->meta = p->meta;
     b->capitems = p->capitems;
+    b->segs = p->segs;
+    b->capsegs = p->capsegs;
     rv->runs = p->runs;
     rv->cap = p->capruns;
     oc_buf_free(&rv->text);
@@ -188,6 +200,7 @@ static void bufs_give(struct oc_para_bufs *p, pbuild *b, runvec *rv) {
         free(b->styles);
         free(b->items);
         free(b->meta);
+        free(b->segs);
         free(rv->runs);
         oc_buf_free(&rv->text);
         return;
@@ -199,6 +212,8 @@ static void bufs_give(struct oc_para_bufs *p, pbuild *b, runvec *rv) {
     p->items = b->items;
     p->meta = b->meta;
     p->capitems = b->capitems;
+    p->segs = b->segs;
+    p->capsegs = b->capsegs;
     p->runs = rv->runs;
     p->capruns = rv->cap;
     p->text = rv->text;
@@ -402,6 +417,8 @@ static atom *push_atom(pbuild *b) {
     }
     atom *a = &b->atoms[b->natoms++];
     memset(a, 0, sizeof *a);
+    a->seg = b->cur_seg;
+    a->off = b->cur_off;
     return a;
 }
 
@@ -492,11 +509,30 @@ static void add_break(pbuild *b) {
     a->style = b->natoms > 1 ? b->atoms[b->natoms - 2].style : 0;
 }
 
-static void add_text(pbuild *b, const char *s, size_t len, const istate *st) {
+/* The atoms added next come from node n's text (NULL: text of our own). */
+static void set_source(pbuild *b, const oc_node *n) {
+    if (!n) {
+        b->cur_seg = 0;
+        return;
+    }
+    if (b->nsegs == 0) b->nsegs = 1; /* segs[0]: ours */
+    if (b->nsegs >= b->capsegs) {
+        b->capsegs = b->capsegs ? b->capsegs * 2 : 16;
+        b->segs = oc_xrealloc(b->segs, b->capsegs * sizeof *b->segs);
+        b->segs[0] = NULL;
+    }
+    b->segs[b->nsegs] = n;
+    b->cur_seg = (uint32_t)b->nsegs++;
+}
+
+/* Text of node `src` (NULL: text of our own, such as a quotation mark). */
+static void add_text(pbuild *b, const oc_node *src, const char *s, size_t len, const istate *st) {
     if (!s) return;
+    set_source(b, src);
     int si = style_index(b, st);
     size_t i = 0;
     while (i < len) {
+        b->cur_off = (uint32_t)i;
         uint32_t cp = oc_utf8_next(s, len, &i);
         if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r') {
             add_space(b, si);
@@ -519,6 +555,7 @@ static void add_text(pbuild *b, const char *s, size_t len, const istate *st) {
             add_char(b, cp, si);
         }
     }
+    set_source(b, NULL);
 }
 
 static int atoms_equal_text(const pbuild *b, size_t from, const char *s) {
@@ -536,6 +573,33 @@ static int atoms_equal_text(const pbuild *b, size_t from, const char *s) {
 }
 
 static void walk(pbuild *b, const oc_node *n, istate st);
+
+/* " (p. N)" after an internal link in print: N from ctx->page_of, else a
+ * placeholder of ctx->ref_digits zeros (digits are set at one width, so the
+ * placeholder takes the room the number will). */
+static void add_page_ref(pbuild *b, const char *dest, const istate *st) {
+    oc_para_ctx *c = b->ctx;
+    const char *label = c->page_of ? c->page_of(c->page_of_user, dest) : NULL;
+    char buf[48];
+    if (!label) {
+        int d = c->ref_digits < 1 ? 1 : c->ref_digits > 8 ? 8 : c->ref_digits;
+        memset(buf, '0', (size_t)d);
+        buf[d] = 0;
+        label = buf;
+    }
+    istate us = *st;
+    us.small = 1;
+    us.italic = 0;
+    us.bold = 0;
+    us.strike = 0;
+    add_space(b, style_index(b, &us));
+    add_text(b, NULL, "(p.\xC2\xA0", 5, &us);
+    add_text(b, NULL, label, strlen(label), &us);
+    add_text(b, NULL, ")", 1, &us);
+    for (int k = (int)strlen(label); k < c->ref_pad && k < 16; k++)
+        add_text(b, NULL, "\xE2\x80\x87", 3, &us); /* figure space */
+    c->refs_used++;
+}
 
 /* Quotation marks of the book's language for an HTML q, the inner pair
  * for a q inside another. */
@@ -567,7 +631,7 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
     switch (n->type) {
     case OC_TEXT:
     case OC_HTML_INLINE:
-        add_text(b, n->text, n->len, &st);
+        add_text(b, n, n->text, n->len, &st);
         break;
     case OC_SOFTBREAK: {
         size_t before = b->natoms;
@@ -582,7 +646,7 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
         break;
     case OC_CODE:
         st.code = 1;
-        add_text(b, n->text, n->len, &st);
+        add_text(b, n, n->text, n->len, &st);
         break;
     case OC_EMPH:
         st.italic = 1;
@@ -613,7 +677,13 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
             us.small = 1;
             add_space(b, style_index(b, &us));
             static const char note[] = "(in the full book)";
-            add_text(b, note, sizeof note - 1, &us);
+            add_text(b, NULL, note, sizeof note - 1, &us);
+            break;
+        }
+        if (b->ps->show_urls && st.dest && n->link_kind == OC_LINK_INTERNAL) {
+            /* print: where to turn, " (p. 12)", the number with a no-break
+             * space so that it never starts a line */
+            add_page_ref(b, st.dest, &st);
             break;
         }
         if (b->ps->show_urls && st.uri && !atoms_equal_text(b, from, n->url)) {
@@ -626,9 +696,9 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
             us.strike = 0;
             int si = style_index(b, &us);
             add_space(b, si);
-            add_text(b, "(", 1, &us);
-            add_text(b, u, strlen(u), &us);
-            add_text(b, ")", 1, &us);
+            add_text(b, NULL, "(", 1, &us);
+            add_text(b, NULL, u, strlen(u), &us);
+            add_text(b, NULL, ")", 1, &us);
         }
         break;
     }
@@ -637,7 +707,7 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
         if (n->first)
             walk_children(b, n, &st);
         else if (n->title)
-            add_text(b, n->title, strlen(n->title), &st);
+            add_text(b, NULL, n->title, strlen(n->title), &st);
         break;
     case OC_FOOTNOTE_REF: {
         char num[32];
@@ -646,7 +716,7 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
         st.noteref = n;
         st.uri = NULL;
         st.dest = NULL;
-        if (len > 0) add_text(b, num, (size_t)len, &st);
+        if (len > 0) add_text(b, NULL, num, (size_t)len, &st);
         break;
     }
     /* inlines born of raw HTML */
@@ -680,11 +750,11 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
     case OC_Q: {
         const char *open, *close;
         quote_marks(b, st.qdepth, &open, &close);
-        add_text(b, open, strlen(open), &st);
+        add_text(b, NULL, open, strlen(open), &st);
         st.qdepth++;
         walk_children(b, n, &st);
         st.qdepth--;
-        add_text(b, close, strlen(close), &st);
+        add_text(b, NULL, close, strlen(close), &st);
         break;
     }
     case OC_ANCHOR: /* a destination: placed by the block (blocks.c) */
@@ -695,7 +765,7 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
             if (b->natoms && n->prev) add_space(b, style_index(b, &st));
             walk_children(b, n, &st);
         } else if (n->text && n->type != OC_HR) {
-            add_text(b, n->text, n->len, &st);
+            add_text(b, n, n->text, n->len, &st);
         }
         break;
     }
@@ -1155,6 +1225,23 @@ static void finish_line(pbuild *b, runvec *rv, oc_line *ln, double width) {
     oc_buf_reset(&rv->text);
 }
 
+/* Where the line of items [s, e] starts in the Document: its first atom
+ * that came from a node's text. */
+static void line_source(const pbuild *b, size_t s, size_t e, oc_line *ln) {
+    ln->src = NULL;
+    ln->src_off = 0;
+    for (size_t i = s; i <= e && i < b->nitems; i++) {
+        if (b->items[i].type != OC_LB_BOX) continue;
+        for (size_t k = b->meta[i].a0; k < b->meta[i].a1 && k < b->natoms; k++) {
+            const atom *a = &b->atoms[k];
+            if (a->seg == 0 || a->seg >= b->nsegs) continue;
+            ln->src = b->segs[a->seg];
+            ln->src_off = a->off;
+            return;
+        }
+    }
+}
+
 static size_t line_start(const pbuild *b, size_t brk) {
     size_t j = brk + 1;
     while (j < b->nitems) {
@@ -1510,6 +1597,7 @@ typedef struct {
     uint32_t cp;
     oc_font_id font;
     unsigned char cls; /* oc_hl_class: which of the block's styles draws it */
+    uint32_t off;      /* byte offset in the block's text */
     double width;
 } cchar;
 
@@ -1655,6 +1743,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
                 cs[nc].cp = cp;
                 cs[nc].font = f;
                 cs[nc].cls = (unsigned char)cls;
+                cs[nc].off = (uint32_t)at;
                 cs[nc].width = adv(b, f, cp, size);
                 nc++;
                 col++;
@@ -1702,6 +1791,8 @@ static oc_status code_block(pbuild *b, oc_para *out) {
             for (size_t t = k; t < last; t++)
                 lw += cs[t].width;
             finish_line(b, &rv, ln, lw);
+            ln->src = n;
+            ln->src_off = (uint32_t)(!first && k < nc ? cs[k].off : p);
             k = end;
             while (k < nc && cs[k].cp == ' ') /* a wrapped line goes on at its next word */
                 k++;
@@ -1779,7 +1870,7 @@ oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_s
     if (block->first)
         walk_children(&b, block, &st);
     else if (block->text)
-        add_text(&b, block->text, block->len, &st);
+        add_text(&b, block, block->text, block->len, &st);
 
     b.ragged = style->justify ? 0 : RAGGED_STRETCH_EM * size;
     build_items(&b);
@@ -1803,6 +1894,7 @@ oc_status oc_para_layout(oc_para_ctx *ctx, const oc_node *block, const oc_para_s
     size_t s = 0;
     for (size_t k = 0; k < nl; k++) {
         make_line(&b, &rv, s, breaks[k], ratios[k], &out->lines[k]);
+        line_source(&b, s, breaks[k], &out->lines[k]);
         s = line_start(&b, breaks[k]);
     }
 
