@@ -25,6 +25,14 @@ oc_status oc_pdf_impose_booklet(const void *pdf, size_t len, double sheet_w, dou
 oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf *out,
                        oc_diag *diag);
 
+/* The same, and once the book is paginated, before any page is drawn,
+ * pages(user, breaks, npages): where each page begins in the Document
+ * (borrowed for the call; the EPUB's page-list is made from them, so both
+ * editions come from one layout). */
+typedef void (*oc_pdf_pages_fn)(void *user, const oc_page_break *breaks, size_t npages);
+oc_status oc_pdf_write_paged(const oc_document *doc, const oc_pdf_options *opt,
+                             oc_pdf_pages_fn pages, void *user, oc_buf *out, oc_diag *diag);
+
 /* Draws an already laid-out book into `out` (what oc_pdf_write does after
  * oc_layout_run; tests call it with hand-made layouts). `doc` supplies the
  * Info dictionary (title, authors, subtitle) and source_date; the fontset

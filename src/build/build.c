@@ -31,23 +31,124 @@ static void sheet_size(const char *sheet, double *w, double *h) {
     *h = letter ? 612 : 595.28;
 }
 
+/* The PDF edition's pages, for the EPUB's page-list: handed over by the
+ * PDF's layout once it has paginated (the EPUB thread waits for them), or
+ * paginated by the EPUB job itself when no PDF is made. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int ready;
+    oc_page_break *breaks; /* malloc'd copy; NULL when the PDF failed */
+    size_t n;
+} page_map;
+
+static void map_set(page_map *m, const oc_page_break *breaks, size_t n) {
+    pthread_mutex_lock(&m->mu);
+    if (!m->ready && breaks && n) {
+        m->breaks = oc_xmalloc(n * sizeof *breaks);
+        memcpy(m->breaks, breaks, n * sizeof *breaks);
+        m->n = n;
+    }
+    m->ready = 1;
+    pthread_cond_broadcast(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+}
+
+static void got_pages(void *user, const oc_page_break *breaks, size_t n) {
+    map_set(user, breaks, n);
+}
+
+static void map_wait(page_map *m) {
+    pthread_mutex_lock(&m->mu);
+    while (!m->ready)
+        pthread_cond_wait(&m->cv, &m->mu);
+    pthread_mutex_unlock(&m->mu);
+}
+
 /* One backend's job. Each writes its own diagnostics sink, replayed into
  * the build's sink afterwards in a fixed order, so the messages (and the
  * outputs) are the same whether the backends ran one after the other or on
  * two cores at once. */
 typedef struct {
     const oc_document *doc;
-    const oc_pdf_options *pdf; /* NULL for the EPUB */
+    const oc_pdf_options *pdf; /* the PDF's (the EPUB's page-list follows them too) */
+    int epub;                  /* 1: this job writes the EPUB */
+    page_map *map;             /* the EPUB: pages from the PDF job; NULL: paginate here */
+    const char *source;        /* the EPUB: the PDF edition its pages follow */
     oc_buf *out;
     oc_diag diag;
     oc_status st;
 } job;
 
+/* --format epub alone: the pages the PDF would have with the same options,
+ * laid out without drawing. Layout messages (fonts) are the PDF's business
+ * and stay unsaid; when the fonts cannot be read, the EPUB has no
+ * page-list (a warning says so). */
+static void paginate_only(const job *j, page_map *m, oc_diag *diag) {
+    oc_fontset *fonts = NULL;
+    oc_diag quiet;
+    oc_diag_init(&quiet, NULL);
+    const char *dir = j->pdf->fonts_dir ? j->pdf->fonts_dir : OCTAVO_FONTS_DIR;
+    oc_layout l;
+    memset(&l, 0, sizeof l);
+    if (oc_fonts_load(&fonts, dir, &quiet) == OC_OK) {
+        oc_fonts_set_language(fonts, j->doc->meta.language);
+        oc_layout_options lo = {j->pdf->paper, j->pdf->print, NULL};
+        if (oc_layout_paginate(j->doc, &lo, fonts, &l, &quiet) == OC_OK) {
+            map_set(m, l.breaks, l.npages);
+            oc_layout_free(&l);
+        }
+    }
+    if (!m->ready)
+        oc_diag_report(diag, OC_WARNING, j->doc->meta_path, 0, 0,
+                       "the EPUB has no page-list: the PDF edition could not be paginated");
+    oc_fonts_free(fonts);
+    oc_diag_free(&quiet);
+}
+
 static void *run_job(void *arg) {
     job *j = arg;
-    j->st = j->pdf ? oc_pdf_write(j->doc, j->pdf, j->out, &j->diag)
-                   : oc_epub_write(j->doc, j->out, &j->diag);
+    if (!j->epub) {
+        j->st = j->map ? oc_pdf_write_paged(j->doc, j->pdf, got_pages, j->map, j->out, &j->diag)
+                       : oc_pdf_write(j->doc, j->pdf, j->out, &j->diag);
+        if (j->map) map_set(j->map, NULL, 0); /* the EPUB waits no longer */
+        return NULL;
+    }
+    page_map own;
+    memset(&own, 0, sizeof own);
+    page_map *m = j->map;
+    if (!m) {
+        pthread_mutex_init(&own.mu, NULL);
+        pthread_cond_init(&own.cv, NULL);
+        m = &own;
+        paginate_only(j, m, &j->diag);
+    }
+    map_wait(m);
+    oc_epub_pages pages = {m->breaks, m->n, j->source};
+    j->st = oc_epub_write_paged(j->doc, &pages, j->out, &j->diag);
+    if (m == &own) {
+        free(own.breaks);
+        pthread_mutex_destroy(&own.mu);
+        pthread_cond_destroy(&own.cv);
+    }
     return NULL;
+}
+
+/* "Title, PDF edition (A4, print)": the edition the EPUB's pages follow. */
+static const char *edition(oc_arena *a, const oc_document *doc, const char *paper, int print) {
+    static const struct {
+        const char *name, *shown;
+    } papers[] = {{"a4", "A4"},
+                  {"letter", "US Letter"},
+                  {"a5", "A5"},
+                  {"6x9", "6 x 9 in"},
+                  {"half-letter", "half letter"}};
+    const char *shown = paper;
+    for (size_t i = 0; i < sizeof papers / sizeof papers[0]; i++)
+        if (strcmp(paper, papers[i].name) == 0) shown = papers[i].shown;
+    const char *title = doc->meta.title && doc->meta.title[0] ? doc->meta.title : doc->meta.slug;
+    return oc_arena_printf(a, "%s, PDF edition (%s, %s)", title ? title : "The book", shown,
+                           print ? "print" : "screen");
 }
 
 static void replay(oc_diag *into, const oc_diag *from) {
@@ -103,17 +204,29 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
         : doc.meta.paper ? doc.meta.paper
                          : "a4";
     oc_pdf_options po = {paper, opt->profile == OC_PROFILE_PRINT, opt->fonts_dir, opt->marks};
-    job jobs[2] = {{&doc, NULL, &outs[1].data, {0}, OC_OK}, {&doc, &po, &outs[0].data, {0}, OC_OK}};
     int run[2] = {outs[1].wanted, outs[0].wanted};
+    /* both editions: the EPUB's page-list comes from the PDF's own layout */
+    page_map map;
+    memset(&map, 0, sizeof map);
+    pthread_mutex_init(&map.mu, NULL);
+    pthread_cond_init(&map.cv, NULL);
+    page_map *shared = run[0] && run[1] ? &map : NULL;
+    const char *source = edition(&doc.arena, &doc, paper, po.print);
+    job jobs[2] = {{&doc, &po, 1, shared, source, &outs[1].data, {0}, OC_OK},
+                   {&doc, &po, 0, shared, NULL, &outs[0].data, {0}, OC_OK}};
     pthread_t epub_thread;
     int threaded = 0;
     for (int i = 0; i < 2; i++)
         oc_diag_init(&jobs[i].diag, NULL);
-    /* The EPUB goes to a second thread while the PDF is laid out here. */
+    /* The EPUB goes to a second thread while the PDF is laid out here; it
+     * waits there for the PDF's pages, then is written while they are drawn. */
     if (run[0] && run[1]) threaded = pthread_create(&epub_thread, NULL, run_job, &jobs[0]) == 0;
-    if (run[0] && !threaded) run_job(&jobs[0]);
     if (run[1]) run_job(&jobs[1]);
+    if (run[0] && !threaded) run_job(&jobs[0]);
     if (threaded) pthread_join(epub_thread, NULL);
+    free(map.breaks);
+    pthread_mutex_destroy(&map.mu);
+    pthread_cond_destroy(&map.cv);
     for (int i = 0; i < 2; i++) {
         replay(diag, &jobs[i].diag);
         oc_diag_free(&jobs[i].diag);

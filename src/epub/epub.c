@@ -62,7 +62,8 @@ static time_t zip_time(long long epoch) {
 }
 
 /* Renders all parts in their container order. */
-static void render_parts(const oc_document *doc, entry_list *l, long long modified) {
+static void render_parts(const oc_document *doc, entry_list *l, long long modified,
+                         const oc_epub_pages *pages) {
     entry *e = add_entry(l, "mimetype");
     oc_buf_puts(&e->owned, "application/epub+zip");
     e->store = 1;
@@ -73,15 +74,15 @@ static void render_parts(const oc_document *doc, entry_list *l, long long modifi
     seal(e);
 
     e = add_entry(l, OC_EPUB_ROOT "/package.opf");
-    oc_epub_package_opf(&e->owned, doc, modified);
+    oc_epub_package_opf(&e->owned, doc, modified, pages);
     seal(e);
 
     e = add_entry(l, OC_EPUB_ROOT "/nav.xhtml");
-    oc_epub_nav_xhtml(&e->owned, doc);
+    oc_epub_nav_xhtml(&e->owned, doc, pages);
     seal(e);
 
     e = add_entry(l, OC_EPUB_ROOT "/toc.ncx");
-    oc_epub_toc_ncx(&e->owned, doc);
+    oc_epub_toc_ncx(&e->owned, doc, pages);
     seal(e);
 
     e = add_entry(l, OC_EPUB_ROOT "/" OC_EPUB_CSS);
@@ -96,7 +97,7 @@ static void render_parts(const oc_document *doc, entry_list *l, long long modifi
     }
 
     e = add_entry(l, OC_EPUB_ROOT "/titlepage.xhtml");
-    oc_epub_titlepage_xhtml(&e->owned, doc);
+    oc_epub_titlepage_xhtml(&e->owned, doc, pages);
     seal(e);
 
     oc_buf name;
@@ -106,7 +107,7 @@ static void render_parts(const oc_document *doc, entry_list *l, long long modifi
         oc_buf_puts(&name, OC_EPUB_ROOT "/text/");
         oc_epub_chapter_file(&name, doc, i);
         e = add_entry(l, name.data);
-        oc_epub_chapter_xhtml(doc, i, &e->owned);
+        oc_epub_chapter_xhtml(doc, i, &e->owned, pages);
         seal(e);
     }
 
@@ -137,6 +138,11 @@ static void render_parts(const oc_document *doc, entry_list *l, long long modifi
 }
 
 oc_status oc_epub_write(const oc_document *doc, oc_buf *out, oc_diag *diag) {
+    return oc_epub_write_paged(doc, NULL, out, diag);
+}
+
+oc_status oc_epub_write_paged(const oc_document *doc, const oc_epub_pages *pages, oc_buf *out,
+                              oc_diag *diag) {
     oc_status st = OC_ERR_IO;
     entry_list parts = {0};
     zip_error_t zerr;
@@ -146,7 +152,7 @@ oc_status oc_epub_write(const oc_document *doc, oc_buf *out, oc_diag *diag) {
     long long modified = doc->source_date >= 0 ? doc->source_date : (long long)time(NULL);
 
     zip_error_init(&zerr);
-    render_parts(doc, &parts, modified);
+    render_parts(doc, &parts, modified, oc_epub_has_pages(pages) ? pages : NULL);
     for (int i = 0; i < parts.n; i++) {
         if (parts.items[i].failed) {
             report(diag, parts.items[i].name, parts.items[i].failed);

@@ -10,6 +10,7 @@
 #define OCTAVO_EPUB_INTERNAL_H
 
 #include "octavo/doc.h"
+#include "octavo/epub.h"
 #include "octavo/util.h"
 
 /* Folder inside the container holding the package; chapters live in
@@ -43,7 +44,9 @@ const char *oc_epub_media_type(const oc_asset *a);
 int oc_epub_rtl(const oc_document *doc);
 
 /* The complete XHTML document of one chapter. */
-void oc_epub_chapter_xhtml(const oc_document *doc, int chapter, oc_buf *out);
+/* With pages (may be NULL), the page-list markers of the pages that begin in it. */
+void oc_epub_chapter_xhtml(const oc_document *doc, int chapter, oc_buf *out,
+                           const oc_epub_pages *pages);
 
 /* Opening boilerplate of an XHTML document (XML declaration to <body>) with
  * the stylesheet at `css_href`; close with oc_epub_xhtml_end. */
@@ -57,10 +60,19 @@ void oc_epub_xhtml_end(oc_buf *b);
  * *out is malloc'd (caller frees); the assets are borrowed from doc. */
 int oc_epub_assets(const oc_document *doc, const oc_asset ***out);
 void oc_epub_container_xml(oc_buf *b);
-void oc_epub_package_opf(oc_buf *b, const oc_document *doc, long long modified);
-void oc_epub_nav_xhtml(oc_buf *b, const oc_document *doc);
-void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc);
-void oc_epub_titlepage_xhtml(oc_buf *b, const oc_document *doc);
+/* `pages` (NULL: none) adds the page-list and its metadata. */
+void oc_epub_package_opf(oc_buf *b, const oc_document *doc, long long modified,
+                         const oc_epub_pages *pages);
+void oc_epub_nav_xhtml(oc_buf *b, const oc_document *doc, const oc_epub_pages *pages);
+void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc, const oc_epub_pages *pages);
+void oc_epub_titlepage_xhtml(oc_buf *b, const oc_document *doc,
+                             const oc_epub_pages *pages);
+/* A page's label ("12", "iii") and its marker's id ("page-12"). */
+void oc_epub_page_label(oc_buf *b, const oc_page_break *p);
+/* The marker of page i: <span epub:type="pagebreak" role="doc-pagebreak" .../> */
+void oc_epub_page_marker(oc_buf *b, const oc_epub_pages *pages, size_t i);
+/* 1 when there is a page-list to write. */
+int oc_epub_has_pages(const oc_epub_pages *pages);
 void oc_epub_cover_xhtml(oc_buf *b, const oc_document *doc);
 const char *oc_epub_stylesheet(void);
 /* The code highlighting rules (codestyle.c), appended to the stylesheet. */

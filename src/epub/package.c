@@ -110,6 +110,64 @@ void oc_epub_container_xml(oc_buf *b) {
                    "</container>\n");
 }
 
+/* ---- pages of the PDF edition ------------------------------------------- */
+
+int oc_epub_has_pages(const oc_epub_pages *pages) {
+    return pages && pages->v && pages->n > 0;
+}
+
+static void roman(oc_buf *b, int n) {
+    static const struct {
+        int v;
+        const char *s;
+    } r[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
+             {40, "xl"},  {10, "x"},   {9, "ix"},  {5, "v"},    {4, "iv"},  {1, "i"}};
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+        for (; n >= r[i].v; n -= r[i].v)
+            oc_buf_puts(b, r[i].s);
+}
+
+void oc_epub_page_label(oc_buf *b, const oc_page_break *p) {
+    if (p->roman)
+        roman(b, p->number);
+    else
+        oc_buf_printf(b, "%d", p->number);
+}
+
+void oc_epub_page_marker(oc_buf *b, const oc_epub_pages *pages, size_t i) {
+    const oc_page_break *p = &pages->v[i];
+    oc_buf_puts(b, "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-");
+    oc_epub_page_label(b, p);
+    oc_buf_puts(b, "\" aria-label=\"");
+    oc_epub_page_label(b, p);
+    oc_buf_puts(b, "\"/>");
+}
+
+/* The file holding page i's marker, relative to the package. */
+static void page_file(oc_buf *b, const oc_document *doc, const oc_page_break *p) {
+    if (p->chapter < 0) {
+        oc_buf_puts(b, p->front ? "nav.xhtml" : "titlepage.xhtml");
+        return;
+    }
+    oc_buf_puts(b, "text/");
+    oc_epub_chapter_file(b, doc, p->chapter);
+}
+
+static void page_href(oc_buf *b, const oc_document *doc, const oc_page_break *p) {
+    page_file(b, doc, p);
+    oc_buf_puts(b, "#page-");
+    oc_epub_page_label(b, p);
+}
+
+/* The markers of the front matter's pages of one part (0 the title page,
+ * 1 the contents), at the start of its document. */
+static void front_markers(oc_buf *b, const oc_epub_pages *pages, int front) {
+    if (!oc_epub_has_pages(pages)) return;
+    for (size_t i = 0; i < pages->n && pages->v[i].chapter < 0; i++)
+        if (pages->v[i].front == front) oc_epub_page_marker(b, pages, i);
+    oc_buf_putc(b, '\n');
+}
+
 /* ---- package document ---------------------------------------------------- */
 
 static void schema(oc_buf *b, const char *property, const char *value) {
@@ -122,8 +180,8 @@ static void schema(oc_buf *b, const char *property, const char *value) {
  * without alt text withdraws "alternativeText" and textual sufficiency; a
  * skipped heading level withdraws "structuralNavigation"); conformance and
  * certification are written only as the author claims them in book.yaml.
- * There is no page list yet, so no pageNavigation or printPageNumbers. */
-static void accessibility(oc_buf *b, const oc_document *doc) {
+ * pageNavigation and printPageNumbers only with a page-list (`paged`). */
+static void accessibility(oc_buf *b, const oc_document *doc, int paged) {
     const oc_meta *m = &doc->meta;
     oc_a11y_facts f;
     oc_a11y_scan(doc, &f, NULL);
@@ -140,6 +198,10 @@ static void accessibility(oc_buf *b, const oc_document *doc) {
     if (f.images > 0 && all_alt) schema(b, "accessibilityFeature", "alternativeText");
     schema(b, "accessibilityFeature", "readingOrder");
     schema(b, "accessibilityFeature", "displayTransformability");
+    if (paged) { /* a page-list matching the PDF edition */
+        schema(b, "accessibilityFeature", "pageNavigation");
+        schema(b, "accessibilityFeature", "printPageNumbers");
+    }
     for (int i = 0; i < m->na11y_hazards; i++)
         schema(b, "accessibilityHazard", m->a11y_hazards[i]);
     if (m->na11y_hazards == 0) schema(b, "accessibilityHazard", "none");
@@ -199,7 +261,9 @@ static void dc(oc_buf *b, const char *name, const char *value) {
     oc_buf_printf(b, "</dc:%s>\n", name);
 }
 
-void oc_epub_package_opf(oc_buf *b, const oc_document *doc, long long modified) {
+void oc_epub_package_opf(oc_buf *b, const oc_document *doc, long long modified,
+                         const oc_epub_pages *pages) {
+    int paged = oc_epub_has_pages(pages);
     const oc_meta *m = &doc->meta;
     oc_buf_printf(b,
                   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -239,7 +303,18 @@ void oc_epub_package_opf(oc_buf *b, const oc_document *doc, long long modified) 
     char stamp[32] = "1970-01-01T00:00:00Z";
     if (gmtime_r(&t, &tm)) strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
     oc_buf_printf(b, "<meta property=\"dcterms:modified\">%s</meta>\n", stamp);
-    accessibility(b, doc);
+    accessibility(b, doc, paged);
+    if (paged) {
+        /* the edition the page numbers come from: EPUB 3.2's dc:source
+         * refined as the source of pagination, which Ace reads and
+         * epubcheck 4.2.6 knows (it refuses EPUB Accessibility 1.1's
+         * a11y:pageBreakSource as an undefined property) */
+        const char *src = pages->source && pages->source[0] ? pages->source : "PDF edition";
+        oc_buf_puts(b, "<dc:source id=\"page-source\">");
+        oc_epub_escape_str(b, src);
+        oc_buf_puts(b, "</dc:source>\n<meta refines=\"#page-source\" "
+                       "property=\"source-of\">pagination</meta>\n");
+    }
 
     const oc_asset **assets = NULL;
     int nassets = oc_epub_assets(doc, &assets);
@@ -365,12 +440,13 @@ static void toc_href(oc_buf *b, const oc_document *doc, const toc_item *it) {
     }
 }
 
-void oc_epub_nav_xhtml(oc_buf *b, const oc_document *doc) {
+void oc_epub_nav_xhtml(oc_buf *b, const oc_document *doc, const oc_epub_pages *pages) {
     int n, maxdepth;
     oc_arena labels;
     oc_arena_init(&labels);
     toc_item *items = toc_items(doc, &labels, &n, &maxdepth);
     oc_epub_xhtml_begin(b, doc, "Contents", OC_EPUB_CSS, NULL);
+    front_markers(b, pages, 1);
     oc_buf_puts(b, "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">\n<h1>Contents</h1>\n"
                    "<ol class=\"toc\">\n");
     if (n == 0) oc_buf_puts(b, "<li><a href=\"titlepage.xhtml\">Title page</a></li>\n");
@@ -418,12 +494,28 @@ void oc_epub_nav_xhtml(oc_buf *b, const oc_document *doc) {
         oc_buf_puts(b, "\">Start of content</a></li>\n");
     }
     oc_buf_puts(b, "</ol>\n</nav>\n");
+    if (oc_epub_has_pages(pages)) {
+        /* the PDF edition's pages, where each begins */
+        oc_buf_puts(b, "<nav epub:type=\"page-list\" role=\"doc-pagelist\" id=\"page-list\" "
+                       "hidden=\"hidden\">\n<h2>Pages</h2>\n<ol>\n");
+        for (size_t i = 0; i < pages->n; i++) {
+            oc_buf_puts(b, "<li><a href=\"");
+            page_href(b, doc, &pages->v[i]);
+            oc_buf_puts(b, "\">");
+            oc_epub_page_label(b, &pages->v[i]);
+            oc_buf_puts(b, "</a></li>\n");
+        }
+        oc_buf_puts(b, "</ol>\n</nav>\n");
+    }
     oc_epub_xhtml_end(b);
     free(items);
     oc_arena_free(&labels);
 }
 
-void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc) {
+void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc, const oc_epub_pages *pages) {
+    int paged = oc_epub_has_pages(pages), maxpage = 0, total = paged ? (int)pages->n : 0;
+    for (size_t i = 0; paged && i < pages->n; i++)
+        if (!pages->v[i].roman && pages->v[i].number > maxpage) maxpage = pages->v[i].number;
     int n, maxdepth;
     oc_arena labels;
     oc_arena_init(&labels);
@@ -436,10 +528,10 @@ void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc) {
     identifier(b, doc);
     oc_buf_printf(b,
                   "\"/>\n<meta name=\"dtb:depth\" content=\"%d\"/>\n"
-                  "<meta name=\"dtb:totalPageCount\" content=\"0\"/>\n"
-                  "<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>\n"
+                  "<meta name=\"dtb:totalPageCount\" content=\"%d\"/>\n"
+                  "<meta name=\"dtb:maxPageNumber\" content=\"%d\"/>\n</head>\n"
                   "<docTitle><text>",
-                  maxdepth);
+                  maxdepth, total, maxpage);
     oc_epub_escape_str(b, book_title(doc));
     oc_buf_puts(b, "</text></docTitle>\n");
     for (int i = 0; i < doc->meta.nauthors; i++) {
@@ -470,16 +562,33 @@ void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc) {
     if (n > 0)
         for (int k = prev; k >= 0; k--)
             oc_buf_puts(b, "</navPoint>\n");
-    oc_buf_puts(b, "</navMap>\n</ncx>\n");
+    oc_buf_puts(b, "</navMap>\n");
+    if (paged) {
+        oc_buf_puts(b, "<pageList>\n<navLabel><text>Pages</text></navLabel>\n");
+        for (size_t i = 0; i < pages->n; i++) {
+            const oc_page_break *p = &pages->v[i];
+            oc_buf_printf(b, "<pageTarget id=\"pt%zu\" type=\"%s\"", i + 1,
+                          p->roman ? "front" : "normal");
+            if (!p->roman) oc_buf_printf(b, " value=\"%d\"", p->number);
+            oc_buf_printf(b, " playOrder=\"%d\"><navLabel><text>", ++order);
+            oc_epub_page_label(b, p);
+            oc_buf_puts(b, "</text></navLabel><content src=\"");
+            page_href(b, doc, p);
+            oc_buf_puts(b, "\"/></pageTarget>\n");
+        }
+        oc_buf_puts(b, "</pageList>\n");
+    }
+    oc_buf_puts(b, "</ncx>\n");
     free(items);
     oc_arena_free(&labels);
 }
 
 /* ---- title and cover pages ----------------------------------------------- */
 
-void oc_epub_titlepage_xhtml(oc_buf *b, const oc_document *doc) {
+void oc_epub_titlepage_xhtml(oc_buf *b, const oc_document *doc, const oc_epub_pages *pages) {
     const oc_meta *m = &doc->meta;
     oc_epub_xhtml_begin(b, doc, book_title(doc), OC_EPUB_CSS, "epub:type=\"frontmatter\"");
+    front_markers(b, pages, 0);
     oc_buf_puts(b, "<section epub:type=\"titlepage\" class=\"titlepage\">\n<h1 class=\"title\">");
     oc_epub_escape_str(b, book_title(doc));
     oc_buf_puts(b, "</h1>\n");

@@ -160,7 +160,110 @@ typedef struct {
     int nnotes;
     const oc_node *open_link; /* the LINK whose <a> is open, or NULL */
     int tables;               /* tables rendered so far in this chapter */
+    /* the page-list markers of the pages that begin in this chapter, by
+     * node (then offset, then page), and which are written */
+    const oc_epub_pages *pages;
+    struct page_mark *marks;
+    size_t nmarks;
+    unsigned char *written;
 } render_ctx;
+
+/* ---- page-list markers --------------------------------------------------- */
+
+typedef struct page_mark {
+    const oc_node *node; /* where it is written (see place_of) */
+    uint32_t offset;     /* into node's text */
+    size_t page;         /* index into c->pages->v */
+} page_mark;
+
+static int mark_cmp(const void *a, const void *b) {
+    const page_mark *x = a, *y = b;
+    if (x->node != y->node) return (uintptr_t)x->node < (uintptr_t)y->node ? -1 : 1;
+    if (x->offset != y->offset) return x->offset < y->offset ? -1 : 1;
+    return x->page < y->page ? -1 : x->page > y->page;
+}
+
+static int is_figure(const oc_node *p);
+
+/* Where a page beginning at node n is marked: text inside an image (its
+ * alt text, never written as text) at the image, or the figure holding it;
+ * a table row in its first cell. */
+static const oc_node *place_of(const oc_node *n, uint32_t *offset) {
+    for (const oc_node *a = n; a; a = a->parent)
+        if (a->type == OC_IMAGE) {
+            n = a;
+            *offset = 0;
+        }
+    if (n->type == OC_IMAGE && n->parent && n->parent->type == OC_PARAGRAPH &&
+        is_figure(n->parent))
+        n = n->parent;
+    if (n->type == OC_TABLE_ROW && n->first) n = n->first;
+    return n;
+}
+
+/* The first mark of node n (marks sorted by node), or nmarks. */
+static size_t first_mark(const render_ctx *c, const oc_node *n) {
+    size_t lo = 0, hi = c->nmarks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)c->marks[mid].node < (uintptr_t)n)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void write_mark(render_ctx *c, size_t k) {
+    if (c->written[k]) return;
+    c->written[k] = 1;
+    oc_epub_page_marker(c->out, c->pages, c->marks[k].page);
+}
+
+/* Writes every mark of node n not written yet. */
+static void node_marks(render_ctx *c, const oc_node *n) {
+    if (!c->nmarks) return;
+    for (size_t k = first_mark(c, n); k < c->nmarks && c->marks[k].node == n; k++)
+        write_mark(c, k);
+}
+
+static int chapter_marks(render_ctx *c, const oc_epub_pages *pages) {
+    c->pages = pages;
+    if (!oc_epub_has_pages(pages)) return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < pages->n; i++)
+        n += pages->v[i].chapter == c->chapter;
+    if (!n) return 0;
+    c->marks = oc_xmalloc(n * sizeof *c->marks);
+    c->written = oc_xcalloc(n, 1);
+    for (size_t i = 0; i < pages->n; i++) {
+        const oc_page_break *p = &pages->v[i];
+        if (p->chapter != c->chapter) continue;
+        page_mark *m = &c->marks[c->nmarks++];
+        m->offset = p->offset;
+        m->node = p->node ? place_of(p->node, &m->offset) : NULL;
+        m->page = i;
+        if (!p->node && p->at_end) m->node = (const oc_node *)&c->pages; /* the end */
+    }
+    qsort(c->marks, c->nmarks, sizeof *c->marks, mark_cmp);
+    return 1;
+}
+
+/* The start of the word holding byte `off` of s, not before `floor` (CJK,
+ * broken between any two characters, and spaces end the search). */
+static size_t word_start(const char *s, size_t off, size_t floor) {
+    size_t k = off;
+    while (k > floor) {
+        size_t q = k - 1;
+        while (q > floor && ((unsigned char)s[q] & 0xC0) == 0x80)
+            q--;
+        size_t e = q;
+        uint32_t cp = oc_utf8_next(s, k, &e);
+        if (cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r' || cp >= 0x2E80) break;
+        k = q;
+    }
+    return k;
+}
 
 static size_t text_len(const oc_node *n) {
     if (!n->text) return 0;
@@ -169,19 +272,37 @@ static size_t text_len(const oc_node *n) {
 
 /* A code block's text, each highlighted token in <span class="CLASS"> (the
  * classes oc_hl_class_names gives; the stylesheet colours them). */
-static void code_text(oc_buf *b, const oc_node *n) {
+static void code_plain(render_ctx *c, const oc_node *n, size_t from, size_t to, size_t *k) {
+    const char *s = n->text ? n->text : "";
+    for (; *k < c->nmarks && c->marks[*k].node == n && c->marks[*k].offset < to; ++*k) {
+        size_t at = c->marks[*k].offset > from ? c->marks[*k].offset : from;
+        oc_buf_xml_escape(c->out, s + from, at - from);
+        write_mark(c, *k);
+        from = at;
+    }
+    oc_buf_xml_escape(c->out, s + from, to - from);
+}
+
+static void code_text(render_ctx *c, const oc_node *n) {
+    oc_buf *b = c->out;
     const char *s = n->text ? n->text : "";
     size_t len = text_len(n), at = 0;
+    size_t k = c->nmarks ? first_mark(c, n) : c->nmarks; /* the page-list's marks in it */
     for (int i = 0; i < n->nspans; i++) {
         const oc_hl_span *sp = &n->spans[i];
         if (sp->offset < at || sp->offset + (size_t)sp->length > len) continue;
-        oc_buf_xml_escape(b, s + at, sp->offset - at);
+        code_plain(c, n, at, sp->offset, &k);
+        /* a page beginning inside a token: marked before it */
+        for (; k < c->nmarks && c->marks[k].node == n &&
+               c->marks[k].offset < sp->offset + (size_t)sp->length;
+             k++)
+            write_mark(c, k);
         oc_buf_printf(b, "<span class=\"%s\">", oc_hl_class_names[sp->cls]);
         oc_buf_xml_escape(b, s + sp->offset, sp->length);
         oc_buf_puts(b, "</span>");
         at = sp->offset + sp->length;
     }
-    oc_buf_xml_escape(b, s + at, len - at);
+    code_plain(c, n, at, len, &k);
 }
 
 /* ---- runs in another script: lang (and dir) ------------------------------ */
@@ -281,6 +402,22 @@ static void text_with_lang(oc_buf *b, const oc_document *doc, const char *s, siz
         done = i = end;
     }
     oc_buf_xml_escape(b, s + done, len - done);
+}
+
+/* A text node, with the page-list markers of the pages that begin in it
+ * before the words they begin at. */
+static void text_marked(render_ctx *c, const oc_node *n) {
+    const char *s = n->text ? n->text : "";
+    size_t len = text_len(n), done = 0;
+    size_t k = c->nmarks ? first_mark(c, n) : c->nmarks;
+    for (; k < c->nmarks && c->marks[k].node == n; k++) {
+        size_t at = c->marks[k].offset < len ? c->marks[k].offset : len;
+        at = word_start(s, at, done);
+        text_with_lang(c->out, c->doc, s + done, at - done);
+        write_mark(c, k);
+        done = at;
+    }
+    text_with_lang(c->out, c->doc, s + done, len - done);
 }
 
 /* Plain text of an inline subtree (image alt text), escaped, iteratively. */
@@ -513,7 +650,7 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
                 }
             }
             oc_buf_putc(b, '>');
-            code_text(b, n);
+            code_text(c, n);
             oc_buf_puts(b, "</code></pre>\n");
         }
         return 0;
@@ -589,7 +726,7 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
         return 0;
 
     case OC_TEXT:
-        if (entering) text_with_lang(b, c->doc, n->text ? n->text : "", text_len(n));
+        if (entering) text_marked(c, n);
         return 0;
 
     case OC_SOFTBREAK:
@@ -754,13 +891,42 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
     return 0;
 }
 
+/* Blocks whose page-list marker goes inside them, at their start. */
+static int marks_inside(const oc_node *n) {
+    switch (n->type) {
+    case OC_PARAGRAPH:
+        return !is_figure(n);
+    case OC_HEADING:
+    case OC_TABLE_CELL:
+    case OC_ITEM:
+    case OC_QUOTE:
+    case OC_DEF_TERM:
+    case OC_DEF_DESC:
+    case OC_SUMMARY:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Visits root and its subtree in document order without recursion, so deep
  * nesting cannot exhaust the stack. */
+/* Enters node n: its page-list marks inside it where it may hold text,
+ * else before it (text and code blocks place their own). */
+static int enter(render_ctx *c, const oc_node *n) {
+    if (!c->nmarks) return render_node(c, n, 1);
+    int inside = marks_inside(n);
+    if (!inside && n->type != OC_TEXT && n->type != OC_CODE_BLOCK) node_marks(c, n);
+    int more = render_node(c, n, 1);
+    if (inside) node_marks(c, n);
+    return more;
+}
+
 static void walk(render_ctx *c, const oc_node *root) {
     const oc_node *n = root;
     int entering = 1;
     while (n) {
-        if (entering && render_node(c, n, 1) && n->first) {
+        if (entering && enter(c, n) && n->first) {
             n = n->first;
             continue;
         }
@@ -776,7 +942,10 @@ static void walk(render_ctx *c, const oc_node *root) {
     }
 }
 
-void oc_epub_chapter_body(const oc_document *doc, int chapter, oc_buf *out) {
+/* The chapter's body; with pages, the page-list markers of the pages that
+ * begin in it. */
+static void chapter_body(const oc_document *doc, int chapter, oc_buf *out,
+                         const oc_epub_pages *pages) {
     if (chapter < 0 || chapter >= doc->nchapters) return;
     const oc_chapter *ch = &doc->chapters[chapter];
     render_ctx c = {0};
@@ -785,8 +954,10 @@ void oc_epub_chapter_body(const oc_document *doc, int chapter, oc_buf *out) {
     c.out = out;
     c.nnotes = ch->notes ? ch->nnotes : 0;
     c.refs_seen = oc_xcalloc((size_t)c.nnotes + 1, sizeof *c.refs_seen);
+    chapter_marks(&c, pages);
 
     oc_buf_puts(out, "<section epub:type=\"chapter\" role=\"doc-chapter\">\n");
+    node_marks(&c, NULL); /* pages beginning with the chapter */
     if (ch->root) walk(&c, ch->root);
     if (c.nnotes > 0) {
         oc_buf_puts(out, "<div class=\"footnotes\">\n");
@@ -794,13 +965,25 @@ void oc_epub_chapter_body(const oc_document *doc, int chapter, oc_buf *out) {
             if (ch->notes[i]) walk(&c, ch->notes[i]);
         oc_buf_puts(out, "</div>\n");
     }
+    /* pages after the chapter's end (a blank verso), and, never expected,
+     * a page whose node was not written: the list must find each one */
+    node_marks(&c, (const oc_node *)&c.pages);
+    for (size_t k = 0; k < c.nmarks; k++)
+        write_mark(&c, k);
     oc_buf_puts(out, "</section>\n");
     free(c.refs_seen);
+    free(c.marks);
+    free(c.written);
 }
 
-void oc_epub_chapter_xhtml(const oc_document *doc, int chapter, oc_buf *out) {
+void oc_epub_chapter_body(const oc_document *doc, int chapter, oc_buf *out) {
+    chapter_body(doc, chapter, out, NULL);
+}
+
+void oc_epub_chapter_xhtml(const oc_document *doc, int chapter, oc_buf *out,
+                           const oc_epub_pages *pages) {
     const oc_chapter *ch = &doc->chapters[chapter];
     oc_epub_xhtml_begin(out, doc, ch->title ? ch->title : doc->meta.title, "../" OC_EPUB_CSS, NULL);
-    oc_epub_chapter_body(doc, chapter, out);
+    chapter_body(doc, chapter, out, pages);
     oc_epub_xhtml_end(out);
 }

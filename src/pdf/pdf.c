@@ -10,8 +10,33 @@
 #define OCTAVO_FONTS_DIR "fonts"
 #endif
 
+/* The writer's sink, telling `pages` where the pages begin first. */
+typedef struct {
+    oc_page_sink inner;
+    oc_pdf_pages_fn pages;
+    void *user;
+    const oc_layout *layout;
+} paged_sink;
+
+static oc_status paged_begin(void *user, double width, double height, size_t npages,
+                             const oc_layout_dest *dests, size_t ndests) {
+    paged_sink *p = user;
+    p->pages(p->user, p->layout->breaks, npages);
+    return p->inner.begin(p->inner.user, width, height, npages, dests, ndests);
+}
+
+static oc_status paged_page(void *user, size_t index, const oc_page *page) {
+    paged_sink *p = user;
+    return p->inner.page(p->inner.user, index, page);
+}
+
 oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf *out,
                        oc_diag *diag) {
+    return oc_pdf_write_paged(doc, opt, NULL, NULL, out, diag);
+}
+
+oc_status oc_pdf_write_paged(const oc_document *doc, const oc_pdf_options *opt,
+                             oc_pdf_pages_fn pages, void *user, oc_buf *out, oc_diag *diag) {
     oc_fontset *fonts = NULL;
     oc_pdf_writer *w = NULL;
     oc_layout layout;
@@ -36,6 +61,8 @@ oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf
     oc_pdf_writer_set_svg(w, lo.print ? OC_PDF_PRINT_DPI : OC_PDF_SCREEN_DPI, dir);
     oc_pdf_writer_set_marks(w, opt ? opt->marks : 0);
     oc_page_sink sink = oc_pdf_writer_sink(w);
+    paged_sink ps = {sink, pages, user, &layout};
+    if (pages) sink = (oc_page_sink){&ps, paged_begin, paged_page};
     st = oc_layout_stream(doc, &lo, fonts, &sink, &layout, diag);
     have_layout = 1;
     if (st != OC_OK) goto done;

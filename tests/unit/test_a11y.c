@@ -93,7 +93,7 @@ static int count_containing(const oc_diag *d, const char *needle) {
 static char *opf(const oc_document *d) {
     oc_buf b;
     oc_buf_init(&b);
-    oc_epub_package_opf(&b, d, 1700000000);
+    oc_epub_package_opf(&b, d, 1700000000, NULL);
     return oc_buf_detach(&b, NULL);
 }
 

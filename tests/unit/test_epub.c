@@ -475,7 +475,7 @@ static void test_package(void) {
     d->meta.description = "About <this>";
     oc_buf b;
     oc_buf_init(&b);
-    oc_epub_nav_xhtml(&b, d);
+    oc_epub_nav_xhtml(&b, d, NULL);
     CHECK_CONTAINS(b.data, "<ol class=\"toc\">\n<li><a href=\"text/ch01.xhtml\">Start</a>\n<ol>\n"
                            "<li><a href=\"text/ch01.xhtml#a\">A &lt;b&gt;</a>\n<ol>\n"
                            "<li><a href=\"text/ch01.xhtml#a-deep\">Deep</a></li>\n</ol>\n</li>\n"
@@ -485,7 +485,7 @@ static void test_package(void) {
     CHECK_CONTAINS(b.data, "<a epub:type=\"bodymatter\" href=\"text/ch01.xhtml\">");
     CHECK_NOT_CONTAINS(b.data, "dir=\"rtl\"");
     oc_buf_reset(&b);
-    oc_epub_toc_ncx(&b, d);
+    oc_epub_toc_ncx(&b, d, NULL);
     CHECK_CONTAINS(b.data, "<meta name=\"dtb:uid\" content=\"urn:uuid:12345678-1234-1234-1234-"
                            "123456789abc\"/>");
     CHECK_CONTAINS(b.data, "<meta name=\"dtb:depth\" content=\"3\"/>");
@@ -497,7 +497,7 @@ static void test_package(void) {
         close++;
     CHECK(open == 5 && close == 5);
     oc_buf_reset(&b);
-    oc_epub_package_opf(&b, d, 1700000000);
+    oc_epub_package_opf(&b, d, 1700000000, NULL);
     CHECK_CONTAINS(b.data, "<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>");
     CHECK_CONTAINS(b.data, "<dc:title id=\"subtitle\">Sub</dc:title>");
     CHECK_CONTAINS(b.data, "<dc:description>About &lt;this&gt;</dc:description>");
@@ -507,10 +507,10 @@ static void test_package(void) {
     /* right-to-left languages */
     d->meta.language = "ar-EG";
     oc_buf_reset(&b);
-    oc_epub_package_opf(&b, d, 0);
+    oc_epub_package_opf(&b, d, 0, NULL);
     CHECK_CONTAINS(b.data, "<spine toc=\"ncx\" page-progression-direction=\"rtl\">");
     oc_buf_reset(&b);
-    oc_epub_chapter_xhtml(d, 0, &b);
+    oc_epub_chapter_xhtml(d, 0, &b, NULL);
     CHECK_CONTAINS(b.data, "xml:lang=\"ar-EG\" lang=\"ar-EG\" dir=\"rtl\">");
     oc_buf_free(&b);
     oc_arena_free(&A);
