@@ -65,8 +65,7 @@ void oc_epub_package_opf(oc_buf *b, const oc_document *doc, long long modified,
                          const oc_epub_pages *pages);
 void oc_epub_nav_xhtml(oc_buf *b, const oc_document *doc, const oc_epub_pages *pages);
 void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc, const oc_epub_pages *pages);
-void oc_epub_titlepage_xhtml(oc_buf *b, const oc_document *doc,
-                             const oc_epub_pages *pages);
+void oc_epub_titlepage_xhtml(oc_buf *b, const oc_document *doc, const oc_epub_pages *pages);
 /* A page's label ("12", "iii") and its marker's id ("page-12"). */
 void oc_epub_page_label(oc_buf *b, const oc_page_break *p);
 /* The marker of page i: <span epub:type="pagebreak" role="doc-pagebreak" .../> */

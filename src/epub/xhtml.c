@@ -194,8 +194,7 @@ static const oc_node *place_of(const oc_node *n, uint32_t *offset) {
             n = a;
             *offset = 0;
         }
-    if (n->type == OC_IMAGE && n->parent && n->parent->type == OC_PARAGRAPH &&
-        is_figure(n->parent))
+    if (n->type == OC_IMAGE && n->parent && n->parent->type == OC_PARAGRAPH && is_figure(n->parent))
         n = n->parent;
     if (n->type == OC_TABLE_ROW && n->first) n = n->first;
     return n;

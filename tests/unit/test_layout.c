@@ -514,6 +514,97 @@ static void test_item_direction_and_nominal(void) {
     teardown(&f);
 }
 
+/* Print: every internal link is followed by "(p. N)", N the page (arabic,
+ * body-numbered) of its destination; the passes settle within the bound;
+ * screen has none. Every page has a break, in page order, with its label. */
+static char *refs_book(void) {
+    oc_buf b;
+    oc_buf_init(&b);
+    unsigned seed = 7;
+    oc_buf_puts(&b, "---\ntitle: Refs\n---\n\n");
+    for (int c = 1; c <= 3; c++) {
+        oc_buf_printf(&b, "# Chapter %d\n\n", c);
+        for (int s = 1; s <= 4; s++) {
+            oc_buf_printf(&b, "## Part %d %d\n\n", c, s);
+            for (int p = 0; p < 3; p++) {
+                words(&b, 40 + (int)(seed % 80), &seed);
+                oc_buf_printf(&b,
+                              " see [part %d %d](#part-%d-%d) and [the other](#part-%d-%d).\n\n",
+                              4 - c, 5 - s, 4 - c, 5 - s, c, 1 + (s + p) % 4);
+            }
+        }
+    }
+    size_t len;
+    return oc_buf_detach(&b, &len);
+}
+
+static void test_page_refs(void) {
+    char *md = refs_book();
+    for (int print = 0; print <= 1; print++) {
+        fixture f;
+        setup(&f, md, "a5", print);
+        CHECK(f.ok);
+        if (!f.ok) {
+            teardown(&f);
+            continue;
+        }
+        const oc_layout *l = &f.lay;
+        /* the numbers in reading order */
+        int got[256], ngot = 0;
+        for (size_t p = 0; p < l->npages; p++)
+            for (size_t i = 0; i < l->pages[p].nitems; i++) {
+                const oc_item *it = &l->pages[p].items[i];
+                if (it->kind != OC_ITEM_TEXT) continue;
+                for (const char *q = it->text;
+                     (q = strstr(q, "(p.\xC2\xA0")) && q < it->text + it->len; q += 5)
+                    if (ngot < 256) got[ngot++] = atoi(q + 5);
+            }
+        /* what they should be: each link's destination's page label */
+        int want[256], nwant = 0;
+        size_t body0 = 0;
+        while (body0 < l->npages && l->pages[body0].label == OC_LABEL_ROMAN)
+            body0++;
+        const oc_node *root = f.doc.chapters[0].root;
+        for (int c = 0; c < f.doc.nchapters; c++) {
+            root = f.doc.chapters[c].root;
+            for (const oc_node *n = root; n; n = oc_node_next(root, n, 1)) {
+                if (n->type != OC_LINK || n->link_kind != OC_LINK_INTERNAL) continue;
+                size_t pg = 0;
+                CHECK(has_dest(l, n->target_id, &pg));
+                if (nwant < 256) want[nwant++] = l->pages[pg].number;
+                CHECK(pg >= body0 && l->pages[pg].label == OC_LABEL_ARABIC);
+            }
+        }
+        CHECK(nwant == 72);
+        if (print) {
+            CHECK(ngot == nwant);
+            for (int i = 0; i < ngot && i < nwant; i++)
+                if (got[i] != want[i]) {
+                    CHECK(got[i] == want[i]);
+                    break;
+                }
+            CHECK(l->ref_passes >= 2 && l->ref_passes <= 6);
+        } else {
+            CHECK(ngot == 0);
+            CHECK(l->ref_passes == 1);
+        }
+        /* a break per page, with the page's label; body pages in order */
+        CHECK(l->breaks != NULL);
+        for (size_t p = 0; l->breaks && p < l->npages; p++) {
+            const oc_page_break *b = &l->breaks[p];
+            CHECK(b->number == l->pages[p].number);
+            CHECK(b->roman == (l->pages[p].label == OC_LABEL_ROMAN));
+            CHECK((b->chapter < 0) == (p < body0));
+            if (p > body0) CHECK(b->chapter >= l->breaks[p - 1].chapter);
+            if (p >= body0 && !b->blank && b->node)
+                CHECK(b->node->type == OC_TEXT || b->node->type == OC_HEADING ||
+                      b->node->type == OC_CODE_BLOCK);
+        }
+        teardown(&f);
+    }
+    free(md);
+}
+
 int main(void) {
     RUN(test_paper_sizes);
     RUN(test_a4_screen);
@@ -524,5 +615,6 @@ int main(void) {
     RUN(test_given_patterns);
     RUN(test_missing_warned_once);
     RUN(test_item_direction_and_nominal);
+    RUN(test_page_refs);
     return harness_finish("test_layout");
 }
