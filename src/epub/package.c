@@ -181,7 +181,8 @@ static void schema(oc_buf *b, const char *property, const char *value) {
  * skipped heading level withdraws "structuralNavigation"); conformance and
  * certification are written only as the author claims them in book.yaml.
  * pageNavigation and printPageNumbers only with a page-list (`paged`). */
-static void accessibility(oc_buf *b, const oc_document *doc, int paged) {
+static void accessibility(oc_buf *b, const oc_document *doc, const oc_epub_pages *pages) {
+    int paged = oc_epub_has_pages(pages);
     const oc_meta *m = &doc->meta;
     oc_a11y_facts f;
     oc_a11y_scan(doc, &f, NULL);
@@ -227,7 +228,12 @@ static void accessibility(oc_buf *b, const oc_document *doc, int paged) {
                           f.images - f.images_alt, f.images,
                           f.images - f.images_alt == 1 ? "s" : "");
         oc_buf_puts(&sum, has_cover(doc) ? " (the cover is described by the title). " : ". ");
-        oc_buf_puts(&sum, "There is no page list of a printed edition. ");
+        if (paged)
+            oc_buf_printf(&sum,
+                          "A page list and page break markers give the page numbers of the %s. ",
+                          pages->source && pages->source[0] ? pages->source : "PDF edition");
+        else
+            oc_buf_puts(&sum, "There is no page list of a printed edition. ");
         if (m->na11y_hazards == 0)
             oc_buf_puts(&sum, "No hazards are known.");
         else
@@ -303,7 +309,7 @@ void oc_epub_package_opf(oc_buf *b, const oc_document *doc, long long modified,
     char stamp[32] = "1970-01-01T00:00:00Z";
     if (gmtime_r(&t, &tm)) strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
     oc_buf_printf(b, "<meta property=\"dcterms:modified\">%s</meta>\n", stamp);
-    accessibility(b, doc, paged);
+    accessibility(b, doc, paged ? pages : NULL);
     if (paged) {
         /* the edition the page numbers come from: EPUB 3.2's dc:source
          * refined as the source of pagination, which Ace reads and

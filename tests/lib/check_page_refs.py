@@ -109,6 +109,17 @@ def check_refs(pdf, min_refs):
         if not pg["links"]:
             continue
         h, words = page_words(pdf, i + 1)
+        # no "(p. N)" sticks out of the measure: the right edge is where
+        # the other lines end (justified lines end on it)
+        lines = {}
+        for w in words:
+            lines.setdefault(round(w[3]), []).append(w)
+        plain = [max(w[2] for w in ln) for ln in lines.values()
+                 if not any(w[4].startswith("(p.") for w in ln)]
+        edge = max(plain) if len(plain) >= 5 else None
+        for w in words:
+            if edge and re.match(r"\d+\)", w[4]) and w[2] > edge + 0.5:
+                problems.append(f"page {labels[i]}: '{w[4]}' ends at {w[2]:.1f}, past {edge:.1f}")
         for rect, target, name in pg["links"]:
             x0, y0, x1, y1 = rect
             top, bottom = h - y1, h - y0

@@ -215,6 +215,35 @@ static void test_text_only_and_claims(void) {
     oc_arena_free(&A);
 }
 
+/* With a page-list: its features, the edition named as the source of the
+ * pagination, and the summary saying so. */
+static void test_page_list_metadata(void) {
+    oc_document *d = new_doc();
+    heading(d->chapters[0].root, 1, 1);
+    oc_page_break pb[2] = {{1, 1, -1, 0, NULL, 0, 0, 0}, {0, 1, 0, 0, NULL, 0, 0, 0}};
+    oc_epub_pages pages = {pb, 2, "Book & Co, PDF edition (A4, print)"};
+    oc_buf b;
+    oc_buf_init(&b);
+    oc_epub_package_opf(&b, d, 1700000000, &pages);
+    char *x = oc_buf_detach(&b, NULL);
+    CHECK_CONTAINS(x, "<meta property=\"schema:accessibilityFeature\">pageNavigation</meta>");
+    CHECK_CONTAINS(x, "<meta property=\"schema:accessibilityFeature\">printPageNumbers</meta>");
+    CHECK_CONTAINS(x, "<dc:source id=\"page-source\">Book &amp; Co, PDF edition (A4, "
+                      "print)</dc:source>\n<meta refines=\"#page-source\" "
+                      "property=\"source-of\">pagination</meta>");
+    CHECK_CONTAINS(x, "page numbers of the Book &amp; Co, PDF edition (A4, print).");
+    CHECK_NOT_CONTAINS(x, "There is no page list");
+    free(x);
+    pages.n = 0; /* no pages: none of it */
+    oc_buf_init(&b);
+    oc_epub_package_opf(&b, d, 1700000000, &pages);
+    x = oc_buf_detach(&b, NULL);
+    CHECK_NOT_CONTAINS(x, "pageNavigation");
+    CHECK_NOT_CONTAINS(x, "dc:source");
+    free(x);
+    oc_arena_free(&A);
+}
+
 static void test_link_text(void) {
     oc_document *d = new_doc();
     oc_node *root = d->chapters[0].root;
@@ -283,6 +312,7 @@ int main(void) {
     RUN(test_heading_order);
     RUN(test_images_and_modes);
     RUN(test_text_only_and_claims);
+    RUN(test_page_list_metadata);
     RUN(test_link_text);
     RUN(test_positions_from_source);
     return harness_finish("test_a11y");
