@@ -297,8 +297,8 @@ def check_pagelist(pdf, epub):
             problems.append(f"page {lab}: PDF starts '{' '.join(lines[:1])[:60]}', "
                             f"EPUB after the marker: '{' '.join(after[:12])}'")
     return problems, (f"{len(entries)} pages listed as in the PDF; first words follow the marker "
-                      f"({exact} at once, {loose} after a repeated table header, caption or "
-                      f"heading number)")
+                      f"({exact} at once, {loose} after a repeated table header or a chapter "
+                      f"title taken for a running head)")
 
 
 def main():
