@@ -47,7 +47,7 @@ EPUB=$OUT/html-book.epub
 if q=$(qpdf --check "$PDF" 2>&1) && ! grep -qi warning <<<"$q"; then ok "qpdf --check clean"; else
     bad "qpdf --check: $(tail -2 <<<"$q")"
 fi
-e=$(java -jar "$JAR" "$EPUB" 2>&1)
+e=$("$SRC/tests/lib/run_epubcheck.sh" "$EPUB" 2>&1)
 if grep -q "Messages: 0 fatals / 0 errors / 0 warnings" <<<"$e"; then ok "epubcheck 0/0/0"; else
     bad "epubcheck: $(grep -E 'ERROR|WARNING|Messages' <<<"$e" | head -5)"
 fi
