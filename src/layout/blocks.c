@@ -2,6 +2,7 @@
  * quotes, code, rules, tables, figures and footnote bodies. One walk over
  * each chapter's tree with one switch on the node type. */
 #include "layout/flow.h"
+#include "octavo/labels.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -139,6 +140,59 @@ void oc_flow_mark_add(oc_flow *f, const oc_flow_mark *m) {
         f->marks = oc_xrealloc(f->marks, f->capmarks * sizeof *f->marks);
     }
     f->marks[f->nmarks++] = *m;
+}
+
+/* The font that draws cp: `f` when it has the glyph, else the fallbacks in
+ * the paragraph code's order (DejaVu Sans, then the script faces). */
+static oc_font_id font_for(const oc_fontset *fonts, oc_font_id f, uint32_t cp) {
+    if (cp < 0x80 || oc_fonts_has(fonts, f, cp)) return f;
+    if (oc_fonts_has(fonts, OC_FONT_SANS, cp)) return OC_FONT_SANS;
+    oc_font_id s = oc_fonts_script_face(fonts, cp);
+    return s < OC_FONT_COUNT ? s : f;
+}
+
+double oc_text_by_font(const oc_fontset *fonts, oc_para_ctx *para, oc_font_id f, double size,
+                       const char *s, size_t len, oc_text_emit emit, void *ud) {
+    size_t i = 0, start = 0;
+    double w = 0;
+    oc_font_id cur = f;
+    while (i <= len) {
+        size_t j = i;
+        oc_font_id want = cur;
+        if (i < len) want = font_for(fonts, f, oc_utf8_next(s, len, &j));
+        if (i == len || (want != cur && i > start)) {
+            double pw = oc_para_text_width(para, cur, size, s + start, i - start);
+            if (emit) emit(ud, cur, s + start, i - start, w, pw);
+            w += pw;
+            start = i;
+        }
+        if (i == len) break;
+        cur = want;
+        i = j;
+    }
+    return w;
+}
+
+typedef struct {
+    oc_blocks *b;
+    const oc_item *proto;
+} flow_text;
+
+static void flow_text_emit(void *ud, oc_font_id f, const char *s, size_t len, double dx, double w) {
+    flow_text *ft = ud;
+    oc_item t = *ft->proto;
+    t.font = f;
+    t.x += dx;
+    t.w = w;
+    t.text = s;
+    t.len = len;
+    oc_flow_item(ft->b->flow, &t);
+}
+
+double oc_blocks_text(oc_blocks *b, const oc_item *proto, const char *s, size_t len) {
+    flow_text ft = {b, proto};
+    return oc_text_by_font(b->fonts, b->para, proto->font, proto->size, s, len, flow_text_emit,
+                           &ft);
 }
 
 double oc_blocks_base(double size, double leading) {
@@ -532,7 +586,8 @@ static void figure(oc_blocks *b, const oc_node *n) {
         em->next = txt;
         lab->type = OC_TEXT;
         lab->parent = em;
-        lab->text = oc_arena_printf(b->arena, "Figure %d.", img->figure_number);
+        lab->text =
+            oc_labels_figure(b->arena, oc_labels_for(b->doc->meta.language), img->figure_number);
         lab->len = strlen(lab->text);
         txt->type = OC_TEXT;
         txt->parent = para;
@@ -1032,16 +1087,13 @@ static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
         double size = b->body * 1.15, lead = size * 1.4;
         size_t e = oc_blocks_elem(b, lead, OC_PG_KEEP_NEXT);
         (void)e;
-        char *label = oc_arena_printf(b->arena, "Chapter %s", h1->number);
+        char *label = oc_labels_chapter(b->arena, oc_labels_for(b->doc->meta.language), h1->number);
         oc_item t = oc_item_at(OC_ITEM_TEXT, 0, -oc_blocks_base(size, lead), 0, 0);
         t.font = OC_FONT_SERIF_ITALIC;
         t.size = size;
         t.color = b->text;
-        t.text = label;
-        t.len = strlen(label);
-        t.w = oc_para_text_width(b->para, t.font, size, label, t.len);
         t.sref = h;
-        oc_flow_item(b->flow, &t);
+        oc_blocks_text(b, &t, label, strlen(label));
         b->space = lead * 0.3;
     }
     double size = b->body * 2.0, lead = size * 1.2;

@@ -31,6 +31,7 @@
  * Code blocks are set line by line in monospace; a source line wider than
  * the measure wraps at a space (or anywhere) and the continuation starts
  * with a grey "↪". */
+#include "octavo/labels.h"
 #include "octavo/layout.h"
 
 #include <hb.h>
@@ -612,8 +613,9 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
             istate us = st;
             us.small = 1;
             add_space(b, style_index(b, &us));
-            static const char note[] = "(in the full book)";
-            add_text(b, note, sizeof note - 1, &us);
+            const char *note =
+                oc_labels_for(b->ctx->doc ? b->ctx->doc->meta.language : NULL)->in_full_book;
+            add_text(b, note, strlen(note), &us);
             break;
         }
         if (b->ps->show_urls && st.uri && !atoms_equal_text(b, from, n->url)) {
