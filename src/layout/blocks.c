@@ -1059,6 +1059,30 @@ static void walk(oc_blocks *b, const oc_node *n) {
 }
 
 /* The chapter opening: a sink, the "Chapter N" label and the title. */
+/* 1 when a block shows no words: images (their alt text is not shown),
+ * links around them (badges), line breaks, blank text, anchors. */
+static int wordless(const oc_node *n) {
+    switch (n->type) {
+    case OC_IMAGE:
+    case OC_ANCHOR:
+    case OC_SOFTBREAK:
+    case OC_LINEBREAK:
+        return 1;
+    case OC_TEXT:
+    case OC_HTML_BLOCK: /* what the HTML parser left is drawn as source */
+        for (size_t i = 0; i < n->len; i++)
+            if (n->text[i] != ' ' && n->text[i] != '\t' && n->text[i] != '\n') return 0;
+        return 1;
+    case OC_PARAGRAPH:
+    case OC_LINK:
+        for (const oc_node *k = n->first; k; k = k->next)
+            if (!wordless(k)) return 0;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
     int flags = OC_PG_BREAK_BEFORE | OC_PG_OPENING | OC_PG_KEEP_NEXT;
     if (b->opt->print) flags |= OC_PG_RECTO;
@@ -1137,20 +1161,29 @@ oc_status oc_blocks_chapter(oc_blocks *b, const oc_chapter *ch) {
     b->sparent = oc_blocks_se(b, OC_SE_SECT, OC_SREF_DOCUMENT, ch->root);
     b->sref = b->sblock = b->slink = 0;
     b->in_note = 0;
-    const oc_node *c = ch->root ? ch->root->first : NULL;
+    const oc_node *first = ch->root ? ch->root->first : NULL, *c = first;
     const oc_node *h1 = NULL;
+    /* a README's logo or badges before its "# Title" have no words: the
+     * title still opens the chapter, and they follow it */
+    while (c && c->type != OC_HEADING && wordless(c))
+        c = c->next;
     /* the first heading opens the chapter when it is an h1, or when it
      * repeats the title the table of contents gives (mdBook chapters often
      * start with "## Title"): shown once, not under a copy of itself */
     if (c && c->type == OC_HEADING &&
         (c->level == 1 ||
-         (ch->title_given && strcmp(oc_node_plain_text(b->arena, c), ch->title) == 0))) {
+         (ch->title_given && strcmp(oc_node_plain_text(b->arena, c), ch->title) == 0)))
         h1 = c;
-        c = c->next;
-    }
+    else
+        c = first;
     opening(b, ch, h1);
-    /* each top-level block's lines and runs are items now: free them */
-    for (; c; c = c->next) {
+    /* each top-level block's lines and runs are items now: free them; the
+     * wordless blocks before the opening heading come first */
+    for (const oc_node *d = h1 ? first : NULL; d && d != h1; d = d->next) {
+        if (b->para->scratch) oc_arena_free(b->para->scratch);
+        walk(b, d);
+    }
+    for (c = h1 ? h1->next : first; c; c = c->next) {
         if (b->para->scratch) oc_arena_free(b->para->scratch);
         walk(b, c);
     }
