@@ -714,6 +714,18 @@ static void visit_link(parse_ctx *P, oc_node *n) {
         const char *id = find_slug(&doc->arena, doc, P->outline_start, target, frag);
         if (!id) id = find_anchor(P, target, frag);
         if (!id) {
+            /* "event-error_1": the second "Event: 'error'" as Node.js's
+             * documentation tools number repeats; GitHub writes "-1" */
+            size_t fl = strlen(frag), k = fl;
+            while (k > 0 && frag[k - 1] >= '0' && frag[k - 1] <= '9')
+                k--;
+            if (k > 1 && k < fl && frag[k - 1] == '_') {
+                char *alt = oc_arena_strdup(&doc->arena, frag);
+                alt[k - 1] = '-';
+                id = find_slug(&doc->arena, doc, P->outline_start, target, alt);
+            }
+        }
+        if (!id) {
             n->link_kind = OC_LINK_BROKEN;
             oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
                            "link '%s': no heading '#%s' (nor HTML anchor) in %s", url, frag,
