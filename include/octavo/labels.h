@@ -19,6 +19,8 @@ typedef struct {
     const char *title_page;
     const char *cover;
     const char *in_full_book; /* after a link to a chapter a handout leaves out */
+    const char *page_ref;     /* a page reference in print: "(p. " "12" ")" / "(" "12" "쪽)" */
+    const char *page_ref_after;
 } oc_labels;
 
 /* The labels for a BCP 47 tag ("ko-KR", "zh-Hant-TW", "pt-BR"); English for
@@ -29,6 +31,8 @@ const oc_labels *oc_labels_for(const char *language);
 char *oc_labels_chapter(oc_arena *a, const oc_labels *l, const char *number);
 /* "Figure 7.", "그림 7.", "図7" */
 char *oc_labels_figure(oc_arena *a, const oc_labels *l, int number);
+/* "(p. 12)", "(12쪽)", "（12ページ）" */
+char *oc_labels_page_ref(oc_arena *a, const oc_labels *l, const char *page);
 /* "Table 3", "표 3", "表3" */
 char *oc_labels_table(oc_arena *a, const oc_labels *l, int number);
 

@@ -43,6 +43,10 @@ static void test_numbers(void) {
     CHECK_STR_EQ(oc_labels_figure(&a, oc_labels_for("ko"), 7), "그림 7.");
     CHECK_STR_EQ(oc_labels_figure(&a, oc_labels_for("zh-TW"), 7), "圖7");
     CHECK_STR_EQ(oc_labels_table(&a, oc_labels_for("de"), 3), "Tabelle 3");
+    CHECK_STR_EQ(oc_labels_page_ref(&a, oc_labels_for("en-GB"), "12"), "(p. 12)");
+    CHECK_STR_EQ(oc_labels_page_ref(&a, oc_labels_for("de"), "xii"), "(S. xii)");
+    CHECK_STR_EQ(oc_labels_page_ref(&a, oc_labels_for("ko"), "12"), "(12쪽)");
+    CHECK_STR_EQ(oc_labels_page_ref(&a, oc_labels_for("zh-Hant"), "12"), "（第12頁）");
     CHECK_STR_EQ(oc_labels_table(&a, oc_labels_for("ja"), 3), "表3");
     oc_arena_free(&a);
 }
@@ -54,9 +58,9 @@ static void test_complete(void) {
                                  "zh", "zh-TW", "hi", "bn", "th", "ar", "he"};
     for (size_t i = 0; i < sizeof tags / sizeof *tags; i++) {
         const oc_labels *l = oc_labels_for(tags[i]);
-        const char *s[] = {l->contents,   l->chapter,      l->chapter_after,
-                           l->figure,     l->figure_after, l->table,
-                           l->title_page, l->cover,        l->in_full_book};
+        const char *s[] = {l->contents,     l->chapter,  l->chapter_after, l->figure,
+                           l->figure_after, l->table,    l->title_page,    l->cover,
+                           l->in_full_book, l->page_ref, l->page_ref_after};
         for (size_t k = 0; k < sizeof s / sizeof *s; k++) {
             CHECK(s[k] != NULL);
             if (s[k]) CHECK(oc_utf8_find_invalid(s[k], strlen(s[k])) == (size_t)-1);
