@@ -39,6 +39,7 @@
 #include <srchilite/highlightrule.h>
 #include <srchilite/highlightstate.h>
 #include <srchilite/langdefmanager.h>
+#include <srchilite/regexhighlightrule.h>
 #include <srchilite/regexrulefactory.h>
 #include <srchilite/sourcehighlighter.h>
 
@@ -82,10 +83,48 @@ const char *canonical(const std::string &e) {
 // ---- our compiled copy of a rule ----------------------------------------
 
 enum {
-    CTX_WORD = 1,  // \b \B \< \> [[:<:]] [[:>:]]: looks at the character before
-    CTX_CARET = 2, // ^: matches after a line break (or at the start, bol)
-    CTX_FRESH = 4, // lookbehind, \A, \G, \`: never reuse a search
+    CTX_WORD = 1,   // \b \B \< \> [[:<:]] [[:>:]]: looks at the character before
+    CTX_CARET = 2,  // ^: matches after a line break (or at the start, bol)
+    CTX_BEHIND = 4, // a lookbehind of one character: looks at the one before
+    CTX_FRESH = 8,  // other lookbehinds, \A, \G, \`: never reuse a search
 };
+
+// The end of a lookbehind starting at re[i] ("(?<=" or "(?<!") whose body
+// is one character (a literal, an escape such as \d or \., a bracket
+// class), just past its ')'; 0 when it is anything else.
+size_t behind_one(const std::string &re, size_t i) {
+    size_t j = i + 4, n = re.size();
+    if (j >= n) return 0;
+    if (re[j] == '\\') {
+        if (j + 1 >= n) return 0;
+        char e = re[j + 1];
+        bool alnum = (e >= '0' && e <= '9') || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z');
+        if (alnum && !std::strchr("dDwWsSntrfv", e)) return 0;
+        j += 2;
+    } else if (re[j] == '[') {
+        j++;
+        if (j < n && re[j] == '^') j++;
+        if (j < n && re[j] == ']') j++;
+        while (j < n && re[j] != ']') {
+            if (re[j] == '[' && j + 1 < n && re[j + 1] == ':') {
+                size_t e = re.find(":]", j + 2);
+                if (e == std::string::npos) return 0;
+                j = e + 2;
+            } else if (re[j] == '\\') {
+                j += 2;
+            } else {
+                j++;
+            }
+        }
+        if (j >= n) return 0;
+        j++;
+    } else if (std::strchr("()|?*+{}", re[j])) {
+        return 0;
+    } else {
+        j++;
+    }
+    return j < n && re[j] == ')' ? j + 1 : 0;
+}
 
 // What a pattern may look at before the position an attempt starts at
 // (conservative: a literal that only looks like one of these counts).
@@ -100,7 +139,14 @@ int context_of(const std::string &re) {
         } else if (c == '^') {
             if (!(i > 0 && re[i - 1] == '[')) ctx |= CTX_CARET;
         } else if (c == '(' && re.compare(i, 3, "(?<") == 0) {
-            ctx |= CTX_FRESH; // lookbehind (and, to be safe, named groups)
+            bool look = re.compare(i, 4, "(?<=") == 0 || re.compare(i, 4, "(?<!") == 0;
+            size_t e = look ? behind_one(re, i) : 0;
+            if (e) {
+                ctx |= CTX_BEHIND;
+                i += 3; // into the body, which is scanned as usual
+            } else {
+                ctx |= CTX_FRESH; // longer lookbehinds (and, to be safe, named groups)
+            }
         } else if (c == '[' &&
                    (re.compare(i, 7, "[[:<:]]") == 0 || re.compare(i, 7, "[[:>:]]") == 0)) {
             ctx |= CTX_WORD;
@@ -109,17 +155,42 @@ int context_of(const std::string &re) {
     return ctx;
 }
 
+// RegexHighlightRule keeps its compiled regex private and matches it only
+// through tryToMatch, which copies strings for every token. We match the
+// same compiled object ourselves: an explicit instantiation may name a
+// private member ([temp.explicit]), which hands us a pointer to it. (The
+// header of source-highlight 3.1.9, its last release, declares the member
+// as `boost::regex regExp`; a different type would not compile.)
+struct RegexMember {
+    typedef boost::regex srchilite::RegexHighlightRule::*type;
+    friend type regex_member(RegexMember);
+};
+template <typename Tag, typename Tag::type M> struct Expose {
+    friend typename Tag::type regex_member(Tag) {
+        return M;
+    }
+};
+template struct Expose<RegexMember, &srchilite::RegexHighlightRule::regExp>;
+
 struct Rule {
-    boost::regex re;
+    const boost::regex *re = nullptr; // the rule's own (or `own`)
+    boost::regex own;                 // a rule of another kind: compiled from its text
     int ctx = 0;
     std::vector<const char *> elems; // canonical names of the rule's elements
 };
 typedef std::shared_ptr<const Rule> RulePtr;
 
+// `r` must outlive the result (its state holds it).
 RulePtr compile_rule(const HighlightRule *r) {
     auto out = std::make_shared<Rule>();
     std::string s = r->toString();
-    out->re.assign(s); // RegexHighlightRule's own: boost::regex(s), perl syntax
+    auto rr = dynamic_cast<const srchilite::RegexHighlightRule *>(r);
+    if (rr) {
+        out->re = &(rr->*regex_member(RegexMember()));
+    } else {
+        out->own.assign(s); // RegexHighlightRule's own way: boost::regex(s), perl syntax
+        out->re = &out->own;
+    }
     out->ctx = context_of(s);
     for (const std::string &e : r->getElemList())
         out->elems.push_back(canonical(e));
@@ -151,8 +222,6 @@ std::mutex g_lock; // the loader, the maps below, source-highlight's statics
 srchilite::RegexRuleFactory *g_factory;
 srchilite::LangDefManager *g_langdefs;
 std::map<std::string, std::unique_ptr<Lang>> *g_langs;
-// rules rewritten by back-references (delim "<<" ... $1), by pattern
-std::unordered_map<std::string, RulePtr> *g_dynamic;
 
 void compile_graph(Lang &L, const HighlightStatePtr &st) {
     if (!st || L.states.count(st.get())) return;
@@ -176,7 +245,6 @@ const Lang *load_locked(const char *dir, const char *file) {
         g_factory = new srchilite::RegexRuleFactory;
         g_langdefs = new srchilite::LangDefManager(g_factory);
         g_langs = new std::map<std::string, std::unique_ptr<Lang>>;
-        g_dynamic = new std::unordered_map<std::string, RulePtr>;
     }
     std::string key = std::string(dir) + "/" + file;
     auto it = g_langs->find(key);
@@ -212,15 +280,7 @@ StatePtr copy_state(const Lang &L, HighlightStatePtr next, const std::vector<std
             s->rules.push_back(it->second);
             continue;
         }
-        std::string pat = r->toString();
-        for (const std::string &e : r->getElemList())
-            pat += '\0' + e;
-        auto d = g_dynamic->find(pat);
-        if (d == g_dynamic->end()) {
-            if (g_dynamic->size() > 4096) g_dynamic->clear();
-            d = g_dynamic->emplace(pat, compile_rule(r.get())).first;
-        }
-        s->rules.push_back(d->second);
+        s->rules.push_back(compile_rule(r.get())); // replaceReferences compiled it
     }
     return s;
 }
@@ -281,12 +341,13 @@ struct Run {
             unsigned char c = (unsigned char)p[-1];
             if ((r.ctx & CTX_WORD) && (is_word(c) || c >= 0x80)) before = true;
             if ((r.ctx & CTX_CARET) && (bol || c < 0x20 || c >= 0x7f)) before = true;
+            if (r.ctx & CTX_BEHIND) before = true;
             if (!before) {
                 M.from = p;
                 return M.found ? &M : nullptr;
             }
             boost::cmatch a;
-            if (boost::regex_search(p, end, a, r.re, flags | boost::match_continuous)) {
+            if (boost::regex_search(p, end, a, *r.re, flags | boost::match_continuous)) {
                 M.from = p;
                 M.found = true;
                 M.m = a;
@@ -300,7 +361,7 @@ struct Run {
         }
         M.line = line;
         M.from = p;
-        M.found = boost::regex_search(p, end, M.m, r.re, flags);
+        M.found = boost::regex_search(p, end, M.m, *r.re, flags);
         return M.found ? &M : nullptr;
     }
 

@@ -124,16 +124,17 @@ static uint32_t rnd(uint32_t *s) {
 /* Lines of tokens that keep the rules' shortcuts busy. */
 static char *generated(uint32_t seed, int lines) {
     static const char *const tok[] = {
-        "fn",       "let",         "int",   "return", "x1",       "_y",    "foo_bar", "if",
-        "else",     "def",         "class", "SELECT", "from",     "Where", "<<EOF",   "EOF",
-        "<<-'END'", "END",         "/*",    "*/",     "//",       "#",     "--",      "<!--",
-        "-->",      "\"",          "'",     "`",      "\\",       "\\\"",  "${",      "}",
-        "$x",       "@y",          "%h",    "(",      ")",        "[",     "]",       "{",
-        ";",        ",",           ".",     "::",     "->",       "=>",    "0",       "42",
-        "3.14",     "0x1F",        "1e-9",  "é",      "π",        "日本",  "\t",      " ",
-        "  ",       "\r",          "<div>", "</div>", "a=b",      "key:",  "- item",  "[sec]",
-        "#include", "@@ -1 +1 @@", "+add",  "-del",   "r\"raw\"", "'''",   "\"\"\"",  "q{",
-        "=begin",   "=end",        "%{",    "|",      "&&",       "!",     "?",       "~",
+        "fn",       "let",         "int",   "return", "x1",       "_y",       "foo_bar", "if",
+        "else",     "def",         "class", "SELECT", "from",     "Where",    "<<EOF",   "EOF",
+        "<<-'END'", "END",         "/*",    "*/",     "//",       "#",        "--",      "<!--",
+        "-->",      "\"",          "'",     "`",      "\\",       "\\\"",     "${",      "}",
+        "$x",       "@y",          "%h",    "(",      ")",        "[",        "]",       "{",
+        ";",        ",",           ".",     "::",     "->",       "=>",       "0",       "42",
+        "3.14",     "0x1F",        "1e-9",  "é",      "π",        "日本",     "\t",      " ",
+        "  ",       "\r",          "<div>", "</div>", "a=b",      "key:",     "- item",  "[sec]",
+        "#include", "@@ -1 +1 @@", "+add",  "-del",   "r\"raw\"", "'''",      "\"\"\"",  "r",
+        "b",        "r#\"",        "b'x'",  ":~",     "~",        "{ a, b }", "q{",      "=begin",
+        "=end",     "%{",          "|",     "&&",     "!",        "?",        "~",
     };
     size_t cap = 4096, n = 0;
     char *s = malloc(cap);
