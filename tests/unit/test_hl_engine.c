@@ -10,6 +10,7 @@
  * here-documents, unterminated strings and comments across lines, bytes
  * over 0x7F, tabs, CRs). Then: a book's blocks highlighted on two threads
  * give the spans one thread gives. */
+#include "doc/highlight.h"
 #include "doc/srchilite_bridge.h"
 #include "harness.h"
 #include "octavo/doc.h"
@@ -249,7 +250,142 @@ static void test_same_pieces_every_language(void) {
     free(blocks);
 }
 
+/* ---- a book's blocks on several threads ------------------------------------ */
+
+typedef struct {
+    const char *info, *text;
+} block;
+
+/* Blocks in many languages, some the same as others (the cache), a Rust one
+ * with hidden lines twice, and one over the line limit. */
+static int book_blocks(block **out, char ***owned, int *nowned) {
+    static const char *const infos[] = {"rust", "js",   "ts",   "python", "bash", "c",    "cpp",
+                                        "json", "yaml", "toml", "html",   "xml",  "css",  "sql",
+                                        "go",   "java", "perl", "ruby",   "diff", "make", "ini"};
+    char **blocks;
+    int nb = fixture_blocks(OCTAVO_SOURCE_DIR "/tests/fixtures/highlight.md", &blocks);
+    int n = 0, cap = 16;
+    block *v = malloc((size_t)cap * sizeof *v);
+    *owned = NULL;
+    *nowned = 0;
+#define ADD(i_, t_)                                                                                \
+    do {                                                                                           \
+        if (n == cap) v = realloc(v, (size_t)(cap *= 2) * sizeof *v);                              \
+        v[n++] = (block){(i_), (t_)};                                                              \
+    } while (0)
+    for (int round = 0; round < 2; round++) { /* round 2: the same blocks again */
+        for (size_t l = 0; l < sizeof infos / sizeof *infos; l++) {
+            ADD(infos[l], bench_lines);
+            for (int k = 0; k < nb; k++)
+                if (k % 3 == (int)l % 3) ADD(infos[l], blocks[k]);
+        }
+        ADD("rust", "# fn hidden() {}\nfn main() {\n    ## not hidden\n    let s = \"x\";\n}\n");
+    }
+    for (uint32_t seed = 1; seed <= 12; seed++) {
+        char *g = generated(seed * 7919u, 16);
+        *owned = realloc(*owned, (size_t)(*nowned + 1) * sizeof **owned);
+        (*owned)[(*nowned)++] = g;
+        ADD(infos[seed % (sizeof infos / sizeof *infos)], g);
+        ADD(infos[seed % (sizeof infos / sizeof *infos)], g); /* the same again */
+    }
+    char *longline = malloc(OC_HL_MAX_LINE + 40);
+    memset(longline, 'x', OC_HL_MAX_LINE + 30);
+    memcpy(longline, "let y = 1;\n", 11);
+    strcpy(longline + OC_HL_MAX_LINE + 30, "\n");
+    *owned = realloc(*owned, (size_t)(*nowned + 1) * sizeof **owned);
+    (*owned)[(*nowned)++] = longline;
+    ADD("rust", longline);
+#undef ADD
+    for (int k = 0; k < nb; k++)
+        *owned = realloc(*owned, (size_t)(*nowned + 1) * sizeof **owned),
+        (*owned)[(*nowned)++] = blocks[k];
+    free(blocks);
+    *out = v;
+    return n;
+}
+
+static void node_of(oc_node *n, const block *b) {
+    memset(n, 0, sizeof *n);
+    n->type = OC_CODE_BLOCK;
+    n->info = b->info;
+    n->text = b->text;
+    n->len = strlen(b->text);
+}
+
+static int same_node(const oc_node *x, const oc_node *y) {
+    if (x->len != y->len || memcmp(x->text, y->text, x->len) != 0 || x->nspans != y->nspans ||
+        x->lang != y->lang)
+        return 0;
+    for (int i = 0; i < x->nspans; i++) /* field by field: the struct has padding */
+        if (x->spans[i].offset != y->spans[i].offset || x->spans[i].length != y->spans[i].length ||
+            x->spans[i].cls != y->spans[i].cls)
+            return 0;
+    return 1;
+}
+
+/* oc_hl_batch with one thread and with two gives every block the spans
+ * oc_doc_highlight_block gives it alone; so do the blocks the cache serves
+ * (the same language and text as an earlier block); the budget is spent in
+ * the same order. */
+static void test_batch_same_as_one_by_one(void) {
+    block *bl;
+    char **owned;
+    int nowned;
+    int n = book_blocks(&bl, &owned, &nowned);
+    oc_arena a;
+    oc_arena_init(&a);
+    oc_node *ref = calloc((size_t)n, sizeof *ref);
+    double budget = OC_HL_BUDGET0;
+    int limited_ref = 0, with_spans = 0;
+    for (int i = 0; i < n; i++) {
+        node_of(&ref[i], &bl[i]);
+        limited_ref += oc_doc_highlight_block(&a, &ref[i], 1, &budget);
+        with_spans += ref[i].nspans > 0;
+    }
+    CHECK(limited_ref == 1); /* the long line */
+    CHECK(with_spans > n * 3 / 4);
+    for (int t = 1; t <= 2; t++) {
+        for (int rep = 0; rep < (t == 2 ? 4 : 1); rep++) {
+            setenv("OCTAVO_THREADS", t == 1 ? "1" : "2", 1);
+            oc_node *got = calloc((size_t)n, sizeof *got);
+            oc_hl_batch *b = oc_hl_batch_new(&a);
+            double budget2 = OC_HL_BUDGET0;
+            int limited = 0;
+            for (int i = 0; i < n; i++) {
+                node_of(&got[i], &bl[i]);
+                limited += oc_hl_batch_add(b, &got[i], 1, &budget2);
+            }
+            oc_hl_batch_finish(b);
+            int differ = 0;
+            for (int i = 0; i < n; i++)
+                differ += !same_node(&ref[i], &got[i]);
+            CHECK(limited == limited_ref);
+            CHECK(budget2 == budget);
+            CHECK(differ == 0);
+            if (differ) fprintf(stderr, "   %d threads: %d of %d blocks differ\n", t, differ, n);
+            free(got);
+        }
+    }
+    unsetenv("OCTAVO_THREADS");
+    /* highlighting off: nothing is queued, hidden lines still go */
+    oc_node off;
+    block hidden = {"rust", "# use x;\nfn f() {}\n"};
+    node_of(&off, &hidden);
+    oc_hl_batch *b = oc_hl_batch_new(&a);
+    CHECK(oc_hl_batch_add(b, &off, 0, NULL) == 0);
+    oc_hl_batch_finish(b);
+    CHECK(off.nspans == 0 && off.len == strlen("fn f() {}\n") && off.lang != NULL);
+    oc_hl_batch_finish(NULL);
+    free(ref);
+    oc_arena_free(&a);
+    for (int i = 0; i < nowned; i++)
+        free(owned[i]);
+    free(owned);
+    free(bl);
+}
+
 int main(void) {
     RUN(test_same_pieces_every_language);
+    RUN(test_batch_same_as_one_by_one);
     return harness_finish("test_hl_engine");
 }
