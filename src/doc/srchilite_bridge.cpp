@@ -295,7 +295,9 @@ inline bool is_word(unsigned char c) {
 struct Memo {
     unsigned line = 0; // the line it belongs to (0: none)
     const char *from = nullptr;
-    bool found = false;
+    bool found = false;       // the search from `from` found m
+    bool none = false;        // (not found) no match anywhere in [from, end]
+    const char *lo = nullptr; // (not found, not none) no match starts in [from, lo)
     boost::cmatch m;
 };
 
@@ -325,44 +327,64 @@ struct Run {
         return it != L.states.end() ? it->second : StatePtr();
     }
 
-    // The first match of rule `r` (index i of state s) in [p, end), as a
-    // search from p with source-highlight's flags would find it.
-    const Memo *match(const State *s, size_t i, const char *p, const char *end, bool bol) {
-        std::vector<Memo> &v = memos[s];
-        if (v.size() != s->rules.size()) v.resize(s->rules.size());
+    // The first match of rule i of state s in [p, end), as a search from p
+    // with source-highlight's flags would find it, when it starts at or
+    // before `limit`; NULL when it starts later or there is none. (A match
+    // starting after the best one so far cannot win, so it need not be
+    // found.) Before asking Boost.Regex, the rule's start map (the bytes a
+    // match can begin with) rules out the positions no match can start at:
+    // a regex_search costs about a microsecond even when it fails at once.
+    const Memo *match(std::vector<Memo> &v, const State *s, size_t i, const char *p,
+                      const char *end, bool bol, const char *limit) {
         Memo &M = v[i];
         const Rule &r = *s->rules[i];
+        const unsigned char *map = r.re->get_map();
+        const bool null_ok = r.re->can_be_null();
+        const unsigned char any = boost::BOOST_REGEX_DETAIL_NS::mask_any;
         boost::match_flag_type flags = boost::match_default;
         if (!bol) flags |= boost::match_not_bol;
-        if (M.line == line && !(r.ctx & CTX_FRESH) && M.from <= p &&
-            (!M.found || M.m[0].first >= p)) {
-            if (M.from == p) return M.found ? &M : nullptr;
+        bool reuse = M.line == line && !(r.ctx & CTX_FRESH) && M.from <= p &&
+                     (M.found ? M.m[0].first >= p : (M.none || M.lo > p));
+        if (reuse && M.from < p) {
             bool before = false; // does the attempt at p see past p?
             unsigned char c = (unsigned char)p[-1];
             if ((r.ctx & CTX_WORD) && (is_word(c) || c >= 0x80)) before = true;
             if ((r.ctx & CTX_CARET) && (bol || c < 0x20 || c >= 0x7f)) before = true;
             if (r.ctx & CTX_BEHIND) before = true;
-            if (!before) {
-                M.from = p;
-                return M.found ? &M : nullptr;
+            if (before) { // make that one attempt again, as a search from p would
+                boost::cmatch a;
+                if ((null_ok || (p < end && (map[(unsigned char)*p] & any))) &&
+                    boost::regex_search(p, end, a, *r.re, flags | boost::match_continuous)) {
+                    M.from = p;
+                    M.found = true;
+                    M.m = a;
+                    return &M;
+                }
+                // the remembered match started at p itself and no longer does
+                if (M.found && M.m[0].first == p) reuse = false;
             }
-            boost::cmatch a;
-            if (boost::regex_search(p, end, a, *r.re, flags | boost::match_continuous)) {
-                M.from = p;
-                M.found = true;
-                M.m = a;
-                return &M;
-            }
-            if (!M.found || M.m[0].first > p) {
-                M.from = p;
-                return M.found ? &M : nullptr;
-            }
-            // the remembered match started at p itself and no longer does
         }
-        M.line = line;
+        if (reuse) {
+            M.from = p;
+            if (M.found) return M.m[0].first <= limit ? &M : nullptr;
+            if (M.none || M.lo > limit) return nullptr;
+        }
+        M.line = (r.ctx & CTX_FRESH) ? 0 : line;
         M.from = p;
+        if (!null_ok) {
+            const char *q = p;
+            while (q < end && !(map[(unsigned char)*q] & any))
+                q++;
+            if (q == end || q > limit) {
+                M.found = false;
+                M.none = q == end;
+                M.lo = q;
+                return nullptr;
+            }
+        }
         M.found = boost::regex_search(p, end, M.m, *r.re, flags);
-        return M.found ? &M : nullptr;
+        M.none = !M.found;
+        return M.found && M.m[0].first <= limit ? &M : nullptr;
     }
 
     // source-highlight's SourceHighlighter::highlightParagraph over [ls, le).
@@ -377,8 +399,10 @@ struct Run {
             // HighlightState::findBestMatch
             const Memo *best = nullptr;
             size_t bi = 0, bprefix = 0, bsize = 0;
+            std::vector<Memo> &v = memos[s];
+            if (v.size() != s->rules.size()) v.resize(s->rules.size());
             for (size_t i = 0; i < s->rules.size(); i++) {
-                const Memo *M = match(s, i, start, le, bol);
+                const Memo *M = match(v, s, i, start, le, bol, best ? start + bprefix : le);
                 if (!M) continue;
                 size_t prefix = (size_t)(M->m[0].first - start);
                 size_t size = 0;
