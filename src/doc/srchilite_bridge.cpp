@@ -24,14 +24,19 @@
 //    search from p that found its first match at m (or none) therefore
 //    stands for a search from any p' in (p, m], except for the attempt at p'
 //    itself when the rule looks behind p' and the character there is a word
-//    character (or ^ could match): that one attempt is made again, anchored;
-//  - rules that look further back (lookbehind, \A, \G, \`) are searched
-//    afresh every time, as source-highlight does.
-// The languages of a book are loaded once, under a lock, before its blocks
-// are highlighted; after that the states and our compiled rules are only
-// read, so blocks may be highlighted on several threads at once (the copies
-// of states that back-references make are built under the lock, since
-// HighlightState's constructor counts ids in a static).
+//    character (or ^ could match), or the rule has a one-character
+//    lookbehind: that one attempt is made again, anchored;
+//  - rules that look further back (longer lookbehinds, \A, \G, \`) are
+//    searched afresh every time, as source-highlight does;
+//  - a rule's start map (the bytes a match can begin with) rules positions
+//    out before Boost.Regex is asked, and a rule is searched only as far as
+//    the best match so far (a later match cannot win).
+// A language is loaded once, under a lock (source-highlight's parser keeps
+// its state in statics), by the first block that needs it; after that its
+// states, rules and compiled regexes are only read, so blocks may be
+// highlighted on several threads at once (the copies of states that
+// back-references make are built under the lock, since HighlightState's
+// constructor counts ids in a static).
 #include "doc/srchilite_bridge.h"
 
 #include <srchilite/formatter.h>
