@@ -8,13 +8,17 @@
 
 #include "octavo/doc.h"
 
+/* The `why` of an io function for a file that does not exist. */
+#define OC_IO_NO_SUCH_FILE "no such file"
+
 typedef struct oc_io {
     void *ctx;
     /* Reads the whole file at `path`, one the user named (a single-file book).
      * Only regular files are read, and opening never blocks (a FIFO is
      * refused, not waited on). On success *data is malloc'd (caller frees)
      * and NUL-terminated. Returns OC_ERR_IO when it does not exist or cannot
-     * be read and fills `why` (size 256) with the reason. */
+     * be read and fills `why` (size 256) with the reason, OC_IO_NO_SUCH_FILE
+     * when it does not exist. */
     oc_status (*read)(void *ctx, const char *path, char **data, size_t *len, char *why);
     /* The same for `rel`, a normalised relative path (no "..", no leading
      * '/'), beneath the folder `root`. The disk version opens it relative to

@@ -38,7 +38,7 @@ typedef struct {
 static void say_errno(char *why, int err) {
     /* ENXIO: opening a socket, or a device without a driver */
     snprintf(why, 256, "%s",
-             err == ENOENT  ? "no such file"
+             err == ENOENT  ? OC_IO_NO_SUCH_FILE
              : err == ENXIO ? "not a regular file"
                             : strerror(err));
 }
@@ -313,7 +313,7 @@ static oc_status mem_read(void *ctx, const char *path, char **data, size_t *len,
             return OC_OK;
         }
     }
-    snprintf(why, 256, "no such file");
+    snprintf(why, 256, OC_IO_NO_SUCH_FILE);
     return OC_ERR_IO;
 }
 
@@ -352,7 +352,7 @@ static oc_status mem_list_beneath(void *ctx, const char *root, const char *rel,
     }
     free(dir);
     if (!found) {
-        snprintf(why, 256, "no such file");
+        snprintf(why, 256, OC_IO_NO_SUCH_FILE);
         return OC_ERR_IO;
     }
     return OC_OK;

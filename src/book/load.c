@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -800,8 +801,21 @@ static void source_date(oc_document *doc, oc_diag *diag) {
     doc->source_date = v;
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+/* A folder's landing page (README.md, index.md, any case) comes first. */
+static int landing_page(const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return strcasecmp(base, "README.md") == 0 || strcasecmp(base, "index.md") == 0;
+}
+
+/* By name, a landing page before the other files of its folder. */
+static int cmp_chapter(const void *a, const void *b) {
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    const char *xs = strrchr(x, '/'), *ys = strrchr(y, '/');
+    size_t xd = xs ? (size_t)(xs - x) : 0, yd = ys ? (size_t)(ys - y) : 0;
+    if (xd == yd && strncmp(x, y, xd) == 0 && landing_page(x) != landing_page(y))
+        return landing_page(x) ? -1 : 1;
+    return strcmp(x, y);
 }
 
 typedef struct {
@@ -852,7 +866,7 @@ static void list_chapters(loader *L) {
                            *dirs[d] ? dirs[d] : root_of(doc), cl.found, OC_MAX_CHAPTERS);
             return;
         }
-        qsort(cl.names, (size_t)cl.n, sizeof *cl.names, cmp_str);
+        qsort(cl.names, (size_t)cl.n, sizeof *cl.names, cmp_chapter);
         L->chapter_refs = cl.names;
         L->chapter_titles = NULL;
         L->chapter_lines = oc_arena_alloc(&doc->arena, sizeof(int) * (size_t)cl.n);
@@ -975,11 +989,13 @@ oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_d
             free(real);
         }
         if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) name = "book";
+        int no_yaml = 0;
         if (read_confined(doc, "book.yaml", &data, &len, why) != OC_OK) {
             /* no book.yaml: an mdBook folder (book.toml and its SUMMARY.md)? */
             char *toml = NULL, why2[256] = "";
             size_t tlen = 0;
-            if (read_confined(doc, "book.toml", &toml, &tlen, why2) == OC_OK) {
+            oc_status tst = read_confined(doc, "book.toml", &toml, &tlen, why2);
+            if (tst == OC_OK) {
                 doc->meta_path = disk_path(doc, "book.toml");
                 L.meta_display = doc->meta_path;
                 oc_status st = oc_mdbook_load(doc, toml, tlen, diag);
@@ -989,14 +1005,32 @@ oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_d
                 if (diag->errors > errors_before) return OC_ERR_INPUT;
                 return oc_doc_parse(doc, diag);
             }
-            oc_diag_report(diag, OC_ERROR, doc->meta_path, 1, 1, "cannot read the metadata: %s",
-                           why);
-            return OC_ERR_INPUT;
+            /* neither: a plain folder of Markdown files (a project's docs)
+             * builds with the defaults, its files by name, README.md or
+             * index.md first; a book.yaml that is there but unreadable is
+             * an error, never passed over */
+            if (strcmp(why, OC_IO_NO_SUCH_FILE) != 0) {
+                oc_diag_report(diag, OC_ERROR, doc->meta_path, 1, 1, "cannot read the metadata: %s",
+                               why);
+                return OC_ERR_INPUT;
+            }
+            if (strcmp(why2, OC_IO_NO_SUCH_FILE) != 0) {
+                oc_diag_report(diag, OC_ERROR, disk_path(doc, "book.toml"), 1, 1,
+                               "cannot read the metadata: %s", why2);
+                return OC_ERR_INPUT;
+            }
+            no_yaml = 1;
+        } else {
+            parse_meta(&L, data, len);
+            free(data);
         }
-        parse_meta(&L, data, len);
-        free(data);
         if (diag->errors > errors_before) return OC_ERR_INPUT;
         if (L.nchapter_refs == 0) list_chapters(&L);
+        if (L.nchapter_refs == 0 && no_yaml) {
+            oc_diag_report(diag, OC_ERROR, doc->root_dir, 0, 0,
+                           "not a book folder: no book.yaml, no book.toml and no Markdown files");
+            return OC_ERR_INPUT;
+        }
         if (L.nchapter_refs == 0) {
             oc_diag_report(diag, OC_ERROR, doc->meta_path, 1, 1,
                            "the book has no chapters (add a 'chapters:' list)");

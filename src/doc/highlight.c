@@ -12,9 +12,12 @@
  * shows as "#". The whole block, hidden lines included, is highlighted, and
  * the spans are carried over to the visible text, so a string or comment
  * opened on a hidden line does not throw the highlighting off. */
+#include "doc/highlight.h"
 #include "doc/srchilite_bridge.h"
 #include "octavo/doc.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,11 +195,24 @@ static oc_hl_class class_of(const char *e) {
 typedef struct {
     oc_hl_span *v;
     size_t n, cap;
+    /* the last element names seen: the bridge reports each name through one
+     * pointer for the whole process, so a name is looked up once */
+    const char *seen[8];
+    unsigned char seen_cls[8];
+    unsigned nseen;
 } spanvec;
 
 static void on_piece(void *ud, size_t off, size_t len, const char *elem) {
     spanvec *sv = ud;
-    oc_hl_class c = class_of(elem);
+    oc_hl_class c = OC_HL_COUNT;
+    for (unsigned i = 0; i < sv->nseen && i < 8; i++)
+        if (sv->seen[i] == elem) c = (oc_hl_class)sv->seen_cls[i];
+    if (c == OC_HL_COUNT) {
+        c = class_of(elem);
+        sv->seen[sv->nseen % 8] = elem;
+        sv->seen_cls[sv->nseen % 8] = (unsigned char)c;
+        sv->nseen++;
+    }
     if (c == OC_HL_PLAIN || len == 0) return;
     /* a piece of the same class right after the last one extends it */
     if (sv->n && sv->v[sv->n - 1].cls == c &&
@@ -238,11 +254,30 @@ static double cost_of(const char *s, size_t len) {
     return cost;
 }
 
-int oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight, double *budget) {
+/* One block to highlight: what the bridge runs over (the whole block,
+ * hidden lines included) and how its spans go back to the node. */
+typedef struct {
+    oc_node *n;
+    const char *dir, *file;
+    const char *text;
+    size_t len;
+    uint64_t hash;   /* of file and text, for finding the same block again */
+    kept_line *kept; /* Rust's visible lines; NULL: offsets carry over */
+    size_t nkept;
+    size_t same_as; /* an earlier job with the same language and text, or (size_t)-1 */
+    spanvec sv;
+    int rc;
+} hl_job;
+
+/* Hides mdBook's hidden lines and decides whether to highlight (the limits);
+ * fills *job when the block is to be highlighted and returns 1 then.
+ * *limited is set when the limits left it plain. */
+static int prepare(oc_arena *a, oc_node *n, int highlight, double *budget, hl_job *job,
+                   int *limited) {
+    *limited = 0;
     if (!n || n->type != OC_CODE_BLOCK || !n->text) return 0;
     const language *lang = find_language(n->info);
     if (!lang) return 0;
-    int limited = 0;
     const char *s = n->text;
     size_t len = n->len;
 
@@ -297,45 +332,228 @@ int oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight, double *budge
         if (budget) *budget += OC_HL_BUDGET_PER_BYTE * (double)len;
         if (cost < 0 || (budget && cost > *budget)) {
             highlight = 0;
-            limited = 1;
+            *limited = 1;
         } else if (budget) {
             *budget -= cost;
         }
-    }
-    if (highlight) {
-        spanvec sv = {0};
-        const char *dir = lang->ours ? OCTAVO_HIGHLIGHT_DIR : OCTAVO_SRCHILITE_DIR;
-        const char *env = lang->ours ? getenv("OCTAVO_HIGHLIGHT_DIR") : NULL;
-        if (env && *env) dir = env;
-        if (oc_hl_bridge_run(dir, lang->file, s, len, on_piece, &sv) == 0 && sv.n) {
-            oc_hl_span *out = oc_arena_alloc(a, sv.n * sizeof *out);
-            size_t m = 0;
-            if (!kept) {
-                memcpy(out, sv.v, sv.n * sizeof *out);
-                m = sv.n;
-            } else {
-                size_t k = 0;
-                for (size_t i = 0; i < sv.n; i++) {
-                    size_t o = sv.v[i].offset, e = o + sv.v[i].length;
-                    while (k < nkept && kept[k].src_end <= o)
-                        k++;
-                    if (k == nkept) break;
-                    if (o < kept[k].src) continue; /* on a hidden line */
-                    size_t mo = map_offset(&kept[k], o), me = map_offset(&kept[k], e);
-                    if (me <= mo) continue;
-                    out[m++] = (oc_hl_span){(uint32_t)mo, (uint32_t)(me - mo), sv.v[i].cls};
-                }
-            }
-            n->spans = out;
-            n->nspans = (int)m;
-        }
-        free(sv.v);
     }
     n->lang = lang->name;
     if (kept) {
         n->text = shown;
         n->len = shown_len;
     }
-    free(kept);
-    return limited;
+    if (!highlight) {
+        free(kept);
+        return 0;
+    }
+    memset(job, 0, sizeof *job);
+    job->n = n;
+    job->dir = lang->ours ? OCTAVO_HIGHLIGHT_DIR : OCTAVO_SRCHILITE_DIR;
+    const char *env = lang->ours ? getenv("OCTAVO_HIGHLIGHT_DIR") : NULL;
+    if (env && *env) job->dir = env;
+    job->file = lang->file;
+    job->text = s;
+    job->len = len;
+    job->kept = kept;
+    job->nkept = nkept;
+    job->same_as = (size_t)-1;
+    return 1;
+}
+
+/* Runs the highlighter over the job's text (any thread; no arena). */
+static void run_job(hl_job *job) {
+    job->rc = oc_hl_bridge_run(job->dir, job->file, job->text, job->len, on_piece, &job->sv);
+}
+
+/* Puts the spans of `from` (the job itself or an earlier one with the same
+ * text) on the job's node, in the arena; frees what the job holds. */
+static void apply_job(oc_arena *a, hl_job *job, const hl_job *from) {
+    oc_node *n = job->n;
+    if (from->rc == 0 && from->sv.n) {
+        const spanvec *sv = &from->sv;
+        oc_hl_span *out = oc_arena_alloc(a, sv->n * sizeof *out);
+        size_t m = 0;
+        if (!job->kept) {
+            memcpy(out, sv->v, sv->n * sizeof *out);
+            m = sv->n;
+        } else {
+            size_t k = 0;
+            for (size_t i = 0; i < sv->n; i++) {
+                size_t o = sv->v[i].offset, e = o + sv->v[i].length;
+                while (k < job->nkept && job->kept[k].src_end <= o)
+                    k++;
+                if (k == job->nkept) break;
+                if (o < job->kept[k].src) continue; /* on a hidden line */
+                size_t mo = map_offset(&job->kept[k], o), me = map_offset(&job->kept[k], e);
+                if (me <= mo) continue;
+                out[m++] = (oc_hl_span){(uint32_t)mo, (uint32_t)(me - mo), sv->v[i].cls};
+            }
+        }
+        n->spans = out;
+        n->nspans = (int)m;
+    }
+    free(job->kept);
+    job->kept = NULL;
+}
+
+int oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight, double *budget) {
+    hl_job job;
+    int limited;
+    if (!prepare(a, n, highlight, budget, &job, &limited)) return limited;
+    run_job(&job);
+    apply_job(a, &job, &job);
+    free(job.sv.v);
+    return 0;
+}
+
+/* ---- a book's blocks, on several threads --------------------------------
+
+ * The parse hands each block to oc_hl_batch_add as it meets it; the first
+ * one starts a helper thread (unless OCTAVO_THREADS=1) that highlights
+ * blocks while the parse goes on, loading each language the first time it
+ * is needed. oc_hl_batch_finish lets the calling thread take blocks too
+ * until none is left, then puts every block's spans on its node in book
+ * order, in the arena, on the calling thread. A block whose language and
+ * text an earlier block has is highlighted once. The spans depend only on
+ * each block's text, so they are the same with one thread or two. */
+
+struct oc_hl_batch {
+    oc_arena *arena;
+    hl_job **jobs; /* every block, in book order (pointers stay put) */
+    size_t n, cap;
+    size_t *todo; /* indexes of the blocks to run (not same_as another) */
+    size_t ntodo, todo_cap, next;
+    size_t *slots; /* open-addressing table of job indexes by hash */
+    size_t nslots;
+    int closed, threads, started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t helper;
+};
+
+static int hl_threads(void) {
+    const char *s = getenv("OCTAVO_THREADS");
+    return s && s[0] == '1' && s[1] == '\0' ? 1 : 2;
+}
+
+oc_hl_batch *oc_hl_batch_new(oc_arena *a) {
+    oc_hl_batch *b = oc_xcalloc(1, sizeof *b);
+    b->arena = a;
+    b->threads = hl_threads();
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->cv, NULL);
+    return b;
+}
+
+/* Takes blocks until none is left and the batch is closed. */
+static void *work(void *arg) {
+    oc_hl_batch *b = arg;
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        while (b->next == b->ntodo && !b->closed)
+            pthread_cond_wait(&b->cv, &b->mu);
+        if (b->next == b->ntodo) break;
+        hl_job *job = b->jobs[b->todo[b->next++]];
+        pthread_mutex_unlock(&b->mu);
+        run_job(job);
+        pthread_mutex_lock(&b->mu);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+static uint64_t hash_job(const hl_job *j) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const char *p = j->file; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+    for (size_t i = 0; i < j->len; i++)
+        h = (h ^ (unsigned char)j->text[i]) * 1099511628211ull;
+    return h;
+}
+
+static int same_block(const hl_job *x, const hl_job *y) {
+    return x->hash == y->hash && x->len == y->len && strcmp(x->file, y->file) == 0 &&
+           strcmp(x->dir, y->dir) == 0 && memcmp(x->text, y->text, x->len) == 0;
+}
+
+/* The earlier job with the same block, or (size_t)-1; records job i. */
+static size_t find_or_add(oc_hl_batch *b, size_t i) {
+    if (2 * (b->n + 1) > b->nslots) {
+        size_t ns = b->nslots ? b->nslots * 2 : 256;
+        size_t *t = oc_xmalloc(ns * sizeof *t);
+        for (size_t k = 0; k < ns; k++)
+            t[k] = (size_t)-1;
+        for (size_t k = 0; k < b->nslots; k++) {
+            if (b->slots[k] == (size_t)-1) continue;
+            size_t h = (size_t)b->jobs[b->slots[k]]->hash & (ns - 1);
+            while (t[h] != (size_t)-1)
+                h = (h + 1) & (ns - 1);
+            t[h] = b->slots[k];
+        }
+        free(b->slots);
+        b->slots = t;
+        b->nslots = ns;
+    }
+    const hl_job *j = b->jobs[i];
+    size_t h = (size_t)j->hash & (b->nslots - 1);
+    while (b->slots[h] != (size_t)-1) {
+        if (same_block(b->jobs[b->slots[h]], j)) return b->slots[h];
+        h = (h + 1) & (b->nslots - 1);
+    }
+    b->slots[h] = i;
+    return (size_t)-1;
+}
+
+int oc_hl_batch_add(oc_hl_batch *b, oc_node *n, int highlight, double *budget) {
+    hl_job job;
+    int limited;
+    if (!prepare(b->arena, n, highlight, budget, &job, &limited)) return limited;
+    hl_job *j = oc_xmalloc(sizeof *j);
+    *j = job;
+    j->hash = hash_job(j);
+    pthread_mutex_lock(&b->mu);
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 64;
+        b->jobs = oc_xrealloc(b->jobs, b->cap * sizeof *b->jobs);
+    }
+    size_t i = b->n++;
+    b->jobs[i] = j;
+    j->same_as = find_or_add(b, i);
+    if (j->same_as == (size_t)-1) {
+        if (b->ntodo == b->todo_cap) {
+            b->todo_cap = b->todo_cap ? 2 * b->todo_cap : 64;
+            b->todo = oc_xrealloc(b->todo, b->todo_cap * sizeof *b->todo);
+        }
+        b->todo[b->ntodo++] = i;
+        pthread_cond_signal(&b->cv);
+    }
+    if (!b->started && b->threads > 1)
+        b->started = 1 + (pthread_create(&b->helper, NULL, work, b) == 0);
+    pthread_mutex_unlock(&b->mu);
+    return 0;
+}
+
+void oc_hl_batch_finish(oc_hl_batch *b) {
+    if (!b) return;
+    pthread_mutex_lock(&b->mu);
+    b->closed = 1;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    work(b);
+    if (b->started == 2) pthread_join(b->helper, NULL);
+    for (size_t i = 0; i < b->n; i++) {
+        hl_job *j = b->jobs[i];
+        apply_job(b->arena, j, j->same_as == (size_t)-1 ? j : b->jobs[j->same_as]);
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->jobs[i]->sv.v);
+        free(b->jobs[i]);
+    }
+    free(b->jobs);
+    free(b->todo);
+    free(b->slots);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cv);
+    free(b);
 }

@@ -2,6 +2,7 @@
  * This is the only file that includes cmark-gfm. */
 #include "octavo/book.h"
 
+#include "doc/highlight.h"
 #include "doc/html.h"
 
 #include <cmark-gfm-core-extensions.h>
@@ -223,6 +224,7 @@ typedef struct {
     idset slugs;              /* every heading slug of this chapter, for de-duplication */
     int warned_hl;            /* a code block left plain by the highlighting limits */
     double *hl_budget;        /* the book's highlighting budget (oc_doc_highlight_block) */
+    oc_hl_batch *hl_batch;    /* the book's code blocks, highlighted on two threads */
     const int *outline_start; /* chapter i's headings: outline[start[i] .. start[i+1]) */
     oc_node **anchors;        /* every HTML anchor (a id/name), in book order */
     const int *anchor_start;  /* chapter i's: anchors[start[i] .. start[i+1]) */
@@ -544,7 +546,7 @@ static void visit_remap(parse_ctx *P, oc_node *n) {
 
 static void visit_code(parse_ctx *P, oc_node *n) {
     if (n->type != OC_CODE_BLOCK) return;
-    if (oc_doc_highlight_block(&P->doc->arena, n, !P->doc->meta.no_highlight, P->hl_budget) &&
+    if (oc_hl_batch_add(P->hl_batch, n, !P->doc->meta.no_highlight, P->hl_budget) &&
         !P->warned_hl) {
         P->warned_hl = 1;
         oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
@@ -713,6 +715,18 @@ static void visit_link(parse_ctx *P, oc_node *n) {
     if (frag && *frag) {
         const char *id = find_slug(&doc->arena, doc, P->outline_start, target, frag);
         if (!id) id = find_anchor(P, target, frag);
+        if (!id) {
+            /* "event-error_1": the second "Event: 'error'" as Node.js's
+             * documentation tools number repeats; GitHub writes "-1" */
+            size_t fl = strlen(frag), k = fl;
+            while (k > 0 && frag[k - 1] >= '0' && frag[k - 1] <= '9')
+                k--;
+            if (k > 1 && k < fl && frag[k - 1] == '_') {
+                char *alt = oc_arena_strdup(&doc->arena, frag);
+                alt[k - 1] = '-';
+                id = find_slug(&doc->arena, doc, P->outline_start, target, alt);
+            }
+        }
         if (!id) {
             n->link_kind = OC_LINK_BROKEN;
             oc_diag_report(P->diag, OC_WARNING, P->ch->display, n->line, n->column,
@@ -1275,15 +1289,17 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
     if (guard_book_size(doc, diag) != OC_OK) return OC_ERR_INPUT;
     int *outline_start = oc_xcalloc((size_t)doc->nchapters + 1, sizeof *outline_start);
     double hl_budget = OC_HL_BUDGET0;
+    oc_hl_batch *hl_batch = oc_hl_batch_new(&doc->arena);
     int *anchor_start = oc_xcalloc((size_t)doc->nchapters + 1, sizeof *anchor_start);
     oc_node **anchors = NULL;
     int nanchors = 0;
     for (int i = 0; i < doc->nchapters; i++) {
         oc_chapter *ch = &doc->chapters[i];
-        heading_ctx H = {{.doc = doc, .diag = diag, .ch = ch, .hl_budget = &hl_budget},
-                         &ids,
-                         &anchors,
-                         &nanchors};
+        heading_ctx H = {
+            {.doc = doc, .diag = diag, .ch = ch, .hl_budget = &hl_budget, .hl_batch = hl_batch},
+            &ids,
+            &anchors,
+            &nanchors};
         /* a chapter the guards stop is left empty; the error fails the build */
         ch->root = NULL;
         if (guard_chapter(&H.base) == OC_OK) {
@@ -1330,6 +1346,7 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
         }
     }
     idset_free(&ids);
+    oc_hl_batch_finish(hl_batch);
     outline_start[doc->nchapters] = doc->noutline;
     anchor_start[doc->nchapters] = nanchors;
     for (int i = 0; i < doc->nchapters; i++) {

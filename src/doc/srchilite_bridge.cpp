@@ -1,78 +1,75 @@
 // octavo — the one C++ file: GNU source-highlight behind a C call.
 //
 // highlight.c chooses the language and maps element names to our classes;
-// this file only loads a language definition (once per process, cached) and
-// runs source-highlight's highlighter over a code block line by line, handing
-// every piece of text it formats to a callback with its byte offset in the
-// block and the element name source-highlight gave it ("keyword", "string",
-// "normal", ...). No exception crosses into C.
+// this file loads a language definition (once per process, cached) with
+// source-highlight's LangDefManager and runs its rules over a code block
+// line by line, handing every piece of text to a callback with its byte
+// offset in the block and the element name the definition gave it
+// ("keyword", "string", "normal", ...). No exception crosses into C.
+//
+// The matching loop is ours, over source-highlight's own states and rules,
+// and gives the pieces its SourceHighlighter gives (tests/unit/
+// test_hl_engine.c compares the two on every language). What differs is
+// the cost. source-highlight's HighlightState::findBestMatch searches every
+// rule from the current position to the end of the line at every token
+// (Boost.Regex over a std::string, with the rest of the line copied into
+// each token), so a line of k tokens searches it k times per rule; here
+// each rule remembers, for the current line, where its last search started
+// and what it found, and a later search from a position at or before that
+// match gives the same answer without running the regex again:
+//  - an attempt at position q > p depends only on the text from q on, plus
+//    the character before q for \b, \B, \<, \>, [[:<:]], [[:>:]] and ^;
+//    source-highlight searches without match_prev_avail, so at the search
+//    start that character is "none" (no word, no line break). A remembered
+//    search from p that found its first match at m (or none) therefore
+//    stands for a search from any p' in (p, m], except for the attempt at p'
+//    itself when the rule looks behind p' and the character there is a word
+//    character (or ^ could match), or the rule has a one-character
+//    lookbehind: that one attempt is made again, anchored;
+//  - rules that look further back (longer lookbehinds, \A, \G, \`) are
+//    searched afresh every time, as source-highlight does;
+//  - a rule's start map (the bytes a match can begin with) rules positions
+//    out before Boost.Regex is asked, and a rule is searched only as far as
+//    the best match so far (a later match cannot win).
+// A language is loaded once, under a lock (source-highlight's parser keeps
+// its state in statics), by the first block that needs it; after that its
+// states, rules and compiled regexes are only read, so blocks may be
+// highlighted on several threads at once (the copies of states that
+// back-references make are built under the lock, since HighlightState's
+// constructor counts ids in a static).
 #include "doc/srchilite_bridge.h"
 
 #include <srchilite/formatter.h>
 #include <srchilite/formattermanager.h>
+#include <srchilite/highlightrule.h>
+#include <srchilite/highlightstate.h>
 #include <srchilite/langdefmanager.h>
+#include <srchilite/regexhighlightrule.h>
 #include <srchilite/regexrulefactory.h>
 #include <srchilite/sourcehighlighter.h>
 
+#include <boost/regex.hpp>
 #include <boost/shared_ptr.hpp>
 
+#include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace {
 
-// Receives each formatted piece of the current line, in order.
-class Collector : public srchilite::Formatter {
-  public:
-    explicit Collector(const std::string &elem) : elem_(elem) {}
-    void format(const std::string &s, const srchilite::FormatterParams *) override;
-    static oc_hl_emit_fn emit;
-    static void *ud;
-    static size_t pos; // byte offset in the block of the next piece
-    static int failed;
-
-  private:
-    std::string elem_;
-};
-
-oc_hl_emit_fn Collector::emit = nullptr;
-void *Collector::ud = nullptr;
-size_t Collector::pos = 0;
-int Collector::failed = 0;
-
-void Collector::format(const std::string &s, const srchilite::FormatterParams *) {
-    if (s.empty()) return;
-    if (emit) emit(ud, pos, s.size(), elem_.c_str());
-    pos += s.size();
-}
-
-struct Loaded {
-    srchilite::HighlightStatePtr state;
-    bool ok = false;
-};
-
-std::mutex g_lock; // the statics above and the cache are shared
-srchilite::RegexRuleFactory *g_factory;
-srchilite::LangDefManager *g_langdefs;
-std::map<std::string, Loaded> *g_cache;
-srchilite::FormatterManager *g_formatters;
-std::map<std::string, srchilite::FormatterPtr> *g_known;
-
-// One collecting formatter per element name.
-srchilite::FormatterPtr formatter_for(const std::string &elem) {
-    auto it = g_known->find(elem);
-    if (it != g_known->end()) return it->second;
-    srchilite::FormatterPtr f(new Collector(elem));
-    (*g_known)[elem] = f;
-    return f;
-}
-
-} // namespace
+using srchilite::HighlightRule;
+using srchilite::HighlightRulePtr;
+using srchilite::HighlightState;
+using srchilite::HighlightStatePtr;
 
 // The element names source-highlight's definitions use (every .lang file
-// assigns from this set; an unknown one falls to the default, "normal").
-static const char *const k_elements[] = {
+// assigns from this set; an unknown one falls to the default, "normal", as
+// a FormatterManager with a formatter for each of these would have it).
+const char *const k_elements[] = {
     "keyword",  "type",       "usertype",    "classname", "string",    "regexp",    "specialchar",
     "comment",  "todo",       "number",      "preproc",   "symbol",    "cbracket",  "function",
     "variable", "predef_var", "predef_func", "label",     "attribute", "property",  "value",
@@ -80,54 +77,509 @@ static const char *const k_elements[] = {
     "punct",    "constant",   "meta",        "oldfile",   "newfile",   "difflines", "normal",
 };
 
-extern "C" int oc_hl_bridge_run(const char *dir, const char *file, const char *text, size_t len,
-                                oc_hl_emit_fn emit, void *ud) {
+// The name a piece of element `e` is reported with: one of k_elements, so
+// the pointer identifies the name for the whole process.
+const char *canonical(const std::string &e) {
+    for (const char *k : k_elements)
+        if (e == k) return k;
+    return "normal";
+}
+
+// ---- our compiled copy of a rule ----------------------------------------
+
+enum {
+    CTX_WORD = 1,   // \b \B \< \> [[:<:]] [[:>:]]: looks at the character before
+    CTX_CARET = 2,  // ^: matches after a line break (or at the start, bol)
+    CTX_BEHIND = 4, // a lookbehind of one character: looks at the one before
+    CTX_FRESH = 8,  // other lookbehinds, \A, \G, \`: never reuse a search
+};
+
+// The end of a lookbehind starting at re[i] ("(?<=" or "(?<!") whose body
+// is one character (a literal, an escape such as \d or \., a bracket
+// class), just past its ')'; 0 when it is anything else.
+size_t behind_one(const std::string &re, size_t i) {
+    size_t j = i + 4, n = re.size();
+    if (j >= n) return 0;
+    if (re[j] == '\\') {
+        if (j + 1 >= n) return 0;
+        char e = re[j + 1];
+        bool alnum = (e >= '0' && e <= '9') || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z');
+        if (alnum && !std::strchr("dDwWsSntrfv", e)) return 0;
+        j += 2;
+    } else if (re[j] == '[') {
+        j++;
+        if (j < n && re[j] == '^') j++;
+        if (j < n && re[j] == ']') j++;
+        while (j < n && re[j] != ']') {
+            if (re[j] == '[' && j + 1 < n && re[j + 1] == ':') {
+                size_t e = re.find(":]", j + 2);
+                if (e == std::string::npos) return 0;
+                j = e + 2;
+            } else if (re[j] == '\\') {
+                j += 2;
+            } else {
+                j++;
+            }
+        }
+        if (j >= n) return 0;
+        j++;
+    } else if (std::strchr("()|?*+{}", re[j])) {
+        return 0;
+    } else {
+        j++;
+    }
+    return j < n && re[j] == ')' ? j + 1 : 0;
+}
+
+// What a pattern may look at before the position an attempt starts at
+// (conservative: a literal that only looks like one of these counts).
+int context_of(const std::string &re) {
+    int ctx = 0;
+    for (size_t i = 0; i < re.size(); i++) {
+        char c = re[i];
+        if (c == '\\' && i + 1 < re.size()) {
+            char d = re[++i];
+            if (d == 'b' || d == 'B' || d == '<' || d == '>') ctx |= CTX_WORD;
+            if (d == 'A' || d == 'G' || d == '`') ctx |= CTX_FRESH;
+        } else if (c == '^') {
+            if (!(i > 0 && re[i - 1] == '[')) ctx |= CTX_CARET;
+        } else if (c == '(' && re.compare(i, 3, "(?<") == 0) {
+            bool look = re.compare(i, 4, "(?<=") == 0 || re.compare(i, 4, "(?<!") == 0;
+            size_t e = look ? behind_one(re, i) : 0;
+            if (e) {
+                ctx |= CTX_BEHIND;
+                i += 3; // into the body, which is scanned as usual
+            } else {
+                ctx |= CTX_FRESH; // longer lookbehinds (and, to be safe, named groups)
+            }
+        } else if (c == '[' &&
+                   (re.compare(i, 7, "[[:<:]]") == 0 || re.compare(i, 7, "[[:>:]]") == 0)) {
+            ctx |= CTX_WORD;
+        }
+    }
+    return ctx;
+}
+
+// RegexHighlightRule keeps its compiled regex private and matches it only
+// through tryToMatch, which copies strings for every token. We match the
+// same compiled object ourselves: an explicit instantiation may name a
+// private member ([temp.explicit]), which hands us a pointer to it. (The
+// header of source-highlight 3.1.9, its last release, declares the member
+// as `boost::regex regExp`; a different type would not compile.)
+struct RegexMember {
+    typedef boost::regex srchilite::RegexHighlightRule::*type;
+    friend type regex_member(RegexMember);
+};
+template <typename Tag, typename Tag::type M> struct Expose {
+    friend typename Tag::type regex_member(Tag) {
+        return M;
+    }
+};
+template struct Expose<RegexMember, &srchilite::RegexHighlightRule::regExp>;
+
+struct Rule {
+    const boost::regex *re = nullptr; // the rule's own (or `own`)
+    boost::regex own;                 // a rule of another kind: compiled from its text
+    int ctx = 0;
+    std::vector<const char *> elems; // canonical names of the rule's elements
+};
+typedef std::shared_ptr<const Rule> RulePtr;
+
+// `r` must outlive the result (its state holds it).
+RulePtr compile_rule(const HighlightRule *r) {
+    auto out = std::make_shared<Rule>();
+    std::string s = r->toString();
+    auto rr = dynamic_cast<const srchilite::RegexHighlightRule *>(r);
+    if (rr) {
+        out->re = &(rr->*regex_member(RegexMember()));
+    } else {
+        out->own.assign(s); // RegexHighlightRule's own way: boost::regex(s), perl syntax
+        out->re = &out->own;
+    }
+    out->ctx = context_of(s);
+    for (const std::string &e : r->getElemList())
+        out->elems.push_back(canonical(e));
+    return out;
+}
+
+// A state with its rules compiled, in the state's order (src: the rules
+// themselves, owned by st, for their elements, next state and exit level).
+struct State {
+    HighlightStatePtr st;
+    const char *deflt = nullptr; // canonical default element
+    std::vector<RulePtr> rules;
+    std::vector<const HighlightRule *> src;
+};
+typedef std::shared_ptr<const State> StatePtr;
+
+// One language: every state reachable from the main one, compiled when the
+// definition is loaded; read-only afterwards.
+struct Lang {
+    HighlightStatePtr main;
+    std::unordered_map<const HighlightState *, StatePtr> states;
+    std::unordered_map<const HighlightRule *, RulePtr> rules;
+    bool ok = false;
+};
+
+// ---- process-wide: the loaded definitions -------------------------------
+
+std::mutex g_lock; // the loader, the maps below, source-highlight's statics
+srchilite::RegexRuleFactory *g_factory;
+srchilite::LangDefManager *g_langdefs;
+std::map<std::string, std::unique_ptr<Lang>> *g_langs;
+
+void compile_graph(Lang &L, const HighlightStatePtr &st) {
+    if (!st || L.states.count(st.get())) return;
+    auto s = std::make_shared<State>();
+    s->st = st;
+    s->deflt = canonical(st->getDefaultElement());
+    L.states[st.get()] = s;
+    for (const HighlightRulePtr &r : st->getRuleList()) {
+        auto it = L.rules.find(r.get());
+        RulePtr c = it != L.rules.end() ? it->second : (L.rules[r.get()] = compile_rule(r.get()));
+        s->rules.push_back(c);
+        s->src.push_back(r.get());
+        compile_graph(L, r->getNextState());
+    }
+}
+
+// Loads (once) the definition `file` in `dir`; NULL when it does not load.
+// Call with g_lock held.
+const Lang *load_locked(const char *dir, const char *file) {
+    if (!g_factory) {
+        g_factory = new srchilite::RegexRuleFactory;
+        g_langdefs = new srchilite::LangDefManager(g_factory);
+        g_langs = new std::map<std::string, std::unique_ptr<Lang>>;
+    }
+    std::string key = std::string(dir) + "/" + file;
+    auto it = g_langs->find(key);
+    if (it == g_langs->end()) {
+        std::unique_ptr<Lang> L(new Lang);
+        try {
+            L->main = g_langdefs->getHighlightState(dir, file);
+            compile_graph(*L, L->main);
+            L->ok = true;
+        } catch (...) {
+            L->ok = false;
+        }
+        it = g_langs->emplace(key, std::move(L)).first;
+    }
+    return it->second->ok ? it->second.get() : nullptr;
+}
+
+// A state copied with its back-references replaced (source-highlight's
+// SourceHighlighter::getNextState), compiled.
+StatePtr copy_state(const Lang &L, HighlightStatePtr next, const std::vector<std::string> &subs) {
+    std::lock_guard<std::mutex> hold(g_lock);
+    if (next->getOriginalState().get()) next = next->getOriginalState();
+    HighlightStatePtr copy(new HighlightState(*next));
+    copy->setOriginalState(next);
+    copy->replaceReferences(subs);
+    auto s = std::make_shared<State>();
+    s->st = copy;
+    s->deflt = canonical(copy->getDefaultElement());
+    for (const HighlightRulePtr &r : copy->getRuleList()) {
+        s->src.push_back(r.get());
+        auto it = L.rules.find(r.get());
+        if (it != L.rules.end()) {
+            s->rules.push_back(it->second);
+            continue;
+        }
+        s->rules.push_back(compile_rule(r.get())); // replaceReferences compiled it
+    }
+    return s;
+}
+
+// ---- one run over a block -----------------------------------------------
+
+inline bool is_word(unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+// What a rule's last search on the current line started at and found.
+struct Memo {
+    unsigned line = 0; // the line it belongs to (0: none)
+    const char *from = nullptr;
+    bool found = false;       // the search from `from` found m
+    bool none = false;        // (not found) no match anywhere in [from, end]
+    const char *lo = nullptr; // (not found, not none) no match starts in [from, lo)
+    boost::cmatch m;
+};
+
+struct Run {
+    const Lang &L;
+    oc_hl_emit_fn emit;
+    void *ud;
+    const char *text;
+    size_t pos = 0; // offset in the block of the next piece
+    unsigned line = 0;
+    StatePtr cur;
+    std::vector<StatePtr> stack;
+    // memos of the current line, per state (by identity) and rule index
+    std::unordered_map<const State *, std::vector<Memo>> memos;
+    std::vector<std::string> subs;
+
+    Run(const Lang &l, oc_hl_emit_fn e, void *u, const char *t) : L(l), emit(e), ud(u), text(t) {}
+
+    void piece(const char *elem, size_t len) {
+        if (!len) return;
+        emit(ud, pos, len, elem);
+        pos += len;
+    }
+
+    StatePtr state_of(const HighlightStatePtr &st) {
+        auto it = L.states.find(st.get());
+        return it != L.states.end() ? it->second : StatePtr();
+    }
+
+    // The first match of rule i of state s in [p, end), as a search from p
+    // with source-highlight's flags would find it, when it starts at or
+    // before `limit`; NULL when it starts later or there is none. (A match
+    // starting after the best one so far cannot win, so it need not be
+    // found.) Before asking Boost.Regex, the rule's start map (the bytes a
+    // match can begin with) rules out the positions no match can start at:
+    // a regex_search costs about a microsecond even when it fails at once.
+    const Memo *match(std::vector<Memo> &v, const State *s, size_t i, const char *p,
+                      const char *end, bool bol, const char *limit) {
+        Memo &M = v[i];
+        const Rule &r = *s->rules[i];
+        const unsigned char *map = r.re->get_map();
+        const bool null_ok = r.re->can_be_null();
+        const unsigned char any = boost::BOOST_REGEX_DETAIL_NS::mask_any;
+        boost::match_flag_type flags = boost::match_default;
+        if (!bol) flags |= boost::match_not_bol;
+        bool reuse = M.line == line && !(r.ctx & CTX_FRESH) && M.from <= p &&
+                     (M.found ? M.m[0].first >= p : (M.none || M.lo > p));
+        if (reuse && M.from < p) {
+            bool before = false; // does the attempt at p see past p?
+            unsigned char c = (unsigned char)p[-1];
+            if ((r.ctx & CTX_WORD) && (is_word(c) || c >= 0x80)) before = true;
+            if ((r.ctx & CTX_CARET) && (bol || c < 0x20 || c >= 0x7f)) before = true;
+            if (r.ctx & CTX_BEHIND) before = true;
+            if (before) { // make that one attempt again, as a search from p would
+                boost::cmatch a;
+                if ((null_ok || (p < end && (map[(unsigned char)*p] & any))) &&
+                    boost::regex_search(p, end, a, *r.re, flags | boost::match_continuous)) {
+                    M.from = p;
+                    M.found = true;
+                    M.m = a;
+                    return &M;
+                }
+                // the remembered match started at p itself and no longer does
+                if (M.found && M.m[0].first == p) reuse = false;
+            }
+        }
+        if (reuse) {
+            M.from = p;
+            if (M.found) return M.m[0].first <= limit ? &M : nullptr;
+            if (M.none || M.lo > limit) return nullptr;
+        }
+        M.line = (r.ctx & CTX_FRESH) ? 0 : line;
+        M.from = p;
+        if (!null_ok) {
+            const char *q = p;
+            while (q < end && !(map[(unsigned char)*q] & any))
+                q++;
+            if (q == end || q > limit) {
+                M.found = false;
+                M.none = q == end;
+                M.lo = q;
+                return nullptr;
+            }
+        }
+        M.found = boost::regex_search(p, end, M.m, *r.re, flags);
+        M.none = !M.found;
+        return M.found && M.m[0].first <= limit ? &M : nullptr;
+    }
+
+    // source-highlight's SourceHighlighter::highlightParagraph over [ls, le).
+    bool line_run(const char *ls, const char *le) {
+        line++;
+        const char *start = ls;
+        bool bol = true;
+        size_t guard = 4 * (size_t)(le - ls) + 256; // no definition loops forever
+        for (;;) {
+            if (guard-- == 0) return false;
+            const State *s = cur.get();
+            // HighlightState::findBestMatch
+            const Memo *best = nullptr;
+            size_t bi = 0, bprefix = 0, bsize = 0;
+            std::vector<Memo> &v = memos[s];
+            if (v.size() != s->rules.size()) v.resize(s->rules.size());
+            for (size_t i = 0; i < s->rules.size(); i++) {
+                const Memo *M = match(v, s, i, start, le, bol, best ? start + bprefix : le);
+                if (!M) continue;
+                size_t prefix = (size_t)(M->m[0].first - start);
+                size_t size = 0;
+                if (s->rules[i]->elems.size() > 1) {
+                    for (size_t g = 1; g < M->m.size(); g++)
+                        if (M->m[g].matched) size += (size_t)M->m[g].length();
+                } else {
+                    size = (size_t)M->m[0].length();
+                }
+                if (!best || prefix < bprefix || (prefix == bprefix && size > bsize)) {
+                    best = M;
+                    bi = i;
+                    bprefix = prefix;
+                    bsize = size;
+                    bool blanks = true;
+                    for (const char *q = start; q < M->m[0].first && blanks; q++)
+                        blanks = *q == ' ' || *q == '\t';
+                    if (blanks) break;
+                }
+            }
+            if (!best) {
+                if (start != le) piece(s->deflt, (size_t)(le - start));
+                return true;
+            }
+            // copy what the memo holds: entering a state may reuse it
+            const HighlightRule *rule = s->src[bi];
+            const std::vector<const char *> &elems = s->rules[bi]->elems;
+            piece(s->deflt, bprefix);
+            if (elems.size() > 1) {
+                for (size_t g = 1; g < best->m.size(); g++) {
+                    if (!best->m[g].matched) continue;
+                    if (g - 1 >= elems.size()) return false;
+                    piece(elems[g - 1], (size_t)best->m[g].length());
+                }
+            } else if (!elems.empty()) {
+                piece(elems[0], (size_t)best->m[0].length());
+            } else {
+                return false;
+            }
+            subs.clear();
+            if (rule->getHasSubexpressions())
+                for (size_t g = 1; g < best->m.size(); g++)
+                    subs.push_back(best->m[g].str());
+            if (bsize) bol = false;
+            start += bprefix + bsize;
+
+            // SourceHighlighter::getNextState, enterState, exitState, exitAll
+            HighlightStatePtr next = rule->getNextState();
+            if (rule->isNested()) next = cur->st;
+            if (next.get()) {
+                StatePtr ns;
+                if (next->getNeedsReferenceReplacement()) {
+                    ns = copy_state(L, next, subs);
+                    memos.erase(ns.get()); // a new state, maybe at a freed one's address
+                } else if (rule->isNested())
+                    ns = cur;
+                else
+                    ns = state_of(next);
+                if (!ns) return false;
+                stack.push_back(cur);
+                cur = ns;
+            } else if (rule->getExitLevel()) {
+                int level = rule->getExitLevel();
+                if (level < 0 || (size_t)level > stack.size()) {
+                    if (level > 0) return false; // source-highlight would pop an empty stack
+                    cur = state_of(L.main);
+                    stack.clear();
+                } else {
+                    stack.resize(stack.size() - (size_t)(level - 1));
+                    cur = stack.back();
+                    stack.pop_back();
+                }
+            }
+            if (start > le) return false;
+        }
+    }
+};
+
+// ---- source-highlight's own SourceHighlighter (the reference) -----------
+
+// Receives each formatted piece of the current line, in order.
+class Collector : public srchilite::Formatter {
+  public:
+    Collector(const std::string &elem, oc_hl_emit_fn e, void *u, size_t *p)
+        : elem_(elem), emit_(e), ud_(u), pos_(p) {}
+    void format(const std::string &s, const srchilite::FormatterParams *) override {
+        if (s.empty()) return;
+        emit_(ud_, *pos_, s.size(), elem_.c_str());
+        *pos_ += s.size();
+    }
+
+  private:
+    std::string elem_;
+    oc_hl_emit_fn emit_;
+    void *ud_;
+    size_t *pos_;
+};
+
+int run_reference(const Lang &L, const char *text, size_t len, oc_hl_emit_fn emit, void *ud) {
+    size_t pos = 0;
+    std::map<std::string, srchilite::FormatterPtr> known;
+    auto formatter_for = [&](const std::string &e) {
+        auto it = known.find(e);
+        if (it != known.end()) return it->second;
+        srchilite::FormatterPtr f(new Collector(e, emit, ud, &pos));
+        known[e] = f;
+        return f;
+    };
+    srchilite::FormatterManager fm(formatter_for("normal"));
+    for (const char *e : k_elements)
+        fm.addFormatter(e, formatter_for(e));
+    srchilite::SourceHighlighter hl(L.main);
+    hl.setFormatterManager(&fm);
+    hl.setOptimize(false);
+    size_t p = 0;
+    while (p <= len) {
+        size_t q = p;
+        while (q < len && text[q] != '\n')
+            q++;
+        pos = p;
+        hl.highlightParagraph(std::string(text + p, q - p));
+        if (pos != q) return -1; // a piece went missing
+        if (q >= len) break;
+        p = q + 1;
+    }
+    return 0;
+}
+
+} // namespace
+
+extern "C" int oc_hl_bridge_load(const char *dir, const char *file) {
     std::lock_guard<std::mutex> hold(g_lock);
     try {
-        if (!g_factory) {
-            g_factory = new srchilite::RegexRuleFactory;
-            g_langdefs = new srchilite::LangDefManager(g_factory);
-            g_cache = new std::map<std::string, Loaded>;
-            g_known = new std::map<std::string, srchilite::FormatterPtr>;
-            g_formatters = new srchilite::FormatterManager(formatter_for("normal"));
-            for (const char *e : k_elements)
-                g_formatters->addFormatter(e, formatter_for(e));
-        }
-        std::string key = std::string(dir) + "/" + file;
-        auto it = g_cache->find(key);
-        if (it == g_cache->end()) {
-            Loaded l;
-            try {
-                l.state = g_langdefs->getHighlightState(dir, file);
-                l.ok = true;
-            } catch (...) {
-                l.ok = false;
-            }
-            it = g_cache->emplace(key, l).first;
-        }
-        if (!it->second.ok) return -1;
+        return load_locked(dir, file) ? 0 : -1;
+    } catch (...) {
+        return -1;
+    }
+}
 
-        srchilite::SourceHighlighter hl(it->second.state);
-        hl.setFormatterManager(g_formatters);
-        hl.setOptimize(false);
-        Collector::emit = emit;
-        Collector::ud = ud;
-        Collector::failed = 0;
+extern "C" int oc_hl_bridge_run_mode(const char *dir, const char *file, const char *text,
+                                     size_t len, oc_hl_emit_fn emit, void *ud, int reference) {
+    try {
+        const Lang *L;
+        {
+            std::lock_guard<std::mutex> hold(g_lock);
+            L = load_locked(dir, file);
+        }
+        if (!L) return -1;
+        if (reference) {
+            // SourceHighlighter copies states as it goes: one at a time
+            std::lock_guard<std::mutex> hold(g_lock);
+            return run_reference(*L, text, len, emit, ud);
+        }
+        Run R(*L, emit, ud, text);
+        R.cur = R.state_of(L->main);
+        if (!R.cur) return -1;
         size_t p = 0;
         while (p <= len) {
-            size_t q = p;
-            while (q < len && text[q] != '\n')
-                q++;
-            Collector::pos = p;
-            hl.highlightParagraph(std::string(text + p, q - p));
-            if (Collector::pos != q) Collector::failed = 1; // a piece went missing
+            const char *nl = (const char *)memchr(text + p, '\n', len - p);
+            size_t q = nl ? (size_t)(nl - text) : len;
+            R.pos = p;
+            if (!R.line_run(text + p, text + q) || R.pos != q) return -1;
             if (q >= len) break;
             p = q + 1;
         }
-        Collector::emit = nullptr;
-        return Collector::failed ? -1 : 0;
+        return 0;
     } catch (...) {
-        Collector::emit = nullptr;
         return -1;
     }
+}
+
+extern "C" int oc_hl_bridge_run(const char *dir, const char *file, const char *text, size_t len,
+                                oc_hl_emit_fn emit, void *ud) {
+    return oc_hl_bridge_run_mode(dir, file, text, len, emit, ud, 0);
 }

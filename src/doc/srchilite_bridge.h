@@ -13,13 +13,25 @@ extern "C" {
  * name source-highlight gave it ("keyword", "comment", "normal", ...). */
 typedef void (*oc_hl_emit_fn)(void *ud, size_t off, size_t len, const char *elem);
 
+/* Loads the language definition `file` in folder `dir` (once per process;
+ * later calls find it loaded). Returns 0, or -1 when it does not load.
+ * oc_hl_bridge_run loads what it needs too; loading up front keeps the
+ * loader's lock out of the way of blocks highlighted on several threads. */
+int oc_hl_bridge_load(const char *dir, const char *file);
+
 /* Highlights `len` bytes of `text` (lines split at LF; no piece spans one)
  * with the language definition `file` in folder `dir`, loaded once per
  * process. Returns 0, or -1 when the definition does not load or the
  * highlighter fails (pieces already emitted are then to be dropped).
- * Serialised by a lock: safe from any thread. */
+ * Safe from any thread, several at once. */
 int oc_hl_bridge_run(const char *dir, const char *file, const char *text, size_t len,
                      oc_hl_emit_fn emit, void *ud);
+
+/* The same with `reference` 1: source-highlight's own SourceHighlighter
+ * (one block at a time, under the lock) instead of our matching loop; the
+ * pieces must be the same (tests/unit/test_hl_engine.c). */
+int oc_hl_bridge_run_mode(const char *dir, const char *file, const char *text, size_t len,
+                          oc_hl_emit_fn emit, void *ud, int reference);
 
 #ifdef __cplusplus
 }

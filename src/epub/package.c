@@ -1,6 +1,7 @@
 /* The EPUB's scaffolding: container.xml, the package document, the navigation
  * document and NCX, the title and cover pages, and the stylesheet. */
 #include "epub/epub_internal.h"
+#include "octavo/labels.h"
 #include "octavo/a11y.h"
 
 #include <stdlib.h>
@@ -451,11 +452,14 @@ void oc_epub_nav_xhtml(oc_buf *b, const oc_document *doc, const oc_epub_pages *p
     oc_arena labels;
     oc_arena_init(&labels);
     toc_item *items = toc_items(doc, &labels, &n, &maxdepth);
-    oc_epub_xhtml_begin(b, doc, "Contents", OC_EPUB_CSS, NULL);
+    const oc_labels *l = oc_labels_for(doc->meta.language);
+    oc_epub_xhtml_begin(b, doc, l->contents, OC_EPUB_CSS, NULL);
     front_markers(b, pages, 1);
-    oc_buf_puts(b, "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">\n<h1>Contents</h1>\n"
-                   "<ol class=\"toc\">\n");
-    if (n == 0) oc_buf_puts(b, "<li><a href=\"titlepage.xhtml\">Title page</a></li>\n");
+    oc_buf_printf(b,
+                  "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">\n<h1>%s</h1>\n"
+                  "<ol class=\"toc\">\n",
+                  l->contents);
+    if (n == 0) oc_buf_printf(b, "<li><a href=\"titlepage.xhtml\">%s</a></li>\n", l->title_page);
     int prev = 0;
     for (int i = 0; i < n; i++) {
         int d = items[i].depth;
@@ -491,9 +495,11 @@ void oc_epub_nav_xhtml(oc_buf *b, const oc_document *doc, const oc_epub_pages *p
                    "<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\">\n"
                    "<h2>Landmarks</h2>\n<ol>\n");
     if (has_cover(doc))
-        oc_buf_puts(b, "<li><a epub:type=\"cover\" href=\"cover.xhtml\">Cover</a></li>\n");
-    oc_buf_puts(b, "<li><a epub:type=\"titlepage\" href=\"titlepage.xhtml\">Title page</a></li>\n"
-                   "<li><a epub:type=\"toc\" href=\"nav.xhtml#toc\">Contents</a></li>\n");
+        oc_buf_printf(b, "<li><a epub:type=\"cover\" href=\"cover.xhtml\">%s</a></li>\n", l->cover);
+    oc_buf_printf(b,
+                  "<li><a epub:type=\"titlepage\" href=\"titlepage.xhtml\">%s</a></li>\n"
+                  "<li><a epub:type=\"toc\" href=\"nav.xhtml#toc\">%s</a></li>\n",
+                  l->title_page, l->contents);
     if (doc->nchapters > 0) {
         oc_buf_puts(b, "<li><a epub:type=\"bodymatter\" href=\"text/");
         oc_epub_chapter_file(b, doc, 0);
@@ -548,8 +554,10 @@ void oc_epub_toc_ncx(oc_buf *b, const oc_document *doc, const oc_epub_pages *pag
     }
     oc_buf_puts(b, "<navMap>\n");
     if (n == 0)
-        oc_buf_puts(b, "<navPoint id=\"np1\" playOrder=\"1\"><navLabel><text>Title page</text>"
-                       "</navLabel><content src=\"titlepage.xhtml\"/></navPoint>\n");
+        oc_buf_printf(b,
+                      "<navPoint id=\"np1\" playOrder=\"1\"><navLabel><text>%s</text>"
+                      "</navLabel><content src=\"titlepage.xhtml\"/></navPoint>\n",
+                      oc_labels_for(doc->meta.language)->title_page);
     int prev = 0, order = 0;
     for (int i = 0; i < n; i++) {
         int d = items[i].depth;

@@ -2,6 +2,7 @@
  * on the node type (cmark's html.c), producing XHTML that is well-formed XML
  * whatever the input. Raw HTML is never emitted as markup, only as text. */
 #include "epub/epub_internal.h"
+#include "octavo/labels.h"
 #include "octavo/epub.h"
 
 #include <stdlib.h>
@@ -558,9 +559,11 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
                 oc_buf_puts(b, "<figure>\n");
                 img_tag(b, img, 0);
                 oc_buf_puts(b, "\n<figcaption>");
-                if (img->figure_number > 0)
-                    oc_buf_printf(b, "<span class=\"fig-label\">Figure %d.</span> ",
-                                  img->figure_number);
+                if (img->figure_number > 0) {
+                    const oc_labels *l = oc_labels_for(c->doc->meta.language);
+                    oc_buf_printf(b, "<span class=\"fig-label\">%s%d%s</span> ", l->figure,
+                                  img->figure_number, l->figure_after);
+                }
                 oc_epub_escape_str(b, img->title);
                 oc_buf_puts(b, "</figcaption>\n</figure>\n");
                 return 0;
@@ -665,8 +668,8 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
         if (entering)
             oc_buf_printf(b,
                           "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
-                          "aria-label=\"Table %d\">\n<table>\n",
-                          ++c->tables);
+                          "aria-label=\"%s%d\">\n<table>\n",
+                          oc_labels_for(c->doc->meta.language)->table, ++c->tables);
         else
             oc_buf_puts(b, "</table>\n</div>\n");
         return 1;

@@ -3,7 +3,7 @@
  * so a file cut short anywhere is an error at load, not a half-drawn image
  * or a surprise in the reader. The EPUB carries the file as it is (GIF is
  * an EPUB core media type); the PDF gets the first frame's pixels. */
-#include "image_internal.h"
+#include "image/image_internal.h"
 #include "octavo/image.h"
 
 #include <gif_lib.h>
@@ -237,12 +237,5 @@ int oc_image_probe_gif(const unsigned char *data, size_t len, oc_image_info *inf
 
 oc_status oc_image_decode_gif(const unsigned char *data, size_t len, oc_image_pixels *out,
                               char *why) {
-    oc_image_info info;
-    memset(out, 0, sizeof *out);
-    memset(&info, 0, sizeof info);
-    if (gif_run(data, len, &info, out, why) != 0) {
-        oc_image_pixels_free(out);
-        return OC_ERR_INPUT;
-    }
-    return OC_OK;
+    return oc_image_decode_by(gif_run, data, len, out, why);
 }

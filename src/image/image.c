@@ -354,6 +354,18 @@ static int probe_jpeg(const unsigned char *d, size_t n, oc_image_info *out, char
     return -1;
 }
 
+oc_status oc_image_decode_by(oc_image_run_fn run, const unsigned char *data, size_t len,
+                             oc_image_pixels *out, char *why) {
+    oc_image_info info;
+    memset(out, 0, sizeof *out);
+    memset(&info, 0, sizeof info);
+    if (run(data, len, &info, out, why) != 0) {
+        oc_image_pixels_free(out);
+        return OC_ERR_INPUT;
+    }
+    return OC_OK;
+}
+
 int oc_image_is_gif(const unsigned char *data, size_t len) {
     return len >= 6 && (memcmp(data, "GIF87a", 6) == 0 || memcmp(data, "GIF89a", 6) == 0);
 }

@@ -5,6 +5,7 @@
  * Every still file (every first frame) is decoded in full at load, so a truncated or damaged one is
  * an error at the citing line. Both editions get the pixels: the PDF as an image object, the EPUB
  * as a PNG (EPUB 3.2 readers, and epubcheck 4, do not know image/webp). */
+#include "image/image_internal.h"
 #include "octavo/image.h"
 
 #include <stdint.h>
@@ -161,12 +162,5 @@ int oc_image_probe_webp(const unsigned char *data, size_t len, oc_image_info *in
 
 oc_status oc_image_decode_webp(const unsigned char *data, size_t len, oc_image_pixels *out,
                                char *why) {
-    oc_image_info info;
-    memset(out, 0, sizeof *out);
-    memset(&info, 0, sizeof info);
-    if (webp_run(data, len, &info, out, why) != 0) {
-        oc_image_pixels_free(out);
-        return OC_ERR_INPUT;
-    }
-    return OC_OK;
+    return oc_image_decode_by(webp_run, data, len, out, why);
 }

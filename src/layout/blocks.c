@@ -2,6 +2,7 @@
  * quotes, code, rules, tables, figures and footnote bodies. One walk over
  * each chapter's tree with one switch on the node type. */
 #include "layout/flow.h"
+#include "octavo/labels.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -139,6 +140,59 @@ void oc_flow_mark_add(oc_flow *f, const oc_flow_mark *m) {
         f->marks = oc_xrealloc(f->marks, f->capmarks * sizeof *f->marks);
     }
     f->marks[f->nmarks++] = *m;
+}
+
+/* The font that draws cp: `f` when it has the glyph, else the fallbacks in
+ * the paragraph code's order (DejaVu Sans, then the script faces). */
+static oc_font_id font_for(const oc_fontset *fonts, oc_font_id f, uint32_t cp) {
+    if (cp < 0x80 || oc_fonts_has(fonts, f, cp)) return f;
+    if (oc_fonts_has(fonts, OC_FONT_SANS, cp)) return OC_FONT_SANS;
+    oc_font_id s = oc_fonts_script_face(fonts, cp);
+    return s < OC_FONT_COUNT ? s : f;
+}
+
+double oc_text_by_font(const oc_fontset *fonts, oc_para_ctx *para, oc_font_id f, double size,
+                       const char *s, size_t len, oc_text_emit emit, void *ud) {
+    size_t i = 0, start = 0;
+    double w = 0;
+    oc_font_id cur = f;
+    while (i <= len) {
+        size_t j = i;
+        oc_font_id want = cur;
+        if (i < len) want = font_for(fonts, f, oc_utf8_next(s, len, &j));
+        if (i == len || (want != cur && i > start)) {
+            double pw = oc_para_text_width(para, cur, size, s + start, i - start);
+            if (emit) emit(ud, cur, s + start, i - start, w, pw);
+            w += pw;
+            start = i;
+        }
+        if (i == len) break;
+        cur = want;
+        i = j;
+    }
+    return w;
+}
+
+typedef struct {
+    oc_blocks *b;
+    const oc_item *proto;
+} flow_text;
+
+static void flow_text_emit(void *ud, oc_font_id f, const char *s, size_t len, double dx, double w) {
+    flow_text *ft = ud;
+    oc_item t = *ft->proto;
+    t.font = f;
+    t.x += dx;
+    t.w = w;
+    t.text = s;
+    t.len = len;
+    oc_flow_item(ft->b->flow, &t);
+}
+
+double oc_blocks_text(oc_blocks *b, const oc_item *proto, const char *s, size_t len) {
+    flow_text ft = {b, proto};
+    return oc_text_by_font(b->fonts, b->para, proto->font, proto->size, s, len, flow_text_emit,
+                           &ft);
 }
 
 double oc_blocks_base(double size, double leading) {
@@ -541,7 +595,8 @@ static void figure(oc_blocks *b, const oc_node *n) {
         em->next = txt;
         lab->type = OC_TEXT;
         lab->parent = em;
-        lab->text = oc_arena_printf(b->arena, "Figure %d.", img->figure_number);
+        lab->text =
+            oc_labels_figure(b->arena, oc_labels_for(b->doc->meta.language), img->figure_number);
         lab->len = strlen(lab->text);
         txt->type = OC_TEXT;
         txt->parent = para;
@@ -1018,6 +1073,30 @@ static void walk(oc_blocks *b, const oc_node *n) {
 }
 
 /* The chapter opening: a sink, the "Chapter N" label and the title. */
+/* 1 when a block shows no words: images (their alt text is not shown),
+ * links around them (badges), line breaks, blank text, anchors. */
+static int wordless(const oc_node *n) {
+    switch (n->type) {
+    case OC_IMAGE:
+    case OC_ANCHOR:
+    case OC_SOFTBREAK:
+    case OC_LINEBREAK:
+        return 1;
+    case OC_TEXT:
+    case OC_HTML_BLOCK: /* what the HTML parser left is drawn as source */
+        for (size_t i = 0; i < n->len; i++)
+            if (n->text[i] != ' ' && n->text[i] != '\t' && n->text[i] != '\n') return 0;
+        return 1;
+    case OC_PARAGRAPH:
+    case OC_LINK:
+        for (const oc_node *k = n->first; k; k = k->next)
+            if (!wordless(k)) return 0;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
     int flags = OC_PG_BREAK_BEFORE | OC_PG_OPENING | OC_PG_KEEP_NEXT;
     if (b->opt->print) flags |= OC_PG_RECTO;
@@ -1047,16 +1126,13 @@ static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
         double size = b->body * 1.15, lead = size * 1.4;
         size_t e = oc_blocks_elem(b, lead, OC_PG_KEEP_NEXT);
         (void)e;
-        char *label = oc_arena_printf(b->arena, "Chapter %s", h1->number);
+        char *label = oc_labels_chapter(b->arena, oc_labels_for(b->doc->meta.language), h1->number);
         oc_item t = oc_item_at(OC_ITEM_TEXT, 0, -oc_blocks_base(size, lead), 0, 0);
         t.font = OC_FONT_SERIF_ITALIC;
         t.size = size;
         t.color = b->text;
-        t.text = label;
-        t.len = strlen(label);
-        t.w = oc_para_text_width(b->para, t.font, size, label, t.len);
         t.sref = h;
-        oc_flow_item(b->flow, &t);
+        oc_blocks_text(b, &t, label, strlen(label));
         b->space = lead * 0.3;
     }
     double size = b->body * 2.0, lead = size * 1.2;
@@ -1100,20 +1176,29 @@ oc_status oc_blocks_chapter(oc_blocks *b, const oc_chapter *ch) {
     b->sparent = oc_blocks_se(b, OC_SE_SECT, OC_SREF_DOCUMENT, ch->root);
     b->sref = b->sblock = b->slink = 0;
     b->in_note = 0;
-    const oc_node *c = ch->root ? ch->root->first : NULL;
+    const oc_node *first = ch->root ? ch->root->first : NULL, *c = first;
     const oc_node *h1 = NULL;
+    /* a README's logo or badges before its "# Title" have no words: the
+     * title still opens the chapter, and they follow it */
+    while (c && c->type != OC_HEADING && wordless(c))
+        c = c->next;
     /* the first heading opens the chapter when it is an h1, or when it
      * repeats the title the table of contents gives (mdBook chapters often
      * start with "## Title"): shown once, not under a copy of itself */
     if (c && c->type == OC_HEADING &&
         (c->level == 1 ||
-         (ch->title_given && strcmp(oc_node_plain_text(b->arena, c), ch->title) == 0))) {
+         (ch->title_given && strcmp(oc_node_plain_text(b->arena, c), ch->title) == 0)))
         h1 = c;
-        c = c->next;
-    }
+    else
+        c = first;
     opening(b, ch, h1);
-    /* each top-level block's lines and runs are items now: free them */
-    for (; c; c = c->next) {
+    /* each top-level block's lines and runs are items now: free them; the
+     * wordless blocks before the opening heading come first */
+    for (const oc_node *d = h1 ? first : NULL; d && d != h1; d = d->next) {
+        if (b->para->scratch) oc_arena_free(b->para->scratch);
+        walk(b, d);
+    }
+    for (c = h1 ? h1->next : first; c; c = c->next) {
         if (b->para->scratch) oc_arena_free(b->para->scratch);
         walk(b, c);
     }

@@ -138,6 +138,19 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
                     int links);
 oc_para_style oc_blocks_style(const oc_blocks *b, oc_font_id font, double size, double leading,
                               int justify);
+/* A line of text set outside the paragraph machinery (the contents page's
+ * title, a chapter's label, running heads): split into stretches one font
+ * draws, `f` where it has the glyphs, else DejaVu Sans, else the script's
+ * face (the paragraphs' fallback order). emit, when not NULL, gets each
+ * stretch with its offset from the start; returns the whole width. */
+typedef void (*oc_text_emit)(void *ud, oc_font_id f, const char *s, size_t len, double dx,
+                             double w);
+double oc_text_by_font(const oc_fontset *fonts, oc_para_ctx *para, oc_font_id f, double size,
+                       const char *s, size_t len, oc_text_emit emit, void *ud);
+/* The same stretches as TEXT items of the flow's last element, copies of
+ * `proto` (its position, size, colour, structure reference) with their own
+ * font, text, offset and width; returns the width. */
+double oc_blocks_text(oc_blocks *b, const oc_item *proto, const char *s, size_t len);
 /* Baseline offset below a line element's top for a style. */
 double oc_blocks_base(double size, double leading);
 /* The text area of physical page `phys` (0-based) for a paper and profile:

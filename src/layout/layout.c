@@ -7,6 +7,7 @@
  * contents (laid out after) never changes them — its own page count only
  * shifts physical page indexes, which are added at assembly. */
 #include "layout/flow.h"
+#include "octavo/labels.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -170,39 +171,26 @@ static void text_at(assembler *as, oc_font_id f, double size, double x, double y
     oc_itemvec_push(&as->cur, &t);
 }
 
-/* The font that draws cp: `f` when it has the glyph, else the fallbacks in
- * the paragraph code's order (DejaVu Sans, then the script faces). */
-static oc_font_id font_for(const assembler *as, oc_font_id f, uint32_t cp) {
-    if (cp < 0x80 || oc_fonts_has(as->fonts, f, cp)) return f;
-    if (oc_fonts_has(as->fonts, OC_FONT_SANS, cp)) return OC_FONT_SANS;
-    oc_font_id s = oc_fonts_script_face(as->fonts, cp);
-    return s < OC_FONT_COUNT ? s : f;
+typedef struct {
+    assembler *as;
+    double size, x, y;
+    oc_color color;
+} furniture_line;
+
+static void furniture_emit(void *ud, oc_font_id f, const char *s, size_t len, double dx, double w) {
+    furniture_line *fl = ud;
+    (void)w;
+    text_at(fl->as, f, fl->size, fl->x + dx, fl->y, oc_arena_strndup(&fl->as->out->arena, s, len),
+            fl->color);
 }
 
 /* Width of a line of furniture text (running heads) with font fallback, and,
  * when draw is set, its items: one TEXT item per stretch in one font. */
 static double furniture_text(assembler *as, oc_font_id f, double size, double x, double y,
                              const char *s, oc_color color, int draw) {
-    size_t len = strlen(s), i = 0, start = 0;
-    double w = 0;
-    oc_font_id cur = f;
-    while (i <= len) {
-        size_t j = i;
-        oc_font_id want = cur;
-        if (i < len) want = font_for(as, f, oc_utf8_next(s, len, &j));
-        if (i == len || (want != cur && i > start)) {
-            double pw = oc_para_text_width(as->b->para, cur, size, s + start, i - start);
-            if (draw)
-                text_at(as, cur, size, x + w, y,
-                        oc_arena_strndup(&as->out->arena, s + start, i - start), color);
-            w += pw;
-            start = i;
-        }
-        if (i == len) break;
-        cur = want;
-        i = j;
-    }
-    return w;
+    furniture_line fl = {as, size, x, y, color};
+    return oc_text_by_font(as->fonts, as->b->para, f, size, s, strlen(s),
+                           draw ? furniture_emit : NULL, &fl);
 }
 
 static void roman(int n, char *out, size_t cap) {
@@ -521,11 +509,9 @@ static void contents_flow(assembler *as, const oc_flow *body, const oc_pg_result
     t.font = OC_FONT_SERIF_BOLD;
     t.size = tsize;
     t.color = b->text;
-    t.text = "Contents";
-    t.len = 8;
-    t.w = oc_para_text_width(as->b->para, t.font, tsize, t.text, t.len);
     t.sref = h;
-    oc_flow_item(cf, &t);
+    const char *title = oc_labels_for(as->doc->meta.language)->contents;
+    oc_blocks_text(b, &t, title, strlen(title));
     b->space = b->leading * 2;
 
     double size = b->body, lead = b->leading;
@@ -1078,8 +1064,9 @@ static void assemble(assembler *as, oc_flow *cf, const oc_pg_result *cr, oc_flow
     title_page(as);
     if (as->opt->print) end_page(as, OC_LABEL_ROMAN, (int)as->npages + 1);
     size_t contents_page = as->npages;
-    place_flow(as, cf, cr, OC_LABEL_ROMAN, (int)as->npages + 1, "Contents", NULL);
-    add_mark(as, 0, "Contents", "octavo-contents", contents_page);
+    const char *contents = oc_labels_for(as->doc->meta.language)->contents;
+    place_flow(as, cf, cr, OC_LABEL_ROMAN, (int)as->npages + 1, contents, NULL);
+    add_mark(as, 0, contents, "octavo-contents", contents_page);
     if (as->opt->print && as->npages % 2 == 1) end_page(as, OC_LABEL_ROMAN, (int)as->npages + 1);
     size_t body0 = as->npages;
     as->note_i = 0;

@@ -31,6 +31,7 @@
  * Code blocks are set line by line in monospace; a source line wider than
  * the measure wraps at a space (or anywhere) and the continuation starts
  * with a grey "↪". */
+#include "octavo/labels.h"
 #include "octavo/layout.h"
 
 #include <hb.h>
@@ -593,9 +594,18 @@ static void add_page_ref(pbuild *b, const char *dest, const istate *st) {
     us.bold = 0;
     us.strike = 0;
     add_space(b, style_index(b, &us));
-    add_text(b, NULL, "(p.\xC2\xA0", 5, &us);
+    /* the book language's words around the number ("(p. " "12" ")"), a
+     * space before the number made a no-break one */
+    const oc_labels *l = oc_labels_for(c->doc ? c->doc->meta.language : NULL);
+    size_t pl = strlen(l->page_ref);
+    if (pl && l->page_ref[pl - 1] == ' ') {
+        add_text(b, NULL, l->page_ref, pl - 1, &us);
+        add_text(b, NULL, "\xC2\xA0", 2, &us);
+    } else {
+        add_text(b, NULL, l->page_ref, pl, &us);
+    }
     add_text(b, NULL, label, strlen(label), &us);
-    add_text(b, NULL, ")", 1, &us);
+    add_text(b, NULL, l->page_ref_after, strlen(l->page_ref_after), &us);
     for (int k = (int)strlen(label); k < c->ref_pad && k < 16; k++)
         add_text(b, NULL, "\xE2\x80\x87", 3, &us); /* figure space */
     c->refs_used++;
@@ -676,8 +686,9 @@ static void walk(pbuild *b, const oc_node *n, istate st) {
             istate us = st;
             us.small = 1;
             add_space(b, style_index(b, &us));
-            static const char note[] = "(in the full book)";
-            add_text(b, NULL, note, sizeof note - 1, &us);
+            const char *note =
+                oc_labels_for(b->ctx->doc ? b->ctx->doc->meta.language : NULL)->in_full_book;
+            add_text(b, NULL, note, strlen(note), &us);
             break;
         }
         if (b->ps->show_urls && st.dest && n->link_kind == OC_LINK_INTERNAL) {

@@ -26,7 +26,7 @@ run() { # name, profile, list, chapter numbers...
     fi
     if [ -n "$JAR" ]; then
         local ec
-        ec=$(java -jar "$JAR" "$out"/*.epub 2>&1 | grep -E "^Messages:")
+        ec=$("$SRC/tests/lib/run_epubcheck.sh" "$out"/*.epub 2>&1 | grep -E "^Messages:")
         case "$ec" in *"0 fatals / 0 errors / 0 warnings"*) ok "$name: epubcheck $ec" ;;
             *) bad "$name: epubcheck $ec" ;; esac
     fi

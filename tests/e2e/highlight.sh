@@ -181,7 +181,7 @@ cat "$WORK/epub.out"
 if [ $rc = 0 ]; then ok "EPUB spans"; else bad "EPUB spans: $(grep FAIL "$WORK/epub.out" | head -3 | tr '\n' ';')"; fi
 
 log=$WORK/screen.epubcheck
-java -jar "$JAR" "$WORK/screen/highlight.epub" >"$log" 2>&1
+"$SRC/tests/lib/run_epubcheck.sh" "$WORK/screen/highlight.epub" >"$log" 2>&1
 if [ $? = 0 ] && ! grep -qE '^(ERROR|WARNING|FATAL)' "$log" && grep -q '0 fatals / 0 errors / 0 warnings' "$log"; then
     ok "epubcheck 0/0/0"
 else

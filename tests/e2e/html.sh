@@ -47,7 +47,7 @@ EPUB=$OUT/html-book.epub
 if q=$(qpdf --check "$PDF" 2>&1) && ! grep -qi warning <<<"$q"; then ok "qpdf --check clean"; else
     bad "qpdf --check: $(tail -2 <<<"$q")"
 fi
-e=$(java -jar "$JAR" "$EPUB" 2>&1)
+e=$("$SRC/tests/lib/run_epubcheck.sh" "$EPUB" 2>&1)
 if grep -q "Messages: 0 fatals / 0 errors / 0 warnings" <<<"$e"; then ok "epubcheck 0/0/0"; else
     bad "epubcheck: $(grep -E 'ERROR|WARNING|Messages' <<<"$e" | head -5)"
 fi
@@ -260,4 +260,23 @@ while IFS= read -r line; do
     *) bad "checker: $line" ;;
     esac
 done <"$WORK/py.out"
+
+# the README's logo and anchor come before its <h1>: the h1 still opens the
+# chapter (one "Quill" bookmark, the title once on its opening page), the
+# logo follows it
+if qpdf --json "$PDF" | python3 -I -c '
+import json, sys
+def walk(o):
+    for x in o:
+        yield x["title"]
+        yield from walk(x.get("kids", []))
+titles = list(walk(json.load(sys.stdin)["outlines"]))
+sys.exit(0 if titles.count("Quill") == 1 else 1)'; then
+    ok "PDF: the README's h1 after its logo opens the chapter (one Quill bookmark)"
+else
+    bad "PDF: Quill bookmarked more than once (the h1 did not open the chapter)"
+fi
+page=$(pdftotext "$PDF" - | awk 'BEGIN{RS="\f"} /A small tool that turns notes/ {print NR; exit}')
+n=$(pdftotext -f "$page" -l "$page" "$PDF" - | grep -cx "Quill")
+if [ "$n" = 1 ]; then ok "PDF: 'Quill' once on the opening page"; else bad "PDF: 'Quill' $n times on the opening page"; fi
 finish html

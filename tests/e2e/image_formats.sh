@@ -228,7 +228,7 @@ EOF
 n=$(cat "$WORK"/epub/EPUB/text/*.xhtml | grep -o '<img ' | wc -l)
 [ "$n" = 6 ] && ok "EPUB: six <img> in the chapters" || bad "EPUB: $n <img>, want 6"
 for p in screen print; do
-    r=$(java -jar "$JAR" "$O/$p-a/imgformats.epub" 2>&1)
+    r=$("$SRC/tests/lib/run_epubcheck.sh" "$O/$p-a/imgformats.epub" 2>&1)
     if grep -q "0 fatals / 0 errors / 0 warnings" <<<"$r" || grep -q "No errors or warnings detected" <<<"$r"; then
         ok "$p: epubcheck 0 errors 0 warnings"
     else bad "$p: epubcheck"; grep -E "ERROR|WARNING|FATAL" <<<"$r" | head -5; fi

@@ -36,140 +36,15 @@
 . "$(dirname "$0")/../lib/e2e.sh"
 
 HELPER=$WORK/check.py
+# the word rules are tests/lib/source_words.py's (shared with the tagged-PDF
+# check); its folder goes after the standard library on the path
+export OCTAVO_TESTLIB=$SRC/tests/lib
 cat >"$HELPER" <<'PY'
-import html, json, os, re, subprocess, sys
+import json, os, re, subprocess, sys
 
-WORD = re.compile(r"[^\W_]+")
-
-def strip_front_matter(text):
-    if text.startswith("---\n"):
-        end = text.find("\n---", 4)
-        if end > 0:
-            nl = text.find("\n", end + 4)
-            return text[nl + 1 if nl >= 0 else len(text):]
-    return text
-
-def join_compounds(t):
-    """'fine-tune' -> 'finetune' on both sides, so a line broken at a
-    compound's own hyphen and a word hyphenated by the layout compare alike."""
-    return re.sub(r"([^\W\d_])[-\u2010\u00ad]\s*([^\W\d_])", r"\1\2", t)
-
-def font_coverage(folder):
-    """Code points some bundled font maps (cmap formats 4 and 12, Unicode)."""
-    import struct
-    cover = set()
-    for name in os.listdir(folder):
-        if not name.endswith(".ttf"):
-            continue
-        d = open(os.path.join(folder, name), "rb").read()
-        tables = {}
-        for i in range(struct.unpack(">H", d[4:6])[0]):
-            tag, _, off, ln = struct.unpack(">4sIII", d[12 + 16 * i:28 + 16 * i])
-            tables[tag] = off
-        c = tables[b"cmap"]
-        for i in range(struct.unpack(">H", d[c + 2:c + 4])[0]):
-            plat, enc, off = struct.unpack(">HHI", d[c + 4 + 8 * i:c + 12 + 8 * i])
-            sub = c + off
-            if (plat, enc) == (3, 10) and struct.unpack(">H", d[sub:sub + 2])[0] == 12:
-                ngroups = struct.unpack(">I", d[sub + 12:sub + 16])[0]
-                for g in range(ngroups):
-                    a, b, _ = struct.unpack(">III", d[sub + 16 + 12 * g:sub + 28 + 12 * g])
-                    cover.update(range(a, min(b, 0x10FFFF) + 1))
-                continue
-            if (plat, enc) != (3, 1) or struct.unpack(">H", d[sub:sub + 2])[0] != 4:
-                continue
-            segs = struct.unpack(">H", d[sub + 6:sub + 8])[0] // 2
-            ends = struct.unpack(">%dH" % segs, d[sub + 14:sub + 14 + 2 * segs])
-            starts = struct.unpack(">%dH" % segs, d[sub + 16 + 2 * segs:sub + 16 + 4 * segs])
-            for a, b in zip(starts, ends):
-                cover.update(range(a, min(b, 0xFFFE) + 1))
-    return cover
-
-COVER = font_coverage(os.environ["OCTAVO_FONTS"]) if os.environ.get("OCTAVO_FONTS") else None
-
-def drawable(w):
-    return COVER is None or all(ord(ch) in COVER for ch in w)
-
-def is_cjk(ch):
-    c = ord(ch)
-    return (0x2E80 <= c <= 0x2FDF or 0x3040 <= c <= 0x30FF or 0x3190 <= c <= 0x31FF or
-            0x3400 <= c <= 0x4DBF or 0x4E00 <= c <= 0x9FFF or 0xF900 <= c <= 0xFAFF or
-            0xFF66 <= c <= 0xFF9F)
-
-def is_rtl(w):
-    return any(0x0590 <= ord(ch) <= 0x08FF or 0xFB1D <= ord(ch) <= 0xFDFF or
-               0xFE70 <= ord(ch) <= 0xFEFF for ch in w)
-
-CJK_SPLIT = re.compile(r"([\u2E80-\u2FDF\u3040-\u30FF\u3190-\u31FF\u3400-\u4DBF"
-                       r"\u4E00-\u9FFF\uF900-\uFAFF\uFF66-\uFF9F])")
-
-def words_of(text):
-    """Lower-cased words in order: each CJK character a word of its own, each
-    maximal run of right-to-left words sorted (see the header)."""
-    out = []
-    for w in WORD.findall(text):
-        out += [p for p in CJK_SPLIT.split(w.lower()) if p]
-    i = 0
-    while i < len(out):
-        if is_rtl(out[i]):
-            j = i
-            while j < len(out) and is_rtl(out[j]):
-                j += 1
-            out[i:j] = sorted(out[i:j])
-            i = j
-        else:
-            i += 1
-    return out
-
-def md_words(text):
-    """Approximate reader-visible words of Markdown, in order, and the words
-    of footnote bodies (which the PDF moves to page feet) separately."""
-    body, notes = [], []
-    in_note = False
-    fence = None
-    for line in strip_front_matter(text).split("\n"):
-        s = line.strip()
-        if fence:
-            if s.startswith(fence):
-                fence = None
-            else:
-                body.append(line)
-            continue
-        m = re.match(r"(```+|~~~+)", s)
-        if m:
-            fence = m.group(1)
-            in_note = False
-            continue
-        if re.match(r"\[\^[^\]]+\]:", s):
-            in_note = True
-            notes.append(re.sub(r"^\[\^[^\]]+\]:", "", s))
-            continue
-        if in_note and (line.startswith("    ") or line.startswith("\t") or not s):
-            notes.append(s)
-            continue
-        in_note = False
-        if re.match(r"^\|?\s*:?-{2,}", s) and set(s) <= set("|:- "):
-            continue  # table delimiter row
-        body.append(line)
-    def clean(t):
-        t = re.sub(r"<!--.*?-->", " ", t, flags=re.S)
-        t = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", t)        # images (drawn, alt not text)
-        t = re.sub(r"\[\^[^\]]+\]", " ", t)                 # footnote markers
-        t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", t)      # links -> text
-        t = re.sub(r"<(https?://[^>]+)>", r"\1", t)         # autolinks
-        t = re.sub(r"</?[A-Za-z][^>]*>", " ", t)            # html tags
-        t = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", t)        # escapes
-        return join_compounds(html.unescape(t))
-    # words in scripts no bundled font has are drawn as U+FFFD (and warned)
-    global DROPPED
-    def tok(t):
-        global DROPPED
-        ws = words_of(clean(t))
-        DROPPED += sum(1 for w in ws if not drawable(w))
-        return [w for w in ws if drawable(w)]
-    return tok("\n".join(body)), tok("\n".join(notes))
-
-DROPPED = 0
+sys.path.append(os.environ["OCTAVO_TESTLIB"])
+from source_words import (WORD, in_order, join_compounds, md_body_and_notes,  # noqa: E402
+                          sources, strip_front_matter, words_of)
 
 def pdf_text(pdf, layout=False):
     # -layout keeps long table rows on their lines (plain mode may read a
@@ -179,30 +54,6 @@ def pdf_text(pdf, layout=False):
     t = r.stdout.decode("utf-8", "replace")
     # join words hyphenated at line ends (and compounds, as in the source)
     return join_compounds(t)
-
-def in_order(src, pdf, window=3000):
-    """Greedy subsequence match: the fraction of src words found in order."""
-    pos, found = 0, 0
-    index = {}
-    for i, w in enumerate(pdf):
-        index.setdefault(w, []).append(i)
-    import bisect
-    def confirmed(j, p):
-        # a long jump only counts when the next source words follow it
-        nxt = src[j + 1:j + 6]
-        return all(w in pdf[p + 1:p + 16] for w in nxt)
-    for j, w in enumerate(src):
-        lst = index.get(w)
-        if not lst:
-            continue
-        k = bisect.bisect_left(lst, pos)
-        while k < len(lst) and lst[k] - pos <= window:
-            if lst[k] - pos <= 40 or confirmed(j, lst[k]):
-                found += 1
-                pos = lst[k] + 1
-                break
-            k += 1
-    return found / max(1, len(src))
 
 def headings(text):
     out, fence = [], None
@@ -231,29 +82,23 @@ def outline_titles(js):
     walk(js.get("outlines", []))
     return titles
 
-def sources(book):
-    if os.path.isfile(book):
-        return [open(book, encoding="utf-8").read()]
-    meta = open(os.path.join(book, "book.yaml"), encoding="utf-8").read()
-    chapters = re.findall(r"^\s*-\s*(\S+\.md)\s*$", meta, flags=re.M)
-    return [open(os.path.join(book, c), encoding="utf-8").read() for c in chapters]
-
 def main():
     cmd, book, pdf = sys.argv[1], sys.argv[2], sys.argv[3]
     srcs = sources(book)
     if cmd == "words":
-        body, notes = [], []
+        body, notes, dropped = [], [], 0
         for s in srcs:
-            b, n = md_words(s)
+            b, n, d = md_body_and_notes(s)
             body += b
             notes += n
+            dropped += d
         frac = 0
         for layout in (False, True):
             words = words_of(pdf_text(pdf, layout))
             frac = max(frac, in_order(body, words))
         present = set(words)
         nfrac = sum(1 for w in notes if w in present) / max(1, len(notes))
-        print("%.4f %d %.4f %d %d" % (frac, len(body), nfrac, len(notes), DROPPED))
+        print("%.4f %d %.4f %d %d" % (frac, len(body), nfrac, len(notes), dropped))
     elif cmd == "bookmarks":
         js = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True).stdout)
         titles = outline_titles(js)

@@ -108,10 +108,10 @@ def _clean(t):
     return html.unescape(t)
 
 
-def md_words(text):
-    """The chapter's words in reading order, each footnote's body where it
-    is first cited; and the count of words no bundled font draws."""
-    body, notes, order = [], {}, []
+def _scan(text):
+    """A chapter's body (fenced code kept, table delimiter rows and footnote
+    definitions taken out) and its footnotes' text by label."""
+    body, notes = [], {}
     note = None
     fence = None
     for line in strip_front_matter(text).split("\n"):
@@ -139,7 +139,18 @@ def md_words(text):
         if re.match(r"^\|?\s*:?-{2,}", s) and set(s) <= set("|:- "):
             continue  # table delimiter row
         body.append(line)
-    text = "\n".join(body)
+    return "\n".join(body), notes
+
+
+def _drawable_words(text):
+    ws = words_of(_clean(text))
+    return [w for w in ws if drawable(w)], sum(1 for w in ws if not drawable(w))
+
+
+def md_words(text):
+    """The chapter's words in reading order, each footnote's body where it
+    is first cited; and the count of words no bundled font draws."""
+    body, notes = _scan(text)
     seen = set()
 
     def inline(m):
@@ -148,10 +159,17 @@ def md_words(text):
             return " "
         seen.add(label)
         return " " + " ".join(notes[label]) + " "
-    text = NOTE_REF.sub(inline, text)
-    ws = words_of(_clean(text))
-    dropped = sum(1 for w in ws if not drawable(w))
-    return [w for w in ws if drawable(w)], dropped
+    return _drawable_words(NOTE_REF.sub(inline, body))
+
+
+def md_body_and_notes(text):
+    """The chapter's words without its footnotes, in reading order; every
+    footnote's words (a page's notes sit at its foot, away from the text
+    that cites them); and the count of words no bundled font draws."""
+    body, notes = _scan(text)
+    words, dropped = _drawable_words(NOTE_REF.sub(" ", body))
+    nwords, ndropped = _drawable_words("\n".join(" ".join(v) for v in notes.values()))
+    return words, nwords, dropped + ndropped
 
 
 def in_order(src, got, window=3000):

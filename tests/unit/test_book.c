@@ -327,6 +327,62 @@ static void test_listed_chapters(void) {
     oc_doc_free(&doc);
 }
 
+/* A folder of Markdown with neither book.yaml nor book.toml (a project's
+ * docs) builds with the defaults: its files by name, README.md or index.md
+ * first in its folder; the title from the first chapter. A folder with no
+ * Markdown at all is not a book. */
+static void test_plain_folder(void) {
+    oc_memfile files[] = {F("docs/b.md", "# Bee\n"),
+                          F("docs/a.md", "# Ay\n"),
+                          F("docs/README.md", "# The Docs\n\nSee [a](a.md).\n"),
+                          F("docs/notes.txt", "x"),
+                          {NULL, NULL, 0}};
+    oc_document doc;
+    CHECK(load(&doc, "docs", files) == OC_OK);
+    CHECK(doc.nchapters == 3);
+    if (doc.nchapters == 3) {
+        CHECK_STR_EQ(doc.chapters[0].path, "README.md");
+        CHECK_STR_EQ(doc.chapters[1].path, "a.md");
+        CHECK_STR_EQ(doc.chapters[2].path, "b.md");
+    }
+    CHECK_STR_EQ(doc.meta.title, "The Docs");
+    CHECK_STR_EQ(doc.meta.slug, "docs");
+    CHECK(diag.errors == 0 && diag.warnings == 0);
+    oc_doc_free(&doc);
+
+    oc_memfile none[] = {F("empty/notes.txt", "x"), {NULL, NULL, 0}};
+    CHECK(load(&doc, "empty", none) == OC_ERR_INPUT);
+    CHECK(oc_diag_contains(&diag, "not a book folder: no book.yaml, no book.toml and no Markdown"));
+    oc_doc_free(&doc);
+}
+
+/* Node.js's documentation numbers a repeated heading's anchor "_1" where
+ * GitHub writes "-1": such a link reaches the same heading. */
+static void test_underscore_repeats(void) {
+    oc_memfile files[] = {
+        F("bk/book.yaml", "title: T\nchapters: [one.md]\n"),
+        F("bk/one.md", "# One\n\n## Event: 'error'\n\nA.\n\n## Event: 'error'\n\n"
+                       "[second](#event-error_1), [first](#event-error), [third](#event-error_2),\n"
+                       "[odd](#_1).\n"),
+        {NULL, NULL, 0}};
+    oc_document doc;
+    CHECK(load(&doc, "bk", files) == OC_OK);
+    oc_node *p = doc.chapters[0].root->last;
+    oc_node *links[4];
+    int nl = 0;
+    for (oc_node *c = p ? p->first : NULL; c; c = c->next)
+        if (c->type == OC_LINK && nl < 4) links[nl++] = c;
+    CHECK(nl == 4);
+    if (nl == 4) {
+        CHECK(links[0]->link_kind == OC_LINK_INTERNAL);
+        CHECK_STR_EQ(links[0]->target_id, "event-error-1");
+        CHECK_STR_EQ(links[1]->target_id, "event-error");
+        CHECK(links[2]->link_kind == OC_LINK_BROKEN);
+        CHECK(links[3]->link_kind == OC_LINK_BROKEN);
+    }
+    oc_doc_free(&doc);
+}
+
 int main(void) {
     RUN(test_metadata);
     RUN(test_yaml_error_line);
@@ -340,6 +396,8 @@ int main(void) {
     RUN(test_deep_nesting);
     RUN(test_language_tags);
     RUN(test_listed_chapters);
+    RUN(test_plain_folder);
+    RUN(test_underscore_repeats);
     oc_diag_free(&diag);
     return harness_finish("test_book");
 }

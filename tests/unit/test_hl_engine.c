@@ -1,0 +1,391 @@
+/* Unit tests for the highlighter's matching loop (src/doc/srchilite_bridge.cpp)
+ * and for highlighting blocks on several threads (src/doc/highlight.c).
+ *
+ * Our loop remembers each rule's last search on a line instead of searching
+ * again at every token; it must give exactly the pieces source-highlight's
+ * own SourceHighlighter gives: every language definition installed with
+ * source-highlight and ours, over the fixture's code, the bench book's lines
+ * and generated lines built to trip the shortcuts (a word character before
+ * a \b rule's next attempt, ^ after a token, back-references such as shell
+ * here-documents, unterminated strings and comments across lines, bytes
+ * over 0x7F, tabs, CRs). Then: a book's blocks highlighted on two threads
+ * give the spans one thread gives. */
+#include "doc/highlight.h"
+#include "doc/srchilite_bridge.h"
+#include "harness.h"
+#include "octavo/doc.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef OCTAVO_SRCHILITE_DIR
+#define OCTAVO_SRCHILITE_DIR "/usr/share/source-highlight"
+#endif
+
+/* ---- the pieces of one run, as text ---------------------------------------- */
+
+typedef struct {
+    char *s;
+    size_t n, cap;
+    size_t next; /* where the next piece must start */
+    int gaps;    /* a piece that did not start where the last one ended */
+} pieces;
+
+static void put(pieces *p, const char *t, size_t l) {
+    if (p->n + l + 1 > p->cap) {
+        p->cap = (p->n + l + 1) * 2;
+        p->s = realloc(p->s, p->cap);
+        if (!p->s) abort();
+    }
+    memcpy(p->s + p->n, t, l);
+    p->n += l;
+    p->s[p->n] = '\0';
+}
+
+static void on_piece(void *ud, size_t off, size_t len, const char *elem) {
+    pieces *p = ud;
+    char b[96];
+    int w = snprintf(b, sizeof b, "%zu+%zu:%s|", off, len, elem);
+    put(p, b, (size_t)w);
+}
+
+/* Runs `text` through both engines; 1 when they agree (return code and
+ * every piece). On a difference prints the first one. */
+static int same(const char *dir, const char *file, const char *text) {
+    pieces a = {0}, b = {0};
+    size_t len = strlen(text);
+    int ra = oc_hl_bridge_run_mode(dir, file, text, len, on_piece, &a, 0);
+    int rb = oc_hl_bridge_run_mode(dir, file, text, len, on_piece, &b, 1);
+    int ok = ra == rb && (ra != 0 || (a.n == b.n && (a.n == 0 || memcmp(a.s, b.s, a.n) == 0)));
+    if (!ok) {
+        size_t i = 0;
+        while (i < a.n && i < b.n && a.s[i] == b.s[i])
+            i++;
+        size_t from = i > 60 ? i - 60 : 0;
+        fprintf(stderr,
+                "%s: ours %d, source-highlight's %d; first difference at %zu:\n  ours: %.120s\n  "
+                "theirs: %.120s\n  text: %.200s\n",
+                file, ra, rb, i, a.n > from ? a.s + from : "", b.n > from ? b.s + from : "", text);
+    }
+    free(a.s);
+    free(b.s);
+    return ok;
+}
+
+/* ---- the texts --------------------------------------------------------------- */
+
+static char *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *s = malloc(cap);
+    size_t r;
+    while ((r = fread(s + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (n + 1 == cap) s = realloc(s, cap *= 2);
+    }
+    fclose(f);
+    s[n] = '\0';
+    *len = n;
+    return s;
+}
+
+/* The code of every fenced block of a Markdown file, each as one text. */
+static int fixture_blocks(const char *path, char ***out) {
+    size_t len;
+    char *md = read_file(path, &len);
+    int n = 0;
+    *out = NULL;
+    if (!md) return 0;
+    char *p = md;
+    while ((p = strstr(p, "```")) != NULL) {
+        char *body = strchr(p, '\n');
+        if (!body) break;
+        body++;
+        char *end = strstr(body, "\n```");
+        if (!end) break;
+        *out = realloc(*out, (size_t)(n + 1) * sizeof **out);
+        (*out)[n++] = strndup(body, (size_t)(end - body) + 1);
+        p = end + 4;
+    }
+    free(md);
+    return n;
+}
+
+static uint32_t rnd(uint32_t *s) {
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+/* Lines of tokens that keep the rules' shortcuts busy. */
+static char *generated(uint32_t seed, int lines) {
+    static const char *const tok[] = {
+        "fn",       "let",         "int",   "return", "x1",       "_y",       "foo_bar", "if",
+        "else",     "def",         "class", "SELECT", "from",     "Where",    "<<EOF",   "EOF",
+        "<<-'END'", "END",         "/*",    "*/",     "//",       "#",        "--",      "<!--",
+        "-->",      "\"",          "'",     "`",      "\\",       "\\\"",     "${",      "}",
+        "$x",       "@y",          "%h",    "(",      ")",        "[",        "]",       "{",
+        ";",        ",",           ".",     "::",     "->",       "=>",       "0",       "42",
+        "3.14",     "0x1F",        "1e-9",  "é",      "π",        "日本",     "\t",      " ",
+        "  ",       "\r",          "<div>", "</div>", "a=b",      "key:",     "- item",  "[sec]",
+        "#include", "@@ -1 +1 @@", "+add",  "-del",   "r\"raw\"", "'''",      "\"\"\"",  "r",
+        "b",        "r#\"",        "b'x'",  ":~",     "~",        "{ a, b }", "q{",      "=begin",
+        "=end",     "%{",          "|",     "&&",     "!",        "?",        "~",
+    };
+    size_t cap = 4096, n = 0;
+    char *s = malloc(cap);
+    for (int l = 0; l < lines; l++) {
+        int k = (int)(rnd(&seed) % 14);
+        for (int t = 0; t < k; t++) {
+            const char *w = tok[rnd(&seed) % (sizeof tok / sizeof *tok)];
+            size_t wl = strlen(w);
+            if (n + wl + 4 > cap) s = realloc(s, cap *= 2);
+            memcpy(s + n, w, wl);
+            n += wl;
+            if (rnd(&seed) % 3 == 0) s[n++] = ' ';
+        }
+        s[n++] = '\n';
+    }
+    s[n] = '\0';
+    return s;
+}
+
+/* Lines in the manner of tests/bench/gen_book.py --code-blocks. */
+static const char *const bench_lines =
+    "fn load_3(input: &str) -> Result<u32, String> {\n"
+    "    let data = input.trim().parse::<u32>().map_err(|e| e.to_string())?; // data\n"
+    "    if data > 712 { return Ok(data * 2); }\n    println!(\"data = {}\", data);\n}\n"
+    "function model4(items) { // model\n  const total = items.filter((x) => x.model > 5).length;\n"
+    "  return `${total} model`;\n}\n"
+    "interface Query1 { query: number; name: string }\n"
+    "export function query(p: Query1): string { return p.name + \"query\"; }\n"
+    "def train_2(data, limit=80):\n    # keep the train rows\n"
+    "    return [row for row in data if row[\"train\"] < limit]\n"
+    "# build\nfor f in *.build; do echo \"$f\" >> \"$HOME/build.log\"; done\nexport Build_6=512\n"
+    "#include <stdio.h>\nstatic int read_1(const char *s) { /* read */\n"
+    "    return printf(\"%s read\\n\", s) + 12;\n}\n"
+    "template <typename T> class Batch2 {\n  public:\n    std::vector<T> batch; // batch\n"
+    "    int size() const { return 3; }\n};\n"
+    "{\"epoch\": 7, \"name\": \"epoch-1\", \"enabled\": true, \"tags\": null}\n"
+    "bias_0: 17  # bias\nname: \"bias\"\nenabled: true\nitems:\n  - bias\n"
+    "[loss]\nname = \"loss-2\"  # loss\ncount = 99\nenabled = false\n"
+    "<!-- tree -->\n<div class=\"tree\" id=\"tree-1\"><p>Tree &amp; more</p></div>\n"
+    "<?xml version=\"1.0\"?>\n<node id=\"4\" count=\"8\"><!-- node --></node>\n"
+    "/* grid */\n.grid-3 { color: #333; margin: 12px auto; }\n"
+    "SELECT user, COUNT(*) FROM t_5 WHERE user > 9 GROUP BY user; -- user\n"
+    "func Parse0(s string) (int, error) { // parse\n"
+    "\tif len(s) > 31 { return 0, fmt.Errorf(\"parse\") }\n\treturn len(s), nil\n}\n"
+    "public class Cache2 { /* cache */\n    private static final int Cache = 4;\n"
+    "    String cache() { return \"cache\" + Cache; }\n}\n"
+    "cat <<EOF\nhello $USER\nEOF\nprint <<\"END\";\ntext\nEND\n";
+
+/* ---- the tests --------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every .lang file of a folder, sorted. */
+static int lang_files(const char *dir, char ***out) {
+    DIR *d = opendir(dir);
+    int n = 0;
+    *out = NULL;
+    if (!d) return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l > 5 && strcmp(e->d_name + l - 5, ".lang") == 0) {
+            *out = realloc(*out, (size_t)(n + 1) * sizeof **out);
+            (*out)[n++] = strdup(e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(*out, (size_t)n, sizeof **out, cmp_str);
+    return n;
+}
+
+static void test_same_pieces_every_language(void) {
+    char **blocks;
+    int nb = fixture_blocks(OCTAVO_SOURCE_DIR "/tests/fixtures/highlight.md", &blocks);
+    CHECK(nb >= 16);
+    const char *dirs[] = {OCTAVO_SOURCE_DIR "/highlight", OCTAVO_SRCHILITE_DIR};
+    int langs = 0, texts = 0, differ = 0;
+    for (size_t d = 0; d < 2; d++) {
+        char **files;
+        int nf = lang_files(dirs[d], &files);
+        CHECK(nf >= (d == 0 ? 3 : 100));
+        for (int f = 0; f < nf; f++) {
+            if (oc_hl_bridge_load(dirs[d], files[f]) != 0) {
+                /* both engines refuse a definition that does not load */
+                CHECK(oc_hl_bridge_run_mode(dirs[d], files[f], "x\n", 2, on_piece, NULL, 0) == -1);
+                free(files[f]);
+                continue;
+            }
+            langs++;
+            int bad = 0;
+            bad += !same(dirs[d], files[f], bench_lines);
+            for (int b = 0; b < nb; b++)
+                bad += !same(dirs[d], files[f], blocks[b]);
+            for (uint32_t seed = 1; seed <= 6; seed++) {
+                char *g = generated(seed * 2654435761u + (uint32_t)f, 24);
+                bad += !same(dirs[d], files[f], g);
+                free(g);
+            }
+            texts += 1 + nb + 6;
+            differ += bad;
+            free(files[f]);
+        }
+        free(files);
+    }
+    fprintf(stderr, "   %d language definitions, %d texts, %d differ\n", langs, texts, differ);
+    CHECK(langs > 100);
+    CHECK(differ == 0);
+    for (int b = 0; b < nb; b++)
+        free(blocks[b]);
+    free(blocks);
+}
+
+/* ---- a book's blocks on several threads ------------------------------------ */
+
+typedef struct {
+    const char *info, *text;
+} block;
+
+/* Blocks in many languages, some the same as others (the cache), a Rust one
+ * with hidden lines twice, and one over the line limit. */
+static int book_blocks(block **out, char ***owned, int *nowned) {
+    static const char *const infos[] = {"rust", "js",   "ts",   "python", "bash", "c",    "cpp",
+                                        "json", "yaml", "toml", "html",   "xml",  "css",  "sql",
+                                        "go",   "java", "perl", "ruby",   "diff", "make", "ini"};
+    char **blocks;
+    int nb = fixture_blocks(OCTAVO_SOURCE_DIR "/tests/fixtures/highlight.md", &blocks);
+    int n = 0, cap = 16;
+    block *v = malloc((size_t)cap * sizeof *v);
+    *owned = NULL;
+    *nowned = 0;
+#define ADD(i_, t_)                                                                                \
+    do {                                                                                           \
+        if (n == cap) v = realloc(v, (size_t)(cap *= 2) * sizeof *v);                              \
+        v[n++] = (block){(i_), (t_)};                                                              \
+    } while (0)
+    for (int round = 0; round < 2; round++) { /* round 2: the same blocks again */
+        for (size_t l = 0; l < sizeof infos / sizeof *infos; l++) {
+            ADD(infos[l], bench_lines);
+            for (int k = 0; k < nb; k++)
+                if (k % 3 == (int)l % 3) ADD(infos[l], blocks[k]);
+        }
+        ADD("rust", "# fn hidden() {}\nfn main() {\n    ## not hidden\n    let s = \"x\";\n}\n");
+    }
+    for (uint32_t seed = 1; seed <= 12; seed++) {
+        char *g = generated(seed * 7919u, 16);
+        *owned = realloc(*owned, (size_t)(*nowned + 1) * sizeof **owned);
+        (*owned)[(*nowned)++] = g;
+        ADD(infos[seed % (sizeof infos / sizeof *infos)], g);
+        ADD(infos[seed % (sizeof infos / sizeof *infos)], g); /* the same again */
+    }
+    char *longline = malloc(OC_HL_MAX_LINE + 40);
+    memset(longline, 'x', OC_HL_MAX_LINE + 30);
+    memcpy(longline, "let y = 1;\n", 11);
+    strcpy(longline + OC_HL_MAX_LINE + 30, "\n");
+    *owned = realloc(*owned, (size_t)(*nowned + 1) * sizeof **owned);
+    (*owned)[(*nowned)++] = longline;
+    ADD("rust", longline);
+#undef ADD
+    for (int k = 0; k < nb; k++)
+        *owned = realloc(*owned, (size_t)(*nowned + 1) * sizeof **owned),
+        (*owned)[(*nowned)++] = blocks[k];
+    free(blocks);
+    *out = v;
+    return n;
+}
+
+static void node_of(oc_node *n, const block *b) {
+    memset(n, 0, sizeof *n);
+    n->type = OC_CODE_BLOCK;
+    n->info = b->info;
+    n->text = b->text;
+    n->len = strlen(b->text);
+}
+
+static int same_node(const oc_node *x, const oc_node *y) {
+    if (x->len != y->len || memcmp(x->text, y->text, x->len) != 0 || x->nspans != y->nspans ||
+        x->lang != y->lang)
+        return 0;
+    for (int i = 0; i < x->nspans; i++) /* field by field: the struct has padding */
+        if (x->spans[i].offset != y->spans[i].offset || x->spans[i].length != y->spans[i].length ||
+            x->spans[i].cls != y->spans[i].cls)
+            return 0;
+    return 1;
+}
+
+/* oc_hl_batch with one thread and with two gives every block the spans
+ * oc_doc_highlight_block gives it alone; so do the blocks the cache serves
+ * (the same language and text as an earlier block); the budget is spent in
+ * the same order. */
+static void test_batch_same_as_one_by_one(void) {
+    block *bl;
+    char **owned;
+    int nowned;
+    int n = book_blocks(&bl, &owned, &nowned);
+    oc_arena a;
+    oc_arena_init(&a);
+    oc_node *ref = calloc((size_t)n, sizeof *ref);
+    double budget = OC_HL_BUDGET0;
+    int limited_ref = 0, with_spans = 0;
+    for (int i = 0; i < n; i++) {
+        node_of(&ref[i], &bl[i]);
+        limited_ref += oc_doc_highlight_block(&a, &ref[i], 1, &budget);
+        with_spans += ref[i].nspans > 0;
+    }
+    CHECK(limited_ref == 1); /* the long line */
+    CHECK(with_spans > n * 3 / 4);
+    for (int t = 1; t <= 2; t++) {
+        for (int rep = 0; rep < (t == 2 ? 4 : 1); rep++) {
+            setenv("OCTAVO_THREADS", t == 1 ? "1" : "2", 1);
+            oc_node *got = calloc((size_t)n, sizeof *got);
+            oc_hl_batch *b = oc_hl_batch_new(&a);
+            double budget2 = OC_HL_BUDGET0;
+            int limited = 0;
+            for (int i = 0; i < n; i++) {
+                node_of(&got[i], &bl[i]);
+                limited += oc_hl_batch_add(b, &got[i], 1, &budget2);
+            }
+            oc_hl_batch_finish(b);
+            int differ = 0;
+            for (int i = 0; i < n; i++)
+                differ += !same_node(&ref[i], &got[i]);
+            CHECK(limited == limited_ref);
+            CHECK(budget2 == budget);
+            CHECK(differ == 0);
+            if (differ) fprintf(stderr, "   %d threads: %d of %d blocks differ\n", t, differ, n);
+            free(got);
+        }
+    }
+    unsetenv("OCTAVO_THREADS");
+    /* highlighting off: nothing is queued, hidden lines still go */
+    oc_node off;
+    block hidden = {"rust", "# use x;\nfn f() {}\n"};
+    node_of(&off, &hidden);
+    oc_hl_batch *b = oc_hl_batch_new(&a);
+    CHECK(oc_hl_batch_add(b, &off, 0, NULL) == 0);
+    oc_hl_batch_finish(b);
+    CHECK(off.nspans == 0 && off.len == strlen("fn f() {}\n") && off.lang != NULL);
+    oc_hl_batch_finish(NULL);
+    free(ref);
+    oc_arena_free(&a);
+    for (int i = 0; i < nowned; i++)
+        free(owned[i]);
+    free(owned);
+    free(bl);
+}
+
+int main(void) {
+    RUN(test_same_pieces_every_language);
+    RUN(test_batch_same_as_one_by_one);
+    return harness_finish("test_hl_engine");
+}
