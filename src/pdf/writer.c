@@ -111,6 +111,7 @@ struct oc_pdf_writer {
     int marks; /* --marks: trim and bleed boxes, crop marks outside them */
 
     oc_pdf_struct *st; /* what the pages' marked content belongs to (struct.c) */
+    int untagged;      /* OCTAVO_TAGGED=0: no marked content, no structure tree */
 
     zslot ring[ZRING];
     size_t zhead, ztail, zwork; /* next slot to fill, to write out, to deflate */
@@ -1276,6 +1277,7 @@ static void close_tag(page_state *ps) {
  * the text of one sequence without a space where a line ends. */
 static void open_tag(writer *w, page_state *ps, size_t index, const oc_page *pg, uint32_t ref,
                      double y) {
+    if (w->untagged) return;
     if (ref >= pg->nstructs || !pg->structs) ref = OC_SREF_ARTIFACT;
     if (ref < OC_SREF_FIRST && ref != OC_SREF_PAGINATION) ref = OC_SREF_ARTIFACT;
     if (ps->tagged && ps->tag_ref == ref && (ref < OC_SREF_FIRST || ps->tag_y == y)) return;
@@ -1428,7 +1430,8 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
                 CHECK_PTR(desc, "describing a link");
                 CHECK_HPDF(HPDF_Dict_Add(annot, "Contents", desc), "describing a link");
             }
-            if (annot && pg->structs && it->sref >= OC_SREF_FIRST && it->sref < pg->nstructs) {
+            if (annot && !w->untagged && pg->structs && it->sref >= OC_SREF_FIRST &&
+                it->sref < pg->nstructs) {
                 int key = oc_pdf_struct_annot(w->st, index, w->npages, it->sref, annot);
                 CHECK_HPDF(HPDF_Dict_AddNumber(annot, "StructParent", key), "tagging a link");
             }
@@ -1776,28 +1779,44 @@ done:
     return st;
 }
 
+/* libharu saves through this straight into the output buffer (its own
+ * memory stream would hold the whole file a second time). */
+static HPDF_STATUS save_into(HPDF_Stream stream, const HPDF_BYTE *ptr, HPDF_UINT siz) {
+    oc_buf *out = stream->attr;
+    oc_buf_append(out, ptr, siz);
+    return out->overflow ? HPDF_FAILD_TO_ALLOC_MEM : HPDF_OK;
+}
+
 static oc_status save(writer *w, oc_buf *out) {
     oc_status st = OC_OK;
-    CHECK_HPDF(HPDF_SaveToStream(w->pdf), "saving the PDF");
-    HPDF_UINT32 size = HPDF_GetStreamSize(w->pdf);
-    CHECK_PTR(size, "measuring the PDF");
     oc_buf_reset(out);
-    oc_buf_reserve(out, size);
+    if (w->pdf->stream) {
+        HPDF_Stream_Free(w->pdf->stream);
+        w->pdf->stream = NULL;
+    }
+    w->pdf->stream = HPDF_CallbackWriter_New(w->pdf->mmgr, save_into, out);
+    CHECK_PTR(w->pdf->stream, "saving the PDF");
+    HPDF_STATUS hs = HPDF_SaveToStream(w->pdf);
     if (out->overflow) {
         oc_diag_report(w->diag, OC_ERROR, NULL, 0, 0, "PDF writer: the PDF exceeds the size limit");
         st = OC_ERR_LIMIT;
         goto done;
     }
-    while (out->len < size) {
-        HPDF_UINT32 n = size - (HPDF_UINT32)out->len;
-        CHECK_HPDF(HPDF_ReadFromStream(w->pdf, (HPDF_BYTE *)out->data + out->len, &n),
-                   "reading the PDF back");
-        if (n == 0) break;
-        out->len += n;
+    CHECK_HPDF(hs, "saving the PDF");
+    /* the structure tree's elements, then the cross-reference stream */
+    if (!w->untagged && (st = oc_pdf_struct_write_tail(w->st, w->pdf, out)) != OC_OK) {
+        if (st == OC_ERR_LIMIT)
+            oc_diag_report(w->diag, OC_ERROR, NULL, 0, 0,
+                           "PDF writer: the PDF exceeds the size limit");
+        else
+            st = fail(w, st, "writing the structure tree");
+        goto done;
     }
-    out->data[out->len] = '\0';
-    if (out->len != size) st = fail(w, OC_ERR_INTERNAL, "reading the whole PDF back");
 done:
+    if (w->pdf->stream) {
+        HPDF_Stream_Free(w->pdf->stream);
+        w->pdf->stream = NULL;
+    }
     return st;
 }
 
@@ -1812,6 +1831,10 @@ oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag) {
     oc_buf_init(&w->content);
     oc_buf_init(&w->clean);
     w->st = oc_pdf_struct_new();
+    /* OCTAVO_TAGGED=0 leaves the tagging out for one run (benchmarks, and the
+     * tagged-PDF test's check that its checks fail without it) */
+    const char *tg = getenv("OCTAVO_TAGGED");
+    w->untagged = tg && strcmp(tg, "0") == 0;
     w->pdf = HPDF_New(on_hpdf_error, w);
     CHECK_PTR(w->pdf, "starting libharu");
     CHECK_HPDF(HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL), "turning on compression");
@@ -1908,7 +1931,7 @@ oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const o
     if ((st = add_bookmarks(w, layout)) != OC_OK) goto done;
     if ((st = add_page_labels(w, layout)) != OC_OK) goto done;
     if ((st = add_info(w, doc)) != OC_OK) goto done;
-    if ((st = add_structure(w, doc, layout)) != OC_OK) goto done;
+    if (!w->untagged && (st = add_structure(w, doc, layout)) != OC_OK) goto done;
     for (int f = 0; f < OC_FONT_COUNT; f++) {
         if (!w->font[f]) continue;
         if ((st = embed_font(w, (oc_font_id)f)) != OC_OK ||
