@@ -144,7 +144,8 @@ void oc_pdf_struct_tag(const oc_struct_elem *se, size_t nse, uint32_t ref, char 
         out[1] = (char)('0' + lv);
         out[2] = 0;
     } else {
-        snprintf(out, 16, "%s", type_name[e->type]);
+        size_t n = strlen(type_name[e->type]);
+        memcpy(out, type_name[e->type], n + 1); /* (at most 10 bytes) */
     }
 }
 
@@ -194,13 +195,26 @@ static unsigned obj_id(const void *obj) {
     return ((const HPDF_Obj_Header *)obj)->obj_id & 0x00FFFFFF;
 }
 
-static void put_ref(oc_buf *b, const void *obj) {
-    oc_buf_printf(b, "%u 0 R", obj_id(obj));
+/* Appends v in decimal (the tree is hundreds of thousands of numbers:
+ * printf took about half the time of writing it). */
+static void put_u(oc_buf *b, uint64_t v) {
+    char tmp[24], *p = tmp + sizeof tmp;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    oc_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-/* The reference to element e's object (the root for the Document's parent). */
+static void put_ref(oc_buf *b, const void *obj) {
+    put_u(b, obj_id(obj));
+    oc_buf_append(b, " 0 R", 4);
+}
+
+/* The reference to element e's object. */
 static void put_elem_ref(const oc_pdf_struct *s, oc_buf *b, uint32_t e) {
-    oc_buf_printf(b, "%u 0 R", s->base + s->num[e]);
+    put_u(b, (uint64_t)s->base + s->num[e]);
+    oc_buf_append(b, " 0 R", 4);
 }
 
 /* A PDF text string in hex: UTF-16BE with its byte-order mark. */
@@ -231,11 +245,14 @@ static const char *alt_text(oc_pdf_struct *s, const oc_node *img) {
 /* One marked-content or object reference; bare when on the element's page. */
 static void put_mark(oc_pdf_struct *s, oc_buf *b, const mark *m, uint32_t pg) {
     if (m->mcid >= 0 && m->page == pg) {
-        oc_buf_printf(b, " %d", (int)m->mcid);
+        oc_buf_putc(b, ' ');
+        put_u(b, (uint64_t)m->mcid);
     } else if (m->mcid >= 0) {
         oc_buf_puts(b, " <</Type/MCR/Pg ");
         put_ref(b, s->pages[m->page]);
-        oc_buf_printf(b, "/MCID %d>>", (int)m->mcid);
+        oc_buf_puts(b, "/MCID ");
+        put_u(b, (uint64_t)m->mcid);
+        oc_buf_puts(b, ">>");
     } else {
         oc_buf_puts(b, " <</Type/OBJR/Obj ");
         put_ref(b, s->annots[-1 - m->mcid]);
@@ -262,7 +279,9 @@ static void write_elem(oc_pdf_struct *s, oc_buf *b, uint32_t e) {
     const oc_struct_elem *se = &s->se[e];
     char tag[16];
     oc_pdf_struct_tag(s->se, s->nse, e, tag);
-    oc_buf_printf(b, "<</S/%s/P ", tag); /* (/Type is optional) */
+    oc_buf_puts(b, "<</S/"); /* (/Type is optional) */
+    oc_buf_puts(b, tag);
+    oc_buf_puts(b, "/P ");
     if (e == OC_SREF_DOCUMENT)
         put_ref(b, s->root);
     else
@@ -308,7 +327,8 @@ static void write_parent_tree(oc_pdf_struct *s, oc_buf *b) {
         if (m->mcid < 0) continue;
         if (m->page != open) {
             if (open != UINT32_MAX) oc_buf_puts(b, "]\012");
-            oc_buf_printf(b, "%u[", m->page);
+            put_u(b, m->page);
+            oc_buf_putc(b, '[');
             open = m->page;
         } else {
             oc_buf_putc(b, ' ');
@@ -321,7 +341,8 @@ static void write_parent_tree(oc_pdf_struct *s, oc_buf *b) {
     for (size_t i = 0; i < s->nmarks; i++) {
         const mark *m = &s->marks[i];
         if (m->mcid >= 0) continue;
-        oc_buf_printf(b, "%zu ", s->npages + (size_t)(-1 - m->mcid));
+        put_u(b, s->npages + (size_t)(-1 - m->mcid));
+        oc_buf_putc(b, ' ');
         put_elem_ref(s, b, m->elem);
         oc_buf_putc(b, '\012');
     }
@@ -344,7 +365,7 @@ static HPDF_STATUS write_root(HPDF_Dict dict, HPDF_Stream stream) {
 /* Objects per object stream: readers inflate a whole stream to reach one
  * object in it; a few hundred keep that small and deflate well. */
 #define OBJS_PER_STREAM 200
-#define STRUCT_LEVEL 6
+#define STRUCT_LEVEL 2
 
 static void put_be(unsigned char *p, uint64_t v, int n) {
     for (int i = n - 1; i >= 0; i--, v >>= 8)
@@ -429,8 +450,12 @@ oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out) 
         }
         /* the header (object number and offset pairs) goes first */
         oc_buf_reset(&rows);
-        for (uint32_t j = j0; j < j1; j++)
-            oc_buf_printf(&rows, "%u %zu%c", s->base + j, offs[j - j0], j + 1 < j1 ? ' ' : '\012');
+        for (uint32_t j = j0; j < j1; j++) {
+            put_u(&rows, (uint64_t)s->base + j);
+            oc_buf_putc(&rows, ' ');
+            put_u(&rows, offs[j - j0]);
+            oc_buf_putc(&rows, j + 1 < j1 ? ' ' : '\012');
+        }
         size_t first = rows.len;
         oc_buf_append(&rows, body.data, body.len);
         char dict[96];
