@@ -67,6 +67,14 @@ typedef struct {
     int ok;
 } zslot;
 
+/* An ASCII character's glyph in one font, once mapped (ToUnicode) and drawn:
+ * the nominal path's per-character lookups, kept. */
+typedef struct {
+    uint16_t gid;
+    uint8_t ok, drawn;
+    float pdf, exact; /* its /W width and the layout's advance (thousandths of an em) */
+} ascii_glyph;
+
 struct oc_pdf_writer {
     HPDF_Doc pdf;
     oc_diag *diag;
@@ -89,6 +97,7 @@ struct oc_pdf_writer {
      * into tu_pool (0: none yet), tu_len[g] of them */
     uint32_t *tu_off[OC_FONT_COUNT];
     uint8_t *tu_len[OC_FONT_COUNT];
+    ascii_glyph *ascii[OC_FONT_COUNT]; /* 128 each, made at the first nominal word */
     uint32_t *tu_pool;
     size_t tu_n, tu_cap;
     oc_shaper *shaper; /* made at the first text drawn */
@@ -637,6 +646,24 @@ static double advance(writer *w, oc_font_id f, uint32_t gid) {
 /* A glyph's 2-byte code inside a literal string. */
 static void put_code(oc_buf *b, uint32_t gid) {
     unsigned char by[2] = {(unsigned char)(gid >> 8), (unsigned char)gid};
+    if (!b->overflow && b->len + 5 <= b->cap) { /* room for 4 bytes and the NUL */
+        char *p = b->data + b->len;
+        for (int k = 0; k < 2; k++) {
+            unsigned char c = by[k];
+            if (c == '(' || c == ')' || c == '\\') {
+                *p++ = '\\';
+                *p++ = (char)c;
+            } else if (c == '\n' || c == '\r') {
+                *p++ = '\\';
+                *p++ = c == '\n' ? 'n' : 'r';
+            } else {
+                *p++ = (char)c;
+            }
+        }
+        *p = '\0';
+        b->len = (size_t)(p - b->data);
+        return;
+    }
     for (int k = 0; k < 2; k++) {
         unsigned char c = by[k];
         if (c == '(' || c == ')' || c == '\\') {
@@ -931,18 +958,48 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
  * the ToUnicode CMap (the shaped path then gives it /ActualText). */
 static int draw_nominal(writer *w, page_state *ps, oc_font_id f, const char *word, size_t len,
                         double *pdf, double *exact) {
+    if (!w->ascii[f]) w->ascii[f] = oc_xcalloc(128, sizeof *w->ascii[f]);
+    ascii_glyph *ag = w->ascii[f];
     size_t i = 0;
     while (i < len) {
-        uint32_t cp =
-            (unsigned char)word[i] < 0x80 ? (unsigned char)word[i++] : oc_utf8_next(word, len, &i);
+        unsigned char c = (unsigned char)word[i];
+        if (c < 0x80 && ag[c].ok) {
+            i++;
+            continue;
+        }
+        uint32_t cp = c < 0x80 ? (i++, c) : oc_utf8_next(word, len, &i);
         uint32_t gid = oc_fonts_glyph(w->fonts, f, cp);
         if (!gid || !map_glyph(w, f, gid, &cp, 1)) return 0;
+        if (cp < 0x80) { /* mapped for good: the next time costs a load */
+            ag[cp].gid = (uint16_t)gid;
+            ag[cp].exact = (float)oc_fonts_glyph_advance(w->fonts, f, gid);
+            ag[cp].ok = 1;
+        }
     }
     if (ps->rise != 0) set_rise(ps, 0);
     i = 0;
     while (i < len) {
-        uint32_t cp =
-            (unsigned char)word[i] < 0x80 ? (unsigned char)word[i++] : oc_utf8_next(word, len, &i);
+        unsigned char c = (unsigned char)word[i];
+        if (c < 0x80) {
+            i++;
+            double diff = *pdf - *exact;
+            if (diff >= 0.45 || diff <= -0.45) {
+                double d = rounded(diff, 1);
+                if (fabs(d) >= 0.5) {
+                    tj_num(ps, d);
+                    *pdf -= d;
+                }
+            }
+            tj_glyph(ps, ag[c].gid);
+            if (!ag[c].drawn) { /* advance() marks the glyph as drawn */
+                ag[c].pdf = (float)advance(w, f, ag[c].gid);
+                ag[c].drawn = 1;
+            }
+            *pdf += ag[c].pdf;
+            *exact += ag[c].exact;
+            continue;
+        }
+        uint32_t cp = oc_utf8_next(word, len, &i);
         uint32_t gid = oc_fonts_glyph(w->fonts, f, cp);
         double diff = *pdf - *exact;
         if (diff >= 0.45 || diff <= -0.45) {
@@ -1963,6 +2020,7 @@ void oc_pdf_writer_free(oc_pdf_writer *w) {
         free(w->adv[f]);
         free(w->tu_off[f]);
         free(w->tu_len[f]);
+        free(w->ascii[f]);
         if (w->hbfont[f]) hb_font_destroy(w->hbfont[f]);
         if (w->face[f]) hb_face_destroy(w->face[f]);
     }
