@@ -539,6 +539,7 @@ typedef struct {
     uint32_t tag_ref; /* ... of this element (or artifact) */
     double tag_y;     /* ... for text on this baseline */
     char tag[16];     /* ... with this tag */
+    const char *lang; /* ... and this /Lang (a run in another script), NULL none */
     uint32_t actual;  /* the element an /ActualText span's MCID belongs to, 0 none */
     size_t index;     /* the page's */
 } page_state;
@@ -762,7 +763,9 @@ static void begin_actual(writer *w, page_state *ps, const uint32_t *cps, size_t 
     if (ps->tagged && ps->tag_ref >= OC_SREF_FIRST) {
         ps->actual = ps->tag_ref;
         close_tag(ps);
-        oc_buf_printf(ps->out, "/Span<</MCID %d/ActualText<",
+        oc_buf_puts(ps->out, "/Span<<");
+        if (ps->lang) oc_buf_printf(ps->out, "/Lang(%s)", ps->lang);
+        oc_buf_printf(ps->out, "/MCID %d/ActualText<",
                       oc_pdf_struct_mcid(w->st, ps->index, ps->actual));
     } else {
         oc_buf_puts(ps->out, "/Span<</ActualText<");
@@ -781,12 +784,18 @@ static void begin_actual(writer *w, page_state *ps, const uint32_t *cps, size_t 
     (void)w;
 }
 
+/* An element's sequence: its tag, its /Lang when it has one, a new MCID. */
+static void open_mcid(writer *w, page_state *ps, size_t index, uint32_t ref) {
+    oc_buf_printf(ps->out, "/%s<<", ps->tag);
+    if (ps->lang) oc_buf_printf(ps->out, "/Lang(%s)", ps->lang); /* (tags are [A-Za-z-]) */
+    oc_buf_printf(ps->out, "/MCID %d>>BDC\n", oc_pdf_struct_mcid(w->st, index, ref));
+}
+
 static void end_actual(writer *w, page_state *ps) {
     end_tj(ps);
     oc_buf_puts(ps->out, "EMC\n");
     if (!ps->actual) return;
-    oc_buf_printf(ps->out, "/%s<</MCID %d>>BDC\n", ps->tag,
-                  oc_pdf_struct_mcid(w->st, ps->index, ps->actual));
+    open_mcid(w, ps, ps->index, ps->actual);
     ps->tagged = 1;
     ps->tag_ref = ps->actual;
     ps->actual = 0;
@@ -1333,12 +1342,16 @@ static void close_tag(page_state *ps) {
  * pass the one in force): text extraction by structure (poppler's) joins
  * the text of one sequence without a space where a line ends. */
 static void open_tag(writer *w, page_state *ps, size_t index, const oc_page *pg, uint32_t ref,
-                     double y) {
+                     double y, const char *lang) {
     if (w->untagged) return;
     if (ref >= pg->nstructs || !pg->structs) ref = OC_SREF_ARTIFACT;
     if (ref < OC_SREF_FIRST && ref != OC_SREF_PAGINATION) ref = OC_SREF_ARTIFACT;
-    if (ps->tagged && ps->tag_ref == ref && (ref < OC_SREF_FIRST || ps->tag_y == y)) return;
+    if (ref < OC_SREF_FIRST) lang = NULL;
+    if (ps->tagged && ps->tag_ref == ref &&
+        (ref < OC_SREF_FIRST || (ps->tag_y == y && ps->lang == lang)))
+        return;
     ps->tag_y = y;
+    ps->lang = lang;
     close_tag(ps);
     end_tj(ps);
     if (ref == OC_SREF_ARTIFACT) {
@@ -1347,11 +1360,19 @@ static void open_tag(writer *w, page_state *ps, size_t index, const oc_page *pg,
         oc_buf_puts(ps->out, "/Artifact<</Type/Pagination>>BDC\n");
     } else {
         oc_pdf_struct_tag(pg->structs, pg->nstructs, ref, ps->tag);
-        oc_buf_printf(ps->out, "/%s<</MCID %d>>BDC\n", ps->tag,
-                      oc_pdf_struct_mcid(w->st, index, ref));
+        open_mcid(w, ps, index, ref);
     }
     ps->tagged = 1;
     ps->tag_ref = ref;
+}
+
+/* The language of a text item in a script the book's language is not
+ * written in (its first such run decides), NULL otherwise: the tagged PDF's
+ * /Lang, as the EPUB's lang attributes (oc_script_run). */
+static const char *text_lang(const writer *w, const oc_item *it) {
+    oc_script_span r;
+    const char *book = w->language && *w->language ? w->language : "en-US";
+    return oc_script_run(book, it->text, it->len, 0, &r) ? r.tag : NULL;
 }
 
 static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
@@ -1385,11 +1406,12 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
                 close_tag(&ps);
                 begin_text(&ps);
             }
-            open_tag(w, &ps, index, pg, it->sref, rounded(it->y, 1));
+            open_tag(w, &ps, index, pg, it->sref, rounded(it->y, 1),
+                     w->untagged ? NULL : text_lang(w, it));
             if ((st = draw_text(w, &ps, it)) != OC_OK) goto done;
             break;
         case OC_ITEM_RULE: {
-            open_tag(w, &ps, index, pg, it->sref, ps.tag_y);
+            open_tag(w, &ps, index, pg, it->sref, ps.tag_y, ps.lang);
             double lw = it->size > 0 ? it->size : 0.5;
             if (!ps.have_width || ps.width != lw) {
                 put_num(b, lw, 3, ' ');
@@ -1412,7 +1434,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
         }
         case OC_ITEM_RECT:
             if (it->w <= 0 || it->h <= 0) break;
-            open_tag(w, &ps, index, pg, it->sref, ps.tag_y);
+            open_tag(w, &ps, index, pg, it->sref, ps.tag_y, ps.lang);
             set_fill(&ps, it->color);
             put_num(b, it->x, 3, ' ');
             put_num(b, it->y, 3, ' ');
@@ -1427,7 +1449,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
             if (!img) break;
             const char *name = HPDF_Page_GetXObjectName(page, img);
             CHECK_PTR(name, "adding an image to a page");
-            open_tag(w, &ps, index, pg, it->sref, ps.tag_y);
+            open_tag(w, &ps, index, pg, it->sref, ps.tag_y, ps.lang);
             if (ps.tagged && ps.tag_ref >= OC_SREF_FIRST)
                 oc_pdf_struct_bbox(w->st, index, ps.tag_ref, it->x, it->y, it->x + it->w,
                                    it->y + it->h);

@@ -31,10 +31,13 @@ pdfinfo -h 2>&1 | grep -q -- -struct-text || { echo "pdfinfo without -struct-tex
 export OCTAVO_FONTS=$SRC/fonts
 export SOURCE_DATE_EPOCH=1764158400
 
-# check_book NAME BOOK [ELEMENT]: builds BOOK and checks its PDF; prints
+# check_book NAME BOOK ELEMENT LANGS: builds BOOK and checks its PDF; prints
 # "ok ..." / "FAIL ..." lines (replayed by the caller) into $WORK/NAME.report.
+# ELEMENT must be in the tree ("-": none needed); LANGS ("he,ja", "-" for
+# none) are exactly the /Lang values on its marked content.
 check_book() {
-    local name=$1 book=$2 need=${3:-} out=$WORK/$1
+    local name=$1 book=$2 need=${3:--} langs=${4:--} out=$WORK/$1
+    [ "$need" = - ] && need=""
     mkdir -p "$out"
     {
         if ! "$BIN" build "$book" -o "$out" --format pdf -q 2>"$out/build.err"; then
@@ -51,6 +54,12 @@ check_book() {
             "ok   "*) echo "ok   $name: ${line#ok   }" ;;
             "FAIL "*) echo "FAIL $name: ${line#FAIL }" ;;
             elements:*) echo "     $name: $line" ;;
+            langs:*)
+                local got
+                got=$(sed 's/^langs: //; s/ [0-9][0-9]*//g; s/ /,/g' <<<"$line")
+                [ "$got" = none ] && got=-
+                if [ "$got" = "$langs" ]; then echo "ok   $name: /Lang on runs in other scripts: ${line#langs: }"
+                else echo "FAIL $name: /Lang values $got, expected $langs"; fi ;;
             *) echo "FAIL $name: checker: $line" ;;
             esac
         done <<<"$report"
@@ -65,18 +74,28 @@ check_book() {
     } >"$WORK/$name.report"
 }
 
-# The books: NAME BOOK [ELEMENT that must be there]
-books=("guide $SRC/book Note")
+# The books: NAME BOOK ELEMENT LANGS (see check_book)
+books=("guide $SRC/book Note -")
 need_of() {
     case $1 in
     bigtable.md) echo TH ;; figures) echo Figure ;; footnotes.md) echo Note ;;
     html) echo Table ;; imgformats) echo Figure ;; highlight.md) echo Code ;;
+    *) echo - ;;
+    esac
+}
+langs_of() { # the scripts in each book that its language is not written in
+    case $1 in
+    nonlatin.md) echo he,ja,und-Arab,zh ;;
+    scripts.md) echo he,ja,ko,th,und-Arab,und-Beng,und-Deva,zh ;;
+    complex-scripts.md) echo und-Arab,und-Deva ;; mdbook/nonlatin) echo ja ;;
+    han/zh.md) echo ja ;; # (Japanese text in a zh-Hans book: kana)
+    mdbook/nested) echo ja ;;
+    *) echo - ;;
     esac
 }
 add_book() { # PATH (a folder or an .md file under tests/fixtures)
     local rel=${1#"$SRC"/tests/fixtures/}
-    rel=${rel%.md}
-    books+=("fixture-${rel//\//-} $1 $(need_of "${1#"$SRC"/tests/fixtures/}")")
+    books+=("fixture-$(tr / - <<<"${rel%.md}") $1 $(need_of "$rel") $(langs_of "$rel")")
 }
 for path in "$SRC"/tests/fixtures/*/book.yaml; do add_book "${path%/book.yaml}"; done
 for path in "$SRC"/tests/fixtures/*.md "$SRC"/tests/fixtures/han/*.md; do add_book "$path"; done
@@ -87,7 +106,7 @@ done
 
 export -f check_book
 export BIN SRC WORK
-printf '%s\n' "${books[@]}" | xargs -P 2 -I{} bash -c 'check_book $1' _ {} # (words: name, book, element)
+printf '%s\n' "${books[@]}" | xargs -P 2 -I{} bash -c 'check_book $1' _ {} # (its words: the arguments)
 for b in "${books[@]}"; do
     name=${b%% *}
     while IFS= read -r line; do
