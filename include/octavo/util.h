@@ -106,6 +106,8 @@ typedef struct {
     const char *tag;
     int rtl;
 } oc_script_span;
+/* 1 when cp is a letter of one of those scripts. */
+int oc_script_cp(uint32_t cp);
 /* Finds the first such run at or after byte `from` of s; 0 when none. */
 int oc_script_run(const char *book_lang, const char *s, size_t len, size_t from,
                   oc_script_span *out);

@@ -98,6 +98,7 @@ struct oc_pdf_writer {
     uint32_t *tu_off[OC_FONT_COUNT];
     uint8_t *tu_len[OC_FONT_COUNT];
     ascii_glyph *ascii[OC_FONT_COUNT]; /* 128 each, made at the first nominal word */
+    int8_t script_face[OC_FONT_COUNT]; /* has letters of oc_script_run's scripts: 1, -1 not, 0 ? */
     uint32_t *tu_pool;
     size_t tu_n, tu_cap;
     oc_shaper *shaper; /* made at the first text drawn */
@@ -1369,8 +1370,16 @@ static void open_tag(writer *w, page_state *ps, size_t index, const oc_page *pg,
 /* The language of a text item in a script the book's language is not
  * written in (its first such run decides), NULL otherwise: the tagged PDF's
  * /Lang, as the EPUB's lang attributes (oc_script_run). */
-static const char *text_lang(const writer *w, const oc_item *it) {
+static const char *text_lang(writer *w, const oc_item *it) {
     oc_script_span r;
+    /* a face with no letter of those scripts (the body's) has no such run */
+    int8_t *can = &w->script_face[it->font];
+    if (*can == 0) {
+        *can = -1;
+        for (uint32_t cp = 0x0590; cp <= 0xFEFF && *can < 0; cp++)
+            if (oc_script_cp(cp) && oc_fonts_has(w->fonts, it->font, cp)) *can = 1;
+    }
+    if (*can < 0) return NULL;
     const char *book = w->language && *w->language ? w->language : "en-US";
     return oc_script_run(book, it->text, it->len, 0, &r) ? r.tag : NULL;
 }

@@ -35,6 +35,13 @@ static const struct {
     {0x4E00, 0x9FFF, 6, "zh", 0, "zh ja"},
 };
 
+int oc_script_cp(uint32_t cp) {
+    if (cp < 0x0590) return 0;
+    for (size_t i = 0; i < sizeof script_langs / sizeof *script_langs; i++)
+        if (cp >= script_langs[i].lo && cp <= script_langs[i].hi) return 1;
+    return 0;
+}
+
 static int script_of(uint32_t cp) {
     if (cp < 0x0590) return -1; /* (most text) */
     for (size_t i = 0; i < sizeof script_langs / sizeof *script_langs; i++)
