@@ -95,6 +95,23 @@ int oc_utf8_encode(uint32_t cp, char *out);
 /* Returns the offset of the first invalid byte, or (size_t)-1 if valid. */
 size_t oc_utf8_find_invalid(const char *s, size_t len);
 
+/* ---- scripts ------------------------------------------------------------ */
+/* A run of text in a script that the book's language (BCP 47) is not
+ * written in: Hebrew, Arabic, Devanagari, Bengali, Thai, Hangul, kana and
+ * Han (with the neutral characters between its letters); its language tag
+ * ("he", "und-Arab", "ja", "zh", ...; static) and whether it reads right
+ * to left. The EPUB's lang attributes and the tagged PDF's /Lang. */
+typedef struct {
+    size_t start, end; /* bytes of s */
+    const char *tag;
+    int rtl;
+} oc_script_span;
+/* 1 when cp is a letter of one of those scripts. */
+int oc_script_cp(uint32_t cp);
+/* Finds the first such run at or after byte `from` of s; 0 when none. */
+int oc_script_run(const char *book_lang, const char *s, size_t len, size_t from,
+                  oc_script_span *out);
+
 /* ---- paths -------------------------------------------------------------- */
 /* Joins a book-relative reference `rel` (as written in Markdown or YAML) to
  * the folder `base_dir` (book-relative, "" for the root) and normalises it.

@@ -307,99 +307,21 @@ static void code_text(render_ctx *c, const oc_node *n) {
 
 /* ---- runs in another script: lang (and dir) ------------------------------ */
 
-/* Scripts whose runs are tagged when the book's language is not written in
- * them: the tag (a language where the script has one main language, else
- * und-Script), right to left, and the book languages that need no tag. */
-static const struct {
-    uint32_t lo, hi;
-    int group; /* ranges of one script share it */
-    const char *tag;
-    int rtl;
-    const char *own; /* space-separated primary subtags written in it */
-} script_langs[] = {
-    {0x0590, 0x05FF, 0, "he", 1, "he iw yi"},
-    {0xFB1D, 0xFB4F, 0, "he", 1, "he iw yi"},
-    {0x0600, 0x06FF, 1, "und-Arab", 1, "ar fa ur ps ku ckb sd ug"},
-    {0x0750, 0x077F, 1, "und-Arab", 1, "ar fa ur ps ku ckb sd ug"},
-    {0x08A0, 0x08FF, 1, "und-Arab", 1, "ar fa ur ps ku ckb sd ug"},
-    {0xFB50, 0xFDFF, 1, "und-Arab", 1, "ar fa ur ps ku ckb sd ug"},
-    {0xFE70, 0xFEFF, 1, "und-Arab", 1, "ar fa ur ps ku ckb sd ug"},
-    {0x0900, 0x097F, 2, "und-Deva", 0, "hi mr ne sa kok mai bho"},
-    {0x0980, 0x09FF, 3, "und-Beng", 0, "bn as"},
-    {0x0E00, 0x0E7F, 4, "th", 0, "th"},
-    {0x1100, 0x11FF, 5, "ko", 0, "ko"},
-    {0x3130, 0x318F, 5, "ko", 0, "ko"},
-    {0xAC00, 0xD7AF, 5, "ko", 0, "ko"},
-    {0x3040, 0x30FF, 6, "ja", 0, "ja"}, /* kana: Japanese (with the ideographs around) */
-    {0x31F0, 0x31FF, 6, "ja", 0, "ja"},
-    {0x3400, 0x4DBF, 6, "zh", 0, "zh ja"}, /* ideographs alone: Chinese */
-    {0x4E00, 0x9FFF, 6, "zh", 0, "zh ja"},
-};
-
-static int script_of(uint32_t cp) {
-    for (size_t i = 0; i < sizeof script_langs / sizeof *script_langs; i++)
-        if (cp >= script_langs[i].lo && cp <= script_langs[i].hi) return (int)i;
-    return -1;
-}
-
-/* characters that belong to whatever run they are in: spaces, digits,
- * punctuation, combining marks, CJK punctuation, joiners */
-static int neutral(uint32_t cp) {
-    return (cp < 0x80 && !((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')) ||
-           (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x2000 && cp <= 0x206F) ||
-           (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFF65) || cp == 0xA0 ||
-           cp == 0x0964 || cp == 0x0965; /* the dandas: Bengali uses them too */
-}
-
-static int book_writes(const char *book_lang, const char *own) {
-    size_t n = strcspn(book_lang, "-");
-    for (const char *p = own; *p;) {
-        size_t m = strcspn(p, " ");
-        if (m == n && strncasecmp(p, book_lang, n) == 0) return 1;
-        p += m;
-        while (*p == ' ')
-            p++;
-    }
-    return 0;
-}
-
 /* Text, escaped, with each run in a script the book's language is not
- * written in wrapped in <span lang=".." xml:lang=".."> (and dir="rtl"
- * for Hebrew and Arabic), so that reading systems pick fonts and line
- * breaking for it. */
+ * written in (oc_script_run) wrapped in <span lang=".." xml:lang="..">
+ * (and dir="rtl" for Hebrew and Arabic), so that reading systems pick
+ * fonts and line breaking for it. */
 static void text_with_lang(oc_buf *b, const oc_document *doc, const char *s, size_t len) {
     const char *book = language(doc);
-    size_t i = 0, done = 0;
-    while (i < len) {
-        size_t at = i;
-        int k = script_of(oc_utf8_next(s, len, &i));
-        if (k < 0 || book_writes(book, script_langs[k].own)) continue;
-        /* the run: this script's characters and neutrals between them */
-        int group = script_langs[k].group, kana = !strcmp(script_langs[k].tag, "ja");
-        size_t end = i, j = i;
-        while (j < len) {
-            size_t q = j;
-            uint32_t cp = oc_utf8_next(s, len, &q);
-            int kk = script_of(cp);
-            if (kk >= 0 && script_langs[kk].group == group) {
-                if (!strcmp(script_langs[kk].tag, "ja")) kana = 1;
-                end = q;
-            } else if (kk >= 0 || !neutral(cp)) {
-                break;
-            }
-            j = q;
-        }
-        const char *tag = group == 6 ? (kana ? "ja" : "zh") : script_langs[k].tag;
-        if (group == 6 && book_writes(book, kana ? "ja" : "zh")) {
-            i = end;
-            continue;
-        }
-        oc_buf_xml_escape(b, s + done, at - done);
-        oc_buf_printf(b, "<span lang=\"%s\" xml:lang=\"%s\"%s>", tag, tag,
-                      script_langs[k].rtl ? " dir=\"rtl\"" : "");
-        oc_buf_xml_escape(b, s + at, end - at);
+    size_t done = 0;
+    oc_script_span r;
+    while (oc_script_run(book, s, len, done, &r)) {
+        oc_buf_xml_escape(b, s + done, r.start - done);
+        oc_buf_printf(b, "<span lang=\"%s\" xml:lang=\"%s\"%s>", r.tag, r.tag,
+                      r.rtl ? " dir=\"rtl\"" : "");
+        oc_buf_xml_escape(b, s + r.start, r.end - r.start);
         oc_buf_puts(b, "</span>");
-        done = i = end;
+        done = r.end;
     }
     oc_buf_xml_escape(b, s + done, len - done);
 }

@@ -394,15 +394,16 @@ void oc_fonts_free(oc_fontset *fs) {
     free(fs);
 }
 
-static const oc_font *font_of(const oc_fontset *fs, oc_font_id f) {
+static inline const oc_font *font_of(const oc_fontset *fs, oc_font_id f) {
     if (!fs || (unsigned)f >= OC_FONT_COUNT) return NULL;
     return &fs->fonts[f];
 }
 
-/* font_of, with its character tables built (the first caller builds them). */
-static const oc_font *tables_of(const oc_fontset *fs, oc_font_id f) {
-    const oc_font *font = font_of(fs, f);
-    if (!font || atomic_load_explicit(&font->ready, memory_order_acquire)) return font;
+/* Builds font f's character tables unless another thread has (kept out of
+ * line: inlined, its prologue cost every lookup as much as the lookup). */
+static __attribute__((noinline)) const oc_font *build_tables_once(const oc_fontset *fs,
+                                                                  oc_font_id f) {
+    const oc_font *font = &fs->fonts[f];
     /* the tables are a cache: building them does not change what the
      * fontset answers, so a const fontset may build them */
     oc_fontset *w = (oc_fontset *)fs;
@@ -414,6 +415,14 @@ static const oc_font *tables_of(const oc_fontset *fs, oc_font_id f) {
     }
     pthread_mutex_unlock(&w->mu);
     return wf->ready ? font : NULL;
+}
+
+/* font_of, with its character tables built (the first caller builds them). */
+static inline const oc_font *tables_of(const oc_fontset *fs, oc_font_id f) {
+    const oc_font *font = font_of(fs, f);
+    if (!font || __builtin_expect(atomic_load_explicit(&font->ready, memory_order_acquire), 1))
+        return font;
+    return build_tables_once(fs, f);
 }
 
 int oc_fonts_tables_built(const oc_fontset *fs, oc_font_id f) {

@@ -300,6 +300,7 @@ static int is_virama(uint32_t cp) {
  * (UAX #14's ideographic class, with the kana and CJK punctuation). Hangul
  * is left out: Korean is written with spaces between words. */
 static int is_cjk(uint32_t cp) {
+    if (cp < 0x2E80) return 0; /* (most text: one test) */
     return (cp >= 0x2E80 && cp <= 0x2FDF) || (cp >= 0x3000 && cp <= 0x30FF) ||
            (cp >= 0x3190 && cp <= 0x31FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
            (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
@@ -339,13 +340,13 @@ static int no_line_end(uint32_t cp) {
  * (letters of other scripts), 0 neutral or weak (digits, punctuation,
  * symbols, spaces, marks). */
 static int strong_dir(uint32_t cp) {
+    if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'); /* (most text) */
     if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
         (cp >= 0xFE70 && cp <= 0xFEFF) || (cp >= 0x10800 && cp <= 0x10FFF))
         return is_combining(cp) || (cp >= 0x0591 && cp <= 0x05C7 && cp != 0x05BE) ||
                        (cp >= 0x064B && cp <= 0x065F) || (cp >= 0x0660 && cp <= 0x0669)
                    ? 0
                    : 2;
-    if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
     if (cp < 0xC0 || is_combining(cp)) return 0;
     if (cp >= 0x2000 && cp <= 0x2BFF) return 0; /* punctuation, symbols, arrows, math */
     if (cp >= 0x3000 && cp <= 0x303F) return 0;

@@ -71,8 +71,11 @@ void oc_pdf_utf16be(oc_buf *out, const char *s, size_t len);
  * then oc_pdf_struct_finish writes the tree, the ParentTree, each page's
  * /StructParents and /Tabs, and the catalog's MarkInfo, Lang,
  * ViewerPreferences and XMP metadata (dc:title, dc:creator, dc:language,
- * `producer`, `date` in ISO 8601, pdfuaid:part 1). The layout's table is
- * borrowed until the PDF is saved (elements are written then). */
+ * `producer`, `date` in ISO 8601, pdfuaid:part 1); the layout's table is
+ * copied. Once libharu has saved the file into `out` (its last bytes are
+ * libharu's xref table and trailer), oc_pdf_struct_write_tail puts the
+ * elements and the ParentTree in their place, in object streams, and ends
+ * the file with a cross-reference stream for every object. */
 typedef struct oc_pdf_struct oc_pdf_struct;
 struct _HPDF_Doc_Rec;
 struct _HPDF_Dict_Rec;
@@ -86,6 +89,7 @@ void oc_pdf_struct_bbox(oc_pdf_struct *s, size_t page, uint32_t elem, double x0,
 oc_status oc_pdf_struct_finish(oc_pdf_struct *s, struct _HPDF_Doc_Rec *pdf,
                                struct _HPDF_Dict_Rec **pages, size_t npages, const oc_layout *l,
                                const oc_document *doc, const char *producer, const char *date);
+oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, struct _HPDF_Doc_Rec *pdf, oc_buf *out);
 /* The tag of element `ref`'s marked content (its standard structure type:
  * "P", "H2", "Link"; a MORE its parent's), NUL-terminated in out. */
 void oc_pdf_struct_tag(const oc_struct_elem *se, size_t nse, uint32_t ref, char out[16]);

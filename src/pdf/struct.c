@@ -18,10 +18,15 @@
  *     MCIDs, in order, and each annotation (keys after the pages) to its
  *     Link.
  *
- * Elements are libharu dictionaries with no entries of their own: their
- * bodies are written from the table when the file is saved (a write_fn), so
- * a long book's tens of thousands of elements cost a few words each until
- * then. The catalog gets /MarkInfo, /StructTreeRoot, /Lang, /ViewerPreferences
+ * Only the StructTreeRoot is a libharu object. The elements and the
+ * ParentTree are numbered after libharu's last object and written by
+ * oc_pdf_struct_write_tail once libharu has saved the file: libharu's
+ * cross-reference table and trailer are cut off, the elements go into
+ * deflated object streams (PDF 1.5, 7.5.7) and one cross-reference stream
+ * (7.5.8) lists every object. A long book's tens of thousands of elements
+ * so cost a number each until the save (not a libharu dictionary, its
+ * list and its xref entry), and about a fifth of the bytes in the file.
+ * The catalog gets /MarkInfo, /StructTreeRoot, /Lang, /ViewerPreferences
  * with DisplayDocTitle and an XMP packet (dc:title, dc:creator, dc:language,
  * pdfuaid:part 1); every page /Tabs /S. */
 #include "octavo/doc.h"
@@ -29,6 +34,7 @@
 
 #include <hpdf.h>
 #include <hpdf_doc.h>
+#include <hpdf_list.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
@@ -36,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 typedef struct {
     uint32_t elem, page;
@@ -46,11 +53,6 @@ typedef struct {
     uint32_t elem, page;
     float box[4];
 } figbox;
-
-typedef struct {
-    struct oc_pdf_struct *s;
-    uint32_t elem;
-} elem_obj;
 
 struct oc_pdf_struct {
     mark *marks;
@@ -68,13 +70,15 @@ struct oc_pdf_struct {
     size_t nse;
     size_t npages;
     HPDF_Page *pages;
-    HPDF_Dict *obj; /* per element: its object, NULL when not written */
+    uint32_t *num; /* per element: its object's place after `base`, NO_OBJ when not written */
+    uint32_t nobj; /* elements written; the ParentTree is object base + nobj */
+    unsigned base; /* the first object number after libharu's (known when the root is saved) */
+    HPDF_Doc pdf;
     uint32_t *kid0; /* children of e: kids[kid0[e] .. kid0[e+1]) */
     uint32_t *kids;
     uint32_t *mark0; /* marks of e in drawing order: mord[mark0[e] .. mark0[e+1]) */
     uint32_t *mord;
     int32_t *box_of; /* per element: its figure box, -1 none */
-    elem_obj *eo;
     HPDF_Dict root;
     oc_arena arena; /* alt texts */
     oc_buf tmp;
@@ -118,13 +122,12 @@ void oc_pdf_struct_free(oc_pdf_struct *s) {
     free(s->marks);
     free(s->annots);
     free(s->boxes);
-    free(s->obj);
+    free(s->num);
     free(s->kid0);
     free(s->kids);
     free(s->mark0);
     free(s->mord);
     free(s->box_of);
-    free(s->eo);
     oc_arena_free(&s->arena);
     oc_buf_free(&s->tmp);
     free(s);
@@ -141,7 +144,8 @@ void oc_pdf_struct_tag(const oc_struct_elem *se, size_t nse, uint32_t ref, char 
         out[1] = (char)('0' + lv);
         out[2] = 0;
     } else {
-        snprintf(out, 16, "%s", type_name[e->type]);
+        size_t n = strlen(type_name[e->type]);
+        memcpy(out, type_name[e->type], n + 1); /* (at most 10 bytes) */
     }
 }
 
@@ -185,12 +189,32 @@ void oc_pdf_struct_bbox(oc_pdf_struct *s, size_t page, uint32_t elem, double x0,
 
 /* ---- writing --------------------------------------------------------------------- */
 
+#define NO_OBJ UINT32_MAX
+
 static unsigned obj_id(const void *obj) {
     return ((const HPDF_Obj_Header *)obj)->obj_id & 0x00FFFFFF;
 }
 
+/* Appends v in decimal (the tree is hundreds of thousands of numbers:
+ * printf took about half the time of writing it). */
+static void put_u(oc_buf *b, uint64_t v) {
+    char tmp[24], *p = tmp + sizeof tmp;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    oc_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 static void put_ref(oc_buf *b, const void *obj) {
-    oc_buf_printf(b, "%u 0 R", obj_id(obj));
+    put_u(b, obj_id(obj));
+    oc_buf_append(b, " 0 R", 4);
+}
+
+/* The reference to element e's object. */
+static void put_elem_ref(const oc_pdf_struct *s, oc_buf *b, uint32_t e) {
+    put_u(b, (uint64_t)s->base + s->num[e]);
+    oc_buf_append(b, " 0 R", 4);
 }
 
 /* A PDF text string in hex: UTF-16BE with its byte-order mark. */
@@ -221,11 +245,14 @@ static const char *alt_text(oc_pdf_struct *s, const oc_node *img) {
 /* One marked-content or object reference; bare when on the element's page. */
 static void put_mark(oc_pdf_struct *s, oc_buf *b, const mark *m, uint32_t pg) {
     if (m->mcid >= 0 && m->page == pg) {
-        oc_buf_printf(b, " %d", (int)m->mcid);
+        oc_buf_putc(b, ' ');
+        put_u(b, (uint64_t)m->mcid);
     } else if (m->mcid >= 0) {
         oc_buf_puts(b, " <</Type/MCR/Pg ");
         put_ref(b, s->pages[m->page]);
-        oc_buf_printf(b, "/MCID %d>>", (int)m->mcid);
+        oc_buf_puts(b, "/MCID ");
+        put_u(b, (uint64_t)m->mcid);
+        oc_buf_puts(b, ">>");
     } else {
         oc_buf_puts(b, " <</Type/OBJR/Obj ");
         put_ref(b, s->annots[-1 - m->mcid]);
@@ -247,94 +274,240 @@ static uint32_t first_page(const oc_pdf_struct *s, uint32_t e) {
     return UINT32_MAX;
 }
 
-static HPDF_STATUS write_elem(HPDF_Dict dict, HPDF_Stream stream) {
-    const elem_obj *eo = dict->attr;
-    oc_pdf_struct *s = eo->s;
-    uint32_t e = eo->elem;
+/* Element e's dictionary. */
+static void write_elem(oc_pdf_struct *s, oc_buf *b, uint32_t e) {
     const oc_struct_elem *se = &s->se[e];
-    oc_buf b;
-    oc_buf_init(&b);
     char tag[16];
     oc_pdf_struct_tag(s->se, s->nse, e, tag);
-    oc_buf_printf(&b, "/S/%s/P ", tag); /* (/Type is optional) */
-    put_ref(&b, e == OC_SREF_DOCUMENT ? (void *)s->root : (void *)s->obj[se->parent]);
+    oc_buf_puts(b, "<</S/"); /* (/Type is optional) */
+    oc_buf_puts(b, tag);
+    oc_buf_puts(b, "/P ");
+    if (e == OC_SREF_DOCUMENT)
+        put_ref(b, s->root);
+    else
+        put_elem_ref(s, b, se->parent);
     uint32_t pg = first_page(s, e);
     if (pg != UINT32_MAX) {
-        oc_buf_puts(&b, "/Pg ");
-        put_ref(&b, s->pages[pg]);
+        oc_buf_puts(b, "/Pg ");
+        put_ref(b, s->pages[pg]);
     }
     if (se->type == OC_SE_FIGURE) {
-        oc_buf_puts(&b, "/Alt");
-        put_text(s, &b, s->alt[e] ? s->alt[e] : "Image");
+        oc_buf_puts(b, "/Alt");
+        put_text(s, b, s->alt[e] ? s->alt[e] : "Image");
         if (s->box_of[e] >= 0) {
             const float *bx = s->boxes[s->box_of[e]].box;
-            oc_buf_printf(&b, "/A<</O/Layout/BBox[%.2f %.2f %.2f %.2f]>>", bx[0], bx[1], bx[2],
+            oc_buf_printf(b, "/A<</O/Layout/BBox[%.2f %.2f %.2f %.2f]>>", bx[0], bx[1], bx[2],
                           bx[3]);
         }
     } else if (se->type == OC_SE_TH) {
-        oc_buf_puts(&b, "/A<</O/Table/Scope/Column>>");
+        oc_buf_puts(b, "/A<</O/Table/Scope/Column>>");
     }
-    oc_buf_puts(&b, "/K[");
+    oc_buf_puts(b, "/K[");
     for (uint32_t k = s->mark0[e]; k < s->mark0[e + 1]; k++)
-        put_mark(s, &b, &s->marks[s->mord[k]], pg);
+        put_mark(s, b, &s->marks[s->mord[k]], pg);
     for (uint32_t k = s->kid0[e]; k < s->kid0[e + 1]; k++) {
         uint32_t c = s->kids[k];
         if (s->se[c].type == OC_SE_MORE) {
             for (uint32_t q = s->mark0[c]; q < s->mark0[c + 1]; q++)
-                put_mark(s, &b, &s->marks[s->mord[q]], pg);
+                put_mark(s, b, &s->marks[s->mord[q]], pg);
         } else {
-            oc_buf_putc(&b, ' ');
-            put_ref(&b, s->obj[c]);
+            oc_buf_putc(b, ' ');
+            put_elem_ref(s, b, c);
         }
     }
-    oc_buf_puts(&b, "]\012");
-    HPDF_STATUS st = b.overflow
-                         ? HPDF_FAILD_TO_ALLOC_MEM
-                         : HPDF_Stream_Write(stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
-    oc_buf_free(&b);
-    return st;
+    oc_buf_puts(b, "]>>");
 }
 
 /* The ParentTree: one number tree node with every key. */
-static HPDF_STATUS write_parent_tree(HPDF_Dict dict, HPDF_Stream stream) {
-    const elem_obj *eo = dict->attr;
-    oc_pdf_struct *s = eo->s;
-    oc_buf b;
-    oc_buf_init(&b);
-    oc_buf_puts(&b, "/Nums[");
-    HPDF_STATUS st = HPDF_OK;
+static void write_parent_tree(oc_pdf_struct *s, oc_buf *b) {
+    oc_buf_puts(b, "<</Nums[");
     uint32_t open = UINT32_MAX;
-    for (size_t i = 0; i < s->nmarks && st == HPDF_OK; i++) {
+    for (size_t i = 0; i < s->nmarks; i++) {
         const mark *m = &s->marks[i];
         if (m->mcid < 0) continue;
         if (m->page != open) {
-            if (open != UINT32_MAX) oc_buf_puts(&b, "]\012");
-            oc_buf_printf(&b, "%u[", m->page);
+            if (open != UINT32_MAX) oc_buf_puts(b, "]\012");
+            put_u(b, m->page);
+            oc_buf_putc(b, '[');
             open = m->page;
         } else {
-            oc_buf_putc(&b, ' ');
+            oc_buf_putc(b, ' ');
         }
         uint32_t e = m->elem;
         if (s->se[e].type == OC_SE_MORE) e = s->se[e].parent;
-        put_ref(&b, s->obj[e]);
-        if (b.len > 60000) { /* written in pieces */
-            st = HPDF_Stream_Write(stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
-            oc_buf_reset(&b);
-        }
+        put_elem_ref(s, b, e);
     }
-    if (open != UINT32_MAX) oc_buf_puts(&b, "]\012");
+    if (open != UINT32_MAX) oc_buf_puts(b, "]\012");
     for (size_t i = 0; i < s->nmarks; i++) {
         const mark *m = &s->marks[i];
         if (m->mcid >= 0) continue;
-        oc_buf_printf(&b, "%zu ", s->npages + (size_t)(-1 - m->mcid));
-        put_ref(&b, s->obj[m->elem]);
-        oc_buf_putc(&b, '\012');
+        put_u(b, s->npages + (size_t)(-1 - m->mcid));
+        oc_buf_putc(b, ' ');
+        put_elem_ref(s, b, m->elem);
+        oc_buf_putc(b, '\012');
     }
-    oc_buf_puts(&b, "]\012");
-    if (st == HPDF_OK)
-        st = b.overflow ? HPDF_FAILD_TO_ALLOC_MEM
-                        : HPDF_Stream_Write(stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
-    oc_buf_free(&b);
+    oc_buf_puts(b, "]>>");
+}
+
+/* The StructTreeRoot's references, written when libharu saves it: every
+ * libharu object exists by then, so ours are numbered from the count. */
+static HPDF_STATUS write_root(HPDF_Dict dict, HPDF_Stream stream) {
+    oc_pdf_struct *s = dict->attr;
+    s->base = s->pdf->xref->entries->count;
+    char tmp[80];
+    int n = 0;
+    if (s->num && s->num[OC_SREF_DOCUMENT] != NO_OBJ)
+        n = snprintf(tmp, sizeof tmp, "/K %u 0 R\012", s->base + s->num[OC_SREF_DOCUMENT]);
+    n += snprintf(tmp + n, sizeof tmp - (size_t)n, "/ParentTree %u 0 R\012", s->base + s->nobj);
+    return HPDF_Stream_Write(stream, (const HPDF_BYTE *)tmp, (HPDF_UINT)n);
+}
+
+/* Objects per object stream: readers inflate a whole stream to reach one
+ * object in it; a few hundred keep that small and deflate well. */
+#define OBJS_PER_STREAM 200
+#define STRUCT_LEVEL 2
+
+static void put_be(unsigned char *p, uint64_t v, int n) {
+    for (int i = n - 1; i >= 0; i--, v >>= 8)
+        p[i] = (unsigned char)(v & 0xFF);
+}
+
+/* Deflates `in` and appends it to `out` as a stream object's data, after
+ * `dict` (its entries but /Length and /Filter, without << >>). */
+static int put_stream(oc_buf *out, unsigned num, const char *dict, const oc_buf *in) {
+    uLongf zlen = compressBound((uLong)in->len);
+    oc_buf_printf(out, "%u 0 obj\012<<%s/Filter/FlateDecode/Length ", num, dict);
+    size_t head = out->len;
+    oc_buf_reserve(out, 32 + zlen + 32);
+    if (out->overflow) return 0;
+    /* deflate straight into the buffer, behind room for the length */
+    char *z = out->data + head + 32;
+    if (compress2((Bytef *)z, &zlen, (const Bytef *)in->data, (uLong)in->len, STRUCT_LEVEL) != Z_OK)
+        return 0;
+    char len[40];
+    int n = snprintf(len, sizeof len, "%lu>>\012stream\012", (unsigned long)zlen);
+    memmove(out->data + head + n, z, zlen);
+    memcpy(out->data + head, len, (size_t)n);
+    out->len = head + (size_t)n + zlen;
+    oc_buf_puts(out, "\012endstream\012endobj\012");
+    return !out->overflow;
+}
+
+oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out) {
+    oc_status st = OC_OK;
+    HPDF_Xref x = pdf->xref;
+    oc_buf body, trailer, rows;
+    oc_buf_init(&body);
+    oc_buf_init(&trailer);
+    oc_buf_init(&rows);
+    size_t *stm_at = NULL;
+    uint32_t *order = NULL;
+    if (!s->root || !x || x->prev || x->start_offset != 0 || x->entries->count != s->base ||
+        x->addr >= out->len || out->len > 0xFFFFFFFFu / 2) {
+        st = OC_ERR_INTERNAL;
+        goto done;
+    }
+    /* libharu's trailer entries, but /Size: "trailer\n<<\n/Root 1 0 R\n...>>" */
+    const char *t = out->data + x->addr, *end = out->data + out->len;
+    const char *tr = NULL;
+    for (const char *p = t; p + 8 <= end; p++)
+        if (memcmp(p, "trailer\012", 8) == 0) tr = p + 8;
+    if (!tr || end - tr < 3 || memcmp(tr, "<<\012", 3) != 0) {
+        st = OC_ERR_INTERNAL;
+        goto done;
+    }
+    for (const char *p = tr + 3; p < end && *p == '/';) {
+        const char *nl = memchr(p, '\012', (size_t)(end - p));
+        if (!nl) break;
+        if (!(nl - p > 5 && memcmp(p, "/Size ", 6) == 0)) {
+            oc_buf_append(&trailer, p, (size_t)(nl - p));
+            oc_buf_putc(&trailer, '\012');
+        }
+        p = nl + 1;
+    }
+    out->len = x->addr; /* libharu's xref table and trailer go */
+
+    /* the elements, in table order, then the ParentTree */
+    order = oc_xmalloc(((size_t)s->nobj + 1) * sizeof *order);
+    for (size_t e = 0; e < s->nse; e++)
+        if (s->num && s->num[e] != NO_OBJ) order[s->num[e]] = (uint32_t)e;
+    uint32_t nput = s->nobj + 1;
+    uint32_t nstm = (nput + OBJS_PER_STREAM - 1) / OBJS_PER_STREAM;
+    unsigned stm0 = s->base + nput, xref_num = stm0 + nstm, size = xref_num + 1;
+    stm_at = oc_xmalloc(nstm * sizeof *stm_at);
+    size_t offs[OBJS_PER_STREAM];
+    for (uint32_t k = 0; k < nstm; k++) {
+        uint32_t j0 = k * OBJS_PER_STREAM, j1 = j0 + OBJS_PER_STREAM;
+        if (j1 > nput) j1 = nput;
+        oc_buf_reset(&body);
+        for (uint32_t j = j0; j < j1; j++) {
+            offs[j - j0] = body.len;
+            if (j < s->nobj)
+                write_elem(s, &body, order[j]);
+            else
+                write_parent_tree(s, &body);
+            oc_buf_putc(&body, '\012');
+        }
+        /* the header (object number and offset pairs) goes first */
+        oc_buf_reset(&rows);
+        for (uint32_t j = j0; j < j1; j++) {
+            put_u(&rows, (uint64_t)s->base + j);
+            oc_buf_putc(&rows, ' ');
+            put_u(&rows, offs[j - j0]);
+            oc_buf_putc(&rows, j + 1 < j1 ? ' ' : '\012');
+        }
+        size_t first = rows.len;
+        oc_buf_append(&rows, body.data, body.len);
+        char dict[96];
+        snprintf(dict, sizeof dict, "/Type/ObjStm/N %u/First %zu", j1 - j0, first);
+        stm_at[k] = out->len;
+        if (rows.overflow || body.overflow || !put_stream(out, stm0 + k, dict, &rows)) {
+            st = OC_ERR_LIMIT;
+            goto done;
+        }
+    }
+    oc_buf_free(&body);
+
+    /* the cross-reference stream: type, field 2 (4 bytes), field 3 (2) */
+    size_t xref_at = out->len;
+    oc_buf_reset(&rows);
+    oc_buf_reserve(&rows, (size_t)size * 7);
+    if (rows.overflow) {
+        st = OC_ERR_LIMIT;
+        goto done;
+    }
+    unsigned char *r = (unsigned char *)rows.data;
+    for (unsigned i = 0; i < size; i++, r += 7) {
+        if (i < s->base) {
+            HPDF_XrefEntry xe = HPDF_Xref_GetEntry(x, i);
+            int used = xe && xe->entry_typ == HPDF_IN_USE_ENTRY;
+            r[0] = used ? 1 : 0;
+            put_be(r + 1, used ? xe->byte_offset : 0, 4);
+            put_be(r + 5, xe ? xe->gen_no : 65535, 2);
+        } else if (i < stm0) {
+            r[0] = 2;
+            put_be(r + 1, stm0 + (i - s->base) / OBJS_PER_STREAM, 4);
+            put_be(r + 5, (i - s->base) % OBJS_PER_STREAM, 2);
+        } else {
+            r[0] = 1;
+            put_be(r + 1, i < xref_num ? stm_at[i - stm0] : xref_at, 4);
+            put_be(r + 5, 0, 2);
+        }
+    }
+    rows.len = (size_t)size * 7;
+    oc_buf_printf(&trailer, "/Type/XRef/Size %u/W[1 4 2]", size);
+    if (trailer.overflow || !put_stream(out, xref_num, trailer.data, &rows)) {
+        st = OC_ERR_LIMIT;
+        goto done;
+    }
+    oc_buf_printf(out, "startxref\012%zu\012%%%%EOF\012", xref_at);
+    if (out->overflow) st = OC_ERR_LIMIT;
+done:
+    free(stm_at);
+    free(order);
+    oc_buf_free(&body);
+    oc_buf_free(&trailer);
+    oc_buf_free(&rows);
     return st;
 }
 
@@ -474,34 +647,23 @@ oc_status oc_pdf_struct_finish(oc_pdf_struct *s, HPDF_Doc pdf, HPDF_Page *pages,
         for (size_t i = 0; i < s->nboxes; i++)
             if (s->boxes[i].elem < n && s->box_of[s->boxes[i].elem] < 0)
                 s->box_of[s->boxes[i].elem] = (int32_t)i;
-        /* the objects: every live element but the MOREs */
-        s->obj = oc_xcalloc(n, sizeof *s->obj);
-        s->eo = oc_xcalloc(n, sizeof *s->eo);
-        for (size_t e = OC_SREF_DOCUMENT; e < n; e++) {
-            if (!live[e] || s->se[e].type == OC_SE_MORE) continue;
-            HPDF_Dict d = new_dict(pdf);
-            CHECK(d);
-            s->eo[e] = (elem_obj){s, (uint32_t)e};
-            d->attr = &s->eo[e];
-            d->write_fn = write_elem;
-            s->obj[e] = d;
-        }
+        /* the objects: every live element but the MOREs, numbered in table order */
+        s->num = oc_xmalloc(n * sizeof *s->num);
+        for (size_t e = 0; e < n; e++)
+            s->num[e] = live[e] && e >= OC_SREF_DOCUMENT && s->se[e].type != OC_SE_MORE ? s->nobj++
+                                                                                        : NO_OBJ;
     }
 
-    HPDF_Dict root = new_dict(pdf), tree = new_dict(pdf);
-    CHECK(root && tree);
+    HPDF_Dict root = new_dict(pdf);
+    CHECK(root);
     CHECK(HPDF_Dict_AddName(root, "Type", "StructTreeRoot") == HPDF_OK);
     s->root = root;
-    if (s->obj && s->obj[OC_SREF_DOCUMENT])
-        CHECK(HPDF_Dict_Add(root, "K", s->obj[OC_SREF_DOCUMENT]) == HPDF_OK);
-    if (!s->eo) s->eo = oc_xcalloc(1, sizeof *s->eo);
-    s->eo[0] = (elem_obj){s, 0}; /* (entry 0 is never an element: the tree's) */
-    tree->attr = &s->eo[0];
-    tree->write_fn = write_parent_tree;
-    CHECK(HPDF_Dict_Add(root, "ParentTree", tree) == HPDF_OK);
+    s->pdf = pdf;
+    root->attr = s;
+    root->write_fn = write_root; /* /K and /ParentTree */
     CHECK(HPDF_Dict_AddNumber(root, "ParentTreeNextKey", (HPDF_INT32)(npages + s->nannots)) ==
           HPDF_OK);
-    if (!s->obj) s->nmarks = 0; /* no table: nothing to point at */
+    if (!s->num) s->nmarks = 0; /* no table: nothing to point at */
 
     /* pages: /Tabs /S, /StructParents on those with marked content */
     uint32_t last = UINT32_MAX;

@@ -67,6 +67,14 @@ typedef struct {
     int ok;
 } zslot;
 
+/* An ASCII character's glyph in one font, once mapped (ToUnicode) and drawn:
+ * the nominal path's per-character lookups, kept. */
+typedef struct {
+    uint16_t gid;
+    uint8_t ok, drawn;
+    float pdf, exact; /* its /W width and the layout's advance (thousandths of an em) */
+} ascii_glyph;
+
 struct oc_pdf_writer {
     HPDF_Doc pdf;
     oc_diag *diag;
@@ -89,6 +97,8 @@ struct oc_pdf_writer {
      * into tu_pool (0: none yet), tu_len[g] of them */
     uint32_t *tu_off[OC_FONT_COUNT];
     uint8_t *tu_len[OC_FONT_COUNT];
+    ascii_glyph *ascii[OC_FONT_COUNT]; /* 128 each, made at the first nominal word */
+    int8_t script_face[OC_FONT_COUNT]; /* has letters of oc_script_run's scripts: 1, -1 not, 0 ? */
     uint32_t *tu_pool;
     size_t tu_n, tu_cap;
     oc_shaper *shaper; /* made at the first text drawn */
@@ -111,6 +121,7 @@ struct oc_pdf_writer {
     int marks; /* --marks: trim and bleed boxes, crop marks outside them */
 
     oc_pdf_struct *st; /* what the pages' marked content belongs to (struct.c) */
+    int untagged;      /* OCTAVO_TAGGED=0: no marked content, no structure tree */
 
     zslot ring[ZRING];
     size_t zhead, ztail, zwork; /* next slot to fill, to write out, to deflate */
@@ -529,6 +540,7 @@ typedef struct {
     uint32_t tag_ref; /* ... of this element (or artifact) */
     double tag_y;     /* ... for text on this baseline */
     char tag[16];     /* ... with this tag */
+    const char *lang; /* ... and this /Lang (a run in another script), NULL none */
     uint32_t actual;  /* the element an /ActualText span's MCID belongs to, 0 none */
     size_t index;     /* the page's */
 } page_state;
@@ -636,6 +648,24 @@ static double advance(writer *w, oc_font_id f, uint32_t gid) {
 /* A glyph's 2-byte code inside a literal string. */
 static void put_code(oc_buf *b, uint32_t gid) {
     unsigned char by[2] = {(unsigned char)(gid >> 8), (unsigned char)gid};
+    if (!b->overflow && b->len + 5 <= b->cap) { /* room for 4 bytes and the NUL */
+        char *p = b->data + b->len;
+        for (int k = 0; k < 2; k++) {
+            unsigned char c = by[k];
+            if (c == '(' || c == ')' || c == '\\') {
+                *p++ = '\\';
+                *p++ = (char)c;
+            } else if (c == '\n' || c == '\r') {
+                *p++ = '\\';
+                *p++ = c == '\n' ? 'n' : 'r';
+            } else {
+                *p++ = (char)c;
+            }
+        }
+        *p = '\0';
+        b->len = (size_t)(p - b->data);
+        return;
+    }
     for (int k = 0; k < 2; k++) {
         unsigned char c = by[k];
         if (c == '(' || c == ')' || c == '\\') {
@@ -734,7 +764,9 @@ static void begin_actual(writer *w, page_state *ps, const uint32_t *cps, size_t 
     if (ps->tagged && ps->tag_ref >= OC_SREF_FIRST) {
         ps->actual = ps->tag_ref;
         close_tag(ps);
-        oc_buf_printf(ps->out, "/Span<</MCID %d/ActualText<",
+        oc_buf_puts(ps->out, "/Span<<");
+        if (ps->lang) oc_buf_printf(ps->out, "/Lang(%s)", ps->lang);
+        oc_buf_printf(ps->out, "/MCID %d/ActualText<",
                       oc_pdf_struct_mcid(w->st, ps->index, ps->actual));
     } else {
         oc_buf_puts(ps->out, "/Span<</ActualText<");
@@ -753,12 +785,18 @@ static void begin_actual(writer *w, page_state *ps, const uint32_t *cps, size_t 
     (void)w;
 }
 
+/* An element's sequence: its tag, its /Lang when it has one, a new MCID. */
+static void open_mcid(writer *w, page_state *ps, size_t index, uint32_t ref) {
+    oc_buf_printf(ps->out, "/%s<<", ps->tag);
+    if (ps->lang) oc_buf_printf(ps->out, "/Lang(%s)", ps->lang); /* (tags are [A-Za-z-]) */
+    oc_buf_printf(ps->out, "/MCID %d>>BDC\n", oc_pdf_struct_mcid(w->st, index, ref));
+}
+
 static void end_actual(writer *w, page_state *ps) {
     end_tj(ps);
     oc_buf_puts(ps->out, "EMC\n");
     if (!ps->actual) return;
-    oc_buf_printf(ps->out, "/%s<</MCID %d>>BDC\n", ps->tag,
-                  oc_pdf_struct_mcid(w->st, ps->index, ps->actual));
+    open_mcid(w, ps, ps->index, ps->actual);
     ps->tagged = 1;
     ps->tag_ref = ps->actual;
     ps->actual = 0;
@@ -930,18 +968,48 @@ static void draw_word(writer *w, page_state *ps, oc_font_id f, double size, int 
  * the ToUnicode CMap (the shaped path then gives it /ActualText). */
 static int draw_nominal(writer *w, page_state *ps, oc_font_id f, const char *word, size_t len,
                         double *pdf, double *exact) {
+    if (!w->ascii[f]) w->ascii[f] = oc_xcalloc(128, sizeof *w->ascii[f]);
+    ascii_glyph *ag = w->ascii[f];
     size_t i = 0;
     while (i < len) {
-        uint32_t cp =
-            (unsigned char)word[i] < 0x80 ? (unsigned char)word[i++] : oc_utf8_next(word, len, &i);
+        unsigned char c = (unsigned char)word[i];
+        if (c < 0x80 && ag[c].ok) {
+            i++;
+            continue;
+        }
+        uint32_t cp = c < 0x80 ? (i++, c) : oc_utf8_next(word, len, &i);
         uint32_t gid = oc_fonts_glyph(w->fonts, f, cp);
         if (!gid || !map_glyph(w, f, gid, &cp, 1)) return 0;
+        if (cp < 0x80) { /* mapped for good: the next time costs a load */
+            ag[cp].gid = (uint16_t)gid;
+            ag[cp].exact = (float)oc_fonts_glyph_advance(w->fonts, f, gid);
+            ag[cp].ok = 1;
+        }
     }
     if (ps->rise != 0) set_rise(ps, 0);
     i = 0;
     while (i < len) {
-        uint32_t cp =
-            (unsigned char)word[i] < 0x80 ? (unsigned char)word[i++] : oc_utf8_next(word, len, &i);
+        unsigned char c = (unsigned char)word[i];
+        if (c < 0x80) {
+            i++;
+            double diff = *pdf - *exact;
+            if (diff >= 0.45 || diff <= -0.45) {
+                double d = rounded(diff, 1);
+                if (fabs(d) >= 0.5) {
+                    tj_num(ps, d);
+                    *pdf -= d;
+                }
+            }
+            tj_glyph(ps, ag[c].gid);
+            if (!ag[c].drawn) { /* advance() marks the glyph as drawn */
+                ag[c].pdf = (float)advance(w, f, ag[c].gid);
+                ag[c].drawn = 1;
+            }
+            *pdf += ag[c].pdf;
+            *exact += ag[c].exact;
+            continue;
+        }
+        uint32_t cp = oc_utf8_next(word, len, &i);
         uint32_t gid = oc_fonts_glyph(w->fonts, f, cp);
         double diff = *pdf - *exact;
         if (diff >= 0.45 || diff <= -0.45) {
@@ -1275,11 +1343,16 @@ static void close_tag(page_state *ps) {
  * pass the one in force): text extraction by structure (poppler's) joins
  * the text of one sequence without a space where a line ends. */
 static void open_tag(writer *w, page_state *ps, size_t index, const oc_page *pg, uint32_t ref,
-                     double y) {
+                     double y, const char *lang) {
+    if (w->untagged) return;
     if (ref >= pg->nstructs || !pg->structs) ref = OC_SREF_ARTIFACT;
     if (ref < OC_SREF_FIRST && ref != OC_SREF_PAGINATION) ref = OC_SREF_ARTIFACT;
-    if (ps->tagged && ps->tag_ref == ref && (ref < OC_SREF_FIRST || ps->tag_y == y)) return;
+    if (ref < OC_SREF_FIRST) lang = NULL;
+    if (ps->tagged && ps->tag_ref == ref &&
+        (ref < OC_SREF_FIRST || (ps->tag_y == y && ps->lang == lang)))
+        return;
     ps->tag_y = y;
+    ps->lang = lang;
     close_tag(ps);
     end_tj(ps);
     if (ref == OC_SREF_ARTIFACT) {
@@ -1288,11 +1361,27 @@ static void open_tag(writer *w, page_state *ps, size_t index, const oc_page *pg,
         oc_buf_puts(ps->out, "/Artifact<</Type/Pagination>>BDC\n");
     } else {
         oc_pdf_struct_tag(pg->structs, pg->nstructs, ref, ps->tag);
-        oc_buf_printf(ps->out, "/%s<</MCID %d>>BDC\n", ps->tag,
-                      oc_pdf_struct_mcid(w->st, index, ref));
+        open_mcid(w, ps, index, ref);
     }
     ps->tagged = 1;
     ps->tag_ref = ref;
+}
+
+/* The language of a text item in a script the book's language is not
+ * written in (its first such run decides), NULL otherwise: the tagged PDF's
+ * /Lang, as the EPUB's lang attributes (oc_script_run). */
+static const char *text_lang(writer *w, const oc_item *it) {
+    oc_script_span r;
+    /* a face with no letter of those scripts (the body's) has no such run */
+    int8_t *can = &w->script_face[it->font];
+    if (*can == 0) {
+        *can = -1;
+        for (uint32_t cp = 0x0590; cp <= 0xFEFF && *can < 0; cp++)
+            if (oc_script_cp(cp) && oc_fonts_has(w->fonts, it->font, cp)) *can = 1;
+    }
+    if (*can < 0) return NULL;
+    const char *book = w->language && *w->language ? w->language : "en-US";
+    return oc_script_run(book, it->text, it->len, 0, &r) ? r.tag : NULL;
 }
 
 static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
@@ -1326,11 +1415,12 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
                 close_tag(&ps);
                 begin_text(&ps);
             }
-            open_tag(w, &ps, index, pg, it->sref, rounded(it->y, 1));
+            open_tag(w, &ps, index, pg, it->sref, rounded(it->y, 1),
+                     w->untagged ? NULL : text_lang(w, it));
             if ((st = draw_text(w, &ps, it)) != OC_OK) goto done;
             break;
         case OC_ITEM_RULE: {
-            open_tag(w, &ps, index, pg, it->sref, ps.tag_y);
+            open_tag(w, &ps, index, pg, it->sref, ps.tag_y, ps.lang);
             double lw = it->size > 0 ? it->size : 0.5;
             if (!ps.have_width || ps.width != lw) {
                 put_num(b, lw, 3, ' ');
@@ -1353,7 +1443,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
         }
         case OC_ITEM_RECT:
             if (it->w <= 0 || it->h <= 0) break;
-            open_tag(w, &ps, index, pg, it->sref, ps.tag_y);
+            open_tag(w, &ps, index, pg, it->sref, ps.tag_y, ps.lang);
             set_fill(&ps, it->color);
             put_num(b, it->x, 3, ' ');
             put_num(b, it->y, 3, ' ');
@@ -1368,7 +1458,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
             if (!img) break;
             const char *name = HPDF_Page_GetXObjectName(page, img);
             CHECK_PTR(name, "adding an image to a page");
-            open_tag(w, &ps, index, pg, it->sref, ps.tag_y);
+            open_tag(w, &ps, index, pg, it->sref, ps.tag_y, ps.lang);
             if (ps.tagged && ps.tag_ref >= OC_SREF_FIRST)
                 oc_pdf_struct_bbox(w->st, index, ps.tag_ref, it->x, it->y, it->x + it->w,
                                    it->y + it->h);
@@ -1428,7 +1518,8 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
                 CHECK_PTR(desc, "describing a link");
                 CHECK_HPDF(HPDF_Dict_Add(annot, "Contents", desc), "describing a link");
             }
-            if (annot && pg->structs && it->sref >= OC_SREF_FIRST && it->sref < pg->nstructs) {
+            if (annot && !w->untagged && pg->structs && it->sref >= OC_SREF_FIRST &&
+                it->sref < pg->nstructs) {
                 int key = oc_pdf_struct_annot(w->st, index, w->npages, it->sref, annot);
                 CHECK_HPDF(HPDF_Dict_AddNumber(annot, "StructParent", key), "tagging a link");
             }
@@ -1776,28 +1867,44 @@ done:
     return st;
 }
 
+/* libharu saves through this straight into the output buffer (its own
+ * memory stream would hold the whole file a second time). */
+static HPDF_STATUS save_into(HPDF_Stream stream, const HPDF_BYTE *ptr, HPDF_UINT siz) {
+    oc_buf *out = stream->attr;
+    oc_buf_append(out, ptr, siz);
+    return out->overflow ? HPDF_FAILD_TO_ALLOC_MEM : HPDF_OK;
+}
+
 static oc_status save(writer *w, oc_buf *out) {
     oc_status st = OC_OK;
-    CHECK_HPDF(HPDF_SaveToStream(w->pdf), "saving the PDF");
-    HPDF_UINT32 size = HPDF_GetStreamSize(w->pdf);
-    CHECK_PTR(size, "measuring the PDF");
     oc_buf_reset(out);
-    oc_buf_reserve(out, size);
+    if (w->pdf->stream) {
+        HPDF_Stream_Free(w->pdf->stream);
+        w->pdf->stream = NULL;
+    }
+    w->pdf->stream = HPDF_CallbackWriter_New(w->pdf->mmgr, save_into, out);
+    CHECK_PTR(w->pdf->stream, "saving the PDF");
+    HPDF_STATUS hs = HPDF_SaveToStream(w->pdf);
     if (out->overflow) {
         oc_diag_report(w->diag, OC_ERROR, NULL, 0, 0, "PDF writer: the PDF exceeds the size limit");
         st = OC_ERR_LIMIT;
         goto done;
     }
-    while (out->len < size) {
-        HPDF_UINT32 n = size - (HPDF_UINT32)out->len;
-        CHECK_HPDF(HPDF_ReadFromStream(w->pdf, (HPDF_BYTE *)out->data + out->len, &n),
-                   "reading the PDF back");
-        if (n == 0) break;
-        out->len += n;
+    CHECK_HPDF(hs, "saving the PDF");
+    /* the structure tree's elements, then the cross-reference stream */
+    if (!w->untagged && (st = oc_pdf_struct_write_tail(w->st, w->pdf, out)) != OC_OK) {
+        if (st == OC_ERR_LIMIT)
+            oc_diag_report(w->diag, OC_ERROR, NULL, 0, 0,
+                           "PDF writer: the PDF exceeds the size limit");
+        else
+            st = fail(w, st, "writing the structure tree");
+        goto done;
     }
-    out->data[out->len] = '\0';
-    if (out->len != size) st = fail(w, OC_ERR_INTERNAL, "reading the whole PDF back");
 done:
+    if (w->pdf->stream) {
+        HPDF_Stream_Free(w->pdf->stream);
+        w->pdf->stream = NULL;
+    }
     return st;
 }
 
@@ -1812,6 +1919,10 @@ oc_pdf_writer *oc_pdf_writer_new(const oc_fontset *fonts, oc_diag *diag) {
     oc_buf_init(&w->content);
     oc_buf_init(&w->clean);
     w->st = oc_pdf_struct_new();
+    /* OCTAVO_TAGGED=0 leaves the tagging out for one run (benchmarks, and the
+     * tagged-PDF test's check that its checks fail without it) */
+    const char *tg = getenv("OCTAVO_TAGGED");
+    w->untagged = tg && strcmp(tg, "0") == 0;
     w->pdf = HPDF_New(on_hpdf_error, w);
     CHECK_PTR(w->pdf, "starting libharu");
     CHECK_HPDF(HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL), "turning on compression");
@@ -1908,7 +2019,7 @@ oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const o
     if ((st = add_bookmarks(w, layout)) != OC_OK) goto done;
     if ((st = add_page_labels(w, layout)) != OC_OK) goto done;
     if ((st = add_info(w, doc)) != OC_OK) goto done;
-    if ((st = add_structure(w, doc, layout)) != OC_OK) goto done;
+    if (!w->untagged && (st = add_structure(w, doc, layout)) != OC_OK) goto done;
     for (int f = 0; f < OC_FONT_COUNT; f++) {
         if (!w->font[f]) continue;
         if ((st = embed_font(w, (oc_font_id)f)) != OC_OK ||
@@ -1940,6 +2051,7 @@ void oc_pdf_writer_free(oc_pdf_writer *w) {
         free(w->adv[f]);
         free(w->tu_off[f]);
         free(w->tu_len[f]);
+        free(w->ascii[f]);
         if (w->hbfont[f]) hb_font_destroy(w->hbfont[f]);
         if (w->face[f]) hb_face_destroy(w->face[f]);
     }

@@ -9,7 +9,8 @@
 #     skipped heading level, a table with an empty header row and link text
 #     that is only a URL or "here"; none for the guide;
 #   - Ace by DAISY (tests/a11y, installed by .ci/deps) reports 0 violations of
-#     any impact on the guide, every fixture and a book with claims;
+#     any impact on the guide, every fixture (han/ and the mdBook folders
+#     included) and a book with claims;
 #   - reflow at 320 CSS px in Debian's chromium: no document scrolls
 #     sideways, no word in a table cell breaks without a hyphen; the cover
 #     fits a 320x640 and a 1280x800 viewport.
@@ -188,11 +189,15 @@ done
 [ "$tools_ok" = 1 ] || { finish accessibility; exit 1; }
 
 books="guide:$SRC/book claims:$WORK/fixed/book.md"
-for path in "$SRC"/tests/fixtures/*/book.yaml "$SRC"/tests/fixtures/*.md; do
+# every fixture: folders with book.yaml, .md files, han/'s files, mdBook folders
+for path in "$SRC"/tests/fixtures/*/book.yaml "$SRC"/tests/fixtures/*.md \
+    "$SRC"/tests/fixtures/han/*.md "$SRC"/tests/fixtures/mdbook/*/book.toml \
+    "$SRC"/tests/fixtures/mdbook/*/book.yaml; do
     [ -e "$path" ] || continue
-    case "$path" in */book.yaml) path=${path%/book.yaml} ;; esac
-    name=$(basename "$path")
-    books="$books fixture-${name%.md}:$path"
+    case "$path" in */book.yaml | */book.toml) path=${path%/book.*} ;; esac
+    rel=${path#"$SRC"/tests/fixtures/}
+    rel=${rel%.md}
+    books="$books fixture-${rel//\//-}:$path"
 done
 mkdir -p "$WORK/epubs" "$WORK/unzipped"
 for b in $books; do

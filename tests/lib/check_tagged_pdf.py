@@ -29,7 +29,9 @@ per check, "ok ..." or "FAIL ...", and exits 1 when any check fails:
   links       every /Link annotation has a /StructParent whose ParentTree
               entry is a Link element holding an OBJR to that annotation
   tables      every TH has /Scope in its attributes
-Counts of elements by type go on the last line."""
+Counts of elements by type go on the second last line, and on the last the
+/Lang values of marked content (runs in a script the book's language is not
+written in) with their counts, or "langs: none"."""
 import base64
 import json
 import os
@@ -41,6 +43,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import source_words  # noqa: E402
 
 results = []
+LANGS = {}  # /Lang of marked-content sequences (runs in another script): count
 
 
 def check(name, good, detail):
@@ -84,6 +87,9 @@ def scan_content(data):
                 i = operands.index(b"/MCID")
                 kind = "mcid"
                 mcids.append(int(operands[i + 1]))
+                if b"/Lang" in operands:
+                    lang = operands[operands.index(b"/Lang") + 1].strip(b"()").decode()
+                    LANGS[lang] = LANGS.get(lang, 0) + 1
                 span = b"/ActualText" in operands
                 if span:
                     h = operands[operands.index(b"/ActualText") + 1]
@@ -338,6 +344,7 @@ def main():
           "%d link annotations, each tied to a Link element by /StructParent and OBJR" % links)
     check("tables", th_bad == 0, "%d TH, %d without /Scope" % (counts.get("TH", 0), th_bad))
     print("elements: " + " ".join("%s %d" % kv for kv in sorted(counts.items())))
+    print("langs: " + (" ".join("%s %d" % kv for kv in sorted(LANGS.items())) or "none"))
     return 0 if all(results) else 1
 
 

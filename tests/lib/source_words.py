@@ -114,17 +114,21 @@ def _scan(text):
     body, notes = [], {}
     note = None
     fence = None
+    rust = False
     for line in strip_front_matter(text).split("\n"):
         s = line.strip()
         if fence:
             if s.startswith(fence):
                 fence = None
+            elif rust and (s == "#" or s.startswith("# ")):
+                pass  # mdBook's hidden lines of Rust code, not shown
             else:
                 body.append(line)
             continue
-        m = re.match(r"(```+|~~~+)", s)
+        m = re.match(r"(```+|~~~+)\s*(\S*)", s)
         if m:
             fence = m.group(1)
+            rust = re.split(r"[,\s{}]", m.group(2).lower().lstrip("{."))[0] in ("rust", "rs")
             note = None
             continue
         d = NOTE_DEF.match(s)
@@ -196,10 +200,36 @@ def in_order(src, got, window=3000):
     return found / max(1, len(src))
 
 
+MDBOOK_DIRECTIVE = re.compile(r"\{\{#[a-z_]+[^}]*\}\}")
+
+
+def mdbook_sources(book):
+    """An mdBook folder's chapters in SUMMARY.md order (draft chapters have
+    no file); {{#include ...}} and the other directives are left out (the
+    words they bring are extra words, which the measure allows)."""
+    src = "src"
+    for line in open(os.path.join(book, "book.toml"), encoding="utf-8"):
+        m = re.match(r"^\s*src\s*=\s*[\"']([^\"']*)[\"']", line)
+        if m:
+            src = m.group(1)
+    base = os.path.join(book, src)
+    summary = open(os.path.join(base, "SUMMARY.md"), encoding="utf-8").read()
+    summary = re.sub(r"<!--.*?-->", " ", summary, flags=re.S)
+    out = []
+    for path in re.findall(r"\[[^\]]*\]\(([^)]+)\)", summary):
+        text = open(os.path.join(base, path.strip()), encoding="utf-8").read()
+        out.append(MDBOOK_DIRECTIVE.sub(" ", text))
+    return out
+
+
 def sources(book):
-    """The Markdown of a book folder's chapters (book.yaml order), or of a file."""
+    """The Markdown of a book folder's chapters (book.yaml order, or an
+    mdBook's SUMMARY.md order), or of a file."""
     if os.path.isfile(book):
         return [open(book, encoding="utf-8").read()]
+    if not os.path.exists(os.path.join(book, "book.yaml")) and \
+            os.path.exists(os.path.join(book, "book.toml")):
+        return mdbook_sources(book)
     meta = open(os.path.join(book, "book.yaml"), encoding="utf-8").read()
     chapters = re.findall(r"^\s*-\s*(\S+\.md)\s*$", meta, flags=re.M)
     return [open(os.path.join(book, c), encoding="utf-8").read() for c in chapters]
