@@ -62,7 +62,7 @@ fi
 
 # a handout of chapter 2, in print: the link to chapter 1 says where it is
 if "$BIN" build "$B" -o "$WORK/ho" -q --chapters 2 --profile print --format pdf 2>"$WORK/ho.err"; then
-    if pdftotext "$WORK/ho/"*.pdf - | tr -d '\n' | grep -qF "시작하기 (전체 책에 수록)"; then
+    if pdftotext "$WORK/ho/"*.pdf - | tr -d '\n' | grep -qF "시작하기 (전체 책에 수록) 장에서"; then
         ok "ko handout: '(전체 책에 수록)' after the link to the left-out chapter"
     else
         bad "ko handout: no '(전체 책에 수록)'"
