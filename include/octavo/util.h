@@ -40,6 +40,12 @@ char *oc_arena_percent_decode(oc_arena *a, const char *s, size_t n);
  * version-5 style UUID so reading systems accept it. */
 char *oc_arena_uuid(oc_arena *a, const char *x, const char *y);
 
+/* FNV-1a: the hash of octavo's open-addressing tables. Starts from
+ * OC_FNV_OFFSET, or from an earlier hash to go on with more bytes. */
+#define OC_FNV_OFFSET 0xcbf29ce484222325ULL
+uint64_t oc_fnv1a(const void *data, size_t len, uint64_t h);
+uint64_t oc_fnv1a_str(const char *s, uint64_t h);
+
 /* ---- growable buffer ---------------------------------------------------- */
 /* A byte buffer that grows by doubling up to `limit` bytes (0 means the
  * default ceiling, 1 GiB). Data is always NUL-terminated for convenience. */

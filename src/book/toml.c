@@ -134,15 +134,6 @@ static int skip_ws_nl(tp *P) {
 
 /* ---- name set ----------------------------------------------------------- */
 
-static uint64_t hash_str(const char *s) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 /* Adds s; returns 1 when it was new, 0 when already there. */
 static int names_add(tp *P, const char *s) {
     name_set *S = &P->names;
@@ -151,7 +142,7 @@ static int names_add(tp *P, const char *s) {
         const char **slots = oc_arena_alloc(P->a, cap * sizeof *slots);
         for (size_t k = 0; k < S->cap; k++) {
             if (!S->slots[k]) continue;
-            size_t j = hash_str(S->slots[k]) & (cap - 1);
+            size_t j = oc_fnv1a_str(S->slots[k], OC_FNV_OFFSET) & (cap - 1);
             while (slots[j])
                 j = (j + 1) & (cap - 1);
             slots[j] = S->slots[k];
@@ -159,7 +150,7 @@ static int names_add(tp *P, const char *s) {
         S->slots = slots;
         S->cap = cap;
     }
-    size_t j = hash_str(s) & (S->cap - 1);
+    size_t j = oc_fnv1a_str(s, OC_FNV_OFFSET) & (S->cap - 1);
     while (S->slots[j]) {
         if (strcmp(S->slots[j], s) == 0) return 0;
         j = (j + 1) & (S->cap - 1);

@@ -463,13 +463,9 @@ static void *work(void *arg) {
 }
 
 static uint64_t hash_job(const hl_job *j) {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (const char *p = j->file; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    h = (h ^ 0xff) * 1099511628211ull;
-    for (size_t i = 0; i < j->len; i++)
-        h = (h ^ (unsigned char)j->text[i]) * 1099511628211ull;
-    return h;
+    /* the language's file, a byte no name holds, then the text */
+    uint64_t h = oc_fnv1a("\xff", 1, oc_fnv1a_str(j->file, OC_FNV_OFFSET));
+    return oc_fnv1a(j->text, j->len, h);
 }
 
 static int same_block(const hl_job *x, const hl_job *y) {

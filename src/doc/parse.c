@@ -146,16 +146,9 @@ typedef struct {
     size_t cap, count;
 } idset;
 
-static uint64_t hash_str(const char *s) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
 /* The slot holding s, or the empty slot where it belongs (cap > 0). */
 static size_t idset_slot(const idset *S, const char *s) {
-    size_t i = hash_str(s) & (S->cap - 1);
+    size_t i = oc_fnv1a_str(s, OC_FNV_OFFSET) & (S->cap - 1);
     while (S->slots[i] && strcmp(S->slots[i], s) != 0)
         i = (i + 1) & (S->cap - 1);
     return i;

@@ -871,16 +871,9 @@ typedef struct {
     size_t cap, n;
 } ref_table;
 
-static uint64_t name_hash(const char *s) {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 static ref_slot *ref_find(const ref_table *t, const char *name) {
     if (!t->cap || !name) return NULL;
-    for (size_t i = name_hash(name) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+    for (size_t i = oc_fnv1a_str(name, OC_FNV_OFFSET) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
         if (!t->v[i].name) return NULL;
         if (strcmp(t->v[i].name, name) == 0) return &t->v[i];
     }
@@ -897,7 +890,7 @@ static void ref_add(ref_table *t, const char *name, int page) {
         free(t->v);
         *t = g;
     }
-    size_t i = name_hash(name) & (t->cap - 1);
+    size_t i = oc_fnv1a_str(name, OC_FNV_OFFSET) & (t->cap - 1);
     while (t->v[i].name)
         i = (i + 1) & (t->cap - 1);
     t->v[i].name = name;

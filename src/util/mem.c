@@ -112,17 +112,22 @@ char *oc_arena_printf(oc_arena *a, const char *fmt, ...) {
     return p;
 }
 
-static uint64_t fnv1a(const char *s, uint64_t h) {
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
+uint64_t oc_fnv1a(const void *data, size_t len, uint64_t h) {
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+uint64_t oc_fnv1a_str(const char *s, uint64_t h) {
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
     return h;
 }
 
 char *oc_arena_uuid(oc_arena *a, const char *x, const char *y) {
-    uint64_t h1 = fnv1a(y, fnv1a(x, 0xcbf29ce484222325ULL));
-    uint64_t h2 = fnv1a(x, fnv1a(y, 0x84222325cbf29ce4ULL));
+    uint64_t h1 = oc_fnv1a_str(y, oc_fnv1a_str(x, OC_FNV_OFFSET));
+    uint64_t h2 = oc_fnv1a_str(x, oc_fnv1a_str(y, 0x84222325cbf29ce4ULL));
     return oc_arena_printf(a, "urn:uuid:%08x-%04x-5%03x-%04x-%012llx", (unsigned)(h1 >> 32),
                            (unsigned)(h1 >> 16) & 0xFFFF, (unsigned)h1 & 0xFFF,
                            (unsigned)((h2 >> 48) & 0x3FFF) | 0x8000,
