@@ -40,6 +40,10 @@ char *oc_arena_percent_decode(oc_arena *a, const char *s, size_t n);
  * version-5 style UUID so reading systems accept it. */
 char *oc_arena_uuid(oc_arena *a, const char *x, const char *y);
 
+/* 1 when the word w[0..wl) is one of the space-separated words of list,
+ * ignoring ASCII case when icase is set; an empty word is in no list. */
+int oc_word_listed(const char *list, const char *w, size_t wl, int icase);
+
 /* FNV-1a: the hash of octavo's open-addressing tables. Starts from
  * OC_FNV_OFFSET, or from an earlier hash to go on with more bytes. */
 #define OC_FNV_OFFSET 0xcbf29ce484222325ULL

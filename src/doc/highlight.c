@@ -111,23 +111,6 @@ static const language languages[] = {
     {"ini", "ini cfg desktop", "desktop.lang", 0},
 };
 
-static int alias_in(const char *list, const char *w, size_t wl) {
-    const char *p = list;
-    while (*p) {
-        size_t l = strcspn(p, " ");
-        if (l == wl) {
-            size_t k = 0;
-            while (k < l && (p[k] | 0x20) == (w[k] | 0x20))
-                k++;
-            if (k == l) return 1;
-        }
-        p += l;
-        while (*p == ' ')
-            p++;
-    }
-    return 0;
-}
-
 static const language *find_language(const char *info) {
     if (!info) return NULL;
     while (*info == ' ' || *info == '\t')
@@ -137,7 +120,7 @@ static const language *find_language(const char *info) {
     size_t wl = strcspn(info, " \t,{}");
     if (wl == 0 || wl > 32) return NULL;
     for (size_t i = 0; i < sizeof languages / sizeof *languages; i++)
-        if (alias_in(languages[i].aliases, info, wl)) return &languages[i];
+        if (oc_word_listed(languages[i].aliases, info, wl, 1)) return &languages[i];
     return NULL;
 }
 

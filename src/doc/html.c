@@ -119,16 +119,7 @@ static const char *tagname(const GumboNode *g) {
 }
 
 static int is_tag(const char *name, const char *list) {
-    size_t n = strlen(name);
-    if (!n) return 0;
-    for (const char *p = list; *p;) {
-        size_t m = strcspn(p, " ");
-        if (m == n && strncmp(p, name, n) == 0) return 1;
-        p += m;
-        while (*p == ' ')
-            p++;
-    }
-    return 0;
+    return oc_word_listed(list, name, strlen(name), 0);
 }
 
 static const char *attr(const GumboNode *g, const char *name) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void oom(size_t n) {
     fprintf(stderr, "octavo: error: out of memory (asked for %zu bytes)\n", n);
@@ -110,6 +111,18 @@ char *oc_arena_printf(oc_arena *a, const char *fmt, ...) {
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return p;
+}
+
+int oc_word_listed(const char *list, const char *w, size_t wl, int icase) {
+    if (wl == 0) return 0;
+    for (const char *p = list; *p;) {
+        size_t m = strcspn(p, " ");
+        if (m == wl && (icase ? strncasecmp(p, w, wl) : strncmp(p, w, wl)) == 0) return 1;
+        p += m;
+        while (*p == ' ')
+            p++;
+    }
+    return 0;
 }
 
 uint64_t oc_fnv1a(const void *data, size_t len, uint64_t h) {

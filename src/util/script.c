@@ -59,15 +59,7 @@ static int neutral(uint32_t cp) {
 }
 
 static int book_writes(const char *book_lang, const char *own) {
-    size_t n = strcspn(book_lang, "-");
-    for (const char *p = own; *p;) {
-        size_t m = strcspn(p, " ");
-        if (m == n && strncasecmp(p, book_lang, n) == 0) return 1;
-        p += m;
-        while (*p == ' ')
-            p++;
-    }
-    return 0;
+    return oc_word_listed(own, book_lang, strcspn(book_lang, "-"), 1);
 }
 
 int oc_script_run(const char *book_lang, const char *s, size_t len, size_t from,
