@@ -162,13 +162,6 @@ void oc_hyphen_free(oc_hyphen *h) {
     free(h);
 }
 
-static uint64_t hash_bytes(const char *s, size_t len) {
-    uint64_t x = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++)
-        x = (x ^ (unsigned char)s[i]) * 1099511628211ull;
-    return x;
-}
-
 /* The slot holding `word`, or the empty slot where it would go. */
 static cache_slot *cache_find(word_cache *c, uint64_t hash, const char *word, size_t len) {
     size_t mask = c->cap - 1;
@@ -238,7 +231,7 @@ int oc_hyphen_points(const oc_hyphen *h, const char *word, size_t len, unsigned 
     if (points && len) memset(points, 0, len);
     if (!h || !h->dict || !word || !points || len == 0) return 0;
     word_cache *c = h->cache;
-    uint64_t hash = hash_bytes(word, len);
+    uint64_t hash = oc_fnv1a(word, len, OC_FNV_OFFSET);
     if (c && c->cap) {
         const cache_slot *e = cache_find(c, hash, word, len);
         if (e->count >= 0) {

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #define CACHE_ENTRIES 16384     /* words remembered (the table has twice the slots) */
+#define CACHE_SLOTS_MIN 512     /* the table's first size: it doubles as words come */
 #define CACHE_GLYPHS (1u << 20) /* glyph slots remembered, 20 MB at most */
 #define CACHE_WORD_BYTES 64     /* longer words are shaped each time */
 
@@ -116,7 +117,7 @@ oc_shaper *oc_shaper_new(const oc_fontset *fs, const char *language) {
     s->lang = language && *language ? hb_language_from_string(language, -1) : HB_LANGUAGE_INVALID;
     if (s->lang == HB_LANGUAGE_INVALID) s->lang = hb_language_from_string("und", -1);
     s->buf = hb_buffer_create();
-    s->cap = 2 * CACHE_ENTRIES;
+    s->cap = CACHE_SLOTS_MIN;
     return s;
 }
 
@@ -130,10 +131,28 @@ void oc_shaper_free(oc_shaper *s) {
 }
 
 static uint64_t hash_word(int font, const char *w, size_t len) {
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)(font + 1);
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)w[i]) * 1099511628211ull;
+    uint64_t h = oc_fnv1a(w, len, OC_FNV_OFFSET ^ (uint64_t)(font + 1));
     return h ? h : 1;
+}
+
+/* The empty slot where a word of hash h goes. */
+static size_t free_slot(const centry *tab, size_t cap, uint64_t h) {
+    size_t mask = cap - 1, slot = h & mask;
+    while (tab[slot].hash)
+        slot = (slot + 1) & mask;
+    return slot;
+}
+
+/* Doubles the table; the records in the glyph pool stay where they are. A
+ * short text does not pay for the whole table (1 MB at full size). */
+static void cache_grow(oc_shaper *s) {
+    size_t cap = s->cap * 2;
+    centry *t = oc_xcalloc(cap, sizeof *t);
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->tab[i].hash) t[free_slot(t, cap, s->tab[i].hash)] = s->tab[i];
+    free(s->tab);
+    s->tab = t;
+    s->cap = cap;
 }
 
 /* memcmp(a, b, n) == 0 for the short words of the cache, without a call */
@@ -209,9 +228,10 @@ const oc_glyph *oc_shaper_shape(oc_shaper *s, oc_font_id f, int dir, const char 
     size_t kslots = (len + sizeof(oc_glyph) - 1) / sizeof(oc_glyph), rec = ng + kslots;
     if (s->n + 1 > CACHE_ENTRIES || s->nglyphs + rec > CACHE_GLYPHS) {
         cache_clear(s);
-        size_t mask = s->cap - 1;
-        for (slot = h & mask; s->tab[slot].hash; slot = (slot + 1) & mask) {
-        }
+        slot = free_slot(s->tab, s->cap, h);
+    } else if (2 * (s->n + 1) > s->cap) { /* at most half full (CACHE_ENTRIES: full size) */
+        cache_grow(s);
+        slot = free_slot(s->tab, s->cap, h);
     }
     if (s->nglyphs + rec > s->capglyphs) {
         size_t cap = s->capglyphs ? s->capglyphs * 2 : 4096;

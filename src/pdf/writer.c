@@ -171,10 +171,7 @@ static oc_status fail(writer *w, oc_status st, const char *what) {
 /* ---- named destinations: a string hash map ---------------------------------- */
 
 static uint64_t hash_str(const char *s) {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return oc_fnv1a_str(s, OC_FNV_OFFSET);
 }
 
 static dest_slot *dest_find(writer *w, const char *name) {

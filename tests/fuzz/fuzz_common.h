@@ -6,9 +6,12 @@
 
 #include "octavo/book.h"
 #include "octavo/epub.h"
+#include "octavo/layout.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* 1x1 grey PNG */
 static const char fuzz_png[] =
@@ -58,6 +61,29 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     return 0;
 }
 #endif
+
+/* Hyphenation patterns by language tag, parsed once per process (the
+ * harness's own cache, as a long-running caller would keep one): the first
+ * few languages the inputs name; past that, the layout loads its own. */
+#define FUZZ_MAX_LANGS 8
+static struct {
+    char tag[32];
+    oc_hyphen_patterns *p;
+} fuzz_langs[FUZZ_MAX_LANGS];
+static int fuzz_nlangs;
+
+static inline const oc_hyphen_patterns *fuzz_patterns(const char *tag) {
+    if (!tag) tag = "en-US";
+    if (strlen(tag) >= sizeof fuzz_langs[0].tag) return NULL;
+    for (int i = 0; i < fuzz_nlangs; i++)
+        if (strcmp(fuzz_langs[i].tag, tag) == 0) return fuzz_langs[i].p;
+    if (fuzz_nlangs == FUZZ_MAX_LANGS) return NULL;
+    oc_hyphen_patterns *p = oc_hyphen_patterns_load(tag, NULL, NULL);
+    if (!p) return NULL; /* no patterns: the layout warns and sets without */
+    snprintf(fuzz_langs[fuzz_nlangs].tag, sizeof fuzz_langs[0].tag, "%s", tag);
+    fuzz_langs[fuzz_nlangs++].p = p;
+    return p;
+}
 
 /* FNV-1a of the whole input: the targets choose their costly extra steps
  * by it, a choice mutants do not inherit (a flag byte would be copied into

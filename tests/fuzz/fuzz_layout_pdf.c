@@ -23,29 +23,6 @@
 static oc_fontset *fonts;
 static const char *fonts_dir;
 
-/* Hyphenation patterns by language tag, parsed once per process (the
- * harness's own cache, as a long-running caller would keep one): the first
- * few languages the inputs name; past that, the layout loads its own. */
-#define MAX_LANGS 8
-static struct {
-    char tag[32];
-    oc_hyphen_patterns *p;
-} langs[MAX_LANGS];
-static int nlangs;
-
-static const oc_hyphen_patterns *patterns_for(const char *tag) {
-    if (!tag) tag = "en-US";
-    if (strlen(tag) >= sizeof langs[0].tag) return NULL;
-    for (int i = 0; i < nlangs; i++)
-        if (strcmp(langs[i].tag, tag) == 0) return langs[i].p;
-    if (nlangs == MAX_LANGS) return NULL;
-    oc_hyphen_patterns *p = oc_hyphen_patterns_load(tag, NULL, NULL);
-    if (!p) return NULL; /* no patterns: the layout warns and sets without */
-    snprintf(langs[nlangs].tag, sizeof langs[0].tag, "%s", tag);
-    langs[nlangs++].p = p;
-    return p;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
@@ -71,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     oc_document doc;
     if (oc_book_load_string(&doc, "fuzz.md", (const char *)data + 1, size - 1, &io, &diag) ==
         OC_OK) {
-        lo.hyphen = patterns_for(doc.meta.language);
+        lo.hyphen = fuzz_patterns(doc.meta.language);
         oc_layout layout;
         memset(&layout, 0, sizeof layout);
         if (oc_layout_run(&doc, &lo, fonts, &layout, &diag) == OC_OK) {

@@ -256,6 +256,23 @@ static void test_cache(void) {
     }
     g = oc_shaper_word(sh, OC_FONT_SANS, 0, "Typography", 10, &n2, &w2);
     CHECK(n1 == n2 && w1 == w2 && memcmp(first, g, n1 * sizeof *g) == 0);
+    oc_shaper_free(sh);
+    /* the table grows as words come (from 512 slots): every word found
+     * again after the growing gives what it gave the first time */
+    sh = oc_shaper_new(fs, "en");
+    static double widths[6000];
+    static size_t counts[6000];
+    for (int k = 0; k < 6000; k++) {
+        int len = snprintf(word, sizeof word, "%s%d", k % 2 ? "fi" : "AV", k * 7919);
+        oc_shaper_word(sh, OC_FONT_SANS + k % 3, 0, word, (size_t)len, &counts[k], &widths[k]);
+    }
+    int same = 0;
+    for (int k = 0; k < 6000; k++) {
+        int len = snprintf(word, sizeof word, "%s%d", k % 2 ? "fi" : "AV", k * 7919);
+        oc_shaper_word(sh, OC_FONT_SANS + k % 3, 0, word, (size_t)len, &n2, &w2);
+        same += n2 == counts[k] && w2 == widths[k];
+    }
+    CHECK(same == 6000);
     /* a long word is shaped each time, the same way */
     const char *lw = "Pneumonoultramicroscopicsilicovolcanoconiosis-and-then-some-more-letters";
     double wa = 0, wb = 0;
