@@ -17,6 +17,9 @@
 # Ace, node or chromium missing is a failure, not a skip: run bash .ci/deps.
 # Usage: accessibility.sh OCTAVO_BIN SOURCE_DIR WORK_DIR
 . "$(dirname "$0")/../lib/e2e.sh"
+# dated outputs are reproducible, so the validators' verdicts can be cached
+# by content (tests/lib/run_epubcheck.sh, run_ace.sh)
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 A11Y=$SRC/tests/a11y
 ACE=$A11Y/node_modules/.bin/ace-cli
@@ -216,11 +219,10 @@ done
 ace_one() {
     local epub=$1 name
     name=$(basename "$epub" .epub)
-    ACE_TIMEOUT_INITIAL=120000 timeout 300 "$ACE" -s -f -o "$WORK/ace/$name" "$epub" \
-        >"$WORK/ace/$name.log" 2>&1 </dev/null
+    "$SRC/tests/lib/run_ace.sh" "$epub" "$WORK/ace/$name" >"$WORK/ace/$name.log" 2>&1
 }
 export -f ace_one
-export ACE WORK
+export SRC WORK
 mkdir -p "$WORK/ace"
 ls "$WORK"/epubs/*.epub | xargs -P 5 -I{} bash -c 'ace_one "$1"' _ {}
 for epub in "$WORK"/epubs/*.epub; do
