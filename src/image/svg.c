@@ -13,17 +13,15 @@
  * surface writes a PDF file of its own; carrying its drawing into ours would
  * mean reading that PDF back (content streams, fonts, patterns) into
  * libharu objects. A raster at 300 dpi (print) or 200 dpi (screen, over
- * twice the size a page shows at 100%) is what the PDF gets instead. */
+ * twice the size a page shows at 100%) is what the PDF gets instead.
+ *
+ * The libraries are opened on the first SVG (svg_libs.c): every call into
+ * them goes through the table `L`. */
 #include "image/image_internal.h"
+#include "image/svg_libs.h"
 
-#include <cairo.h>
 #include <ctype.h>
 #include <dirent.h>
-#include <fontconfig/fontconfig.h>
-#include <gio/gio.h>
-#include <librsvg/rsvg.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -38,7 +36,12 @@
 /* An SVG file larger than this is refused (diagrams are kilobytes). */
 #define SVG_MAX_BYTES ((size_t)32 << 20)
 
+/* libxml2's xmlFree, a variable holding the function (the table holds its
+ * address) */
+#define XML_FREE(L, p) ((*(L)->xmlFree)(p))
+
 typedef struct {
+    const oc_svg_libs *L;
     oc_svg_removed removed;
     char *why;
     int failed;
@@ -217,13 +220,13 @@ static int data_image_ok(const char *v) {
     return ok;
 }
 
-static void drop(xmlNodePtr n) {
-    xmlUnlinkNode(n);
-    xmlFreeNode(n);
+static void drop(const oc_svg_libs *L, xmlNodePtr n) {
+    L->xmlUnlinkNode(n);
+    L->xmlFreeNode(n);
 }
 
-static char *attr_value(xmlAttrPtr a) {
-    xmlChar *v = xmlNodeListGetString(a->doc, a->children, 1);
+static char *attr_value(const oc_svg_libs *L, xmlAttrPtr a) {
+    xmlChar *v = L->xmlNodeListGetString(a->doc, a->children, 1);
     return (char *)v; /* xmlFree */
 }
 
@@ -233,7 +236,7 @@ static int is_svg(xmlNodePtr n) {
 
 /* Drops e's declarations of namespaces other than SVG and XLink: nothing
  * in them is left (cleaning took their elements and attributes out). */
-static void prune_ns(xmlNodePtr e) {
+static void prune_ns(const oc_svg_libs *L, xmlNodePtr e) {
     xmlNsPtr *link = &e->nsDef;
     while (*link) {
         xmlNsPtr ns = *link;
@@ -244,13 +247,14 @@ static void prune_ns(xmlNodePtr e) {
         }
         *link = ns->next;
         ns->next = NULL;
-        xmlFreeNs(ns);
+        L->xmlFreeNs(ns);
     }
 }
 
 /* Cleans element e's attributes; returns 1 when e itself must go (an
  * image, use or the like whose reference was taken away). */
 static int clean_attrs(cleaner *c, xmlNodePtr e) {
+    const oc_svg_libs *L = c->L;
     int needs_ref = ieq(e->name, "image") || ieq(e->name, "use") || ieq(e->name, "feImage") ||
                     ieq(e->name, "tref");
     int has_ref = 0, lost_ref = 0;
@@ -263,20 +267,20 @@ static int clean_attrs(cleaner *c, xmlNodePtr e) {
         int is_xml = ns && strcmp(ns, (const char *)XML_XML_NAMESPACE) == 0;
         if (strncasecmp(name, "on", 2) == 0) {
             c->removed.events++;
-            xmlRemoveProp(a);
+            L->xmlRemoveProp(a);
             continue;
         }
         if (ns && !is_xlink && !is_xml) { /* inkscape:, sodipodi:, ... */
             c->removed.foreign++;
-            xmlRemoveProp(a);
+            L->xmlRemoveProp(a);
             continue;
         }
         if (is_xml && strcmp(name, "base") == 0) { /* xml:base would re-aim references */
             c->removed.external++;
-            xmlRemoveProp(a);
+            L->xmlRemoveProp(a);
             continue;
         }
-        char *v = attr_value(a);
+        char *v = attr_value(L, a);
         if (!v) continue;
         int bad = 0;
         if (strcmp(name, "href") == 0 && (!ns || is_xlink)) {
@@ -304,16 +308,17 @@ static int clean_attrs(cleaner *c, xmlNodePtr e) {
             /* an animation that rewrites a reference or an event handler */
             bad = 1, lost_ref = 1, needs_ref = 1;
         }
-        xmlFree(v);
+        XML_FREE(L, v);
         if (bad) {
             c->removed.external++;
-            xmlRemoveProp(a);
+            L->xmlRemoveProp(a);
         }
     }
     return needs_ref && (lost_ref || !has_ref);
 }
 
 static void clean_tree(cleaner *c, xmlNodePtr parent) {
+    const oc_svg_libs *L = c->L;
     xmlNodePtr next;
     for (xmlNodePtr n = parent->children; n; n = next) {
         next = n->next;
@@ -321,39 +326,39 @@ static void clean_tree(cleaner *c, xmlNodePtr parent) {
         case XML_ELEMENT_NODE:
             if (!is_svg(n)) {
                 c->removed.foreign++;
-                drop(n);
+                drop(L, n);
                 continue;
             }
             if (ieq(n->name, "script") || ieq(n->name, "handler") || ieq(n->name, "listener")) {
                 c->removed.scripts++;
-                drop(n);
+                drop(L, n);
                 continue;
             }
             if (ieq(n->name, "foreignObject")) {
                 c->removed.foreign++;
-                drop(n);
+                drop(L, n);
                 continue;
             }
             if (ieq(n->name, "style")) {
-                xmlChar *css = xmlNodeGetContent(n);
+                xmlChar *css = L->xmlNodeGetContent(n);
                 int bad = css && (has_import((const char *)css) || !urls_local((const char *)css));
-                xmlFree(css);
+                XML_FREE(L, css);
                 if (bad) {
                     c->removed.external++;
-                    drop(n);
+                    drop(L, n);
                     continue;
                 }
             }
             if (clean_attrs(c, n)) {
-                drop(n);
+                drop(L, n);
                 continue;
             }
             clean_tree(c, n);
-            prune_ns(n);
+            prune_ns(L, n);
             break;
         case XML_PI_NODE:
             c->removed.instructions++;
-            drop(n);
+            drop(L, n);
             break;
         case XML_ENTITY_REF_NODE:
         case XML_ENTITY_NODE:
@@ -365,7 +370,7 @@ static void clean_tree(cleaner *c, xmlNodePtr parent) {
         case XML_XINCLUDE_END:
         case XML_DTD_NODE:
             c->removed.external++;
-            drop(n);
+            drop(L, n);
             break;
         default: /* text, CDATA, comments */
             break;
@@ -397,16 +402,18 @@ static void quiet(void *ctx, const char *msg, ...) {
 }
 
 /* librsvg reads the cleaned document: what it refuses is refused here. */
-static RsvgHandle *rsvg_open(const unsigned char *data, size_t len, char *why) {
+static RsvgHandle *rsvg_open(const oc_svg_libs *L, const unsigned char *data, size_t len,
+                             char *why) {
     GError *err = NULL;
-    GInputStream *in = g_memory_input_stream_new_from_data(data, (gssize)len, NULL);
+    GInputStream *in = L->g_memory_input_stream_new_from_data(data, (gssize)len, NULL);
     /* no base file: librsvg then resolves no URL but data: ones */
-    RsvgHandle *h = rsvg_handle_new_from_stream_sync(in, NULL, RSVG_HANDLE_FLAGS_NONE, NULL, &err);
-    g_object_unref(in);
+    RsvgHandle *h =
+        L->rsvg_handle_new_from_stream_sync(in, NULL, RSVG_HANDLE_FLAGS_NONE, NULL, &err);
+    L->g_object_unref(in);
     if (!h) {
         snprintf(why, 256, "librsvg cannot read the SVG (%s)",
                  err && err->message ? err->message : "unknown error");
-        if (err) g_error_free(err);
+        if (err) L->g_error_free(err);
         return NULL;
     }
     return h;
@@ -431,13 +438,16 @@ oc_status oc_image_svg_clean(const unsigned char *data, size_t len, unsigned cha
         snprintf(why, 256, "SVG is larger than %zu MB", SVG_MAX_BYTES >> 20);
         return OC_ERR_INPUT;
     }
+    const oc_svg_libs *L = oc_svg_libs_get(why);
+    if (!L) return OC_ERR_INPUT;
+    c.L = L;
     /* libxml2 reports some errors (encodings) through its generic handler,
      * which prints to stderr: silenced for this thread while we parse (the
      * reason still reaches `why` through the context's last error) */
-    xmlGenericErrorFunc saved_fn = xmlGenericError;
-    void *saved_ctx = xmlGenericErrorContext;
-    xmlSetGenericErrorFunc(NULL, quiet);
-    ctx = xmlNewParserCtxt();
+    xmlGenericErrorFunc saved_fn = *L->__xmlGenericError();
+    void *saved_ctx = *L->__xmlGenericErrorContext();
+    L->xmlSetGenericErrorFunc(NULL, quiet);
+    ctx = L->xmlNewParserCtxt();
     if (!ctx) {
         snprintf(why, 256, "out of memory reading an SVG");
         goto done;
@@ -445,11 +455,11 @@ oc_status oc_image_svg_clean(const unsigned char *data, size_t len, unsigned cha
     /* no network, no entity substitution (XML_PARSE_NOENT), no DTD loading
      * or attribute defaults from one (XML_PARSE_DTDLOAD, DTDATTR), no
      * XInclude, libxml2's default limits (no XML_PARSE_HUGE) */
-    doc = xmlCtxtReadMemory(ctx, (const char *)data, (int)len, NULL, NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                XML_PARSE_NOCDATA);
+    doc = L->xmlCtxtReadMemory(ctx, (const char *)data, (int)len, NULL, NULL,
+                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                   XML_PARSE_NOCDATA);
     if (!doc || !ctx->wellFormed) {
-        xmlErrorPtr e = xmlCtxtGetLastError(ctx);
+        xmlErrorPtr e = L->xmlCtxtGetLastError(ctx);
         char msg[160] = "";
         if (e && e->message) {
             snprintf(msg, sizeof msg, "%s", e->message);
@@ -464,26 +474,26 @@ oc_status oc_image_svg_clean(const unsigned char *data, size_t len, unsigned cha
                      msg[0] ? msg : "parse error");
         goto done;
     }
-    xmlDtdPtr dtd = xmlGetIntSubset(doc);
-    if (dtd && ((dtd->entities && xmlHashSize(dtd->entities) > 0) ||
-                (dtd->pentities && xmlHashSize(dtd->pentities) > 0))) {
+    xmlDtdPtr dtd = L->xmlGetIntSubset(doc);
+    if (dtd && ((dtd->entities && L->xmlHashSize(dtd->entities) > 0) ||
+                (dtd->pentities && L->xmlHashSize(dtd->pentities) > 0))) {
         snprintf(why, 256,
                  "SVG declares XML entities in its DOCTYPE (not allowed in a book: remove the "
                  "DOCTYPE)");
         goto done;
     }
     if (dtd) {
-        xmlUnlinkNode((xmlNodePtr)dtd);
-        xmlFreeDtd(dtd);
+        L->xmlUnlinkNode((xmlNodePtr)dtd);
+        L->xmlFreeDtd(dtd);
     }
-    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr root = L->xmlDocGetRootElement(doc);
     if (!root || !ieq(root->name, "svg")) {
         snprintf(why, 256, "not an SVG image (the root element is <%s>)",
                  root ? (const char *)root->name : "none");
         goto done;
     }
     if (!root->ns) {
-        xmlNsPtr ns = xmlNewNs(root, (const xmlChar *)SVG_NS, NULL);
+        xmlNsPtr ns = L->xmlNewNs(root, (const xmlChar *)SVG_NS, NULL);
         if (!ns) {
             snprintf(why, 256, "out of memory reading an SVG");
             goto done;
@@ -501,25 +511,25 @@ oc_status oc_image_svg_clean(const unsigned char *data, size_t len, unsigned cha
         next = n->next;
         if (n->type == XML_PI_NODE) {
             c.removed.instructions++;
-            drop(n);
+            drop(L, n);
         }
     }
     clean_attrs(&c, root);
     clean_tree(&c, root);
-    prune_ns(root);
+    prune_ns(L, root);
     if (c.failed) goto done;
 
     /* the size: width and height, else from the viewBox */
     double vb[4];
-    xmlChar *v = xmlGetProp(root, (const xmlChar *)"viewBox");
+    xmlChar *v = L->xmlGetProp(root, (const xmlChar *)"viewBox");
     int has_vb = parse_viewbox(v, vb);
-    xmlFree(v);
-    v = xmlGetProp(root, (const xmlChar *)"width");
+    XML_FREE(L, v);
+    v = L->xmlGetProp(root, (const xmlChar *)"width");
     double w = css_px(v);
-    xmlFree(v);
-    v = xmlGetProp(root, (const xmlChar *)"height");
+    XML_FREE(L, v);
+    v = L->xmlGetProp(root, (const xmlChar *)"height");
     double h = css_px(v);
-    xmlFree(v);
+    XML_FREE(L, v);
     if (w < 0 && h < 0 && has_vb)
         w = vb[2], h = vb[3];
     else if (w < 0 && has_vb)
@@ -538,7 +548,7 @@ oc_status oc_image_svg_clean(const unsigned char *data, size_t len, unsigned cha
         fmt_num(num[0], sizeof num[0], w);
         fmt_num(num[1], sizeof num[1], h);
         snprintf(buf, sizeof buf, "0 0 %s %s", num[0], num[1]);
-        xmlSetProp(root, (const xmlChar *)"viewBox", (const xmlChar *)buf);
+        L->xmlSetProp(root, (const xmlChar *)"viewBox", (const xmlChar *)buf);
     }
     /* the size the book uses, within the side limit, aspect kept */
     double s = 1;
@@ -547,19 +557,19 @@ oc_status oc_image_svg_clean(const unsigned char *data, size_t len, unsigned cha
     w *= s, h *= s;
     fmt_num(num[2], sizeof num[2], w);
     fmt_num(num[3], sizeof num[3], h);
-    xmlSetProp(root, (const xmlChar *)"width", (const xmlChar *)num[2]);
-    xmlSetProp(root, (const xmlChar *)"height", (const xmlChar *)num[3]);
+    L->xmlSetProp(root, (const xmlChar *)"width", (const xmlChar *)num[2]);
+    L->xmlSetProp(root, (const xmlChar *)"height", (const xmlChar *)num[3]);
     *width = w < 1 ? 1 : (int)lround(w);
     *height = h < 1 ? 1 : (int)lround(h);
 
-    xmlDocDumpMemoryEnc(doc, &mem, &memlen, "UTF-8");
+    L->xmlDocDumpMemoryEnc(doc, &mem, &memlen, "UTF-8");
     if (!mem || memlen <= 0) {
         snprintf(why, 256, "out of memory writing an SVG");
         goto done;
     }
-    RsvgHandle *rh = rsvg_open(mem, (size_t)memlen, why);
+    RsvgHandle *rh = rsvg_open(L, mem, (size_t)memlen, why);
     if (!rh) goto done;
-    g_object_unref(rh);
+    L->g_object_unref(rh);
     *svg = malloc((size_t)memlen);
     if (!*svg) {
         snprintf(why, 256, "out of memory writing an SVG");
@@ -570,10 +580,10 @@ oc_status oc_image_svg_clean(const unsigned char *data, size_t len, unsigned cha
     if (removed) *removed = c.removed;
     st = OC_OK;
 done:
-    if (mem) xmlFree(mem);
-    if (doc) xmlFreeDoc(doc);
-    if (ctx) xmlFreeParserCtxt(ctx);
-    xmlSetGenericErrorFunc(saved_ctx, saved_fn);
+    if (mem) XML_FREE(L, mem);
+    if (doc) L->xmlFreeDoc(doc);
+    if (ctx) L->xmlFreeParserCtxt(ctx);
+    L->xmlSetGenericErrorFunc(saved_ctx, saved_fn);
     return st;
 }
 
@@ -608,7 +618,7 @@ static int by_name(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int add_fonts(FcConfig *cfg, const char *dir) {
+static int add_fonts(const oc_svg_libs *L, FcConfig *cfg, const char *dir) {
     DIR *d = opendir(dir);
     if (!d) return 0;
     char *names[256];
@@ -626,13 +636,13 @@ static int add_fonts(FcConfig *cfg, const char *dir) {
     char path[4096];
     for (size_t i = 0; i < nn; i++) {
         if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) < (int)sizeof path)
-            n += FcConfigAppFontAddFile(cfg, (const FcChar8 *)path) == FcTrue;
+            n += L->FcConfigAppFontAddFile(cfg, (const FcChar8 *)path) == FcTrue;
         free(names[i]);
     }
     return n > 0;
 }
 
-static void svg_fonts(const char *fonts_dir) {
+static void svg_fonts(const oc_svg_libs *L, const char *fonts_dir) {
     static const char rules[] =
         "<?xml version='1.0'?><fontconfig>"
         "<alias><family>serif</family><prefer><family>Charis SIL</family></prefer></alias>"
@@ -647,13 +657,13 @@ static void svg_fonts(const char *fonts_dir) {
     if (!fonts_dir || !*fonts_dir) return;
     pthread_mutex_lock(&fc_mu);
     if (!fc_dir || strcmp(fc_dir, fonts_dir) != 0) {
-        FcConfig *cfg = FcConfigCreate();
-        if (cfg && FcConfigParseAndLoadFromMemory(cfg, (const FcChar8 *)rules, FcFalse) &&
-            add_fonts(cfg, fonts_dir) && FcConfigSetCurrent(cfg)) {
+        FcConfig *cfg = L->FcConfigCreate();
+        if (cfg && L->FcConfigParseAndLoadFromMemory(cfg, (const FcChar8 *)rules, FcFalse) &&
+            add_fonts(L, cfg, fonts_dir) && L->FcConfigSetCurrent(cfg)) {
             free(fc_dir);
             fc_dir = strdup(fonts_dir);
         }
-        if (cfg) FcConfigDestroy(cfg); /* the current configuration holds its own reference */
+        if (cfg) L->FcConfigDestroy(cfg); /* the current configuration holds its own reference */
     }
     pthread_mutex_unlock(&fc_mu);
 }
@@ -669,25 +679,27 @@ oc_status oc_image_render_svg(const unsigned char *data, size_t len, int width, 
     cairo_surface_t *surf = NULL;
     cairo_t *cr = NULL;
     GError *err = NULL;
-    svg_fonts(fonts_dir);
-    RsvgHandle *h = rsvg_open(data, len, why);
+    const oc_svg_libs *L = oc_svg_libs_get(why);
+    if (!L) return OC_ERR_INPUT;
+    svg_fonts(L, fonts_dir);
+    RsvgHandle *h = rsvg_open(L, data, len, why);
     if (!h) return OC_ERR_INPUT;
-    rsvg_handle_set_dpi(h, 96);
-    surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
-    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+    L->rsvg_handle_set_dpi(h, 96);
+    surf = L->cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    if (L->cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
         snprintf(why, 256, "out of memory drawing a %dx%d SVG raster", width, height);
         goto done;
     }
-    cr = cairo_create(surf);
+    cr = L->cairo_create(surf);
     RsvgRectangle vp = {0, 0, width, height};
-    if (!rsvg_handle_render_document(h, cr, &vp, &err)) {
+    if (!L->rsvg_handle_render_document(h, cr, &vp, &err)) {
         snprintf(why, 256, "librsvg cannot draw the SVG (%s)",
                  err && err->message ? err->message : "unknown error");
         goto done;
     }
-    cairo_surface_flush(surf);
-    const unsigned char *pix = cairo_image_surface_get_data(surf);
-    int stride = cairo_image_surface_get_stride(surf);
+    L->cairo_surface_flush(surf);
+    const unsigned char *pix = L->cairo_image_surface_get_data(surf);
+    int stride = L->cairo_image_surface_get_stride(surf);
     size_t npx = (size_t)width * (size_t)height;
     out->width = width;
     out->height = height;
@@ -724,9 +736,9 @@ oc_status oc_image_render_svg(const unsigned char *data, size_t len, int width, 
     st = OC_OK;
 done:
     if (st != OC_OK) oc_image_pixels_free(out);
-    if (err) g_error_free(err);
-    if (cr) cairo_destroy(cr);
-    if (surf) cairo_surface_destroy(surf);
-    g_object_unref(h);
+    if (err) L->g_error_free(err);
+    if (cr) L->cairo_destroy(cr);
+    if (surf) L->cairo_surface_destroy(surf);
+    L->g_object_unref(h);
     return st;
 }

@@ -12,6 +12,8 @@
 #   files outside the book (../../secret.png, file:///.../secret.png, a use
 #   of ../secret.svg, an @import): strace shows the secret files never
 #   opened, the EPUB's copy has no reference left;
+# - librsvg missing (a file that is no library first on LD_LIBRARY_PATH):
+#   an SVG is refused at its line naming the library, a GIF builds;
 # - an SVG declaring 20,000 x 20,000 px builds, drawn only at the size the
 #   page shows (at most 200 dpi across the text block), in bounded memory.
 # (LeakSanitizer cannot run under ptrace: the strace case turns it off.)
@@ -53,10 +55,10 @@ sys.exit(r.returncode if r.returncode >= 0 else 128 - r.returncode)' "$L/$c.rss"
     rc=$?
 }
 
-# expect_error CASE EXT REGEX
+# expect_error CASE EXT REGEX [COMMAND PREFIX...]
 expect_error() {
     local c=$1 ext=$2 re=$3
-    run "$c"
+    run "$c" "${@:4}"
     crashed "$c" && return
     if [ "$rc" != 1 ]; then bad "$c: exit $rc, want 1"; show "$L/$c.err"; return; fi
     local want="$G/$c/chapters/ch.md:5:1: error: image '../images/x.$ext': "
@@ -173,6 +175,28 @@ d[21:25] = struct.pack("<I", bits & 0xFFFFFFFF)
 open(sys.argv[2], "wb").write(d)
 EOF
 expect_error $c webp "^WebP is 16383x16383 pixels, over octavo's limit"
+
+# ---- the SVG libraries missing ---------------------------------------------------------------------
+# librsvg and its stack are opened on the first SVG (src/image/svg_libs.c).
+# A file that is no library, found first through LD_LIBRARY_PATH, stands in
+# for a missing librsvg: an SVG is then an error at its line naming the
+# library (the build before linked librsvg and could not even start), and a
+# book without SVGs builds as ever.
+mkdir -p "$WORK/nolib"
+printf 'not a library\n' >"$WORK/nolib/librsvg-2.so.2"
+nolib=(env "LD_LIBRARY_PATH=$WORK/nolib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
+c=svg-no-librsvg; book $c svg
+printf '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9"><rect width="9" height="9"/></svg>\n' \
+    >"$G/$c/images/x.svg"
+expect_error $c svg "^SVG images need librsvg-2\.so\.2, which cannot be loaded \(.*librsvg-2\.so\.2: " "${nolib[@]}"
+c=gif-no-librsvg; book $c gif
+cp "$WORK/full.gif" "$G/$c/images/x.gif"
+run $c "${nolib[@]}"
+if ! crashed $c; then
+    if [ "$rc" = 0 ] && [ ! -s "$L/$c.err" ] && [ -s "$O/$c/$c.pdf" ]; then
+        ok "$c: a book without SVGs builds with librsvg missing"
+    else bad "$c: exit $rc"; show "$L/$c.err"; fi
+fi
 
 # ---- cleaned, with a warning -----------------------------------------------------------------------
 c=svg-script; book $c svg
