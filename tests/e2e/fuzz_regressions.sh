@@ -9,7 +9,8 @@ BIN=$1 SRC=$2 WORK=$3
 rm -rf "$WORK" && mkdir -p "$WORK"
 pass=0 fail=0
 T=20
-if ldd "$BIN" 2>/dev/null | grep -Eq "lib(a|ub)san"; then T=60; fi
+. "$(dirname "$0")/../lib/sanitized.sh"
+if sanitized_build "$BIN"; then T=60; fi
 papers=(a4 letter a5 6x9)
 shopt -s nullglob
 for f in "$SRC"/tests/fuzz/regressions/*; do

@@ -13,7 +13,8 @@ set -u
 BIN=$1 SRC=$2 WORK=$3
 T=${HOSTILE_TIMEOUT:-20}
 # a sanitized build runs several times slower: the 5 MB line alone takes ~17 s
-if ldd "$BIN" 2>/dev/null | grep -Eq "lib(a|ub)san"; then T=${HOSTILE_TIMEOUT:-60}; fi
+. "$(dirname "$0")/../lib/sanitized.sh"
+if sanitized_build "$BIN"; then T=${HOSTILE_TIMEOUT:-60}; fi
 if mountpoint -q "$WORK/tmpfs" 2>/dev/null; then umount "$WORK/tmpfs"; fi
 rm -rf "$WORK" && mkdir -p "$WORK/log" "$WORK/out"
 G="$WORK/books" O="$WORK/out" L="$WORK/log"

@@ -27,7 +27,7 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export SOURCE_DATE_EPOCH=1700000000
 export OCTAVO_FONTS_DIR="$SRC/fonts"
 CPU=10 RSS_MAX=$((1024 * 1024)) # KB
-if ldd "$BIN" 2>/dev/null | grep -Eq "lib(a|ub)san"; then CPU=60 RSS_MAX=0; fi
+if sanitized_build "$BIN"; then CPU=60 RSS_MAX=0; fi
 G="$WORK/books" O="$WORK/out" L="$WORK/log"
 mkdir -p "$L" "$O"
 python3 -I "$SRC/tests/hostile/html_gen.py" "$G" || { bad "cannot generate the inputs"; finish hostile_html; exit 1; }

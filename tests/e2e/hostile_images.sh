@@ -26,7 +26,7 @@ export SOURCE_DATE_EPOCH=1700000000
 export OCTAVO_FONTS_DIR="$SRC/fonts"
 T=10
 sanitized=0
-if ldd "$BIN" 2>/dev/null | grep -Eq "lib(a|ub)san"; then T=60 sanitized=1; fi
+if sanitized_build "$BIN"; then T=60 sanitized=1; fi
 G="$WORK/books" O="$WORK/out" L="$WORK/log"
 mkdir -p "$G" "$O" "$L"
 P="$SRC/tests/hostile/png_forms.py"

@@ -12,7 +12,7 @@
 # usage: hostile_paths.sh OCTAVO_BIN SOURCE_DIR WORK_DIR
 source "$2/tests/lib/e2e.sh"
 T=${HOSTILE_TIMEOUT:-10}
-if ldd "$BIN" 2>/dev/null | grep -Eq "lib(a|ub)san"; then T=${HOSTILE_TIMEOUT:-60}; fi
+if sanitized_build "$BIN"; then T=${HOSTILE_TIMEOUT:-60}; fi
 G="$WORK/books" O="$WORK/out" L="$WORK/log"
 mkdir -p "$O" "$L"
 export SOURCE_DATE_EPOCH=1700000000

@@ -17,5 +17,6 @@ finish() {
     echo "$1: $pass passed, $fail failed"
     [ "$fail" = 0 ]
 }
+. "$(dirname "${BASH_SOURCE[0]}")/sanitized.sh" # sanitized_build
 # The jar Debian's epubcheck package installs (its wrapper needs binfmt support).
 epubcheck_jar() { dpkg -L epubcheck 2>/dev/null | grep 'epubcheck.jar$' | head -1; }
