@@ -25,9 +25,6 @@
 # - drawing the SVG with text opens no fontconfig file or font of the system
 #   (strace): its text is set in the bundled fonts.
 . "$(dirname "$0")/../lib/e2e.sh"
-# dated outputs are reproducible, so the validators' verdicts can be cached
-# by content (tests/lib/run_epubcheck.sh, run_ace.sh)
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 for tool in qpdf pdfimages pdftotext unzip python3 java cwebp; do
     command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
 done

@@ -27,9 +27,6 @@
 # (by '..' and by a symbolic link) are errors at PATH:LINE:COL, exit 1,
 # nothing written.
 . "$(dirname "$0")/../lib/e2e.sh"
-# dated outputs are reproducible, so the validators' verdicts can be cached
-# by content (tests/lib/run_epubcheck.sh, run_ace.sh)
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export OCTAVO_FONTS=$SRC/fonts
 JAR=$(epubcheck_jar)
 FIX=$SRC/tests/fixtures/mdbook
