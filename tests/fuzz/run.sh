@@ -6,12 +6,18 @@
 # tests/fuzz/regressions/TARGET-NAME, replayed by tests/e2e/fuzz_regressions.sh).
 #
 # usage: tests/fuzz/run.sh [SECONDS] [extra libFuzzer flags...]
+# FUZZ_TARGETS picks targets, FUZZ_JOBS the build's parallelism. For a long
+# campaign: FUZZ_SANITIZERS=undefined FUZZ_BUILD=build-fuzz-ubsan (several
+# times faster, no ASan) on the default corpus, then the default build with
+# -runs=0 replays every input kept under ASan and UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-30}
 shift || true
-B=build-fuzz
-cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCTAVO_FUZZ=ON >/dev/null
+B=${FUZZ_BUILD:-build-fuzz}
+corpus=build-fuzz/corpus
+cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCTAVO_FUZZ=ON \
+  -DOCTAVO_FUZZ_SANITIZERS="${FUZZ_SANITIZERS:-address,undefined}" >/dev/null
 cmake --build "$B" -j"${FUZZ_JOBS:-$(nproc)}" --target ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_mdbook fuzz_html fuzz_images} >/dev/null
 
 export OCTAVO_FONTS_DIR=$PWD/fonts
@@ -20,7 +26,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 status=0
 for t in ${FUZZ_TARGETS:-fuzz_parse_xhtml fuzz_layout_pdf fuzz_book_epub fuzz_png fuzz_mdbook fuzz_html fuzz_images}; do
-  seeds="$B/corpus/$t"
+  seeds="$corpus/$t"
   mkdir -p "$seeds" "$B/findings/$t"
   # seeds: every Markdown file of the fixtures and the guide (the PDF target
   # reads its options from the first byte, so it gets each file twice, with
