@@ -17,7 +17,7 @@ typedef struct {
  * landscape sheets of sheet_w x sheet_h points, into out: the pages padded
  * with blanks to a multiple of four, two to a side, each as a Form XObject
  * of its trimmed page; with marks, each sheet gets trim and bleed boxes,
- * crop marks and fold marks (src/pdf/impose.cc). */
+ * crop marks and fold marks (src/modules/impose.cc, libqpdf, opened on use). */
 oc_status oc_pdf_impose_booklet(const void *pdf, size_t len, double sheet_w, double sheet_h,
                                 int marks, oc_buf *out, oc_diag *diag);
 

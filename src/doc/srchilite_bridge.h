@@ -1,5 +1,7 @@
-/* octavo — the C face of the source-highlight bridge (srchilite_bridge.cpp).
- * Only src/doc/highlight.c calls it. */
+/* octavo — the C face of the source-highlight module (src/modules/
+ * srchilite.cpp, opened on first use by srchilite_bridge.c). Only
+ * src/doc/highlight.c and its tests call it. A module that cannot be opened
+ * is reported once on stderr, and every call then returns -1. */
 #ifndef OCTAVO_SRCHILITE_BRIDGE_H
 #define OCTAVO_SRCHILITE_BRIDGE_H
 

@@ -1,5 +1,6 @@
 /* octavo — print marks (marks.c): what the page writer and the booklet
- * imposer (impose.cc) share. Plain C, also read by C++. */
+ * imposer share (the imposer, src/modules/impose.cc, gets the marks as
+ * content from src/pdf/impose.c). Plain C, also read by C++. */
 #ifndef OCTAVO_PDF_MARKS_H
 #define OCTAVO_PDF_MARKS_H
 

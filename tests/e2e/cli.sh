@@ -18,6 +18,12 @@ expect_status 0 "--help" "$BIN" --help
 grep -q "usage: octavo \[build\] \[BOOK\]" "$WORK/stdout" && ok || bad "--help text"
 expect_status 0 "--version" "$BIN" --version
 grep -Eq "^octavo [0-9]+\.[0-9]+\.[0-9]+$" "$WORK/stdout" && ok || bad "--version text"
+# The C++ parts are modules opened on first use (src/modules/modules.h): the
+# program itself needs neither libqpdf nor source-highlight and Boost to
+# start (e2e/booklet and e2e/highlight show the modules at work).
+if ldd "$BIN" | grep -Eq "libqpdf|libsource-highlight|libboost"; then
+  bad "octavo links libqpdf, source-highlight or Boost at start: $(ldd "$BIN" | awk '{print $1}' | grep -E 'lib(qpdf|source-highlight|boost)' | tr '\n' ' ')"
+else ok; fi
 expect_status 2 "unknown option" "$BIN" --frobnicate
 has_stderr "octavo: error: unknown option '--frobnicate'"
 expect_status 2 "bad format" "$BIN" build "$SRC/book" --format docx

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 
 static oc_fontset *fonts;
@@ -45,12 +46,26 @@ static int starts_ci(const char *p, size_t n, const char *lit) {
     return 1;
 }
 
+/* Is the attribute named by [name, name + len) one whose value is a URL a
+ * reading system would follow or fetch? (An alt text may well say
+ * "data:...": that is text.) */
+static int url_attribute(const char *name, size_t len) {
+    static const char *urls[] = {"href",     "src",    "xlink:href", "srcset", "poster",
+                                 "cite",     "action", "formaction", "data",   "background",
+                                 "longdesc", "usemap", "manifest",   "icon",   "ping"};
+    for (size_t i = 0; i < sizeof urls / sizeof *urls; i++)
+        if (strlen(urls[i]) == len && starts_ci(name, len, urls[i])) return 1;
+    return 0;
+}
+
 /* Inside each tag of our output (text never holds a raw '<' or '"'): no
- * removed element, no on* attribute, no unsafe URL. Every forbidden string
- * starts at the tag's '<' or at an '=', so only those places are tried. */
+ * removed element, no on* attribute, no URL attribute whose value is a
+ * javascript:, vbscript: or data: URL (leading spaces and control
+ * characters skipped, as browsers do). Attributes are found at each '='
+ * outside a quoted value; the name is what precedes it. */
 static void check_xhtml(const oc_buf *b) {
     static const char *elements[] = {"<script", "<style", "<iframe", "<object", "<embed", "<form"};
-    static const char *urls[] = {"=\"javascript:", "=\"vbscript:", "=\"data:"};
+    static const char *schemes[] = {"javascript:", "vbscript:", "data:"};
     if (!b->data) return;
     for (const char *p = strchr(b->data, '<'); p; p = strchr(p + 1, '<')) {
         const char *e = strchr(p, '>');
@@ -58,19 +73,22 @@ static void check_xhtml(const oc_buf *b) {
         const char *why = NULL;
         for (size_t i = 0; i < sizeof elements / sizeof *elements && !why; i++)
             if (starts_ci(p, n, elements[i])) why = elements[i];
-        for (size_t k = 0; k < n && !why; k++) {
-            if (p[k] != '=') continue;
-            for (size_t i = 0; i < sizeof urls / sizeof *urls && !why; i++)
-                if (starts_ci(p + k, n - k, urls[i])) why = urls[i];
-        }
         int inq = 0; /* inside a quoted attribute value */
-        for (size_t k = 0; k + 3 < n && !why; k++) {
+        for (size_t k = 0; k < n && !why; k++) {
             if (p[k] == '"') inq = !inq;
-            if (inq || p[k] != ' ' || (p[k + 1] | 32) != 'o' || (p[k + 2] | 32) != 'n') continue;
-            size_t j = k + 3;
-            while (j < n && p[j] != '=' && p[j] != ' ' && p[j] != '"')
-                j++;
-            if (j > k + 3 && j < n && p[j] == '=') why = "an on* attribute";
+            if (inq || p[k] != '=') continue;
+            size_t s0 = k;
+            while (s0 > 0 && (isalnum((unsigned char)p[s0 - 1]) || p[s0 - 1] == ':' ||
+                              p[s0 - 1] == '-' || p[s0 - 1] == '_'))
+                s0--;
+            if (s0 + 2 <= k && (p[s0] | 32) == 'o' && (p[s0 + 1] | 32) == 'n' && k - s0 > 2)
+                why = "an on* attribute";
+            if (why || !url_attribute(p + s0, k - s0)) continue;
+            size_t v = k + 1 + (k + 1 < n && p[k + 1] == '"');
+            while (v < n && (unsigned char)p[v] <= ' ')
+                v++;
+            for (size_t i = 0; i < sizeof schemes / sizeof *schemes && !why; i++)
+                if (starts_ci(p + v, n - v, schemes[i])) why = schemes[i];
         }
         if (why) {
             fprintf(stderr, "XHTML carries %s in %.*s\n", why, (int)n + 1, p);

@@ -1,4 +1,6 @@
-// octavo — the one C++ file: GNU source-highlight behind a C call.
+// octavo — the highlighter's module: GNU source-highlight behind a C call
+// (see modules.h for why it is a module; doc/srchilite_bridge.c is the
+// program's side).
 //
 // highlight.c chooses the language and maps element names to our classes;
 // this file loads a language definition (once per process, cached) with
@@ -37,7 +39,7 @@
 // highlighted on several threads at once (the copies of states that
 // back-references make are built under the lock, since HighlightState's
 // constructor counts ids in a static).
-#include "doc/srchilite_bridge.h"
+#include "modules/modules.h"
 
 #include <srchilite/formatter.h>
 #include <srchilite/formattermanager.h>
@@ -308,7 +310,7 @@ struct Memo {
 
 struct Run {
     const Lang &L;
-    oc_hl_emit_fn emit;
+    oc_hlmod_emit_fn emit;
     void *ud;
     const char *text;
     size_t pos = 0; // offset in the block of the next piece
@@ -319,7 +321,8 @@ struct Run {
     std::unordered_map<const State *, std::vector<Memo>> memos;
     std::vector<std::string> subs;
 
-    Run(const Lang &l, oc_hl_emit_fn e, void *u, const char *t) : L(l), emit(e), ud(u), text(t) {}
+    Run(const Lang &l, oc_hlmod_emit_fn e, void *u, const char *t)
+        : L(l), emit(e), ud(u), text(t) {}
 
     void piece(const char *elem, size_t len) {
         if (!len) return;
@@ -491,7 +494,7 @@ struct Run {
 // Receives each formatted piece of the current line, in order.
 class Collector : public srchilite::Formatter {
   public:
-    Collector(const std::string &elem, oc_hl_emit_fn e, void *u, size_t *p)
+    Collector(const std::string &elem, oc_hlmod_emit_fn e, void *u, size_t *p)
         : elem_(elem), emit_(e), ud_(u), pos_(p) {}
     void format(const std::string &s, const srchilite::FormatterParams *) override {
         if (s.empty()) return;
@@ -501,12 +504,12 @@ class Collector : public srchilite::Formatter {
 
   private:
     std::string elem_;
-    oc_hl_emit_fn emit_;
+    oc_hlmod_emit_fn emit_;
     void *ud_;
     size_t *pos_;
 };
 
-int run_reference(const Lang &L, const char *text, size_t len, oc_hl_emit_fn emit, void *ud) {
+int run_reference(const Lang &L, const char *text, size_t len, oc_hlmod_emit_fn emit, void *ud) {
     size_t pos = 0;
     std::map<std::string, srchilite::FormatterPtr> known;
     auto formatter_for = [&](const std::string &e) {
@@ -538,7 +541,7 @@ int run_reference(const Lang &L, const char *text, size_t len, oc_hl_emit_fn emi
 
 } // namespace
 
-extern "C" int oc_hl_bridge_load(const char *dir, const char *file) {
+extern "C" int oc_hlmod_load(const char *dir, const char *file) {
     std::lock_guard<std::mutex> hold(g_lock);
     try {
         return load_locked(dir, file) ? 0 : -1;
@@ -547,8 +550,8 @@ extern "C" int oc_hl_bridge_load(const char *dir, const char *file) {
     }
 }
 
-extern "C" int oc_hl_bridge_run_mode(const char *dir, const char *file, const char *text,
-                                     size_t len, oc_hl_emit_fn emit, void *ud, int reference) {
+extern "C" int oc_hlmod_run_mode(const char *dir, const char *file, const char *text, size_t len,
+                                 oc_hlmod_emit_fn emit, void *ud, int reference) {
     try {
         const Lang *L;
         {
@@ -577,9 +580,4 @@ extern "C" int oc_hl_bridge_run_mode(const char *dir, const char *file, const ch
     } catch (...) {
         return -1;
     }
-}
-
-extern "C" int oc_hl_bridge_run(const char *dir, const char *file, const char *text, size_t len,
-                                oc_hl_emit_fn emit, void *ud) {
-    return oc_hl_bridge_run_mode(dir, file, text, len, emit, ud, 0);
 }

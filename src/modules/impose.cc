@@ -1,10 +1,10 @@
 // Booklet imposition (--impose booklet): the finished PDF's pages, placed
 // two-up on landscape sheets in saddle-stitch order, each page as a Form
 // XObject made from its own content and resources, so nothing is laid out
-// again. The only C++ in octavo, behind the C function oc_pdf_impose_booklet
-// (pdf_internal.h): qpdf's page helpers turn a page into a form and place it
-// in a rectangle, which is the whole of the job; writing our own PDF reader
-// for it would not be.
+// again. A module (see modules.h), behind the C function
+// oc_pdf_impose_booklet (src/pdf/impose.c): qpdf's page helpers turn a page
+// into a form and place it in a rectangle, which is the whole of the job; writing our own PDF
+// reader for it would not be.
 //
 // Saddle stitch: N pages padded with blanks to a multiple of 4, N/4 sheets;
 // sheet s (from 0) carries pages N-2s and 2s+1 on its front (left, right)
@@ -20,13 +20,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <vector>
 
-extern "C" {
-#include "octavo/pdf.h"
-}
+#include "modules/modules.h"
 #include "pdf/marks.h"
 
 namespace {
@@ -38,7 +38,7 @@ QPDFObjectHandle box(double x0, double y0, double x1, double y1) {
 // One side of a sheet: the pages numbered left and right (1-based; 0 or
 // above the page count: blank).
 void add_side(QPDF &out, std::vector<QPDFObjectHandle> &forms, size_t left, size_t right, double sw,
-              double sh, int marks) {
+              double sh, const std::string *marks) {
     QPDFObjectHandle xobjects = QPDFObjectHandle::newDictionary();
     std::string content;
     const size_t at[2] = {left, right};
@@ -60,13 +60,7 @@ void add_side(QPDF &out, std::vector<QPDFObjectHandle> &forms, size_t left, size
         snprintf(cm, sizeof cm, "q\n%.5f 0 0 %.5f %.3f %.3f cm\n", scale, scale, x, y);
         content += cm + name + " Do\nQ\n";
     }
-    if (marks) {
-        oc_buf b;
-        oc_buf_init(&b);
-        oc_pdf_crop_marks(&b, sw, sh, 1);
-        content.append(b.data, b.len);
-        oc_buf_free(&b);
-    }
+    if (marks) content += *marks;
     QPDFObjectHandle resources = QPDFObjectHandle::newDictionary();
     resources.replaceKey("/XObject", xobjects);
     QPDFObjectHandle page = QPDFObjectHandle::newDictionary();
@@ -86,9 +80,13 @@ void add_side(QPDF &out, std::vector<QPDFObjectHandle> &forms, size_t left, size
 
 } // namespace
 
-extern "C" oc_status oc_pdf_impose_booklet(const void *pdf, size_t len, double sheet_w,
-                                           double sheet_h, int marks, oc_buf *out, oc_diag *diag) {
+extern "C" int oc_imposemod_booklet(const void *pdf, size_t len, double sheet_w, double sheet_h,
+                                    const char *marks, size_t marks_len, void **out,
+                                    size_t *out_len, char *err, size_t errlen) {
     try {
+        std::string mark_ops;
+        if (marks) mark_ops.assign(marks, marks_len);
+        const std::string *m = marks ? &mark_ops : nullptr;
         QPDF in;
         in.setSuppressWarnings(true);
         in.processMemoryFile("book.pdf", static_cast<const char *>(pdf), len);
@@ -106,8 +104,8 @@ extern "C" oc_status oc_pdf_impose_booklet(const void *pdf, size_t len, double s
         size_t n = (forms.size() + 3) / 4 * 4;
         if (n == 0) n = 4;
         for (size_t s = 0; s < n / 4; s++) {
-            add_side(booklet, forms, n - 2 * s, 2 * s + 1, sheet_w, sheet_h, marks);
-            add_side(booklet, forms, 2 * s + 2, n - 2 * s - 1, sheet_w, sheet_h, marks);
+            add_side(booklet, forms, n - 2 * s, 2 * s + 1, sheet_w, sheet_h, m);
+            add_side(booklet, forms, 2 * s + 2, n - 2 * s - 1, sheet_w, sheet_h, m);
         }
         QPDFObjectHandle info = in.getTrailer().getKey("/Info");
         if (info.isDictionary())
@@ -119,10 +117,13 @@ extern "C" oc_status oc_pdf_impose_booklet(const void *pdf, size_t len, double s
         w.setObjectStreamMode(qpdf_o_generate);
         w.write();
         std::shared_ptr<Buffer> buf(w.getBufferSharedPointer());
-        oc_buf_append(out, buf->getBuffer(), buf->getSize());
-        return OC_OK;
+        *out_len = buf->getSize();
+        *out = malloc(*out_len ? *out_len : 1);
+        if (!*out) throw std::bad_alloc();
+        memcpy(*out, buf->getBuffer(), *out_len);
+        return 0;
     } catch (std::exception &e) {
-        oc_diag_report(diag, OC_ERROR, NULL, 0, 0, "imposing the booklet: %s", e.what());
-        return OC_ERR_INTERNAL;
+        snprintf(err, errlen, "%s", e.what());
+        return -1;
     }
 }

@@ -1,0 +1,59 @@
+/* octavo — the C face of the highlighter's module (src/modules/
+ * srchilite.cpp): opened at the first code block with a language, or
+ * called directly when the modules are linked in. */
+#include "doc/srchilite_bridge.h"
+
+#include "modules/modules.h"
+#include "util/module.h"
+
+#ifdef OCTAVO_EMBED_MODULES
+#include <pthread.h>
+#include <stdio.h>
+
+static int (*load_fn)(const char *, const char *);
+static int (*run_fn)(const char *, const char *, const char *, size_t, oc_hlmod_emit_fn, void *,
+                     int);
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void open_module(void) {
+    char err[320];
+    void *l = oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_load", err, sizeof err);
+    void *r =
+        l ? oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_run_mode", err, sizeof err) : NULL;
+    if (!l || !r) {
+        /* once per process; highlight.c then sets the code plain */
+        fprintf(stderr, "octavo: warning: code is not highlighted: %s\n", err);
+        return;
+    }
+    *(void **)&load_fn = l;
+    *(void **)&run_fn = r;
+}
+
+int oc_hl_bridge_load(const char *dir, const char *file) {
+    pthread_once(&once, open_module);
+    return load_fn ? load_fn(dir, file) : -1;
+}
+
+int oc_hl_bridge_run_mode(const char *dir, const char *file, const char *text, size_t len,
+                          oc_hl_emit_fn emit, void *ud, int reference) {
+    pthread_once(&once, open_module);
+    return run_fn ? run_fn(dir, file, text, len, emit, ud, reference) : -1;
+}
+
+#else
+
+int oc_hl_bridge_load(const char *dir, const char *file) {
+    return oc_hlmod_load(dir, file);
+}
+
+int oc_hl_bridge_run_mode(const char *dir, const char *file, const char *text, size_t len,
+                          oc_hl_emit_fn emit, void *ud, int reference) {
+    return oc_hlmod_run_mode(dir, file, text, len, emit, ud, reference);
+}
+
+#endif
+
+int oc_hl_bridge_run(const char *dir, const char *file, const char *text, size_t len,
+                     oc_hl_emit_fn emit, void *ud) {
+    return oc_hl_bridge_run_mode(dir, file, text, len, emit, ud, 0);
+}

@@ -1,0 +1,48 @@
+/* octavo — the program's two C++ parts, built as modules: the highlighter's
+ * matching loop over GNU source-highlight (srchilite.cpp) and the booklet
+ * imposer over libqpdf (impose.cc). Linked into the program, those two
+ * libraries with Boost.Regex, ICU, GnuTLS and the C++ runtime cost every
+ * run, `octavo --version` included, about 9 MB of memory and most of its
+ * start-up instructions, while most books need neither (a booklet is
+ * asked for by --impose; source-highlight only for a code block with a
+ * language). So each is a shared module whose bytes are embedded in the
+ * program (src/util/module.c) and opened the first time it is needed.
+ *
+ * Both sides are plain C and call nothing of the program's: the module
+ * exports only the functions below, and whatever it builds comes back
+ * through the caller's callback or in memory the caller frees. With
+ * OCTAVO_EMBED_MODULES off (the fuzz build), the same files are compiled
+ * into the program and these are called directly. */
+#ifndef OCTAVO_MODULES_H
+#define OCTAVO_MODULES_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OC_MODULE_EXPORT __attribute__((visibility("default")))
+
+/* ---- the highlighter (srchilite.cpp); see doc/srchilite_bridge.h ---- */
+typedef void (*oc_hlmod_emit_fn)(void *ud, size_t off, size_t len, const char *elem);
+OC_MODULE_EXPORT int oc_hlmod_load(const char *dir, const char *file);
+OC_MODULE_EXPORT int oc_hlmod_run_mode(const char *dir, const char *file, const char *text,
+                                       size_t len, oc_hlmod_emit_fn emit, void *ud, int reference);
+
+/* ---- the booklet imposer (impose.cc) ----
+ * Imposes the `len`-byte PDF two-up on sheets of sw x sh points in
+ * saddle-stitch order. `marks` (marks_len bytes, or NULL) is the content
+ * to draw on every side for crop and fold marks, which also give the
+ * sheet a bleed and slug (OC_PDF_BLEED, OC_PDF_SLUG). On success returns 0
+ * and sets *out to a malloc'ed booklet of *out_len bytes; on failure
+ * returns -1 with the reason in err. */
+OC_MODULE_EXPORT int oc_imposemod_booklet(const void *pdf, size_t len, double sw, double sh,
+                                          const char *marks, size_t marks_len, void **out,
+                                          size_t *out_len, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,100 @@
+/* Unit tests for src/util/module.c, the C++ parts embedded as modules and
+ * opened on first use: each module opens and has its functions; each
+ * handle is its own module (two memory files opened one after the other
+ * must not be taken for one object: glibc knows a loaded object by its
+ * path, and /proc/self/fd/N repeats when a descriptor is reused); a
+ * missing function is named in the reason; the temporary-file path (where
+ * /proc is missing) works and leaves no file behind; and the program's
+ * C face of the highlighter calls through (e2e/booklet imposes). The
+ * temporary-file case runs in a child process, since a module is opened
+ * once per process. */
+#include "doc/srchilite_bridge.h"
+#include "harness.h"
+#include "util/module.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifdef OCTAVO_EMBED_MODULES
+
+/* In a child: the imposer opened from a temporary file in a fresh TMPDIR,
+ * which is empty again afterwards. Exit status 0 when all holds. */
+static int tmpfile_child(const char *dir) {
+    setenv("TMPDIR", dir, 1);
+    oc_module_use_tmpfile(1);
+    char err[320] = "";
+    if (!oc_module_symbol(OC_MODULE_IMPOSE, "oc_imposemod_booklet", err, sizeof err)) {
+        fprintf(stderr, "tmpfile path: %s\n", err);
+        return 1;
+    }
+    DIR *d = opendir(dir);
+    if (!d) return 2;
+    int left = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) left++;
+    closedir(d);
+    return left ? 3 : 0;
+}
+
+static void test_tmpfile_path(void) {
+    char dir[] = "/tmp/octavo-test-module-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) _exit(tmpfile_child(dir));
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(rmdir(dir) == 0); /* empty */
+}
+
+static void test_two_modules_apart(void) {
+    char err[320] = "";
+    CHECK(oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_run_mode", err, sizeof err) != NULL);
+    CHECK_STR_EQ(err, "");
+    CHECK(oc_module_symbol(OC_MODULE_IMPOSE, "oc_imposemod_booklet", err, sizeof err) != NULL);
+    CHECK_STR_EQ(err, "");
+    /* each handle sees only its own module's functions */
+    CHECK(oc_module_symbol(OC_MODULE_IMPOSE, "oc_hlmod_load", err, sizeof err) == NULL);
+    CHECK_CONTAINS(err, "the octavo-impose module has no oc_hlmod_load");
+    CHECK(oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_imposemod_booklet", err, sizeof err) == NULL);
+    CHECK_CONTAINS(err, "the octavo-highlight module has no oc_imposemod_booklet");
+    /* and nothing else: the modules export their entry points only */
+    CHECK(oc_module_symbol(OC_MODULE_HIGHLIGHT, "_ZN12_GLOBAL__N_13Run8line_runEPKcS2_", err,
+                           sizeof err) == NULL);
+    CHECK(oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_load", err, sizeof err) != NULL);
+}
+
+#endif
+
+static void on_piece(void *ud, size_t off, size_t len, const char *elem) {
+    (void)off;
+    (void)len;
+    int *n = ud;
+    if (strcmp(elem, "keyword") == 0) n[0]++;
+    if (strcmp(elem, "type") == 0) n[1]++;
+}
+
+static void test_through_the_c_faces(void) {
+    int n[2] = {0, 0}; /* keywords, types */
+    const char *code = "int main(void) { return 0; }\n";
+    CHECK(oc_hl_bridge_run("/usr/share/source-highlight", "c.lang", code, strlen(code), on_piece,
+                           n) == 0);
+    CHECK(n[0] == 1); /* return */
+    CHECK(n[1] == 2); /* int, void */
+}
+
+int main(void) {
+#ifdef OCTAVO_EMBED_MODULES
+    RUN(test_tmpfile_path);
+    RUN(test_two_modules_apart);
+#endif
+    RUN(test_through_the_c_faces);
+    return harness_finish("test_module");
+}
