@@ -103,14 +103,15 @@ void *oc_module_symbol(oc_module_id id, const char *symbol, char *err, size_t er
         if (!tmpfile_only) state[id].handle = open_memfd(id, why1, sizeof why1);
         if (!state[id].handle) state[id].handle = open_tmpfile(id, why2, sizeof why2);
         if (!state[id].handle)
-            snprintf(state[id].err, sizeof state[id].err, "cannot open the %s module: %s%s%s",
-                     images[id].name, why1, *why1 ? "; " : "", why2);
+            snprintf(state[id].err, sizeof state[id].err,
+                     "cannot open the %s module: %.100s%s%.100s", images[id].name, why1,
+                     *why1 ? "; " : "", why2);
     }
     if (state[id].handle) {
         dlerror();
         sym = dlsym(state[id].handle, symbol);
         if (!sym)
-            snprintf(state[id].err, sizeof state[id].err, "the %s module has no %s",
+            snprintf(state[id].err, sizeof state[id].err, "the %s module has no %.100s",
                      images[id].name, symbol);
     }
     if (!sym) snprintf(err, errlen, "%s", state[id].err);
