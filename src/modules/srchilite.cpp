@@ -58,7 +58,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace {
@@ -179,11 +183,120 @@ template <typename Tag, typename Tag::type M> struct Expose {
 };
 template struct Expose<RegexMember, &srchilite::RegexHighlightRule::regExp>;
 
+// Which bytes Boost.Regex counts as word characters (\w, and so \< and \>)
+// with the traits and locale the definitions are compiled with: asked of
+// Boost itself, once.
+struct WordBytes {
+    bool w[256];
+    bool ascii_only = true; // no byte from 0x80 up is a word character
+    WordBytes() {
+        boost::regex re("\\w");
+        for (int b = 0; b < 256; b++) {
+            std::string one(1, (char)b);
+            w[b] = boost::regex_match(one, re);
+            if (b >= 0x80 && w[b]) ascii_only = false;
+        }
+    }
+};
+const WordBytes &word_bytes() {
+    static const WordBytes wb; // (thread-safe initialisation)
+    return wb;
+}
+
+// A keyword list: the rule's regex is \<(?:w1|w2|...)\>, as source-highlight
+// writes a definition's `keyword = "..."` lists. A search for it finds the
+// first position at or after p that starts a word (p itself counts when it
+// holds a word character: searches start without match_prev_avail) whose
+// whole run of word characters is one of the words; `\>` takes no less
+// (every word is made of word characters). Looked up in a set, instead of
+// Boost.Regex trying the alternation at every word start. A word that
+// begins with another character (`&str` in rust.lang's types) can never
+// follow `\<`, so it is left out; any other kind of alternative (an
+// escape, a class, a repeat) keeps the rule on Boost.
+struct Words {
+    std::vector<std::string> own;
+    std::unordered_set<std::string_view> set;
+    size_t minlen = SIZE_MAX, maxlen = 0;
+    bool icase = false;
+};
+
+std::unique_ptr<Words> keyword_list(const std::string &re, bool icase) {
+    static const char head[] = "\\<(?:", tail[] = ")\\>";
+    const size_t hn = sizeof head - 1, tn = sizeof tail - 1;
+    const WordBytes &wb = word_bytes();
+    if (!wb.ascii_only || re.size() <= hn + tn || re.compare(0, hn, head) != 0 ||
+        re.compare(re.size() - tn, tn, tail) != 0)
+        return nullptr;
+    std::unique_ptr<Words> out(new Words);
+    out->icase = icase;
+    std::string body = re.substr(hn, re.size() - hn - tn);
+    size_t i = 0;
+    for (;;) {
+        size_t j = body.find('|', i);
+        std::string alt = body.substr(i, j == std::string::npos ? std::string::npos : j - i);
+        if (alt.empty()) return nullptr; // an empty alternative: not a plain list
+        bool plain = true, words = true;
+        for (char c : alt) {
+            if (std::strchr("\\()[]{}.*+?^$|", c)) plain = false;
+            if (!wb.w[(unsigned char)c]) words = false;
+        }
+        if (!plain) return nullptr;
+        if (words) {
+            if (icase)
+                for (char &c : alt)
+                    if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            out->own.push_back(alt);
+        } else if (wb.w[(unsigned char)alt[0]]) {
+            return nullptr; // a word, then something else: left to Boost
+        }                   // else: it starts with a non-word character, so never matches
+        if (j == std::string::npos) break;
+        i = j + 1;
+    }
+    for (const std::string &w : out->own) {
+        out->set.insert(std::string_view(w));
+        out->minlen = std::min(out->minlen, w.size());
+        out->maxlen = std::max(out->maxlen, w.size());
+    }
+    return out;
+}
+
+// Is the run of word characters [q, e) one of the list's words?
+bool listed(const Words &W, const char *q, const char *e) {
+    size_t n = (size_t)(e - q);
+    if (n < W.minlen || n > W.maxlen) return false;
+    if (!W.icase) return W.set.count(std::string_view(q, n)) != 0;
+    char low[64];
+    if (n > sizeof low) return false; // (maxlen bounds it: never so long)
+    for (size_t k = 0; k < n; k++)
+        low[k] = q[k] >= 'A' && q[k] <= 'Z' ? (char)(q[k] - 'A' + 'a') : q[k];
+    return W.set.count(std::string_view(low, n)) != 0;
+}
+
+// Where a search from p for the list's regex would find its match: the
+// first word start at or after p whose word is listed; NULL when none.
+const char *find_listed(const Words &W, const char *p, const char *end) {
+    const bool *w = word_bytes().w;
+    const char *q = p;
+    while (q < end) {
+        if (!w[(unsigned char)*q]) {
+            q++;
+            continue;
+        }
+        const char *e = q;
+        while (e < end && w[(unsigned char)*e])
+            e++;
+        if (listed(W, q, e)) return q;
+        q = e;
+    }
+    return nullptr;
+}
+
 struct Rule {
     const boost::regex *re = nullptr; // the rule's own (or `own`)
     boost::regex own;                 // a rule of another kind: compiled from its text
     int ctx = 0;
     std::vector<const char *> elems; // canonical names of the rule's elements
+    std::unique_ptr<Words> words;    // a keyword list (see Words), or NULL
 };
 typedef std::shared_ptr<const Rule> RulePtr;
 
@@ -199,6 +312,7 @@ RulePtr compile_rule(const HighlightRule *r) {
         out->re = &out->own;
     }
     out->ctx = context_of(s);
+    out->words = keyword_list(s, (out->re->flags() & boost::regex_constants::icase) != 0);
     for (const std::string &e : r->getElemList())
         out->elems.push_back(canonical(e));
     return out;
@@ -361,8 +475,15 @@ struct Run {
             if (r.ctx & CTX_BEHIND) before = true;
             if (before) { // make that one attempt again, as a search from p would
                 boost::cmatch a;
-                if ((null_ok || (p < end && (map[(unsigned char)*p] & any))) &&
-                    boost::regex_search(p, end, a, *r.re, flags | boost::match_continuous)) {
+                bool may = null_ok || (p < end && (map[(unsigned char)*p] & any));
+                if (may && r.words) { // a keyword list: only its own words start here
+                    const bool *w = word_bytes().w;
+                    const char *e = p;
+                    while (e < end && w[(unsigned char)*e])
+                        e++;
+                    may = listed(*r.words, p, e);
+                }
+                if (may && boost::regex_search(p, end, a, *r.re, flags | boost::match_continuous)) {
                     M.from = p;
                     M.found = true;
                     M.m = a;
@@ -390,7 +511,16 @@ struct Run {
                 return nullptr;
             }
         }
-        M.found = boost::regex_search(p, end, M.m, *r.re, flags);
+        if (r.words) {
+            // the list's match is the first listed word; Boost.Regex is
+            // asked only there, anchored, for the match object
+            const char *q = find_listed(*r.words, p, end);
+            M.found = q && boost::regex_search(q, end, M.m, *r.re, flags | boost::match_continuous);
+            if (q && !M.found) // (never: the list stands for the regex)
+                M.found = boost::regex_search(p, end, M.m, *r.re, flags);
+        } else {
+            M.found = boost::regex_search(p, end, M.m, *r.re, flags);
+        }
         M.none = !M.found;
         return M.found && M.m[0].first <= limit ? &M : nullptr;
     }

@@ -3,7 +3,10 @@
  * and opened with dlopen from an anonymous memory file (memfd_create, then
  * /proc/self/fd/N), so that the program stays one file that needs no
  * install path to find its parts. Where /proc is missing, the bytes go to
- * a private temporary file instead, removed once opened. */
+ * a private temporary file instead, removed once opened. With
+ * OCTAVO_MODULE_DIR set (to the build's `modules` folder), the module files
+ * there are opened instead: profilers and debuggers cannot read symbols
+ * from a memory file, and those files are the same bytes. */
 #define _GNU_SOURCE /* memfd_create */
 #include "util/module.h"
 
@@ -100,8 +103,16 @@ void *oc_module_symbol(oc_module_id id, const char *symbol, char *err, size_t er
     if (!state[id].tried) {
         state[id].tried = 1;
         char why1[256] = "", why2[256] = "";
-        if (!tmpfile_only) state[id].handle = open_memfd(id, why1, sizeof why1);
-        if (!state[id].handle) state[id].handle = open_tmpfile(id, why2, sizeof why2);
+        const char *dir = getenv("OCTAVO_MODULE_DIR");
+        if (dir && *dir) { /* the build's own files (build/modules), for tools */
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s.so", dir, images[id].name);
+            state[id].handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+            if (!state[id].handle) snprintf(why1, sizeof why1, "%s", dlerror());
+        } else {
+            if (!tmpfile_only) state[id].handle = open_memfd(id, why1, sizeof why1);
+            if (!state[id].handle) state[id].handle = open_tmpfile(id, why2, sizeof why2);
+        }
         if (!state[id].handle)
             snprintf(state[id].err, sizeof state[id].err,
                      "cannot open the %s module: %.100s%s%.100s", images[id].name, why1,

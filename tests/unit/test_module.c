@@ -54,6 +54,37 @@ static void test_tmpfile_path(void) {
     CHECK(rmdir(dir) == 0); /* empty */
 }
 
+/* In a child: with OCTAVO_MODULE_DIR, the module file in that folder is
+ * opened (the build's own, next to this test), and a folder without it is
+ * reported with the path tried. */
+static int module_dir_child(const char *dir, int want_ok) {
+    setenv("OCTAVO_MODULE_DIR", dir, 1);
+    char err[320] = "";
+    void *f = oc_module_symbol(OC_MODULE_IMPOSE, "oc_imposemod_booklet", err, sizeof err);
+    if (want_ok) return f && !*err ? 0 : 1;
+    return !f && strstr(err, "/octavo-impose.so") && strstr(err, dir) ? 0 : 1;
+}
+
+static int in_child(const char *dir, int want_ok) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) _exit(module_dir_child(dir, want_ok));
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status);
+}
+
+static void test_module_dir(void) {
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 16);
+    CHECK(n > 0);
+    if (n <= 0) return;
+    exe[n] = '\0';
+    strcpy(strrchr(exe, '/'), "/modules");
+    CHECK(in_child(exe, 1) == 0);
+    CHECK(in_child("/nonexistent-octavo-modules", 0) == 0);
+}
+
 static void test_two_modules_apart(void) {
     char err[320] = "";
     CHECK(oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_run_mode", err, sizeof err) != NULL);
@@ -93,6 +124,7 @@ static void test_through_the_c_faces(void) {
 int main(void) {
 #ifdef OCTAVO_EMBED_MODULES
     RUN(test_tmpfile_path);
+    RUN(test_module_dir);
     RUN(test_two_modules_apart);
 #endif
     RUN(test_through_the_c_faces);
