@@ -234,6 +234,12 @@ typedef struct {
      * element its items name is in it); NULL when the layout keeps none */
     const oc_struct_elem *structs;
     size_t nstructs;
+    /* a streamed page (oc_layout_stream): the shaper of the thread that
+     * laid the page's text out and hands it over, for the page callback's
+     * use only; its cache holds the page's words, so the PDF writer draws
+     * with it rather than shaping them again into a cache of its own.
+     * NULL otherwise. */
+    struct oc_shaper *shaper;
 } oc_page;
 
 /* One PDF bookmark (outline entry). */
@@ -486,6 +492,9 @@ typedef struct {
  * half a dozen growing arrays. Free after the last call that used them. */
 struct oc_para_bufs *oc_para_bufs_new(void);
 void oc_para_bufs_free(struct oc_para_bufs *bufs);
+/* The shaper the buffers' thread measures with (NULL before the first
+ * paragraph); it stays theirs. */
+struct oc_shaper *oc_para_bufs_shaper(struct oc_para_bufs *bufs);
 
 /* Lays out the inline children of `block` (a PARAGRAPH, HEADING or
  * TABLE_CELL; for CODE_BLOCK the literal text, wrapped with a continuation

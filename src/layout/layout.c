@@ -93,6 +93,7 @@ typedef struct {
     /* streaming (opt->sink): a dry assembly first collects the named
      * destinations only, then the real one hands each page to the sink */
     const oc_page_sink *sink;
+    struct oc_para_bufs *bufs; /* this thread's: their shaper goes with each page */
     int dry;
     oc_layout_dest *dests;
     size_t ndests, capdests;
@@ -134,6 +135,7 @@ static void end_page(assembler *as, oc_label_style label, int number) {
         }
     } else if (as->sink) {
         oc_page drawn = *p;
+        drawn.shaper = oc_para_bufs_shaper(as->bufs);
         drawn.items = as->cur.v;
         drawn.nitems = drawn.cap = as->cur.n;
         if (as->sink_st == OC_OK)
@@ -1260,6 +1262,7 @@ static oc_status layout_book(const oc_document *doc, const oc_layout_options *op
 
     /* 3. assembly (streamed: a dry run for the destinations first) */
     as.sink = sink;
+    as.bufs = pc.bufs;
     if (as.sink || pages_only) {
         as.dry = 1;
         assemble(&as, &cf, &cr, &body, &br);

@@ -160,6 +160,10 @@ struct oc_para_bufs *oc_para_bufs_new(void) {
     return p;
 }
 
+struct oc_shaper *oc_para_bufs_shaper(struct oc_para_bufs *p) {
+    return p ? p->shaper : NULL;
+}
+
 void oc_para_bufs_free(struct oc_para_bufs *p) {
     if (!p) return;
     free(p->atoms);

@@ -101,7 +101,8 @@ struct oc_pdf_writer {
     int8_t script_face[OC_FONT_COUNT]; /* has letters of oc_script_run's scripts: 1, -1 not, 0 ? */
     uint32_t *tu_pool;
     size_t tu_n, tu_cap;
-    oc_shaper *shaper; /* made at the first text drawn */
+    oc_shaper *shaper;     /* the page's (oc_page.shaper), else own_shaper */
+    oc_shaper *own_shaper; /* made at the first text drawn without one */
     const char *language;
     oc_buf clean; /* an item's text without controls */
     HPDF_Encoder utf8;
@@ -1188,7 +1189,7 @@ static oc_status draw_text(writer *w, page_state *ps, const oc_item *it) {
             ps->pen -= n * size / 1000;
         }
     }
-    if (!w->shaper) w->shaper = oc_shaper_new(w->fonts, w->language);
+    if (!w->shaper) w->shaper = w->own_shaper = oc_shaper_new(w->fonts, w->language);
     double adv = put_text(w, ps, it, size, it->ws * 1000 / size);
     ps->pen += adv * size / 1000;
 done:
@@ -2001,7 +2002,13 @@ done:
 }
 
 static oc_status writer_page(void *user, size_t index, const oc_page *page) {
-    return draw_page(user, index, page);
+    writer *w = user;
+    /* the layout's shaper for this call: same fonts and language, and its
+     * cache already holds the page's words */
+    w->shaper = page->shaper ? page->shaper : w->own_shaper;
+    oc_status st = draw_page(w, index, page);
+    w->shaper = w->own_shaper;
+    return st;
 }
 
 oc_page_sink oc_pdf_writer_sink(oc_pdf_writer *w) {
@@ -2054,7 +2061,7 @@ void oc_pdf_writer_free(oc_pdf_writer *w) {
     }
     free(w->tu_pool);
     oc_pdf_struct_free(w->st);
-    oc_shaper_free(w->shaper);
+    oc_shaper_free(w->own_shaper);
     oc_buf_free(&w->clean);
     free(w->pages);
     free(w->dests);
