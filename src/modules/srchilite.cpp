@@ -230,28 +230,50 @@ std::unique_ptr<Words> keyword_list(const std::string &re, bool icase) {
     std::unique_ptr<Words> out(new Words);
     out->icase = icase;
     std::string body = re.substr(hn, re.size() - hn - tn);
+    bool any_class = false, any_letter = false; // [Aa] pairs; letters outside them
     size_t i = 0;
     for (;;) {
         size_t j = body.find('|', i);
         std::string alt = body.substr(i, j == std::string::npos ? std::string::npos : j - i);
         if (alt.empty()) return nullptr; // an empty alternative: not a plain list
-        bool plain = true, words = true;
-        for (char c : alt) {
-            if (std::strchr("\\()[]{}.*+?^$|", c)) plain = false;
-            if (!wb.w[(unsigned char)c]) words = false;
+        // a case-insensitive definition writes each letter as [Aa]: one
+        // lower-case letter here, the list then matched without case
+        std::string word;
+        for (size_t k = 0; k < alt.size();) {
+            char c = alt[k];
+            if (c == '[') {
+                if (k + 3 >= alt.size() || alt[k + 3] != ']') return nullptr;
+                char a = alt[k + 1], b = alt[k + 2];
+                char la = (a >= 'A' && a <= 'Z') ? (char)(a - 'A' + 'a') : a;
+                char lb = (b >= 'A' && b <= 'Z') ? (char)(b - 'A' + 'a') : b;
+                if (a == b || la != lb || la < 'a' || la > 'z') return nullptr;
+                word += la;
+                any_class = true;
+                k += 4;
+                continue;
+            }
+            if (std::strchr("\\()[]{}.*+?^$|", c)) return nullptr;
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) any_letter = true;
+            word += c;
+            k++;
         }
-        if (!plain) return nullptr;
+        bool words = true;
+        for (char c : word)
+            if (!wb.w[(unsigned char)c]) words = false;
         if (words) {
             if (icase)
-                for (char &c : alt)
+                for (char &c : word)
                     if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-            out->own.push_back(alt);
-        } else if (wb.w[(unsigned char)alt[0]]) {
+            out->own.push_back(word);
+        } else if (wb.w[(unsigned char)word[0]]) {
             return nullptr; // a word, then something else: left to Boost
         }                   // else: it starts with a non-word character, so never matches
         if (j == std::string::npos) break;
         i = j + 1;
     }
+    // letters outside [Aa] pairs keep their case unless the regex ignores it
+    if (any_class && any_letter && !icase) return nullptr;
+    if (any_class) out->icase = true;
     for (const std::string &w : out->own) {
         out->set.insert(std::string_view(w));
         out->minlen = std::min(out->minlen, w.size());

@@ -327,6 +327,32 @@ static int same_node(const oc_node *x, const oc_node *y) {
  * oc_doc_highlight_block gives it alone; so do the blocks the cache serves
  * (the same language and text as an earlier block); the budget is spent in
  * the same order. */
+/* Keyword lists (\<(?:w1|w2|...)\>, answered from a set of words): words in
+ * every case, words that only start or end like a keyword, keywords glued
+ * to digits, underscores and other bytes, at the start of a search and
+ * after one, in case-sensitive definitions and in case-insensitive ones
+ * (SQL and Pascal write each letter as [Aa]). */
+static void test_keyword_lists(void) {
+    static const char *texts[] = {
+        "SELECT select SeLeCt selects xselect select_ _select select1 1select\n",
+        "if iff xif if_ _if if9 9if IF If\tif\n  if(if)if;if.if\n",
+        "fn main() { let mut x: u32 = 5; let letter = \"let\"; for i in 0..x {} }\n",
+        "begin BEGIN Begin beginning end; END. procedure Procedure PROCEDURE\n",
+        "int main(void) { return sizeof(int); } /* int */ integer _int int_\n",
+        "\xc3\xa9if if\xc3\xa9 \xe2\x80\x94return\xe2\x80\x94 r\xc3\xa9turn\n",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name varchar(20) not null);\n",
+    };
+    static const char *files[] = {"sql.lang",    "pascal.lang", "rust.lang",      "c.lang",
+                                  "python.lang", "java.lang",   "javascript.lang"};
+    int n = 0;
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++)
+        for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+            CHECK(same("/usr/share/source-highlight", files[f], texts[t]));
+            n++;
+        }
+    CHECK(n == 49);
+}
+
 static void test_batch_same_as_one_by_one(void) {
     block *bl;
     char **owned;
@@ -386,6 +412,7 @@ static void test_batch_same_as_one_by_one(void) {
 
 int main(void) {
     RUN(test_same_pieces_every_language);
+    RUN(test_keyword_lists);
     RUN(test_batch_same_as_one_by_one);
     return harness_finish("test_hl_engine");
 }
