@@ -187,14 +187,17 @@ template struct Expose<RegexMember, &srchilite::RegexHighlightRule::regExp>;
 // with the traits and locale the definitions are compiled with: asked of
 // Boost itself, once.
 struct WordBytes {
-    bool w[256];
-    bool ascii_only = true; // no byte from 0x80 up is a word character
+    bool w[256], alpha[256], blank[256]; // \w, [[:alpha:]], [[:blank:]]
+    bool ascii_only = true;              // no byte from 0x80 up is a word or alphabetic character
     WordBytes() {
-        boost::regex re("\\w");
+        boost::regex re("\\w"), ra("[[:alpha:]]"), rb("[[:blank:]]");
         for (int b = 0; b < 256; b++) {
             std::string one(1, (char)b);
             w[b] = boost::regex_match(one, re);
-            if (b >= 0x80 && w[b]) ascii_only = false;
+            alpha[b] = boost::regex_match(one, ra);
+            blank[b] = boost::regex_match(one, rb);
+            if (b >= 0x80 && (w[b] || alpha[b])) ascii_only = false;
+            if (alpha[b] && !w[b]) ascii_only = false; // (the call rule assumes alpha is word)
         }
     }
 };
@@ -282,6 +285,39 @@ std::unique_ptr<Words> keyword_list(const std::string &re, bool icase) {
     return out;
 }
 
+// The function-call rule seven definitions share (C, C++, Rust, Java,
+// JavaScript, Python, HTML): an identifier followed by blanks and "(".
+const char k_call_rule[] = "(?:(?:[[:alpha:]]|_)[[:word:]]*(?=[[:blank:]]*\\())";
+
+// Where a search from p for k_call_rule would find its match. At a start
+// q (a letter or "_"), [[:word:]]* takes the whole run of word characters
+// and the lookahead must then see blanks and "("; giving characters back
+// cannot help, as the lookahead would then start at a word character. So
+// a run either matches from its first letter or "_" at or after p, or not
+// at all. NULL when no run does.
+const char *find_call(const char *p, const char *end) {
+    const WordBytes &wb = word_bytes();
+    const char *q = p;
+    while (q < end) {
+        if (!wb.w[(unsigned char)*q]) {
+            q++;
+            continue;
+        }
+        const char *e = q;
+        while (e < end && wb.w[(unsigned char)*e])
+            e++;
+        const char *k = e;
+        while (k < end && wb.blank[(unsigned char)*k])
+            k++;
+        if (k < end && *k == '(') {
+            for (const char *a = q; a < e; a++)
+                if (wb.alpha[(unsigned char)*a] || *a == '_') return a;
+        }
+        q = e;
+    }
+    return nullptr;
+}
+
 // Is the run of word characters [q, e) one of the list's words?
 bool listed(const Words &W, const char *q, const char *e) {
     size_t n = (size_t)(e - q);
@@ -319,6 +355,7 @@ struct Rule {
     int ctx = 0;
     std::vector<const char *> elems; // canonical names of the rule's elements
     std::unique_ptr<Words> words;    // a keyword list (see Words), or NULL
+    bool call = false;               // k_call_rule (see find_call)
 };
 typedef std::shared_ptr<const Rule> RulePtr;
 
@@ -334,7 +371,9 @@ RulePtr compile_rule(const HighlightRule *r) {
         out->re = &out->own;
     }
     out->ctx = context_of(s);
-    out->words = keyword_list(s, (out->re->flags() & boost::regex_constants::icase) != 0);
+    bool icase = (out->re->flags() & boost::regex_constants::icase) != 0;
+    out->words = keyword_list(s, icase);
+    out->call = s == k_call_rule && !icase && word_bytes().ascii_only;
     for (const std::string &e : r->getElemList())
         out->elems.push_back(canonical(e));
     return out;
@@ -533,10 +572,11 @@ struct Run {
                 return nullptr;
             }
         }
-        if (r.words) {
-            // the list's match is the first listed word; Boost.Regex is
-            // asked only there, anchored, for the match object
-            const char *q = find_listed(*r.words, p, end);
+        if (r.words || r.call) {
+            // the match starts at the first listed word (at the first
+            // identifier before a call); Boost.Regex is asked only there,
+            // anchored, for the match object
+            const char *q = r.words ? find_listed(*r.words, p, end) : find_call(p, end);
             M.found = q && boost::regex_search(q, end, M.m, *r.re, flags | boost::match_continuous);
             if (q && !M.found) // (never: the list stands for the regex)
                 M.found = boost::regex_search(p, end, M.m, *r.re, flags);
