@@ -70,6 +70,8 @@ void oc_buf_puts(oc_buf *b, const char *s);
 void oc_buf_putc(oc_buf *b, char c);
 void oc_buf_printf(oc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void oc_buf_vprintf(oc_buf *b, const char *fmt, va_list ap);
+/* v in decimal */
+void oc_buf_putu(oc_buf *b, unsigned long v);
 /* Hands the bytes to the caller (free() them) and resets the buffer. */
 char *oc_buf_detach(oc_buf *b, size_t *len);
 /* Appends s (len bytes of UTF-8) as XML character data or an attribute

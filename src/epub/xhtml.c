@@ -297,7 +297,9 @@ static void code_text(render_ctx *c, const oc_node *n) {
                c->marks[k].offset < sp->offset + (size_t)sp->length;
              k++)
             write_mark(c, k);
-        oc_buf_printf(b, "<span class=\"%s\">", oc_hl_class_names[sp->cls]);
+        oc_buf_puts(b, "<span class=\"");
+        oc_buf_puts(b, oc_hl_class_names[sp->cls]);
+        oc_buf_puts(b, "\">");
         oc_buf_xml_escape(b, s + sp->offset, sp->length);
         oc_buf_puts(b, "</span>");
         at = sp->offset + sp->length;

@@ -785,9 +785,17 @@ static void begin_actual(writer *w, page_state *ps, const uint32_t *cps, size_t 
 
 /* An element's sequence: its tag, its /Lang when it has one, a new MCID. */
 static void open_mcid(writer *w, page_state *ps, size_t index, uint32_t ref) {
-    oc_buf_printf(ps->out, "/%s<<", ps->tag);
-    if (ps->lang) oc_buf_printf(ps->out, "/Lang(%s)", ps->lang); /* (tags are [A-Za-z-]) */
-    oc_buf_printf(ps->out, "/MCID %d>>BDC\n", oc_pdf_struct_mcid(w->st, index, ref));
+    oc_buf_putc(ps->out, '/');
+    oc_buf_puts(ps->out, ps->tag);
+    oc_buf_puts(ps->out, "<<");
+    if (ps->lang) { /* (tags are [A-Za-z-]) */
+        oc_buf_puts(ps->out, "/Lang(");
+        oc_buf_puts(ps->out, ps->lang);
+        oc_buf_putc(ps->out, ')');
+    }
+    oc_buf_puts(ps->out, "/MCID ");
+    oc_buf_putu(ps->out, (unsigned long)oc_pdf_struct_mcid(w->st, index, ref));
+    oc_buf_puts(ps->out, ">>BDC\n");
 }
 
 static void end_actual(writer *w, page_state *ps) {

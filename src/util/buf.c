@@ -59,14 +59,38 @@ void oc_buf_putc(oc_buf *b, char c) {
     oc_buf_append(b, &c, 1);
 }
 
+/* Formats into the room the buffer has first, and only when that is too
+ * small grows it and formats again (formatting twice, once to measure,
+ * was half of printf's cost where it is called per token). */
 void oc_buf_vprintf(oc_buf *b, const char *fmt, va_list ap) {
+    if (b->overflow) return;
+    size_t room = b->data && b->cap > b->len ? b->cap - b->len : 0;
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap2);
     va_end(ap2);
-    if (n <= 0 || !grow(b, (size_t)n)) return;
+    if (n > 0 && (size_t)n < room) {
+        size_t limit = b->limit ? b->limit : OC_BUF_DEFAULT_LIMIT;
+        if ((size_t)n <= limit && b->len <= limit - (size_t)n) {
+            b->len += (size_t)n; /* (vsnprintf ended it with a NUL) */
+            return;
+        }
+        b->overflow = 1;
+    }
+    if (room) b->data[b->len] = '\0'; /* what a partial or refused write covered */
+    if (n <= 0 || b->overflow || !grow(b, (size_t)n)) return;
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;
+}
+
+void oc_buf_putu(oc_buf *b, unsigned long v) {
+    char d[24];
+    size_t i = sizeof d;
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    oc_buf_append(b, d + i, sizeof d - i);
 }
 
 void oc_buf_printf(oc_buf *b, const char *fmt, ...) {

@@ -1,9 +1,11 @@
-/* Unit tests for the small utilities: the code point set, the diagnostics sink. */
+/* Unit tests for the small utilities: the code point set, the diagnostics
+ * sink, the byte buffer's printf and decimal numbers. */
 #include "harness.h"
 #include "octavo/diag.h"
 #include "octavo/util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Against a bitmap over all of Unicode: random adds (clustered and spread,
  * so probes collide and the table grows several times), every answer and
@@ -61,8 +63,45 @@ static void test_diag_escapes(void) {
     free(buf);
 }
 
+/* oc_buf_printf formats into the room the buffer has, or grows it and
+ * formats again: the text and its NUL are right either way, a write that
+ * would pass the ceiling is refused whole (the buffer keeps its text and
+ * is marked), and oc_buf_putu writes every digit. */
+static void test_buf_printf(void) {
+    oc_buf b;
+    oc_buf_init(&b);
+    oc_buf_printf(&b, "%s-%d", "ab", 12); /* no room yet: grows */
+    CHECK_STR_EQ(b.data, "ab-12");
+    CHECK(b.len == 5);
+    oc_buf_printf(&b, "/MCID %d", 7); /* fits in the room */
+    CHECK_STR_EQ(b.data, "ab-12/MCID 7");
+    char big[600];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    oc_buf_printf(&b, "<%s>", big); /* more than the room: grows, formats again */
+    CHECK(b.len == 12 + 601);
+    CHECK(b.data[b.len] == '\0' && b.data[12] == '<' && b.data[b.len - 1] == '>');
+    oc_buf_putu(&b, 0);
+    oc_buf_putu(&b, 18446744073709551615UL);
+    CHECK(strcmp(b.data + 12 + 601, "018446744073709551615") == 0);
+    oc_buf_free(&b);
+
+    oc_buf l;
+    oc_buf_init(&l);
+    l.limit = 20;
+    oc_buf_puts(&l, "0123456789");             /* cap 256, so the next fits the room */
+    oc_buf_printf(&l, "%s", "abcdefghijklmn"); /* 24 > 20: refused */
+    CHECK(l.overflow);
+    CHECK(l.len == 10);
+    CHECK_STR_EQ(l.data, "0123456789");
+    oc_buf_printf(&l, "%d", 1); /* marked: dropped */
+    CHECK_STR_EQ(l.data, "0123456789");
+    oc_buf_free(&l);
+}
+
 int main(void) {
     RUN(test_cpset_matches_bitmap);
+    RUN(test_buf_printf);
     RUN(test_diag_escapes);
     return harness_finish("test_util");
 }
