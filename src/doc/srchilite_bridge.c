@@ -13,6 +13,7 @@
 static int (*load_fn)(const char *, const char *);
 static int (*run_fn)(const char *, const char *, const char *, size_t, oc_hlmod_emit_fn, void *,
                      int);
+static unsigned long (*fallbacks_fn)(void);
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void open_module(void) {
@@ -25,8 +26,15 @@ static void open_module(void) {
         fprintf(stderr, "octavo: warning: code is not highlighted: %s\n", err);
         return;
     }
+    *(void **)&fallbacks_fn =
+        oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_fallbacks", err, sizeof err);
     *(void **)&load_fn = l;
     *(void **)&run_fn = r;
+}
+
+unsigned long oc_hl_bridge_fallbacks(void) {
+    pthread_once(&once, open_module);
+    return fallbacks_fn ? fallbacks_fn() : 0;
 }
 
 int oc_hl_bridge_load(const char *dir, const char *file) {
@@ -41,6 +49,10 @@ int oc_hl_bridge_run_mode(const char *dir, const char *file, const char *text, s
 }
 
 #else
+
+unsigned long oc_hl_bridge_fallbacks(void) {
+    return oc_hlmod_fallbacks();
+}
 
 int oc_hl_bridge_load(const char *dir, const char *file) {
     return oc_hlmod_load(dir, file);

@@ -59,6 +59,7 @@
 #include <mutex>
 #include <string>
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <string_view>
 #include <unordered_map>
@@ -400,7 +401,8 @@ struct Lang {
 
 // ---- process-wide: the loaded definitions -------------------------------
 
-std::mutex g_lock; // the loader, the maps below, source-highlight's statics
+std::atomic<unsigned long> g_fallbacks{0}; // see oc_hlmod_fallbacks
+std::mutex g_lock;                         // the loader, the maps below, source-highlight's statics
 srchilite::RegexRuleFactory *g_factory;
 srchilite::LangDefManager *g_langdefs;
 std::map<std::string, std::unique_ptr<Lang>> *g_langs;
@@ -578,8 +580,10 @@ struct Run {
             // anchored, for the match object
             const char *q = r.words ? find_listed(*r.words, p, end) : find_call(p, end);
             M.found = q && boost::regex_search(q, end, M.m, *r.re, flags | boost::match_continuous);
-            if (q && !M.found) // (never: the list stands for the regex)
+            if (q && !M.found) { // (never: the shortcut stands for the regex)
+                g_fallbacks.fetch_add(1, std::memory_order_relaxed);
                 M.found = boost::regex_search(p, end, M.m, *r.re, flags);
+            }
         } else {
             M.found = boost::regex_search(p, end, M.m, *r.re, flags);
         }
@@ -732,6 +736,10 @@ int run_reference(const Lang &L, const char *text, size_t len, oc_hlmod_emit_fn 
 }
 
 } // namespace
+
+extern "C" unsigned long oc_hlmod_fallbacks(void) {
+    return g_fallbacks.load();
+}
 
 extern "C" int oc_hlmod_load(const char *dir, const char *file) {
     std::lock_guard<std::mutex> hold(g_lock);
