@@ -224,6 +224,10 @@ struct Words {
     bool icase = false;
 };
 
+// The longest word a case-insensitive list may hold (it is lower-cased on
+// the stack to be looked up); a longer one leaves the rule to Boost.
+const size_t k_icase_max = 64;
+
 std::unique_ptr<Words> keyword_list(const std::string &re, bool icase) {
     static const char head[] = "\\<(?:", tail[] = ")\\>";
     const size_t hn = sizeof head - 1, tn = sizeof tail - 1;
@@ -283,6 +287,7 @@ std::unique_ptr<Words> keyword_list(const std::string &re, bool icase) {
         out->minlen = std::min(out->minlen, w.size());
         out->maxlen = std::max(out->maxlen, w.size());
     }
+    if (out->icase && out->maxlen > k_icase_max) return nullptr; // (see listed)
     return out;
 }
 
@@ -324,8 +329,7 @@ bool listed(const Words &W, const char *q, const char *e) {
     size_t n = (size_t)(e - q);
     if (n < W.minlen || n > W.maxlen) return false;
     if (!W.icase) return W.set.count(std::string_view(q, n)) != 0;
-    char low[64];
-    if (n > sizeof low) return false; // (maxlen bounds it: never so long)
+    char low[k_icase_max]; // n <= maxlen <= k_icase_max (keyword_list)
     for (size_t k = 0; k < n; k++)
         low[k] = q[k] >= 'A' && q[k] <= 'Z' ? (char)(q[k] - 'A' + 'a') : q[k];
     return W.set.count(std::string_view(low, n)) != 0;
