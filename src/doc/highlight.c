@@ -2,10 +2,11 @@
  *
  * GNU source-highlight does the lexing (its regex language definitions, about
  * 150 in /usr/share/source-highlight, and three of ours in highlight/ for
- * YAML, TOML and TypeScript); srchilite_bridge.cpp is the only C++. Here we
- * pick the definition from the info string's first word, turn the element
- * names source-highlight reports into our classes (oc_hl_class) and store
- * them with the block as spans, so both editions render the same tokens.
+ * YAML, TOML and TypeScript), run by our matching loop in the module
+ * src/modules/srchilite.cpp (through srchilite_bridge.c). Here we pick the
+ * definition from the info string's first word, turn the element names
+ * source-highlight reports into our classes (oc_hl_class) and store them
+ * with the block as spans, so both editions render the same tokens.
  *
  * Rust blocks lose mdBook's hidden lines first: a line whose first
  * non-blank text is "# " or a lone "#" is not shown, and "##" at that place
