@@ -53,14 +53,14 @@
 #include <boost/regex.hpp>
 #include <boost/shared_ptr.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <algorithm>
-#include <atomic>
-#include <cstdint>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -207,6 +207,15 @@ const WordBytes &word_bytes() {
     return wb;
 }
 
+// The end of the run of word characters that starts at q (q itself when
+// it holds none).
+const char *word_end(const char *q, const char *end) {
+    const bool *w = word_bytes().w;
+    while (q < end && w[(unsigned char)*q])
+        q++;
+    return q;
+}
+
 // A keyword list: the rule's regex is \<(?:w1|w2|...)\>, as source-highlight
 // writes a definition's `keyword = "..."` lists. A search for it finds the
 // first position at or after p that starts a word (p itself counts when it
@@ -309,9 +318,7 @@ const char *find_call(const char *p, const char *end) {
             q++;
             continue;
         }
-        const char *e = q;
-        while (e < end && wb.w[(unsigned char)*e])
-            e++;
+        const char *e = word_end(q, end);
         const char *k = e;
         while (k < end && wb.blank[(unsigned char)*k])
             k++;
@@ -345,9 +352,7 @@ const char *find_listed(const Words &W, const char *p, const char *end) {
             q++;
             continue;
         }
-        const char *e = q;
-        while (e < end && w[(unsigned char)*e])
-            e++;
+        const char *e = word_end(q, end);
         if (listed(W, q, e)) return q;
         q = e;
     }
@@ -543,13 +548,8 @@ struct Run {
             if (before) { // make that one attempt again, as a search from p would
                 boost::cmatch a;
                 bool may = null_ok || (p < end && (map[(unsigned char)*p] & any));
-                if (may && r.words) { // a keyword list: only its own words start here
-                    const bool *w = word_bytes().w;
-                    const char *e = p;
-                    while (e < end && w[(unsigned char)*e])
-                        e++;
-                    may = listed(*r.words, p, e);
-                }
+                if (may && r.words) // a keyword list: only its own words start here
+                    may = listed(*r.words, p, word_end(p, end));
                 if (may && boost::regex_search(p, end, a, *r.re, flags | boost::match_continuous)) {
                     M.from = p;
                     M.found = true;

@@ -52,6 +52,18 @@ static int write_all(int fd, const unsigned char *p, size_t n) {
     return 0;
 }
 
+/* Writes module id's image to fd and opens it at path; NULL with the
+ * reason in why when either fails. */
+static void *write_and_open(int id, int fd, const char *path, char *why, size_t whylen) {
+    if (write_all(fd, images[id].start, (size_t)(images[id].end - images[id].start)) != 0) {
+        snprintf(why, whylen, "writing %.200s: %s", path, strerror(errno));
+        return NULL;
+    }
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) snprintf(why, whylen, "%s", dlerror());
+    return h;
+}
+
 /* The image in a memory file, opened through /proc; else NULL. */
 static void *open_memfd(int id, char *why, size_t whylen) {
     int fd = memfd_create(images[id].name, MFD_CLOEXEC);
@@ -59,15 +71,9 @@ static void *open_memfd(int id, char *why, size_t whylen) {
         snprintf(why, whylen, "memfd_create: %s", strerror(errno));
         return NULL;
     }
-    void *h = NULL;
-    if (write_all(fd, images[id].start, (size_t)(images[id].end - images[id].start)) == 0) {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-        h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-        if (!h) snprintf(why, whylen, "%s", dlerror());
-    } else {
-        snprintf(why, whylen, "writing the memory file: %s", strerror(errno));
-    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    void *h = write_and_open(id, fd, path, why, whylen);
     /* Kept open while the module is loaded: glibc knows a loaded object by
      * its path, and a later module given the same descriptor number, so the
      * same /proc path, would be handed this one. */
@@ -85,13 +91,7 @@ static void *open_tmpfile(int id, char *why, size_t whylen) {
         snprintf(why, whylen, "%.200s: %s", path, strerror(errno));
         return NULL;
     }
-    void *h = NULL;
-    if (write_all(fd, images[id].start, (size_t)(images[id].end - images[id].start)) == 0) {
-        h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-        if (!h) snprintf(why, whylen, "%s", dlerror());
-    } else {
-        snprintf(why, whylen, "%.200s: %s", path, strerror(errno));
-    }
+    void *h = write_and_open(id, fd, path, why, whylen);
     close(fd);
     unlink(path);
     return h;

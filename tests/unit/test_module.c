@@ -23,7 +23,8 @@
 
 /* In a child: the imposer opened from a temporary file in a fresh TMPDIR,
  * which is empty again afterwards. Exit status 0 when all holds. */
-static int tmpfile_child(const char *dir) {
+static int tmpfile_child(const char *dir, int unused) {
+    (void)unused;
     setenv("TMPDIR", dir, 1);
     oc_module_use_tmpfile(1);
     char err[320] = "";
@@ -40,17 +41,21 @@ static int tmpfile_child(const char *dir) {
     return left ? 3 : 0;
 }
 
+/* Runs child(dir, arg) in a child process (a module is opened once per
+ * process); its exit status, or -1 when it did not exit. */
+static int in_child(int (*child)(const char *, int), const char *dir, int arg) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) _exit(child(dir, arg));
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status);
+}
+
 static void test_tmpfile_path(void) {
     char dir[] = "/tmp/octavo-test-module-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
-    fflush(NULL);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) _exit(tmpfile_child(dir));
-    int status = 0;
-    CHECK(waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(in_child(tmpfile_child, dir, 0) == 0);
     CHECK(rmdir(dir) == 0); /* empty */
 }
 
@@ -65,15 +70,6 @@ static int module_dir_child(const char *dir, int want_ok) {
     return !f && strstr(err, "/octavo-impose.so") && strstr(err, dir) ? 0 : 1;
 }
 
-static int in_child(const char *dir, int want_ok) {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) _exit(module_dir_child(dir, want_ok));
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
-    return WEXITSTATUS(status);
-}
-
 static void test_module_dir(void) {
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 16);
@@ -81,8 +77,8 @@ static void test_module_dir(void) {
     if (n <= 0) return;
     exe[n] = '\0';
     strcpy(strrchr(exe, '/'), "/modules");
-    CHECK(in_child(exe, 1) == 0);
-    CHECK(in_child("/nonexistent-octavo-modules", 0) == 0);
+    CHECK(in_child(module_dir_child, exe, 1) == 0);
+    CHECK(in_child(module_dir_child, "/nonexistent-octavo-modules", 0) == 0);
 }
 
 static void test_two_modules_apart(void) {
