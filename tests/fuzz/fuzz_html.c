@@ -81,8 +81,7 @@ static void check_xhtml(const oc_buf *b) {
             while (s0 > 0 && (isalnum((unsigned char)p[s0 - 1]) || p[s0 - 1] == ':' ||
                               p[s0 - 1] == '-' || p[s0 - 1] == '_'))
                 s0--;
-            if (s0 + 2 <= k && (p[s0] | 32) == 'o' && (p[s0 + 1] | 32) == 'n' && k - s0 > 2)
-                why = "an on* attribute";
+            if (k - s0 > 2 && starts_ci(p + s0, k - s0, "on")) why = "an on* attribute";
             if (why || !url_attribute(p + s0, k - s0)) continue;
             size_t v = k + 1 + (k + 1 < n && p[k + 1] == '"');
             while (v < n && (unsigned char)p[v] <= ' ')
