@@ -31,9 +31,11 @@ int oc_hl_bridge_run(const char *dir, const char *file, const char *text, size_t
 
 /* The same with `reference` 1: source-highlight's own SourceHighlighter
  * (one block at a time, under the lock) instead of our matching loop; the
- * pieces must be the same (tests/unit/test_hl_engine.c). */
-/* How often the matching loop's shortcuts fell back to a full search
- * (oc_hlmod_fallbacks); for tests, which require 0. */
+ * pieces must be the same (tests/unit/test_hl_engine.c). With `reference`
+ * 2: our loop, every answer of its shortcuts checked against Boost.Regex's
+ * search of the same rule (slow; for tests). */
+/* How many shortcut answers the checks of `reference` 2 found wrong
+ * (oc_hlmod_fallbacks); tests require 0. */
 unsigned long oc_hl_bridge_fallbacks(void);
 
 int oc_hl_bridge_run_mode(const char *dir, const char *file, const char *text, size_t len,

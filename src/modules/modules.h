@@ -27,9 +27,9 @@ extern "C" {
 /* ---- the highlighter (srchilite.cpp); see doc/srchilite_bridge.h ---- */
 typedef void (*oc_hlmod_emit_fn)(void *ud, size_t off, size_t len, const char *elem);
 OC_MODULE_EXPORT int oc_hlmod_load(const char *dir, const char *file);
-/* How many times a shortcut (a keyword list, the call rule) found a place
- * Boost.Regex's anchored attempt then refused, so that the rule was
- * searched by Boost after all: 0 when the shortcuts are exact (tests). */
+/* How many times, in runs with `reference` 2, a shortcut (a keyword list,
+ * a call rule, a list of literals) found another match than Boost.Regex's
+ * search of the same rule: 0 when the shortcuts are exact (tests). */
 OC_MODULE_EXPORT unsigned long oc_hlmod_fallbacks(void);
 OC_MODULE_EXPORT int oc_hlmod_run_mode(const char *dir, const char *file, const char *text,
                                        size_t len, oc_hlmod_emit_fn emit, void *ud, int reference);

@@ -32,7 +32,12 @@
 //    searched afresh every time, as source-highlight does;
 //  - a rule's start map (the bytes a match can begin with) rules positions
 //    out before Boost.Regex is asked, and a rule is searched only as far as
-//    the best match so far (a later match cannot win).
+//    the best match so far (a later match cannot win);
+//  - the commonest rules are not given to Boost.Regex at all: keyword
+//    lists are looked up in a set of words, the function-call rules and
+//    lists of literal strings (symbols, brackets, delimiters) are matched
+//    by hand, each giving the match Boost.Regex's search would (checked
+//    rule by rule in tests: see `verify`).
 // A language is loaded once, under a lock (source-highlight's parser keeps
 // its state in statics), by the first block that needs it; after that its
 // states, rules and compiled regexes are only read, so blocks may be
@@ -301,32 +306,114 @@ std::unique_ptr<Words> keyword_list(const std::string &re, bool icase) {
 }
 
 // The function-call rule seven definitions share (C, C++, Rust, Java,
-// JavaScript, Python, HTML): an identifier followed by blanks and "(".
+// JavaScript, Python, HTML): an identifier followed by blanks and "(";
+// and octavo's TypeScript one, whose identifiers may hold "$" and whose
+// call may pass type arguments first (`f<T>(x)`).
 const char k_call_rule[] = "(?:(?:[[:alpha:]]|_)[[:word:]]*(?=[[:blank:]]*\\())";
+const char k_call_rule_ts[] =
+    "(?:(?:[[:alpha:]]|_|\\$)[[:word:]$]*(?=[[:blank:]]*(?:<[^>]*>)?[[:blank:]]*\\())";
 
-// Where a search from p for k_call_rule would find its match. At a start
-// q (a letter or "_"), [[:word:]]* takes the whole run of word characters
-// and the lookahead must then see blanks and "("; giving characters back
-// cannot help, as the lookahead would then start at a word character. So
-// a run either matches from its first letter or "_" at or after p, or not
-// at all. NULL when no run does.
-const char *find_call(const char *p, const char *end) {
+enum { CALL_NONE = 0, CALL_PLAIN, CALL_TS };
+
+// Where a search from p for a call rule would find its match, and its end
+// in *me. At a start q (a letter or "_", or "$" for TS), the body's
+// repeat takes the whole run of body characters (word characters, and "$"
+// for TS) and the lookahead must then see blanks and "(" (for TS, maybe
+// "<...>" and blanks between); giving characters back cannot help, as the
+// lookahead would then start at a body character, which is none of
+// blank, "<" and "(". So a run either matches from its first start
+// character at or after p, or not at all. NULL when no run does.
+const char *find_call(int kind, const char *p, const char *end, const char **me) {
     const WordBytes &wb = word_bytes();
+    const bool ts = kind == CALL_TS;
     const char *q = p;
     while (q < end) {
-        if (!wb.w[(unsigned char)*q]) {
+        unsigned char c = (unsigned char)*q;
+        if (!wb.w[c] && !(ts && c == '$')) {
             q++;
             continue;
         }
-        const char *e = word_end(q, end);
+        const char *e = q;
+        while (e < end && (wb.w[(unsigned char)*e] || (ts && *e == '$')))
+            e++;
         const char *k = e;
         while (k < end && wb.blank[(unsigned char)*k])
             k++;
+        if (ts && k < end && *k == '<') { // type arguments: up to the first ">"
+            const char *g = (const char *)std::memchr(k + 1, '>', (size_t)(end - k - 1));
+            if (g) {
+                k = g + 1;
+                while (k < end && wb.blank[(unsigned char)*k])
+                    k++;
+            }
+        }
         if (k < end && *k == '(') {
             for (const char *a = q; a < e; a++)
-                if (wb.alpha[(unsigned char)*a] || *a == '_') return a;
+                if (wb.alpha[(unsigned char)*a] || *a == '_' || (ts && *a == '$')) {
+                    *me = e;
+                    return a;
+                }
         }
         q = e;
+    }
+    return nullptr;
+}
+
+// A rule that is a list of literal strings, (?:a1|a2|...) or one literal:
+// the symbol and bracket rules of most definitions ("~", "!", "%", ...),
+// comment and string delimiters. Boost.Regex's (Perl's) alternation takes,
+// at the first position where any alternative matches, the first one in
+// the list that does; so does find_alt.
+struct Alts {
+    std::vector<std::string> alt;
+    std::vector<unsigned char> first[256]; // alternatives by their first byte, in order
+};
+
+std::unique_ptr<Alts> literal_alts(const std::string &re) {
+    std::string body = re;
+    if (body.size() > 4 && body.compare(0, 3, "(?:") == 0 && body.back() == ')')
+        body = body.substr(3, body.size() - 4);
+    std::unique_ptr<Alts> out(new Alts);
+    std::string cur;
+    for (size_t i = 0;; i++) {
+        if (i == body.size() || body[i] == '|') {
+            if (cur.empty() || out->alt.size() == 255) return nullptr;
+            out->alt.push_back(cur);
+            cur.clear();
+            if (i == body.size()) break;
+            continue;
+        }
+        char c = body[i];
+        if (c == '\\') {
+            if (i + 1 == body.size()) return nullptr;
+            char e = body[++i];
+            // an escaped punctuation character is itself; \d, \b, \1 ... are not literals
+            if ((e >= '0' && e <= '9') || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
+                (unsigned char)e >= 0x80 || (unsigned char)e < 0x20)
+                return nullptr;
+            cur += e;
+            continue;
+        }
+        if (std::strchr("()[]{}.*+?^$", c) || (unsigned char)c >= 0x80 || (unsigned char)c < 0x20)
+            return nullptr;
+        cur += c;
+    }
+    for (size_t k = 0; k < out->alt.size(); k++)
+        out->first[(unsigned char)out->alt[k][0]].push_back((unsigned char)k);
+    return out;
+}
+
+// Where a search from p for the alternatives finds its match (its end in
+// *me); NULL when none does.
+const char *find_alt(const Alts &A, const char *p, const char *end, const char **me) {
+    for (const char *q = p; q < end; q++) {
+        for (unsigned char k : A.first[(unsigned char)*q]) {
+            const std::string &a = A.alt[k];
+            if ((size_t)(end - q) >= a.size() && std::memcmp(q, a.data(), a.size()) == 0) {
+                *me = q + a.size();
+                return q;
+            }
+        }
     }
     return nullptr;
 }
@@ -365,7 +452,11 @@ struct Rule {
     int ctx = 0;
     std::vector<const char *> elems; // canonical names of the rule's elements
     std::unique_ptr<Words> words;    // a keyword list (see Words), or NULL
-    bool call = false;               // k_call_rule (see find_call)
+    int call = CALL_NONE;            // k_call_rule, k_call_rule_ts (see find_call)
+    std::unique_ptr<Alts> alts;      // a list of literals (see Alts), or NULL
+    bool fast() const {              // matched without Boost.Regex
+        return words || call || alts;
+    }
 };
 typedef std::shared_ptr<const Rule> RulePtr;
 
@@ -381,11 +472,17 @@ RulePtr compile_rule(const HighlightRule *r) {
         out->re = &out->own;
     }
     out->ctx = context_of(s);
-    bool icase = (out->re->flags() & boost::regex_constants::icase) != 0;
-    out->words = keyword_list(s, icase);
-    out->call = s == k_call_rule && !icase && word_bytes().ascii_only;
     for (const std::string &e : r->getElemList())
         out->elems.push_back(canonical(e));
+    // The shortcuts give a match's bounds, not its groups: only for rules
+    // with one element and no back-references to hand on.
+    if (out->elems.size() != 1 || r->getHasSubexpressions()) return out;
+    bool icase = (out->re->flags() & boost::regex_constants::icase) != 0;
+    bool ascii = word_bytes().ascii_only;
+    out->words = keyword_list(s, icase);
+    if (!icase && ascii)
+        out->call = s == k_call_rule ? CALL_PLAIN : s == k_call_rule_ts ? CALL_TS : 0;
+    if (!icase && !out->words && !out->call && out->ctx == 0) out->alts = literal_alts(s);
     return out;
 }
 
@@ -488,10 +585,11 @@ inline bool is_word(unsigned char c) {
 struct Memo {
     unsigned line = 0; // the line it belongs to (0: none)
     const char *from = nullptr;
-    bool found = false;       // the search from `from` found m
-    bool none = false;        // (not found) no match anywhere in [from, end]
-    const char *lo = nullptr; // (not found, not none) no match starts in [from, lo)
-    boost::cmatch m;
+    bool found = false;                      // the search from `from` found m
+    bool none = false;                       // (not found) no match anywhere in [from, end]
+    const char *lo = nullptr;                // (not found, not none) no match starts in [from, lo)
+    const char *mb = nullptr, *me = nullptr; // (found) the match
+    boost::cmatch m;                         // (found by Boost.Regex) its groups
 };
 
 struct Run {
@@ -506,6 +604,7 @@ struct Run {
     // memos of the current line, per state (by identity) and rule index
     std::unordered_map<const State *, std::vector<Memo>> memos;
     std::vector<std::string> subs;
+    bool verify = false; // check every shortcut against Boost.Regex (see find)
 
     Run(const Lang &l, oc_hlmod_emit_fn e, void *u, const char *t)
         : L(l), emit(e), ud(u), text(t) {}
@@ -519,6 +618,48 @@ struct Run {
     StatePtr state_of(const HighlightStatePtr &st) {
         auto it = L.states.find(st.get());
         return it != L.states.end() ? it->second : StatePtr();
+    }
+
+    // The first match of rule r in [p, end) as Boost.Regex finds it
+    // searching from p with `flags` (only at p itself when `anchored`):
+    // its bounds in *mb, *me, and for a rule without a shortcut its groups
+    // in m. With `verify` (tests), a shortcut's answer is checked against
+    // Boost.Regex's, which is used and counted where they differ.
+    bool find(const Rule &r, const char *p, const char *end, boost::match_flag_type flags,
+              bool anchored, const char **mb, const char **me, boost::cmatch &m) {
+        if (anchored) flags |= boost::match_continuous;
+        if (!r.fast()) {
+            if (!boost::regex_search(p, end, m, *r.re, flags)) return false;
+            *mb = m[0].first;
+            *me = m[0].second;
+            return true;
+        }
+        const char *q = nullptr, *e = nullptr;
+        if (r.words) {
+            if (anchored) { // the word at p, when it is listed
+                e = word_end(p, end);
+                q = listed(*r.words, p, e) ? p : nullptr;
+            } else if ((q = find_listed(*r.words, p, end)) != nullptr) {
+                e = word_end(q, end);
+            }
+        } else if (r.call) {
+            q = find_call(r.call, p, end, &e);
+        } else {
+            q = find_alt(*r.alts, p, end, &e);
+        }
+        if (anchored && q != p) q = nullptr;
+        if (verify) {
+            boost::cmatch b;
+            bool found = boost::regex_search(p, end, b, *r.re, flags);
+            if (found != (q != nullptr) || (found && (b[0].first != q || b[0].second != e))) {
+                g_fallbacks.fetch_add(1, std::memory_order_relaxed);
+                q = found ? b[0].first : nullptr;
+                e = found ? b[0].second : nullptr;
+            }
+        }
+        *mb = q;
+        *me = e;
+        return q != nullptr;
     }
 
     // The first match of rule i of state s in [p, end), as a search from p
@@ -538,7 +679,7 @@ struct Run {
         boost::match_flag_type flags = boost::match_default;
         if (!bol) flags |= boost::match_not_bol;
         bool reuse = M.line == line && !(r.ctx & CTX_FRESH) && M.from <= p &&
-                     (M.found ? M.m[0].first >= p : (M.none || M.lo > p));
+                     (M.found ? M.mb >= p : (M.none || M.lo > p));
         if (reuse && M.from < p) {
             bool before = false; // does the attempt at p see past p?
             unsigned char c = (unsigned char)p[-1];
@@ -546,23 +687,24 @@ struct Run {
             if ((r.ctx & CTX_CARET) && (bol || c < 0x20 || c >= 0x7f)) before = true;
             if (r.ctx & CTX_BEHIND) before = true;
             if (before) { // make that one attempt again, as a search from p would
+                const char *b = nullptr, *e = nullptr;
                 boost::cmatch a;
                 bool may = null_ok || (p < end && (map[(unsigned char)*p] & any));
-                if (may && r.words) // a keyword list: only its own words start here
-                    may = listed(*r.words, p, word_end(p, end));
-                if (may && boost::regex_search(p, end, a, *r.re, flags | boost::match_continuous)) {
+                if (may && find(r, p, end, flags, true, &b, &e, a)) {
                     M.from = p;
                     M.found = true;
-                    M.m = a;
+                    M.mb = b;
+                    M.me = e;
+                    if (!r.fast()) M.m.swap(a);
                     return &M;
                 }
                 // the remembered match started at p itself and no longer does
-                if (M.found && M.m[0].first == p) reuse = false;
+                if (M.found && M.mb == p) reuse = false;
             }
         }
         if (reuse) {
             M.from = p;
-            if (M.found) return M.m[0].first <= limit ? &M : nullptr;
+            if (M.found) return M.mb <= limit ? &M : nullptr;
             if (M.none || M.lo > limit) return nullptr;
         }
         M.line = (r.ctx & CTX_FRESH) ? 0 : line;
@@ -578,21 +720,9 @@ struct Run {
                 return nullptr;
             }
         }
-        if (r.words || r.call) {
-            // the match starts at the first listed word (at the first
-            // identifier before a call); Boost.Regex is asked only there,
-            // anchored, for the match object
-            const char *q = r.words ? find_listed(*r.words, p, end) : find_call(p, end);
-            M.found = q && boost::regex_search(q, end, M.m, *r.re, flags | boost::match_continuous);
-            if (q && !M.found) { // (never: the shortcut stands for the regex)
-                g_fallbacks.fetch_add(1, std::memory_order_relaxed);
-                M.found = boost::regex_search(p, end, M.m, *r.re, flags);
-            }
-        } else {
-            M.found = boost::regex_search(p, end, M.m, *r.re, flags);
-        }
+        M.found = find(r, p, end, flags, false, &M.mb, &M.me, M.m);
         M.none = !M.found;
-        return M.found && M.m[0].first <= limit ? &M : nullptr;
+        return M.found && M.mb <= limit ? &M : nullptr;
     }
 
     // source-highlight's SourceHighlighter::highlightParagraph over [ls, le).
@@ -612,13 +742,13 @@ struct Run {
             for (size_t i = 0; i < s->rules.size(); i++) {
                 const Memo *M = match(v, s, i, start, le, bol, best ? start + bprefix : le);
                 if (!M) continue;
-                size_t prefix = (size_t)(M->m[0].first - start);
+                size_t prefix = (size_t)(M->mb - start);
                 size_t size = 0;
                 if (s->rules[i]->elems.size() > 1) {
                     for (size_t g = 1; g < M->m.size(); g++)
                         if (M->m[g].matched) size += (size_t)M->m[g].length();
                 } else {
-                    size = (size_t)M->m[0].length();
+                    size = (size_t)(M->me - M->mb);
                 }
                 if (!best || prefix < bprefix || (prefix == bprefix && size > bsize)) {
                     best = M;
@@ -626,7 +756,7 @@ struct Run {
                     bprefix = prefix;
                     bsize = size;
                     bool blanks = true;
-                    for (const char *q = start; q < M->m[0].first && blanks; q++)
+                    for (const char *q = start; q < M->mb && blanks; q++)
                         blanks = *q == ' ' || *q == '\t';
                     if (blanks) break;
                 }
@@ -646,7 +776,7 @@ struct Run {
                     piece(elems[g - 1], (size_t)best->m[g].length());
                 }
             } else if (!elems.empty()) {
-                piece(elems[0], (size_t)best->m[0].length());
+                piece(elems[0], (size_t)(best->me - best->mb));
             } else {
                 return false;
             }
@@ -763,12 +893,13 @@ extern "C" int oc_hlmod_run_mode(const char *dir, const char *file, const char *
             L = load_locked(dir, file);
         }
         if (!L) return -1;
-        if (reference) {
+        if (reference == 1) {
             // SourceHighlighter copies states as it goes: one at a time
             std::lock_guard<std::mutex> hold(g_lock);
             return run_reference(*L, text, len, emit, ud);
         }
         Run R(*L, emit, ud, text);
+        R.verify = reference == 2;
         R.cur = R.state_of(L->main);
         if (!R.cur) return -1;
         size_t p = 0;
