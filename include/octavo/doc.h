@@ -171,7 +171,8 @@ struct oc_node {
                                 blank or ',' ("rust" of "rust,ignore"), may be "" */
     const char *fence_info;  /* CODE_BLOCK: the whole info string as written
                                 ("rust,ignore", "toml title=x"), may be "" */
-    const oc_hl_span *spans; /* CODE_BLOCK: highlighted tokens, NULL when plain */
+    const oc_hl_span *spans; /* CODE_BLOCK: highlighted tokens, NULL when plain (read
+                                after oc_doc_highlight_wait) */
     int nspans;
     const char *lang; /* CODE_BLOCK: the highlighter's language ("rust"), NULL when plain */
 
@@ -226,6 +227,7 @@ typedef struct {
      * NULL when source is the file as read. */
     const int *line_map, *col_map;
     int nline_map;
+    size_t hl_blocks; /* code blocks queued for highlighting by this chapter's end */
 } oc_chapter;
 
 /* One entry of the book outline: every heading, in reading order. */
@@ -279,6 +281,9 @@ typedef struct oc_document {
     int noutline;
     int nfigures;
     long long source_date; /* SOURCE_DATE_EPOCH, or -1 for "now" */
+    /* the code blocks being highlighted (src/doc/highlight.c): read a
+     * chapter's spans only after oc_doc_highlight_wait */
+    struct oc_hl_batch *highlight;
 } oc_document;
 
 /* Where a page of the PDF edition begins in the Document: the EPUB places
@@ -336,6 +341,11 @@ int oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight, double *budge
  * names or stems), in book order; see select.c. NULL keeps all. Errors
  * (a bad item) go to diag as OC_ERR_INPUT. */
 oc_status oc_doc_select_chapters(oc_document *doc, const char *list, oc_diag *diag);
+/* Code blocks are highlighted in the background after oc_doc_parse: this
+ * returns when the code blocks of `chapter` (-1: of every chapter) have
+ * their spans (n->spans, n->nspans), highlighting those nobody has started
+ * on the calling thread. n->lang is set by the parse. Any thread. */
+void oc_doc_highlight_wait(const oc_document *doc, int chapter);
 /* Frees everything the document owns. */
 void oc_doc_free(oc_document *doc);
 

@@ -251,6 +251,7 @@ typedef struct {
     size_t same_as; /* an earlier job with the same language and text, or (size_t)-1 */
     spanvec sv;
     int rc;
+    int done; /* (batch) highlighted, or same_as an earlier block */
 } hl_job;
 
 /* Hides mdBook's hidden lines and decides whether to highlight (the limits);
@@ -350,10 +351,15 @@ static void run_job(hl_job *job) {
 }
 
 /* Puts the spans of `from` (the job itself or an earlier one with the same
- * text) on the job's node, in the arena; frees what the job holds. */
-static void apply_job(oc_arena *a, hl_job *job, const hl_job *from) {
+ * text) on the job's node: in the arena, or with `share` from's own array
+ * where no hidden line moves them (the caller then keeps it); frees the
+ * job's line map. */
+static void apply_job(oc_arena *a, hl_job *job, const hl_job *from, int share) {
     oc_node *n = job->n;
-    if (from->rc == 0 && from->sv.n) {
+    if (from->rc == 0 && from->sv.n && share && !job->kept) {
+        n->spans = from->sv.v; /* the batch keeps it while the document lives */
+        n->nspans = (int)from->sv.n;
+    } else if (from->rc == 0 && from->sv.n) {
         const spanvec *sv = &from->sv;
         oc_hl_span *out = oc_arena_alloc(a, sv->n * sizeof *out);
         size_t m = 0;
@@ -385,33 +391,39 @@ int oc_doc_highlight_block(oc_arena *a, oc_node *n, int highlight, double *budge
     int limited;
     if (!prepare(a, n, highlight, budget, &job, &limited)) return limited;
     run_job(&job);
-    apply_job(a, &job, &job);
+    apply_job(a, &job, &job, 0);
     free(job.sv.v);
     return 0;
 }
 
 /* ---- a book's blocks, on several threads --------------------------------
 
- * The parse hands each block to oc_hl_batch_add as it meets it; the first
- * one starts a helper thread (unless OCTAVO_THREADS=1) that highlights
- * blocks while the parse goes on, loading each language the first time it
- * is needed. oc_hl_batch_finish lets the calling thread take blocks too
- * until none is left, then puts every block's spans on its node in book
- * order, in the arena, on the calling thread. A block whose language and
- * text an earlier block has is highlighted once. The spans depend only on
- * each block's text, so they are the same with one thread or two. */
+ * The parse hands each block to oc_hl_batch_add as it meets it, and notes
+ * how many were queued by each chapter's end; the first block starts a helper thread (unless
+ * OCTAVO_THREADS=1) that highlights blocks in book order, loading each
+ * language the first time it is needed, while the parse goes on and after
+ * it: the layout and the EPUB start at once. Whoever needs a chapter's
+ * spans calls oc_hl_batch_wait with that count, which takes the blocks
+ * before it that nobody has started itself, waits for those another
+ * thread runs, and puts the spans of every block before it on their nodes
+ * (once, under the batch's lock). A block whose language and text an earlier
+ * block has is highlighted once. The spans depend only on each block's
+ * text, so they are the same with one thread or two, in whatever order the
+ * blocks run. */
 
 struct oc_hl_batch {
-    oc_arena *arena;
-    hl_job **jobs; /* every block, in book order (pointers stay put) */
+    oc_arena *arena; /* the document's: Rust's shown text, at oc_hl_batch_add */
+    oc_arena out;    /* spans moved past hidden lines (Rust) */
+    hl_job **jobs;   /* every block, in book order (pointers stay put) */
     size_t n, cap;
     size_t *todo; /* indexes of the blocks to run (not same_as another) */
     size_t ntodo, todo_cap, next;
     size_t *slots; /* open-addressing table of job indexes by hash */
     size_t nslots;
-    int closed, threads, started;
+    size_t applied; /* jobs[0, applied) have their spans on their nodes */
+    int closed, stop, threads, started;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv; /* a block queued, one done, the batch closed or stopped */
     pthread_t helper;
 };
 
@@ -423,24 +435,34 @@ static int hl_threads(void) {
 oc_hl_batch *oc_hl_batch_new(oc_arena *a) {
     oc_hl_batch *b = oc_xcalloc(1, sizeof *b);
     b->arena = a;
+    oc_arena_init(&b->out);
     b->threads = hl_threads();
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
     return b;
 }
 
-/* Takes blocks until none is left and the batch is closed. */
+/* Runs the next block nobody has taken (with the lock held; released
+ * while it runs). */
+static void take_one(oc_hl_batch *b) {
+    hl_job *job = b->jobs[b->todo[b->next++]];
+    pthread_mutex_unlock(&b->mu);
+    run_job(job);
+    pthread_mutex_lock(&b->mu);
+    job->done = 1;
+    pthread_cond_broadcast(&b->cv);
+}
+
+/* The helper: takes blocks until none is left and the batch is closed, or
+ * it is stopped. */
 static void *work(void *arg) {
     oc_hl_batch *b = arg;
     pthread_mutex_lock(&b->mu);
     for (;;) {
-        while (b->next == b->ntodo && !b->closed)
+        while (b->next == b->ntodo && !b->closed && !b->stop)
             pthread_cond_wait(&b->cv, &b->mu);
-        if (b->next == b->ntodo) break;
-        hl_job *job = b->jobs[b->todo[b->next++]];
-        pthread_mutex_unlock(&b->mu);
-        run_job(job);
-        pthread_mutex_lock(&b->mu);
+        if (b->stop || b->next == b->ntodo) break;
+        take_one(b);
     }
     pthread_mutex_unlock(&b->mu);
     return NULL;
@@ -506,7 +528,9 @@ int oc_hl_batch_add(oc_hl_batch *b, oc_node *n, int highlight, double *budget) {
             b->todo = oc_xrealloc(b->todo, b->todo_cap * sizeof *b->todo);
         }
         b->todo[b->ntodo++] = i;
-        pthread_cond_signal(&b->cv);
+        pthread_cond_broadcast(&b->cv);
+    } else {
+        j->done = 1; /* its spans are the earlier block's, which comes first */
     }
     if (!b->started && b->threads > 1)
         b->started = 1 + (pthread_create(&b->helper, NULL, work, b) == 0);
@@ -514,25 +538,58 @@ int oc_hl_batch_add(oc_hl_batch *b, oc_node *n, int highlight, double *budget) {
     return 0;
 }
 
-void oc_hl_batch_finish(oc_hl_batch *b) {
-    if (!b) return;
+size_t oc_hl_batch_count(oc_hl_batch *b) {
+    pthread_mutex_lock(&b->mu);
+    size_t n = b->n;
+    pthread_mutex_unlock(&b->mu);
+    return n;
+}
+
+void oc_hl_batch_close(oc_hl_batch *b) {
     pthread_mutex_lock(&b->mu);
     b->closed = 1;
     pthread_cond_broadcast(&b->cv);
     pthread_mutex_unlock(&b->mu);
-    work(b);
+}
+
+void oc_hl_batch_wait(oc_hl_batch *b, size_t upto) {
+    if (!b) return;
+    pthread_mutex_lock(&b->mu);
+    if (upto > b->n) upto = b->n;
+    for (;;) {
+        size_t k = b->applied;
+        while (k < upto && b->jobs[k]->done)
+            k++;
+        if (k >= upto) break; /* (another reader may have applied past upto) */
+        if (b->next < b->ntodo && b->todo[b->next] < upto)
+            take_one(b); /* (todo is in book order: this one comes before upto) */
+        else
+            pthread_cond_wait(&b->cv, &b->mu); /* it runs on another thread */
+    }
+    for (size_t k = b->applied; k < upto; k++) {
+        hl_job *j = b->jobs[k];
+        apply_job(&b->out, j, j->same_as == (size_t)-1 ? j : b->jobs[j->same_as], 1);
+    }
+    if (upto > b->applied) b->applied = upto;
+    pthread_mutex_unlock(&b->mu);
+}
+
+void oc_hl_batch_free(oc_hl_batch *b) {
+    if (!b) return;
+    pthread_mutex_lock(&b->mu);
+    b->stop = 1;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
     if (b->started == 2) pthread_join(b->helper, NULL);
     for (size_t i = 0; i < b->n; i++) {
-        hl_job *j = b->jobs[i];
-        apply_job(b->arena, j, j->same_as == (size_t)-1 ? j : b->jobs[j->same_as]);
-    }
-    for (size_t i = 0; i < b->n; i++) {
+        free(b->jobs[i]->kept);
         free(b->jobs[i]->sv.v);
         free(b->jobs[i]);
     }
     free(b->jobs);
     free(b->todo);
     free(b->slots);
+    oc_arena_free(&b->out);
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->cv);
     free(b);

@@ -1330,6 +1330,7 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
         idset_free(&H.base.slugs);
         outline_start[i] = doc->noutline;
         walk(ch->root, visit_outline, &H.base);
+        ch->hl_blocks = oc_hl_batch_count(hl_batch);
         if (!ch->title) ch->title = oc_path_stem(&doc->arena, ch->path);
         oc_node *first = ch->root->first;
         ch->id = first && first->type == OC_HEADING ? first->id : ch->file_id;
@@ -1339,7 +1340,10 @@ oc_status oc_doc_parse(oc_document *doc, oc_diag *diag) {
         }
     }
     idset_free(&ids);
-    oc_hl_batch_finish(hl_batch);
+    /* the blocks go on being highlighted while the rest of the build runs
+     * (see oc_doc_highlight_wait) */
+    oc_hl_batch_close(hl_batch);
+    doc->highlight = hl_batch;
     outline_start[doc->nchapters] = doc->noutline;
     anchor_start[doc->nchapters] = nanchors;
     for (int i = 0; i < doc->nchapters; i++) {
@@ -1373,7 +1377,14 @@ int oc_doc_structured(const oc_document *doc) {
     return 0;
 }
 
+void oc_doc_highlight_wait(const oc_document *doc, int chapter) {
+    oc_hl_batch_wait(doc->highlight, chapter >= 0 && chapter < doc->nchapters
+                                         ? doc->chapters[chapter].hl_blocks
+                                         : SIZE_MAX);
+}
+
 void oc_doc_free(oc_document *doc) {
+    oc_hl_batch_free(doc->highlight);
     oc_arena_free(&doc->arena);
     memset(doc, 0, sizeof *doc);
 }

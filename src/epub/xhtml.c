@@ -874,6 +874,7 @@ static void chapter_body(const oc_document *doc, int chapter, oc_buf *out,
                          const oc_epub_pages *pages) {
     if (chapter < 0 || chapter >= doc->nchapters) return;
     const oc_chapter *ch = &doc->chapters[chapter];
+    oc_doc_highlight_wait(doc, chapter); /* the code's classes */
     render_ctx c = {0};
     c.doc = doc;
     c.chapter = chapter;

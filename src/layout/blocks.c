@@ -1159,6 +1159,7 @@ static void opening(oc_blocks *b, const oc_chapter *ch, const oc_node *h1) {
 }
 
 oc_status oc_blocks_chapter(oc_blocks *b, const oc_chapter *ch) {
+    oc_doc_highlight_wait(b->doc, ch->index); /* the code's colours */
     b->chapter = ch->index;
     b->indent = 0;
     b->space = 0;

@@ -342,6 +342,7 @@ static void test_layout(void) {
     CHECK(ok);
     if (!ok) return;
     const oc_node *code = doc.chapters[0].root->first;
+    oc_doc_highlight_wait(&doc, 0); /* (highlighted in the background) */
     CHECK(code && code->type == OC_CODE_BLOCK && code->nspans > 0);
     oc_arena arena;
     oc_arena_init(&arena);
