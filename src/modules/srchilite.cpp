@@ -60,6 +60,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bitset>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -366,7 +367,7 @@ const char *find_call(int kind, const char *p, const char *end, const char **me)
 // the list that does; so does find_alt.
 struct Alts {
     std::vector<std::string> alt;
-    std::vector<unsigned char> first[256]; // alternatives by their first byte, in order
+    std::bitset<256> first; // the alternatives' first bytes
 };
 
 std::unique_ptr<Alts> literal_alts(const std::string &re) {
@@ -377,7 +378,7 @@ std::unique_ptr<Alts> literal_alts(const std::string &re) {
     std::string cur;
     for (size_t i = 0;; i++) {
         if (i == body.size() || body[i] == '|') {
-            if (cur.empty() || out->alt.size() == 255) return nullptr;
+            if (cur.empty()) return nullptr;
             out->alt.push_back(cur);
             cur.clear();
             if (i == body.size()) break;
@@ -398,8 +399,8 @@ std::unique_ptr<Alts> literal_alts(const std::string &re) {
             return nullptr;
         cur += c;
     }
-    for (size_t k = 0; k < out->alt.size(); k++)
-        out->first[(unsigned char)out->alt[k][0]].push_back((unsigned char)k);
+    for (const std::string &a : out->alt)
+        out->first.set((unsigned char)a[0]);
     return out;
 }
 
@@ -407,9 +408,10 @@ std::unique_ptr<Alts> literal_alts(const std::string &re) {
 // *me); NULL when none does.
 const char *find_alt(const Alts &A, const char *p, const char *end, const char **me) {
     for (const char *q = p; q < end; q++) {
-        for (unsigned char k : A.first[(unsigned char)*q]) {
-            const std::string &a = A.alt[k];
-            if ((size_t)(end - q) >= a.size() && std::memcmp(q, a.data(), a.size()) == 0) {
+        if (!A.first.test((unsigned char)*q)) continue;
+        for (const std::string &a : A.alt) {
+            if (a[0] == *q && (size_t)(end - q) >= a.size() &&
+                std::memcmp(q, a.data(), a.size()) == 0) {
                 *me = q + a.size();
                 return q;
             }
