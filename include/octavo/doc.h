@@ -150,57 +150,96 @@ typedef enum {
     OC_LINK_OMITTED       /* a chapter --chapters left out: shown as text */
 } oc_link_kind;
 
+/* A node of the Document. Every node has the fields up to `len`; the rest
+ * are per type, in a union of one struct for the types that use them, so a
+ * node costs what its own kind needs (a 10,000-page book holds some 360,000
+ * nodes, alive at the build's memory peak). A field is only meaningful on
+ * the types named for it: read it on a node of another type and you get
+ * another type's data, not 0. So test n->type first, also on a parent, a
+ * child or a sibling that the tree's shape says is a row or a cell.
+ * Nodes are made zeroed (every field 0 or NULL); oc_node_retype changes a
+ * node's type. */
 struct oc_node {
     oc_node_type type;
+    oc_align halign; /* PARAGRAPH, HEADING, TABLE_CELL: HTML's align or <center> */
     oc_node *parent, *first, *last, *next, *prev;
     int line, column; /* source position, 1-based */
 
     const char *text; /* TEXT, CODE, CODE_BLOCK, HTML_*: UTF-8, NUL-terminated */
     size_t len;
 
-    /* HEADING */
-    int level;
-    const char *id;     /* unique across the book; also the PDF destination name */
-    const char *slug;   /* GitHub slug within its chapter (what links use) */
-    const char *number; /* "2.3" when numbering is on, else NULL */
-
-    /* LIST / ITEM / CODE_BLOCK */
-    int ordered, start, tight;
-    int task;                /* ITEM: 0 not a task, 1 open, 2 done */
-    const char *info;        /* CODE_BLOCK: the language, the info string's first word up to a
-                                blank or ',' ("rust" of "rust,ignore"), may be "" */
-    const char *fence_info;  /* CODE_BLOCK: the whole info string as written
-                                ("rust,ignore", "toml title=x"), may be "" */
-    const oc_hl_span *spans; /* CODE_BLOCK: highlighted tokens, NULL when plain (read
-                                after oc_doc_highlight_wait) */
-    int nspans;
-    const char *lang; /* CODE_BLOCK: the highlighter's language ("rust"), NULL when plain */
-
-    /* LINK / IMAGE */
-    const char *url, *title;
-    oc_link_kind link_kind;
-    int target_chapter;    /* INTERNAL: chapter index */
-    const char *target_id; /* INTERNAL: heading id, or NULL for the chapter start */
-    oc_asset *asset;       /* IMAGE: NULL when remote or missing (show alt text) */
-    int figure_number;     /* IMAGE with a title: "Figure N", 1-based through the book */
-
-    /* FOOTNOTE_REF / FOOTNOTE */
-    oc_node *note;     /* FOOTNOTE_REF: the FOOTNOTE body */
-    int note_number;   /* 1-based within the chapter, on both REF and FOOTNOTE */
-    int ref_count;     /* FOOTNOTE: how many refs point at it */
-    const char *label; /* FOOTNOTE: the label as written ([^label]) */
-
-    /* TABLE / TABLE_ROW / TABLE_CELL */
-    int ncols;
-    const oc_align *align; /* TABLE: ncols entries */
-    int header;            /* TABLE_ROW: 1 for the header row */
-    int col;               /* TABLE_CELL: 0-based column */
-    int colspan;           /* TABLE_CELL from HTML: columns spanned (0 or 1: one) */
-
-    /* from HTML */
-    oc_align halign;           /* PARAGRAPH, HEADING, TABLE_CELL: align/center */
-    int img_width, img_height; /* IMAGE: width/height attributes in CSS px, 0 if absent */
+    union {
+        struct {                /* HEADING, ANCHOR */
+            int level;          /* HEADING: 1..6 */
+            const char *id;     /* unique across the book; also the PDF destination name */
+            const char *slug;   /* HEADING: GitHub slug within its chapter (what links
+                                   use); ANCHOR: the id as written */
+            const char *number; /* HEADING: "2.3" when numbering is on, else NULL */
+        };
+        struct {                       /* LIST, ITEM */
+            int ordered, start, tight; /* LIST */
+            int task;                  /* ITEM: 0 not a task, 1 open, 2 done */
+        };
+        struct {                     /* CODE_BLOCK */
+            const char *info;        /* the language, the info string's first word up to a
+                                        blank or ',' ("rust" of "rust,ignore"), may be "" */
+            const char *fence_info;  /* the whole info string as written ("rust,ignore",
+                                        "toml title=x"), may be "" or NULL (HTML's pre) */
+            const oc_hl_span *spans; /* highlighted tokens, NULL when plain (read after
+                                        oc_doc_highlight_wait) */
+            int nspans;
+            const char *lang; /* the highlighter's language ("rust"), NULL when plain */
+        };
+        struct {               /* LINK, IMAGE, ABBR */
+            const char *url;   /* LINK, IMAGE */
+            const char *title; /* LINK, IMAGE; ABBR: the expansion */
+            union {
+                struct { /* LINK */
+                    oc_link_kind link_kind;
+                    int target_chapter;    /* INTERNAL: chapter index */
+                    const char *target_id; /* INTERNAL: heading id, or NULL for the chapter start */
+                };
+                struct {                       /* IMAGE */
+                    oc_asset *asset;           /* NULL when remote or missing (show alt text) */
+                    int figure_number;         /* with a title: "Figure N", 1-based in the book */
+                    int img_width, img_height; /* HTML's width/height in CSS px, 0 if absent */
+                };
+            };
+        };
+        struct {               /* FOOTNOTE_REF, FOOTNOTE */
+            oc_node *note;     /* FOOTNOTE_REF: the FOOTNOTE body */
+            int note_number;   /* 1-based within the chapter, on both REF and FOOTNOTE */
+            int ref_count;     /* FOOTNOTE: how many refs point at it */
+            const char *label; /* FOOTNOTE: the label as written ([^label]); not filled in */
+        };
+        struct {                   /* TABLE, TABLE_ROW, TABLE_CELL */
+            int ncols;             /* TABLE */
+            const oc_align *align; /* TABLE: ncols entries */
+            int header;            /* TABLE_ROW: 1 for a header row */
+            int col;               /* TABLE_CELL: 0-based column */
+            int colspan;           /* TABLE_CELL from HTML: columns spanned (0 or 1: one) */
+        };
+    };
 };
+/* 112 bytes on a 64-bit machine, down from 272 with every type's fields in
+ * every node: the arena rounds each node up to 16 bytes, so 112 is a step
+ * below 128. Adding a field to the largest variant (LINK/IMAGE or
+ * CODE_BLOCK, 40 bytes) costs every node of the book 16 bytes. */
+_Static_assert(sizeof(oc_node) <= 112,
+               "oc_node grew: every node of the Document pays for it (see above)");
+
+/* A table's children are rows and a row's are cells, but code that walks
+ * them reads these rather than the fields: a node of another type reads as
+ * a body row, column 0, one column wide, never as another type's data. */
+static inline int oc_row_is_header(const oc_node *row) {
+    return row->type == OC_TABLE_ROW && row->header;
+}
+static inline int oc_cell_col(const oc_node *cell) {
+    return cell->type == OC_TABLE_CELL ? cell->col : 0;
+}
+static inline int oc_cell_span(const oc_node *cell) {
+    return cell->type == OC_TABLE_CELL && cell->colspan > 1 ? cell->colspan : 1;
+}
 
 typedef struct {
     int index;           /* 0-based position in the book */
@@ -318,6 +357,9 @@ const char *oc_node_plain_text(oc_arena *a, const oc_node *n);
 const oc_node *oc_node_next(const oc_node *root, const oc_node *cur, int descend);
 /* Makes `child` the last child of `parent` (parse and hand-built documents). */
 void oc_node_append(oc_node *parent, oc_node *child);
+/* Gives n another type, its per-type fields zeroed: none of the old type's
+ * data is read as the new type's. */
+void oc_node_retype(oc_node *n, oc_node_type type);
 /* The highlighter's language for a code block's info string: its first word
  * up to a space or comma ("rust,ignore" -> "rust"), aliases resolved
  * ("js" -> "javascript"); NULL for none or one we do not highlight. */

@@ -210,16 +210,15 @@ static void check_heading(scan_ctx *c, const oc_node *n) {
 static void check_table(scan_ctx *c, const oc_node *n) {
     c->f->tables++;
     const oc_node *row = n->first;
-    int has_head = 0;
-    if (row && row->type == OC_TABLE_ROW && row->header)
+    int header_row = row && oc_row_is_header(row), has_head = 0;
+    if (header_row)
         for (const oc_node *cell = row->first; cell; cell = cell->next)
             if (inline_text(c, cell)[0] || cell->first) has_head = 1;
     if (has_head) return;
     c->f->tables_no_head++;
     warn(c, n, "%s",
-         row && row->header
-             ? "table has an empty header row; give each column a heading for screen readers"
-             : "table has no header row; give each column a heading for screen readers");
+         header_row ? "table has an empty header row; give each column a heading for screen readers"
+                    : "table has no header row; give each column a heading for screen readers");
 }
 
 static void check_image(scan_ctx *c, const oc_node *n) {

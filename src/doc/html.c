@@ -506,11 +506,11 @@ static void finish_table(hctx *H, oc_node *t) {
     for (oc_node *row = t->first; row; row = row->next, r++) {
         int w = 0;
         for (oc_node *c = row->first; c; c = c->next)
-            w = c->col + (c->colspan > 1 ? c->colspan : 1);
+            w = oc_cell_col(c) + oc_cell_span(c);
         if (w > ncols) ncols = w;
         /* a header row only before the body (the XHTML's thead) */
-        if (!row->header) body_seen = 1;
-        if (body_seen) row->header = 0;
+        if (!oc_row_is_header(row)) body_seen = 1;
+        if (body_seen && row->type == OC_TABLE_ROW) row->header = 0;
     }
     if (ncols == 0) {
         unlink_node(t);
@@ -520,7 +520,7 @@ static void finish_table(hctx *H, oc_node *t) {
     oc_align *al = oc_arena_alloc(H->a, sizeof *al * (size_t)ncols);
     if (t->first)
         for (oc_node *c = t->first->first; c; c = c->next)
-            if (c->colspan <= 1 && c->col < ncols) al[c->col] = c->halign;
+            if (oc_cell_span(c) == 1 && oc_cell_col(c) < ncols) al[oc_cell_col(c)] = c->halign;
     t->align = al;
 }
 

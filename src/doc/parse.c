@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,23 @@ void oc_node_append(oc_node *parent, oc_node *child) {
     else
         parent->first = child;
     parent->last = child;
+}
+
+/* The per-type fields are the union that ends the node, and each type's
+ * struct starts where it starts: zeroing from the first field of one of
+ * them to the end of the node clears them all. */
+#define OC_NODE_FIELDS offsetof(oc_node, level)
+_Static_assert(offsetof(oc_node, ordered) == OC_NODE_FIELDS &&
+                   offsetof(oc_node, info) == OC_NODE_FIELDS &&
+                   offsetof(oc_node, url) == OC_NODE_FIELDS &&
+                   offsetof(oc_node, note) == OC_NODE_FIELDS &&
+                   offsetof(oc_node, ncols) == OC_NODE_FIELDS &&
+                   offsetof(oc_node, len) + sizeof(size_t) <= OC_NODE_FIELDS,
+               "oc_node's per-type fields are one union at its end");
+
+void oc_node_retype(oc_node *n, oc_node_type type) {
+    memset((char *)n + OC_NODE_FIELDS, 0, sizeof *n - OC_NODE_FIELDS);
+    n->type = type;
 }
 
 const oc_node *oc_node_next(const oc_node *root, const oc_node *cur, int descend) {
@@ -332,7 +350,7 @@ static oc_node *convert_node(parse_ctx *P, cmark_node *cn, oc_node *parent) {
             n->header = cmark_gfm_extensions_get_table_row_is_header(cn);
         } else if (strcmp(ts, "table_cell") == 0) {
             n = new_node(a, OC_TABLE_CELL, line, col);
-            n->col = parent && parent->last ? parent->last->col + 1 : 0;
+            n->col = parent && parent->last ? oc_cell_col(parent->last) + 1 : 0;
         } else if (strcmp(ts, "strikethrough") == 0) {
             n = new_node(a, OC_STRIKE, line, col);
         } else {
@@ -598,7 +616,7 @@ static void visit_noteref(parse_ctx *P, oc_node *n) {
         n->note->ref_count++;
     } else {
         /* cannot happen with cmark-gfm's numbering; degrade to text */
-        n->type = OC_TEXT;
+        oc_node_retype(n, OC_TEXT);
         n->text = "[?]";
         n->len = 3;
     }

@@ -538,7 +538,7 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
     case OC_LIST: {
         int tasks = 0;
         for (const oc_node *i = n->first; i; i = i->next)
-            tasks |= i->task != 0;
+            tasks |= i->type == OC_ITEM && i->task != 0;
         if (entering) {
             oc_buf_puts(b, n->ordered ? "<ol" : "<ul");
             if (n->ordered && n->start != 1) oc_buf_printf(b, " start=\"%d\"", n->start);
@@ -600,22 +600,23 @@ static int render_node(render_ctx *c, const oc_node *n, int entering) {
 
     case OC_TABLE_ROW:
         if (entering) {
-            if (n->header && (!n->prev || !n->prev->header)) oc_buf_puts(b, "<thead>\n");
-            if (!n->header && (!n->prev || n->prev->header)) oc_buf_puts(b, "<tbody>\n");
+            if (n->header && (!n->prev || !oc_row_is_header(n->prev))) oc_buf_puts(b, "<thead>\n");
+            if (!n->header && (!n->prev || oc_row_is_header(n->prev))) oc_buf_puts(b, "<tbody>\n");
             oc_buf_puts(b, "<tr>");
             return 1;
         }
         oc_buf_puts(b, "</tr>\n");
-        if (n->header && (!n->next || !n->next->header)) oc_buf_puts(b, "</thead>\n");
+        if (n->header && (!n->next || !oc_row_is_header(n->next))) oc_buf_puts(b, "</thead>\n");
         if (!n->header && !n->next) oc_buf_puts(b, "</tbody>\n");
         return 0;
 
     case OC_TABLE_CELL: {
         const oc_node *row = n->parent, *table = row ? row->parent : NULL;
-        int head = row && row->header;
+        int head = row && oc_row_is_header(row);
         if (entering) {
             oc_align al = OC_ALIGN_NONE;
-            if (table && table->align && n->col >= 0 && n->col < table->ncols)
+            if (table && table->type == OC_TABLE && table->align && n->col >= 0 &&
+                n->col < table->ncols)
                 al = table->align[n->col];
             if (n->halign) al = n->halign;
             oc_buf_printf(b, "<%s%s", head ? "th" : "td", align_class(al));

@@ -709,7 +709,7 @@ static void code_block(oc_blocks *b, const oc_node *n, int tinted) {
     oc_node tmp;
     if (n->type != OC_CODE_BLOCK) {
         tmp = *n;
-        tmp.type = OC_CODE_BLOCK;
+        oc_node_retype(&tmp, OC_CODE_BLOCK);
         tmp.info = "";
         src = &tmp;
     }
@@ -789,9 +789,10 @@ static void list(oc_blocks *b, const oc_node *n) {
         if (it != n->first && !n->tight) b->space = maxd(b->space, b->leading * 0.5);
         oc_font_id mf = OC_FONT_SERIF;
         const char *m;
-        if (it->task) {
-            uint32_t cp = it->task == 2 ? 0x2611 : 0x2610;
-            m = it->task == 2 ? "\xE2\x98\x91" : "\xE2\x98\x90";
+        int task = it->type == OC_ITEM ? it->task : 0;
+        if (task) {
+            uint32_t cp = task == 2 ? 0x2611 : 0x2610;
+            m = task == 2 ? "\xE2\x98\x91" : "\xE2\x98\x90";
             mf = oc_fonts_has(b->fonts, OC_FONT_SERIF, cp) ? OC_FONT_SERIF : OC_FONT_SANS;
         } else if (n->ordered) {
             m = oc_arena_printf(b->arena, "%d.", num);
@@ -886,10 +887,11 @@ static void table(oc_blocks *b, const oc_node *n) {
         nrows = 0;
         for (const oc_node *row = n->first; row; row = row->next, nrows++) {
             for (const oc_node *cell = row->first; cell; cell = cell->next) {
-                int c = cell->col < nc ? cell->col : nc - 1;
-                if (cell->colspan > 1) continue; /* a spanning cell takes what its columns get */
+                int col = oc_cell_col(cell), c = col < nc ? col : nc - 1;
+                /* a spanning cell takes what its columns get */
+                if (oc_cell_span(cell) > 1) continue;
                 oc_para_style st = oc_blocks_style(
-                    b, row->header ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF, size, lead, 0);
+                    b, oc_row_is_header(row) ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF, size, lead, 0);
                 oc_para p;
                 memset(&p, 0, sizeof p);
                 double pw = 0;
@@ -942,14 +944,15 @@ static void table(oc_blocks *b, const oc_node *n) {
     for (const oc_node *row = n->first; row; row = row->next, r++) {
         oc_para *cells = oc_arena_alloc(b->arena, (size_t)nc * sizeof(oc_para));
         int maxl = 1;
-        oc_font_id font = row->header ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF;
+        int head = oc_row_is_header(row);
+        oc_font_id font = head ? OC_FONT_SERIF_BOLD : OC_FONT_SERIF;
         uint32_t tr = oc_blocks_se(b, OC_SE_TR, stable, row);
         memset(cref, 0, (size_t)nc * sizeof *cref);
         for (const oc_node *cell = row->first; cell; cell = cell->next) {
-            int c = cell->col < nc ? cell->col : nc - 1;
-            if (!cref[c]) cref[c] = oc_blocks_se(b, row->header ? OC_SE_TH : OC_SE_TD, tr, cell);
+            int col = oc_cell_col(cell), c = col < nc ? col : nc - 1;
+            if (!cref[c]) cref[c] = oc_blocks_se(b, head ? OC_SE_TH : OC_SE_TD, tr, cell);
             double cw = 0;
-            for (int k = c; k < nc && k < c + (cell->colspan > 1 ? cell->colspan : 1); k++)
+            for (int k = c; k < nc && k < c + oc_cell_span(cell); k++)
                 cw += w[k];
             oc_para_style st = oc_blocks_style(b, font, size, lead, 0);
             st.hyphenate = w[c] < prefw[c]; /* a narrowed column breaks words at syllables */
@@ -959,9 +962,9 @@ static void table(oc_blocks *b, const oc_node *n) {
             if (cells[c].nlines > maxl) maxl = cells[c].nlines;
         }
         double h = maxl * lead + pad;
-        size_t e = oc_blocks_elem(b, h, row->header ? OC_PG_KEEP_NEXT : 0);
+        size_t e = oc_blocks_elem(b, h, head ? OC_PG_KEEP_NEXT : 0);
         set_src(b->flow, e, row, 0);
-        if (row->header) header_elem = (int)e;
+        if (head) header_elem = (int)e;
         b->flow->pe[e].repeat = header_elem;
         if (r == 0) { /* a rule above the table (repeated with the header) */
             oc_item t = oc_item_at(OC_ITEM_RULE, b->indent, 0, tw, 0);
@@ -969,7 +972,7 @@ static void table(oc_blocks *b, const oc_node *n) {
             t.color = b->text;
             oc_flow_item(b->flow, &t);
         }
-        if (!row->header && r % 2 == 0) {
+        if (!head && r % 2 == 0) {
             oc_item t = oc_item_at(OC_ITEM_RECT, b->indent, -h, tw, h);
             t.color = b->tint;
             oc_flow_item(b->flow, &t);
@@ -989,7 +992,7 @@ static void table(oc_blocks *b, const oc_node *n) {
             }
             x += w[c];
         }
-        if (row->header) {
+        if (head) {
             oc_item t = oc_item_at(OC_ITEM_RULE, b->indent, -h, tw, 0);
             t.size = 0.8;
             t.color = b->text;

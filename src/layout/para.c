@@ -1698,7 +1698,8 @@ static oc_status code_block(pbuild *b, oc_para *out) {
      * since every character carries its class) */
     rstyle cst[OC_HL_COUNT];
     oc_font_id cfont[OC_HL_COUNT];
-    const oc_hl_style *theme = n->nspans ? b->ps->code_theme : NULL;
+    const oc_hl_style *theme =
+        n->type == OC_CODE_BLOCK && n->nspans ? b->ps->code_theme : NULL; /* not HTML_BLOCK */
     for (int c = 0; c < OC_HL_COUNT; c++) {
         cst[c] = st;
         cfont[c] = st.font;
