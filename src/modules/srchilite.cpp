@@ -327,15 +327,15 @@ enum { CALL_NONE = 0, CALL_PLAIN, CALL_TS };
 const char *find_call(int kind, const char *p, const char *end, const char **me) {
     const WordBytes &wb = word_bytes();
     const bool ts = kind == CALL_TS;
+    auto body = [&](char c) { return wb.w[(unsigned char)c] || (ts && c == '$'); };
     const char *q = p;
     while (q < end) {
-        unsigned char c = (unsigned char)*q;
-        if (!wb.w[c] && !(ts && c == '$')) {
+        if (!body(*q)) {
             q++;
             continue;
         }
         const char *e = q;
-        while (e < end && (wb.w[(unsigned char)*e] || (ts && *e == '$')))
+        while (e < end && body(*e))
             e++;
         const char *k = e;
         while (k < end && wb.blank[(unsigned char)*k])
@@ -587,7 +587,7 @@ inline bool is_word(unsigned char c) {
 struct Memo {
     unsigned line = 0; // the line it belongs to (0: none)
     const char *from = nullptr;
-    bool found = false;                      // the search from `from` found m
+    bool found = false;                      // the search from `from` found [mb, me)
     bool none = false;                       // (not found) no match anywhere in [from, end]
     const char *lo = nullptr;                // (not found, not none) no match starts in [from, lo)
     const char *mb = nullptr, *me = nullptr; // (found) the match
