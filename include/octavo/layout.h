@@ -70,6 +70,8 @@ oc_font_id oc_fonts_script_face(const oc_fontset *fs, uint32_t cp);
 int oc_fonts_tables_built(const oc_fontset *fs, oc_font_id f);
 /* 1 when font f has a glyph for cp. */
 int oc_fonts_has(const oc_fontset *fs, oc_font_id f, uint32_t cp);
+/* 1 when font f has every printable ASCII character (U+0020 to U+007E). */
+int oc_fonts_has_ascii(const oc_fontset *fs, oc_font_id f);
 /* Advance width of cp in font f, in thousandths of an em (0 when missing). */
 double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp);
 /* Width of UTF-8 text at `size` points as the PDF draws it: each word

@@ -67,7 +67,31 @@ void oc_buf_reset(oc_buf *b);
 void oc_buf_reserve(oc_buf *b, size_t extra);
 void oc_buf_append(oc_buf *b, const void *data, size_t len);
 void oc_buf_puts(oc_buf *b, const char *s);
-void oc_buf_putc(oc_buf *b, char c);
+/* the default ceiling (limit 0) */
+#define OC_BUF_DEFAULT_LIMIT ((size_t)1 << 30)
+/* One byte: inline while the buffer has room (it is called per glyph and per
+ * character), else through oc_buf_append. */
+static inline void oc_buf_putc(oc_buf *b, char c) {
+    size_t limit = b->limit ? b->limit : OC_BUF_DEFAULT_LIMIT;
+    if (!b->overflow && b->len + 1 < b->cap && b->len < limit) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return;
+    }
+    oc_buf_append(b, &c, 1);
+}
+/* Where n more bytes can be written without growing (the ceiling and the
+ * terminator allowed for), or NULL; after writing k <= n of them there,
+ * oc_buf_commit(b, k). */
+static inline char *oc_buf_room(oc_buf *b, size_t n) {
+    size_t limit = b->limit ? b->limit : OC_BUF_DEFAULT_LIMIT;
+    if (b->overflow || b->len + n >= b->cap || n > limit || b->len > limit - n) return NULL;
+    return b->data + b->len;
+}
+static inline void oc_buf_commit(oc_buf *b, size_t k) {
+    b->len += k;
+    b->data[b->len] = '\0';
+}
 void oc_buf_printf(oc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void oc_buf_vprintf(oc_buf *b, const char *fmt, va_list ap);
 /* v in decimal */

@@ -62,6 +62,7 @@ typedef struct {
     double ascent, descent;  /* thousandths of an em */
     float *bmp_advance;      /* 65536 entries; 0 where there is no glyph */
     uint8_t *bmp_has;        /* 65536 bits */
+    int has_ascii;           /* every printable ASCII character, U+0020 to U+007E */
     uint16_t *bmp_gid;       /* 65536 glyph ids (0: none) */
     uint16_t *glyph_advance; /* font units, per glyph */
     uint16_t nglyphs;
@@ -229,6 +230,9 @@ static void build_tables(oc_font *f) {
         f->bmp_has[c >> 3] |= (uint8_t)(1u << (c & 7));
         f->bmp_advance[c] = (float)(f->glyph_advance[g] * f->scale);
     }
+    f->has_ascii = 1;
+    for (uint32_t c = 0x20; c < 0x7F; c++)
+        if (!bmp_gid[c]) f->has_ascii = 0;
     f->bmp_gid = bmp_gid;
 }
 
@@ -491,6 +495,11 @@ int oc_fonts_has(const oc_fontset *fs, oc_font_id f, uint32_t cp) {
     if (!font) return 0;
     if (cp > 0xFFFF) return cp <= 0x10FFFF && astral_glyph(font, cp) != 0;
     return (font->bmp_has[cp >> 3] >> (cp & 7)) & 1;
+}
+
+int oc_fonts_has_ascii(const oc_fontset *fs, oc_font_id f) {
+    const oc_font *font = tables_of(fs, f);
+    return font && font->has_ascii;
 }
 
 double oc_fonts_advance(const oc_fontset *fs, oc_font_id f, uint32_t cp) {

@@ -98,6 +98,8 @@ typedef struct {
     int hyphen;    /* PENALTY: draw a hyphen when broken here (after atom a0) */
 } imeta;
 
+_Static_assert(OC_FONT_COUNT <= 32, "pbuild.ascii_has has a bit per font");
+
 typedef struct {
     oc_para_ctx *ctx;
     const oc_para_style *ps;
@@ -122,6 +124,9 @@ typedef struct {
     uint32_t cur_seg, cur_off;
     oc_shaper *shaper;
     struct oc_para_bufs *sb; /* the word buffers (ctx->bufs, or our own) */
+    /* fonts asked whether they have all of printable ASCII, and those that
+     * have (bit f): most characters then need no lookup in pick_font */
+    uint32_t ascii_asked, ascii_has;
 } pbuild;
 
 /* a run being assembled */
@@ -227,6 +232,10 @@ static void bufs_give(struct oc_para_bufs *p, pbuild *b, runvec *rv) {
 /* ---- helpers --------------------------------------------------------------- */
 
 static void put_cp(oc_buf *buf, uint32_t cp) {
+    if (cp < 0x80) {
+        oc_buf_putc(buf, (char)cp);
+        return;
+    }
     char u[4];
     int n = oc_utf8_encode(cp, u);
     oc_buf_append(buf, u, (size_t)n);
@@ -399,6 +408,14 @@ static void warn_missing(pbuild *b, uint32_t cp) {
  * skip) when no font has it. */
 static oc_font_id pick_font(pbuild *b, oc_font_id want, uint32_t *cp) {
     const oc_fontset *fs = b->ctx->fonts;
+    if (*cp >= 0x20 && *cp < 0x7F) {
+        uint32_t bit = 1u << want;
+        if (!(b->ascii_asked & bit)) {
+            b->ascii_asked |= bit;
+            if (oc_fonts_has_ascii(fs, want)) b->ascii_has |= bit;
+        }
+        if (b->ascii_has & bit) return want;
+    }
     if (oc_fonts_has(fs, want, *cp)) return want;
     oc_font_id alt = is_bold(want) ? OC_FONT_SANS_BOLD : OC_FONT_SANS;
     if (oc_fonts_has(fs, alt, *cp)) return alt;

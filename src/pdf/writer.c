@@ -125,6 +125,8 @@ struct oc_pdf_writer {
     int untagged;      /* OCTAVO_TAGGED=0: no marked content, no structure tree */
 
     zslot ring[ZRING];
+    z_stream zs; /* the deflater's (see deflate_slot) */
+    int zinit;
     size_t zhead, ztail, zwork; /* next slot to fill, to write out, to deflate */
     int zthreaded, zquit;
     pthread_t zthread;
@@ -643,34 +645,33 @@ static double advance(writer *w, oc_font_id f, uint32_t gid) {
     return w->adv[f][gid];
 }
 
-/* A glyph's 2-byte code inside a literal string. */
+/* A glyph's 2-byte code inside a literal string: ( ) and \ escaped, and
+ * CR and LF (which a reader would take for an end of line). */
+static int code_escape(unsigned char c) {
+    return c == '(' || c == ')' || c == '\\' || c == '\n' || c == '\r';
+}
+
 static void put_code(oc_buf *b, uint32_t gid) {
     unsigned char by[2] = {(unsigned char)(gid >> 8), (unsigned char)gid};
-    if (!b->overflow && b->len + 5 <= b->cap) { /* room for 4 bytes and the NUL */
-        char *p = b->data + b->len;
+    char *p = oc_buf_room(b, 4);
+    if (p) {
+        char *q = p;
         for (int k = 0; k < 2; k++) {
             unsigned char c = by[k];
-            if (c == '(' || c == ')' || c == '\\') {
-                *p++ = '\\';
-                *p++ = (char)c;
-            } else if (c == '\n' || c == '\r') {
-                *p++ = '\\';
-                *p++ = c == '\n' ? 'n' : 'r';
-            } else {
-                *p++ = (char)c;
+            if (code_escape(c)) {
+                *q++ = '\\';
+                c = c == '\n' ? 'n' : c == '\r' ? 'r' : c;
             }
+            *q++ = (char)c;
         }
-        *p = '\0';
-        b->len = (size_t)(p - b->data);
+        oc_buf_commit(b, (size_t)(q - p));
         return;
     }
     for (int k = 0; k < 2; k++) {
         unsigned char c = by[k];
-        if (c == '(' || c == ')' || c == '\\') {
-            char e[2] = {'\\', (char)c};
+        if (code_escape(c)) {
+            char e[2] = {'\\', c == '\n' ? 'n' : c == '\r' ? 'r' : (char)c};
             oc_buf_append(b, e, 2);
-        } else if (c == '\n' || c == '\r') {
-            oc_buf_append(b, c == '\n' ? "\\n" : "\\r", 2);
         } else {
             oc_buf_putc(b, (char)c);
         }
@@ -1206,12 +1207,29 @@ done:
 
 /* ---- deflating pages ----------------------------------------------------------------- */
 
-static void deflate_slot(zslot *s) {
+/* Deflates a slot's page with the writer's one stream, which only the
+ * thread that deflates uses: deflateReset between pages gives the bytes a
+ * new stream (compress2) would, without allocating and clearing zlib's
+ * 256 KB of tables for every page. */
+static void deflate_slot(writer *w, zslot *s) {
     s->zlen = compressBound((uLong)s->raw.len);
     oc_buf_reset(&s->z);
     oc_buf_reserve(&s->z, s->zlen);
-    s->ok = !s->z.overflow && compress2((Bytef *)s->z.data, &s->zlen, (const Bytef *)s->raw.data,
-                                        (uLong)s->raw.len, CONTENT_LEVEL) == Z_OK;
+    s->ok = 0;
+    if (s->z.overflow || s->raw.len > 0x7FFFFFFF) return;
+    if (!w->zinit) {
+        memset(&w->zs, 0, sizeof w->zs);
+        if (deflateInit(&w->zs, CONTENT_LEVEL) != Z_OK) return;
+        w->zinit = 1;
+    } else if (deflateReset(&w->zs) != Z_OK) {
+        return;
+    }
+    w->zs.next_in = (Bytef *)s->raw.data;
+    w->zs.avail_in = (uInt)s->raw.len;
+    w->zs.next_out = (Bytef *)s->z.data;
+    w->zs.avail_out = (uInt)s->zlen;
+    s->ok = deflate(&w->zs, Z_FINISH) == Z_STREAM_END;
+    s->zlen = w->zs.total_out;
 }
 
 static void *deflater_main(void *arg) {
@@ -1225,7 +1243,7 @@ static void *deflater_main(void *arg) {
             continue;
         }
         pthread_mutex_unlock(&w->zmu);
-        deflate_slot(s);
+        deflate_slot(w, s);
         pthread_mutex_lock(&w->zmu);
         s->state = 2;
         w->zwork = (w->zwork + 1) % ZRING;
@@ -1278,7 +1296,7 @@ static oc_status submit(writer *w, size_t index) {
     s->page = index;
     w->zhead = (w->zhead + 1) % ZRING;
     if (!w->zthreaded) {
-        deflate_slot(s);
+        deflate_slot(w, s);
         s->state = 2;
         return write_oldest(w);
     }
@@ -2053,6 +2071,7 @@ void oc_pdf_writer_free(oc_pdf_writer *w) {
     if (!w) return;
     /* after a failure pages may still be queued: stop the deflater first */
     stop_deflater(w);
+    if (w->zinit) deflateEnd(&w->zs);
     for (int i = 0; i < ZRING; i++) {
         oc_buf_free(&w->ring[i].raw);
         oc_buf_free(&w->ring[i].z);

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OC_BUF_DEFAULT_LIMIT ((size_t)1 << 30)
-
 void oc_buf_init(oc_buf *b) {
     memset(b, 0, sizeof *b);
 }
@@ -53,10 +51,6 @@ void oc_buf_append(oc_buf *b, const void *data, size_t len) {
 
 void oc_buf_puts(oc_buf *b, const char *s) {
     oc_buf_append(b, s, strlen(s));
-}
-
-void oc_buf_putc(oc_buf *b, char c) {
-    oc_buf_append(b, &c, 1);
 }
 
 /* Formats into the room the buffer has first, and only when that is too
