@@ -122,6 +122,12 @@ const oc_glyph *oc_shaper_shape(oc_shaper *s, oc_font_id f, int dir, const char 
  * oc_fonts_width. */
 double oc_shaper_width(oc_shaper *s, oc_font_id f, int dir, double size, const char *text,
                        size_t len);
+/* Lets `s` find words in `peer`'s cache before shaping them: the words a
+ * finished layout thread shaped, which the thread that draws the pages
+ * would otherwise shape again. The peer must no longer change (its thread
+ * is done) and must outlive its use; NULL ends it. Ignored unless both
+ * shape with the same fonts and language (the glyphs are then the same). */
+void oc_shaper_set_peer(oc_shaper *s, const oc_shaper *peer);
 /* 1 when the word is shaped right to left (it holds a strong RTL letter). */
 int oc_shape_is_rtl(const char *word, size_t len);
 /* 1 for a strong right-to-left character. */

@@ -767,9 +767,12 @@ static void replay(oc_diag *into, const oc_diag *from, oc_cpset *seen) {
     }
 }
 
-/* Lays out every chapter into `body` with `b` (and a second thread). */
+/* Lays out every chapter into `body` with `b` (and a second thread, whose
+ * working arrays and shaper end in *helper_bufs, replacing what was there:
+ * see oc_shaper_set_peer). */
 static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *doc, oc_diag *diag,
-                             const oc_hyphen_patterns *patterns, oc_flow *body) {
+                             const oc_hyphen_patterns *patterns, oc_flow *body,
+                             struct oc_para_bufs **helper_bufs) {
     int n = doc->nchapters;
     chapter_queue q;
     memset(&q, 0, sizeof q);
@@ -839,7 +842,8 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
         pthread_join(thread, NULL);
         b->para->refs_used += helper.pc.refs_used;
         if (helper.hy) oc_hyphen_free(helper.hy);
-        oc_para_bufs_free(helper.pc.bufs);
+        oc_para_bufs_free(*helper_bufs);
+        *helper_bufs = helper.pc.bufs;
         oc_arena_free(&helper.scratch);
     }
     pthread_mutex_destroy(&q.mu);
@@ -1169,6 +1173,7 @@ static oc_status layout_book(const oc_document *doc, const oc_layout_options *op
     oc_flow body, cf;
     memset(&body, 0, sizeof body);
     memset(&cf, 0, sizeof cf);
+    struct oc_para_bufs *helper_bufs = NULL;
     oc_blocks b;
     memset(&b, 0, sizeof b);
     b.arena = &out->arena;
@@ -1213,7 +1218,7 @@ static oc_status layout_book(const oc_document *doc, const oc_layout_options *op
         pc.page_of = used.n ? ref_label : NULL;
         pc.page_of_user = &used;
         pc.refs_used = 0;
-        lay_out_chapters(&b, out, doc, pc.diag, patterns, &body);
+        lay_out_chapters(&b, out, doc, pc.diag, patterns, &body, &helper_bufs);
         st = oc_paginate(&out->arena, body.pe, body.n, &pp, &br);
         out->ref_passes = pass;
         if (st != OC_OK || pc.refs_used == 0) break;
@@ -1249,6 +1254,9 @@ static oc_status layout_book(const oc_document *doc, const oc_layout_options *op
     ref_free(&used);
     ref_free(&placed);
     free(dests);
+    /* the pages are drawn on this thread: the words the second thread
+     * shaped need not be shaped again */
+    oc_shaper_set_peer(oc_para_bufs_shaper(pc.bufs), oc_para_bufs_shaper(helper_bufs));
     oc_diag_free(&quiet);
     oc_cpset_free(&quiet_warned);
     if (st != OC_OK) goto done;
@@ -1289,7 +1297,9 @@ done:
     oc_flow_free(&body);
     oc_flow_free(&cf);
     if (hy) oc_hyphen_free(hy);
+    oc_shaper_set_peer(oc_para_bufs_shaper(pc.bufs), NULL);
     oc_para_bufs_free(pc.bufs);
+    oc_para_bufs_free(helper_bufs);
     oc_cpset_free(&warned);
     oc_hyphen_patterns_free(own_patterns);
     if (st != OC_OK) oc_layout_free(out);

@@ -46,6 +46,7 @@ struct oc_shaper {
     size_t nglyphs, capglyphs;
     oc_glyph *tmp; /* an uncached word's glyphs */
     size_t captmp;
+    const struct oc_shaper *peer; /* read-only, see oc_shaper_set_peer */
 };
 
 int oc_shape_cp_rtl(uint32_t cp) {
@@ -185,6 +186,25 @@ static int is_nominal(const oc_fontset *fs, oc_font_id f, const char *word, size
     return q == n;
 }
 
+void oc_shaper_set_peer(oc_shaper *s, const oc_shaper *peer) {
+    if (!s) return;
+    s->peer = peer && peer != s && peer->fs == s->fs && peer->lang == s->lang ? peer : NULL;
+}
+
+/* The cached record of a word (hash h, key `key`), or NULL. */
+static const centry *cache_find(const oc_shaper *s, uint64_t h, int key, const char *word,
+                                size_t len) {
+    if (!s->tab) return NULL;
+    size_t mask = s->cap - 1;
+    for (size_t slot = h & mask; s->tab[slot].hash; slot = (slot + 1) & mask) {
+        const centry *e = &s->tab[slot];
+        if (e->hash == h && e->font == key && e->klen == len &&
+            same_bytes((const char *)(s->glyphs + e->glyphs + e->nglyphs), word, len))
+            return e;
+    }
+    return NULL;
+}
+
 const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *word, size_t len,
                                size_t *n, double *width) {
     int nominal;
@@ -202,17 +222,16 @@ const oc_glyph *oc_shaper_shape(oc_shaper *s, oc_font_id f, int dir, const char 
     if (cacheable) {
         if (!s->tab) s->tab = oc_xcalloc(s->cap, sizeof *s->tab);
         h = hash_word(key, word, len);
-        size_t mask = s->cap - 1;
-        for (slot = h & mask; s->tab[slot].hash; slot = (slot + 1) & mask) {
-            const centry *e = &s->tab[slot];
-            if (e->hash == h && e->font == key && e->klen == len &&
-                same_bytes((const char *)(s->glyphs + e->glyphs + e->nglyphs), word, len)) {
-                *n = e->nglyphs;
-                *width = e->width;
-                *nominal = (int)e->nominal;
-                return s->glyphs + e->glyphs;
-            }
+        const centry *e = cache_find(s, h, key, word, len);
+        const oc_shaper *from = s;
+        if (!e && s->peer && (e = cache_find(s->peer, h, key, word, len)) != NULL) from = s->peer;
+        if (e) {
+            *n = e->nglyphs;
+            *width = e->width;
+            *nominal = (int)e->nominal;
+            return from->glyphs + e->glyphs;
         }
+        slot = free_slot(s->tab, s->cap, h);
     }
     unsigned ng = shape_into(s->fs, s->buf, s->lang, f, rtl, word, len);
     if (!cacheable) {
