@@ -285,6 +285,42 @@ static void test_cache(void) {
     oc_shaper_free(sh);
 }
 
+static void test_peer(void) {
+    /* a finished thread's shaper answers for words it shaped: the same
+     * glyphs, from its own cache (the pointer is into it) */
+    oc_shaper *done = oc_shaper_new(fs, "en"), *drawing = oc_shaper_new(fs, "en");
+    size_t n1 = 0, n2 = 0;
+    double w1 = 0, w2 = 0;
+    int nom1 = -1, nom2 = -1;
+    const oc_glyph *a = oc_shaper_shape(done, OC_FONT_SERIF, 0, "office", 6, &n1, &w1, &nom1);
+    oc_glyph want[16];
+    size_t nwant = n1;
+    double wwant = w1;
+    CHECK(n1 > 0 && n1 <= 16);
+    memcpy(want, a, n1 * sizeof *a);
+    oc_shaper_set_peer(drawing, done);
+    const oc_glyph *b = oc_shaper_shape(drawing, OC_FONT_SERIF, 0, "office", 6, &n2, &w2, &nom2);
+    CHECK(b == a);
+    CHECK(n1 == n2 && w1 == w2 && nom1 == nom2 && memcmp(want, b, n1 * sizeof *b) == 0);
+    /* a word the peer has not seen is shaped here, and kept here */
+    b = oc_shaper_shape(drawing, OC_FONT_SERIF, 0, "Typeset", 7, &n2, &w2, &nom2);
+    const oc_glyph *c = oc_shaper_shape(drawing, OC_FONT_SERIF, 0, "Typeset", 7, &n1, &w1, &nom1);
+    CHECK(b == c && n1 == n2 && w1 == w2);
+    /* without the peer, the word is shaped again here: the same glyphs,
+     * in this shaper's own cache */
+    oc_shaper_set_peer(drawing, NULL);
+    b = oc_shaper_shape(drawing, OC_FONT_SERIF, 0, "office", 6, &n2, &w2, &nom2);
+    CHECK(b != a && n2 == nwant && w2 == wwant && memcmp(want, b, n2 * sizeof *b) == 0);
+    /* another language may shape otherwise: no peer then */
+    oc_shaper *tr = oc_shaper_new(fs, "tr");
+    oc_shaper_set_peer(tr, done);
+    b = oc_shaper_shape(tr, OC_FONT_SERIF, 0, "office", 6, &n2, &w2, &nom2);
+    CHECK(b != a);
+    oc_shaper_free(tr);
+    oc_shaper_free(drawing);
+    oc_shaper_free(done);
+}
+
 int main(void) {
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
@@ -301,6 +337,7 @@ int main(void) {
     RUN(test_ligatures_in_pdf);
     RUN(test_matches_hb_shape);
     RUN(test_cache);
+    RUN(test_peer);
     oc_fonts_free(fs);
     oc_diag_free(&d);
     char cmd[600];
