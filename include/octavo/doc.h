@@ -251,7 +251,7 @@ typedef struct {
     oc_node *root;       /* OC_CHAPTER */
     oc_node **notes;     /* FOOTNOTE bodies in number order */
     int nnotes;
-    const char *source; /* the chapter's Markdown (kept for diagnostics and tests) */
+    const char *source; /* the chapter's Markdown (NULL after oc_doc_drop_sources) */
     size_t source_len;
     /* The book's structure where its table of contents gives one (mdBook's
      * SUMMARY.md); a book.yaml book leaves these 0 / NULL. */
@@ -308,6 +308,9 @@ struct oc_io;
 
 typedef struct oc_document {
     oc_arena arena;
+    /* the chapters' Markdown as read (oc_chapter.source), apart: parsing
+     * and the accessibility check read it; oc_doc_drop_sources frees it */
+    oc_arena sources;
     const struct oc_io *io; /* how files are read (disk or memory), see book.h */
     oc_meta meta;
     const char *root_dir;  /* the book folder on disk ("." style, for reading) */
@@ -390,5 +393,9 @@ oc_status oc_doc_select_chapters(oc_document *doc, const char *list, oc_diag *di
 void oc_doc_highlight_wait(const oc_document *doc, int chapter);
 /* Frees everything the document owns. */
 void oc_doc_free(oc_document *doc);
+/* Frees the chapters' Markdown once the Document is parsed and checked
+ * (their `source` becomes NULL; `source_len` stays): a book's Markdown is
+ * a quarter of its Document, and nothing after the check reads it. */
+void oc_doc_drop_sources(oc_document *doc);
 
 #endif

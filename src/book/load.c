@@ -490,8 +490,8 @@ static void parse_meta(loader *L, const char *text, size_t len) {
 /* ---- chapter text -------------------------------------------------------- */
 
 /* Replaces invalid UTF-8 and NUL bytes with U+FFFD (warning once per file
- * with the first place), returns the cleaned text in the arena. */
-static char *clean_text(oc_document *doc, oc_diag *diag, const char *display, const char *s,
+ * with the first place), returns the cleaned text in arena `into`. */
+static char *clean_into(oc_arena *into, oc_diag *diag, const char *display, const char *s,
                         size_t len, size_t *out_len) {
     size_t bad = oc_utf8_find_invalid(s, len);
     const char *nul = memchr(s, '\0', len);
@@ -500,7 +500,7 @@ static char *clean_text(oc_document *doc, oc_diag *diag, const char *display, co
     if (nul && (size_t)(nul - s) < start) start = (size_t)(nul - s);
     if (start == len) {
         *out_len = len;
-        return oc_arena_strndup(&doc->arena, s, len);
+        return oc_arena_strndup(into, s, len);
     }
     int line = 1, col = 1;
     for (size_t i = 0; i < start; i++) {
@@ -538,9 +538,22 @@ static char *clean_text(oc_document *doc, oc_diag *diag, const char *display, co
     oc_diag_report(diag, OC_WARNING, display, line, col,
                    "invalid UTF-8 or NUL byte replaced with U+FFFD (%zu in this file)", count);
     *out_len = b.len;
-    char *r = oc_arena_strndup(&doc->arena, b.data, b.len);
+    char *r = oc_arena_strndup(into, b.data, b.len);
     oc_buf_free(&b);
     return r;
+}
+
+/* Text that is only read while loading (an included file, SUMMARY.md): in
+ * the Document's arena. */
+static char *clean_text(oc_document *doc, oc_diag *diag, const char *display, const char *s,
+                        size_t len, size_t *out_len) {
+    return clean_into(&doc->arena, diag, display, s, len, out_len);
+}
+
+/* A chapter's own Markdown, in the arena oc_doc_drop_sources frees. */
+static char *clean_source(oc_document *doc, oc_diag *diag, const char *display, const char *s,
+                          size_t len, size_t *out_len) {
+    return clean_into(&doc->sources, diag, display, s, len, out_len);
 }
 
 /* The line starting at i ends at the returned index (its first line-end
@@ -639,7 +652,7 @@ static oc_chapter *load_chapter_file(loader *L, const char *rel, int line, int c
     }
     const char *display = disk_path(doc, rel);
     size_t clen;
-    char *text = clean_text(doc, L->diag, display, raw, len, &clen);
+    char *text = clean_source(doc, L->diag, display, raw, len, &clen);
     free(raw);
     size_t ys, yl;
     long fm = front_matter(text, clen, &ys, &yl);
@@ -891,6 +904,7 @@ static void finish_meta(loader *L, const char *fallback_name) {
 static void doc_init(oc_document *doc, const oc_io *io, oc_diag *diag) {
     memset(doc, 0, sizeof *doc);
     oc_arena_init(&doc->arena);
+    oc_arena_init(&doc->sources);
     doc->io = io ? io : oc_io_disk();
     /* OCTAVO_HIGHLIGHT=0 turns highlighting off for one run (benchmarks, comparisons) */
     const char *hl = getenv("OCTAVO_HIGHLIGHT");
@@ -933,7 +947,7 @@ oc_status oc_book_load_string(oc_document *doc, const char *name, const char *md
     doc->meta_path = oc_arena_strdup(&doc->arena, name);
     loader L = {.doc = doc, .diag = diag, .meta_display = doc->meta_path};
     size_t clen;
-    char *text = clean_text(doc, diag, doc->meta_path, md, len, &clen);
+    char *text = clean_source(doc, diag, doc->meta_path, md, len, &clen);
     if (load_single(&L, doc->meta_path, doc->meta_path, text, clen) != OC_OK) return OC_ERR_INPUT;
     finish_meta(&L, name);
     if (diag->errors > errors_before) return OC_ERR_INPUT;
@@ -966,7 +980,7 @@ oc_status oc_book_load(oc_document *doc, const char *book, const oc_io *io, oc_d
             return OC_ERR_INPUT;
         }
         size_t clen;
-        char *text = clean_text(doc, diag, book, data, len, &clen);
+        char *text = clean_source(doc, diag, book, data, len, &clen);
         free(data);
         const char *rel = slash ? oc_arena_strdup(a, slash + 1) : doc->meta_path;
         if (load_single(&L, book, rel, text, clen) != OC_OK) return OC_ERR_INPUT;

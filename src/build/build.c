@@ -185,6 +185,7 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
     st = oc_doc_select_chapters(&doc, opt->chapters, diag); /* --chapters */
     if (st != OC_OK) goto done;
     oc_a11y_scan(&doc, NULL, diag); /* warnings only; the EPUB takes its own facts */
+    oc_doc_drop_sources(&doc);      /* parsed and checked: the Markdown is not read again */
     oc_progress_step(progress, "parsed %d chapters (%.2f MB of Markdown)", doc.nchapters,
                      source_bytes(&doc) / 1e6);
     if (opt->check_only) {

@@ -1401,8 +1401,15 @@ void oc_doc_highlight_wait(const oc_document *doc, int chapter) {
                                          : SIZE_MAX);
 }
 
+void oc_doc_drop_sources(oc_document *doc) {
+    for (int i = 0; i < doc->nchapters; i++)
+        doc->chapters[i].source = NULL;
+    oc_arena_free(&doc->sources);
+}
+
 void oc_doc_free(oc_document *doc) {
     oc_hl_batch_free(doc->highlight);
+    oc_arena_free(&doc->sources);
     oc_arena_free(&doc->arena);
     memset(doc, 0, sizeof *doc);
 }

@@ -1,7 +1,9 @@
 /* Loader and parser: metadata, YAML errors with lines, path confinement,
  * slugs, ids, footnotes, cross-chapter links, images checked by bytes. */
 #include "harness.h"
+#include "octavo/a11y.h"
 #include "octavo/book.h"
+#include "octavo/epub.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -383,6 +385,33 @@ static void test_underscore_repeats(void) {
     oc_doc_free(&doc);
 }
 
+static void test_drop_sources(void) {
+    /* after the parse and the check, the Markdown goes; the Document and
+     * what is made from it do not need it */
+    static const char md[] = "---\ntitle: Dropped\n---\n# One\n\nSee [there](#two) and "
+                             "[a site](https://example.org).\n\n## Two\n\nText.\n";
+    oc_document doc;
+    oc_diag_free(&diag);
+    oc_diag_init(&diag, NULL);
+    CHECK(oc_book_load_string(&doc, "drop.md", md, sizeof md - 1, NULL, &diag) == OC_OK);
+    CHECK(doc.nchapters == 1 && doc.chapters[0].source != NULL);
+    size_t len = doc.chapters[0].source_len;
+    oc_a11y_facts before, after;
+    oc_a11y_scan(&doc, &before, NULL);
+    oc_doc_drop_sources(&doc);
+    CHECK(doc.chapters[0].source == NULL && doc.chapters[0].source_len == len);
+    CHECK(doc.sources.head == NULL);
+    oc_a11y_scan(&doc, &after, NULL);
+    CHECK(memcmp(&before, &after, sizeof before) == 0);
+    CHECK(strcmp(doc.meta.title, "Dropped") == 0);
+    oc_buf epub;
+    oc_buf_init(&epub);
+    CHECK(oc_epub_write(&doc, &epub, &diag) == OC_OK && epub.len > 1000);
+    oc_buf_free(&epub);
+    oc_doc_drop_sources(&doc); /* twice: nothing more to free */
+    oc_doc_free(&doc);
+}
+
 int main(void) {
     RUN(test_metadata);
     RUN(test_yaml_error_line);
@@ -398,6 +427,7 @@ int main(void) {
     RUN(test_listed_chapters);
     RUN(test_plain_folder);
     RUN(test_underscore_repeats);
+    RUN(test_drop_sources);
     oc_diag_free(&diag);
     return harness_finish("test_book");
 }
