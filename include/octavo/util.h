@@ -25,9 +25,14 @@ typedef struct oc_arena_chunk oc_arena_chunk;
 typedef struct {
     oc_arena_chunk *head;
     size_t total; /* bytes handed out, for the bench's memory report */
+    size_t next;  /* the next chunk's size while it grows (oc_arena_init_small); 0: 64 KB */
 } oc_arena;
 
 void oc_arena_init(oc_arena *a);
+/* An arena whose chunks start at 1 KB and double up to the usual 64 KB: for
+ * many small arenas alive at once (one per chapter), which would otherwise
+ * each take a 64 KB chunk for a few KB. */
+void oc_arena_init_small(oc_arena *a);
 void oc_arena_free(oc_arena *a);
 void *oc_arena_alloc(oc_arena *a, size_t size); /* zeroed, 16-byte aligned */
 char *oc_arena_strndup(oc_arena *a, const char *s, size_t n);

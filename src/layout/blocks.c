@@ -21,9 +21,13 @@ void oc_itemvec_push(oc_itemvec *v, const oc_item *it) {
 }
 
 void oc_flow_free(oc_flow *f) {
-    for (size_t i = 0; i < f->nchunks; i++)
+    for (size_t i = 0; i < f->nchunks; i++) {
         free(f->chunks[i]);
+        if (f->texts) oc_arena_free(&f->texts[i]);
+    }
     free(f->chunks);
+    free(f->texts);
+    free(f->note_end);
     free(f->items.v);
     free(f->pe);
     free(f->info);

@@ -67,6 +67,11 @@ typedef struct {
      * freed by the placement once the chapter's last page is drawn */
     oc_item **chunks;
     size_t nchunks;
+    /* and each chapter's runs' text (texts[chapter]), freed once its last
+     * page and its last footnote are drawn (when pages go to a sink), and
+     * the index in `notes` after each chapter's last note */
+    oc_arena *texts;
+    size_t *note_end;
     /* structure elements made while laying this flow out, in document
      * order; items and parents name them OC_SREF_FIRST + their index here
      * until oc_flow_structs_rebase moves them into the layout's table */

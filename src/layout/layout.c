@@ -299,7 +299,7 @@ static void place_flow(assembler *as, oc_flow *f, const oc_pg_result *r, oc_labe
     int chapter = -1;
     /* a chapter's items are freed once its last page is drawn */
     int *last = NULL;
-    size_t free_next = 0;
+    size_t free_next = 0, text_next = 0;
     if (f->nchunks && !as->dry) {
         last = oc_xmalloc(f->nchunks * sizeof *last);
         for (size_t c = 0; c < f->nchunks; c++)
@@ -400,6 +400,12 @@ static void place_flow(assembler *as, oc_flow *f, const oc_pg_result *r, oc_labe
             free(f->chunks[free_next]);
             f->chunks[free_next] = NULL;
         }
+        /* its text too once its notes are drawn, if the pages went to a
+         * sink (otherwise the layout's pages keep items pointing at it) */
+        for (;
+             as->sink && f->texts && text_next < free_next && as->note_i >= f->note_end[text_next];
+             text_next++)
+            oc_arena_free(&f->texts[text_next]);
     }
     free(last);
 }
@@ -678,6 +684,7 @@ typedef struct {
     const oc_document *doc;
     oc_flow *flows;
     oc_diag *diags;
+    oc_arena *texts; /* each chapter's runs' text, moved into the body */
     unsigned char *done;
     int next;
     pthread_mutex_t mu;
@@ -695,7 +702,10 @@ static void lay_out_chapter(oc_blocks *b, chapter_queue *q, int c) {
     b->para->diag = &q->diags[c];
     b->para->missing_file = NULL;
     b->para->nmissing = 0;
+    oc_arena *text = b->para->arena; /* the chapter's runs' text goes apart */
+    b->para->arena = &q->texts[c];
     oc_blocks_chapter(b, &q->doc->chapters[c]);
+    b->para->arena = text;
     pthread_mutex_lock(&q->mu);
     q->done[c] = 1;
     pthread_cond_broadcast(&q->cv);
@@ -717,8 +727,10 @@ static void *helper_main(void *arg) {
 /* Appends chapter flow `ch` (chapter index `c`) to `body`: elements, notes
  * and marks copied with their indexes shifted, the items taken over as the
  * chapter's chunk. */
-static void append_flow(oc_flow *body, oc_flow *ch, int c) {
+static void append_flow(oc_flow *body, oc_flow *ch, oc_arena *text, int c) {
     size_t e0 = body->n, n0 = body->nnotes;
+    body->texts[c] = *text;
+    oc_arena_init(text);
     /* the chunk lives until its pages are drawn: no slack from doubling */
     if (ch->items.n && ch->items.n < ch->items.cap)
         ch->items.v = oc_xrealloc(ch->items.v, ch->items.n * sizeof *ch->items.v);
@@ -746,6 +758,7 @@ static void append_flow(oc_flow *body, oc_flow *ch, int c) {
         }
         body->notes[body->nnotes++] = ch->notes[k];
     }
+    body->note_end[c] = body->nnotes;
     for (size_t k = 0; k < ch->nmarks; k++) {
         oc_flow_mark m = ch->marks[k];
         m.elem += e0;
@@ -780,11 +793,16 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     q.flows = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *q.flows);
     q.diags = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *q.diags);
     q.done = oc_xcalloc(n > 0 ? (size_t)n : 1, 1);
-    for (int c = 0; c < n; c++)
+    q.texts = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *q.texts);
+    for (int c = 0; c < n; c++) {
         oc_diag_init(&q.diags[c], NULL);
+        oc_arena_init_small(&q.texts[c]);
+    }
     pthread_mutex_init(&q.mu, NULL);
     pthread_cond_init(&q.cv, NULL);
     body->chunks = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *body->chunks);
+    body->texts = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *body->texts);
+    body->note_end = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *body->note_end);
     body->nchunks = (size_t)n;
     /* each thread keeps its own set; `seen` is the book's, kept by replay */
     oc_cpset *seen = b->para->warned, own = {0}, helper_own = {0};
@@ -827,7 +845,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
         }
         pthread_mutex_unlock(&q.mu);
         oc_flow_structs_rebase(&q.flows[k], out, 2);
-        append_flow(body, &q.flows[k], k);
+        append_flow(body, &q.flows[k], &q.texts[k], k);
         oc_flow_free(&q.flows[k]);
         replay(diag, &q.diags[k], seen);
         oc_diag_free(&q.diags[k]);
@@ -850,6 +868,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     pthread_cond_destroy(&q.cv);
     free(q.flows);
     free(q.diags);
+    free(q.texts); /* each moved into the body */
     free(q.done);
     oc_cpset_free(&own);
     oc_cpset_free(&helper_own);

@@ -50,6 +50,12 @@ struct oc_arena_chunk {
 void oc_arena_init(oc_arena *a) {
     a->head = NULL;
     a->total = 0;
+    a->next = 0;
+}
+
+void oc_arena_init_small(oc_arena *a) {
+    oc_arena_init(a);
+    a->next = 1024;
 }
 
 void oc_arena_free(oc_arena *a) {
@@ -67,11 +73,13 @@ void *oc_arena_alloc(oc_arena *a, size_t size) {
     size = (size + 15) & ~(size_t)15;
     oc_arena_chunk *c = a->head;
     if (!c || c->cap - c->used < size) {
-        size_t cap = size > OC_ARENA_CHUNK / 4 ? size : OC_ARENA_CHUNK;
+        size_t chunk = a->next && a->next < OC_ARENA_CHUNK ? a->next : OC_ARENA_CHUNK;
+        if (chunk < OC_ARENA_CHUNK) a->next = chunk * 2;
+        size_t cap = size > chunk / 4 ? size : chunk;
         oc_arena_chunk *n = oc_xmalloc(sizeof *n + cap);
         n->used = 0;
         n->cap = cap;
-        if (c && size > OC_ARENA_CHUNK / 4) {
+        if (c && size > chunk / 4) {
             /* A big block gets its own chunk behind the current one, so the
              * current chunk's free space is not wasted. */
             n->next = c->next;

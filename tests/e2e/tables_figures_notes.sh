@@ -19,7 +19,9 @@
 #     captions "Figure N. Title" numbered through the book in order; a
 #     caption on the same page as its image; a sentence ending in ':' never
 #     last on a page before the table or list it introduces;
-#   - qpdf --check passes with no warning.
+#   - qpdf --check passes with no warning;
+#   - notes-across/: a note that begins on the first chapter's last page ends
+#     on the page where the second chapter opens.
 # EPUB (unzip, the XHTML, epubcheck):
 #   - images packed once each; titled images in <figure> with <figcaption>
 #     "Figure N. Title"; alt text on every <img>;
@@ -74,6 +76,31 @@ for slug in bigtable footnotes figures; do
             "$WORK/$slug.epubcheck.txt" | head -4)"
     fi
 done
+
+# ---- a note carried from one chapter onto the next one's opening page ---------
+# (the first chapter's laid-out text is freed once its pages and notes are
+# drawn: under the sanitizers, freeing it with the pages alone fails the build)
+if "$BIN" build "$FIX/notes-across" -o "$OUT" -q >"$WORK/build-notes-across.log" 2>&1; then
+    ok "build notes-across"
+    pdftotext "$OUT/notes-across.pdf" "$WORK/notes-across.txt"
+    where=$(python3 -I - "$WORK/notes-across.txt" <<'PY'
+import sys
+pages = open(sys.argv[1], encoding="utf-8").read().split("\f")
+def page(word):
+    hits = [i + 1 for i, p in enumerate(pages) if word in p]
+    return hits[0] if len(hits) == 1 else 0
+print(page("Note1begins"), page("note1ends"), page("Chapter2opens"))
+PY
+    )
+    read -r begins ends opens <<<"$where"
+    if [ "$begins" -gt 0 ] && [ "$ends" -eq $((begins + 1)) ] && [ "$opens" -eq "$ends" ]; then
+        ok "the note begins on page $begins and ends on page $ends, where chapter 2 opens"
+    else
+        bad "note across chapters: begins p.$begins, ends p.$ends, chapter 2 opens p.$opens"
+    fi
+else
+    bad "build notes-across: $(head -3 "$WORK/build-notes-across.log")"
+fi
 
 # ---- the checks proper (one Python run; one line per check) ---------------------
 cat >"$WORK/check.py" <<'PY'

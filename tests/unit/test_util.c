@@ -5,6 +5,7 @@
 #include "octavo/util.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Against a bitmap over all of Unicode: random adds (clustered and spread,
@@ -99,8 +100,45 @@ static void test_buf_printf(void) {
     oc_buf_free(&l);
 }
 
+static void test_arenas(void) {
+    /* a small arena (chunks from 1 KB, doubling) and the usual one give the
+     * same: zeroed, 16-byte aligned blocks that keep their bytes, big
+     * blocks among small ones, and the bytes handed out counted */
+    for (int small = 0; small < 2; small++) {
+        oc_arena a;
+        if (small)
+            oc_arena_init_small(&a);
+        else
+            oc_arena_init(&a);
+        char *s[600];
+        size_t want = 0;
+        int ok = 1;
+        for (int i = 0; i < 600; i++) {
+            size_t n =
+                i % 50 == 0 ? 20000 : (size_t)(i % 37) + 1; /* some above any chunk's quarter */
+            char *p = oc_arena_alloc(&a, n);
+            ok &= ((uintptr_t)p & 15) == 0 && p[0] == 0 && p[n - 1] == 0;
+            memset(p, 'a' + i % 26, n);
+            s[i] = p;
+            want += (n + 15) & ~(size_t)15;
+        }
+        for (int i = 0; i < 600; i++) {
+            size_t n = i % 50 == 0 ? 20000 : (size_t)(i % 37) + 1;
+            for (size_t k = 0; k < n; k++)
+                ok &= s[i][k] == 'a' + i % 26;
+        }
+        CHECK(ok);
+        CHECK(a.total == want);
+        char *d = oc_arena_strdup(&a, "kept");
+        CHECK(strcmp(d, "kept") == 0);
+        oc_arena_free(&a);
+        CHECK(a.head == NULL && a.total == 0);
+    }
+}
+
 int main(void) {
     RUN(test_cpset_matches_bitmap);
+    RUN(test_arenas);
     RUN(test_buf_printf);
     RUN(test_diag_escapes);
     return harness_finish("test_util");
