@@ -33,6 +33,8 @@ void oc_arena_init(oc_arena *a);
  * many small arenas alive at once (one per chapter), which would otherwise
  * each take a 64 KB chunk for a few KB. */
 void oc_arena_init_small(oc_arena *a);
+/* Hands everything `from` holds to `into` (freed with it); `from` is left empty. */
+void oc_arena_adopt(oc_arena *into, oc_arena *from);
 void oc_arena_free(oc_arena *a);
 void *oc_arena_alloc(oc_arena *a, size_t size); /* zeroed, 16-byte aligned */
 char *oc_arena_strndup(oc_arena *a, const char *s, size_t n);

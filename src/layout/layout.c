@@ -1313,6 +1313,9 @@ done:
     free(as.dests);
     free(as.cur.v);
     oc_arena_free(&scratch);
+    /* pages kept in the layout (no sink) point at the chapters' text */
+    for (size_t c = 0; !sink && body.texts && c < body.nchunks; c++)
+        oc_arena_adopt(&out->arena, &body.texts[c]);
     oc_flow_free(&body);
     oc_flow_free(&cf);
     if (hy) oc_hyphen_free(hy);

@@ -69,6 +69,22 @@ void oc_arena_free(oc_arena *a) {
     a->total = 0;
 }
 
+void oc_arena_adopt(oc_arena *into, oc_arena *from) {
+    if (!from->head || into == from) return;
+    oc_arena_chunk *tail = from->head;
+    while (tail->next)
+        tail = tail->next;
+    if (into->head) { /* behind the chunk `into` allocates from */
+        tail->next = into->head->next;
+        into->head->next = from->head;
+    } else {
+        into->head = from->head;
+    }
+    into->total += from->total;
+    from->head = NULL;
+    from->total = 0;
+}
+
 void *oc_arena_alloc(oc_arena *a, size_t size) {
     size = (size + 15) & ~(size_t)15;
     oc_arena_chunk *c = a->head;

@@ -131,8 +131,24 @@ static void test_arenas(void) {
         CHECK(a.total == want);
         char *d = oc_arena_strdup(&a, "kept");
         CHECK(strcmp(d, "kept") == 0);
-        oc_arena_free(&a);
-        CHECK(a.head == NULL && a.total == 0);
+        /* adopted by another arena: the blocks live on with it, and it
+         * goes on allocating from its own chunk */
+        oc_arena into;
+        oc_arena_init(&into);
+        char *before = oc_arena_strdup(&into, "into");
+        size_t total = a.total + into.total;
+        oc_arena_adopt(&into, &a);
+        CHECK(a.head == NULL && a.total == 0 && into.total == total);
+        char *after = oc_arena_strdup(&into, "after");
+        CHECK(strcmp(d, "kept") == 0 && strcmp(before, "into") == 0 && strcmp(after, "after") == 0);
+        CHECK(after == before + 16); /* the same chunk as before */
+        ok = 1;
+        for (int i = 0; i < 600; i++)
+            ok &= s[i][0] == 'a' + i % 26;
+        CHECK(ok);
+        oc_arena_free(&a); /* empty: nothing */
+        oc_arena_free(&into);
+        CHECK(into.head == NULL && into.total == 0);
     }
 }
 
