@@ -5,12 +5,12 @@
 #include "epub/epub_internal.h"
 #include "octavo/diag.h"
 #include "octavo/epub.h"
+#include "util/deflate.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zip.h>
-#include <zlib.h>
 
 #define EPUB_DEFLATE_LEVEL 6
 /* the general-purpose flag bits libzip lets a source set (its
@@ -36,8 +36,7 @@ typedef struct {
 typedef struct {
     entry *items;
     int n, cap;
-    z_stream zs; /* for pack(), made at the first part */
-    int zinit;
+    oc_deflater zs; /* pack()'s */
 } entry_list;
 
 static entry *add_entry(entry_list *l, const char *name) {
@@ -60,33 +59,14 @@ static entry *add_entry(entry_list *l, const char *name) {
  * not change (zlib's output does not depend on how its input is handed in).
  * Left as it is (libzip deflates it) when anything fails. */
 static void pack(entry_list *l, entry *e) {
-    if (e->store || e->failed || e->owned.overflow || e->owned.len > 0x7FFFFFFF) return;
-    if (!l->zinit) {
-        memset(&l->zs, 0, sizeof l->zs);
-        if (deflateInit2(&l->zs, EPUB_DEFLATE_LEVEL, Z_DEFLATED, -MAX_WBITS, MAX_MEM_LEVEL,
-                         Z_DEFAULT_STRATEGY) != Z_OK)
-            return;
-        l->zinit = 1;
-    } else if (deflateReset(&l->zs) != Z_OK) {
-        return;
-    }
+    if (e->store || e->failed || e->owned.overflow) return;
     oc_buf z;
     oc_buf_init(&z);
-    uLong bound = deflateBound(&l->zs, (uLong)e->owned.len);
-    oc_buf_reserve(&z, bound);
-    if (z.overflow || !z.data) {
+    if (!oc_deflate(&l->zs, EPUB_DEFLATE_LEVEL, -MAX_WBITS, MAX_MEM_LEVEL, e->owned.data,
+                    e->owned.len, &z)) {
         oc_buf_free(&z);
         return;
     }
-    l->zs.next_in = (Bytef *)(e->owned.data ? e->owned.data : "");
-    l->zs.avail_in = (uInt)e->owned.len;
-    l->zs.next_out = (Bytef *)z.data;
-    l->zs.avail_out = (uInt)bound;
-    if (deflate(&l->zs, Z_FINISH) != Z_STREAM_END) {
-        oc_buf_free(&z);
-        return;
-    }
-    z.len = l->zs.total_out;
     e->size = e->owned.len;
     e->crc = (uint32_t)crc32(crc32(0, Z_NULL, 0), (const Bytef *)e->owned.data, (uInt)e->owned.len);
     oc_buf_free(&e->owned);
@@ -367,6 +347,6 @@ cleanup:
         zip_error_fini(&parts.items[i].err);
     }
     free(parts.items);
-    if (parts.zinit) deflateEnd(&parts.zs);
+    oc_deflater_end(&parts.zs);
     return st;
 }

@@ -684,7 +684,7 @@ typedef struct {
     const oc_document *doc;
     oc_flow *flows;
     oc_diag *diags;
-    oc_arena *texts; /* each chapter's runs' text, moved into the body */
+    oc_arena *texts; /* each chapter's runs' text: the body's texts */
     unsigned char *done;
     int next;
     pthread_mutex_t mu;
@@ -727,10 +727,8 @@ static void *helper_main(void *arg) {
 /* Appends chapter flow `ch` (chapter index `c`) to `body`: elements, notes
  * and marks copied with their indexes shifted, the items taken over as the
  * chapter's chunk. */
-static void append_flow(oc_flow *body, oc_flow *ch, oc_arena *text, int c) {
+static void append_flow(oc_flow *body, oc_flow *ch, int c) {
     size_t e0 = body->n, n0 = body->nnotes;
-    body->texts[c] = *text;
-    oc_arena_init(text);
     /* the chunk lives until its pages are drawn: no slack from doubling */
     if (ch->items.n && ch->items.n < ch->items.cap)
         ch->items.v = oc_xrealloc(ch->items.v, ch->items.n * sizeof *ch->items.v);
@@ -793,17 +791,17 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     q.flows = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *q.flows);
     q.diags = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *q.diags);
     q.done = oc_xcalloc(n > 0 ? (size_t)n : 1, 1);
-    q.texts = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *q.texts);
-    for (int c = 0; c < n; c++) {
+    for (int c = 0; c < n; c++)
         oc_diag_init(&q.diags[c], NULL);
-        oc_arena_init_small(&q.texts[c]);
-    }
     pthread_mutex_init(&q.mu, NULL);
     pthread_cond_init(&q.cv, NULL);
     body->chunks = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *body->chunks);
     body->texts = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *body->texts);
     body->note_end = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *body->note_end);
     body->nchunks = (size_t)n;
+    for (int c = 0; c < n; c++) /* each written by the thread laying chapter c out */
+        oc_arena_init_small(&body->texts[c]);
+    q.texts = body->texts;
     /* each thread keeps its own set; `seen` is the book's, kept by replay */
     oc_cpset *seen = b->para->warned, own = {0}, helper_own = {0};
     b->para->warned = &own;
@@ -845,7 +843,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
         }
         pthread_mutex_unlock(&q.mu);
         oc_flow_structs_rebase(&q.flows[k], out, 2);
-        append_flow(body, &q.flows[k], &q.texts[k], k);
+        append_flow(body, &q.flows[k], k);
         oc_flow_free(&q.flows[k]);
         replay(diag, &q.diags[k], seen);
         oc_diag_free(&q.diags[k]);
@@ -868,7 +866,6 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     pthread_cond_destroy(&q.cv);
     free(q.flows);
     free(q.diags);
-    free(q.texts); /* each moved into the body */
     free(q.done);
     oc_cpset_free(&own);
     oc_cpset_free(&helper_own);

@@ -23,6 +23,7 @@
 #include "octavo/pdf.h"
 #include "pdf/marks.h"
 #include "pdf/pdf_internal.h"
+#include "util/deflate.h"
 
 #include <hb-ot.h>
 #include <hb-subset.h>
@@ -62,7 +63,6 @@ typedef struct {
 typedef struct {
     size_t page;
     oc_buf raw, z;
-    uLongf zlen;
     int state; /* 0 free, 1 waiting for the deflater, 2 deflated */
     int ok;
 } zslot;
@@ -125,8 +125,7 @@ struct oc_pdf_writer {
     int untagged;      /* OCTAVO_TAGGED=0: no marked content, no structure tree */
 
     zslot ring[ZRING];
-    z_stream zs; /* the deflater's (see deflate_slot) */
-    int zinit;
+    oc_deflater zs;             /* the deflater's (see deflate_slot) */
     size_t zhead, ztail, zwork; /* next slot to fill, to write out, to deflate */
     int zthreaded, zquit;
     pthread_t zthread;
@@ -1207,29 +1206,11 @@ done:
 
 /* ---- deflating pages ----------------------------------------------------------------- */
 
-/* Deflates a slot's page with the writer's one stream, which only the
- * thread that deflates uses: deflateReset between pages gives the bytes a
- * new stream (compress2) would, without allocating and clearing zlib's
- * 256 KB of tables for every page. */
+/* Deflates a slot's page with the writer's one stream (zlib's format,
+ * deflateInit's window and memory level), which only the thread that
+ * deflates uses. */
 static void deflate_slot(writer *w, zslot *s) {
-    s->zlen = compressBound((uLong)s->raw.len);
-    oc_buf_reset(&s->z);
-    oc_buf_reserve(&s->z, s->zlen);
-    s->ok = 0;
-    if (s->z.overflow || s->raw.len > 0x7FFFFFFF) return;
-    if (!w->zinit) {
-        memset(&w->zs, 0, sizeof w->zs);
-        if (deflateInit(&w->zs, CONTENT_LEVEL) != Z_OK) return;
-        w->zinit = 1;
-    } else if (deflateReset(&w->zs) != Z_OK) {
-        return;
-    }
-    w->zs.next_in = (Bytef *)s->raw.data;
-    w->zs.avail_in = (uInt)s->raw.len;
-    w->zs.next_out = (Bytef *)s->z.data;
-    w->zs.avail_out = (uInt)s->zlen;
-    s->ok = deflate(&w->zs, Z_FINISH) == Z_STREAM_END;
-    s->zlen = w->zs.total_out;
+    s->ok = oc_deflate(&w->zs, CONTENT_LEVEL, MAX_WBITS, 8, s->raw.data, s->raw.len, &s->z);
 }
 
 static void *deflater_main(void *arg) {
@@ -1279,7 +1260,7 @@ static oc_status write_oldest(writer *w) {
     if (!s->ok) return fail(w, OC_ERR_INTERNAL, "compressing a page's content");
     HPDF_PageAttr pattr = (HPDF_PageAttr)w->pages[s->page]->attr;
     HPDF_MemStream_FreeData(pattr->stream);
-    CHECK_HPDF(HPDF_Stream_Write(pattr->stream, (const HPDF_BYTE *)s->z.data, (HPDF_UINT)s->zlen),
+    CHECK_HPDF(HPDF_Stream_Write(pattr->stream, (const HPDF_BYTE *)s->z.data, (HPDF_UINT)s->z.len),
                "writing a page's content");
 done:
     return st;
@@ -2071,7 +2052,7 @@ void oc_pdf_writer_free(oc_pdf_writer *w) {
     if (!w) return;
     /* after a failure pages may still be queued: stop the deflater first */
     stop_deflater(w);
-    if (w->zinit) deflateEnd(&w->zs);
+    oc_deflater_end(&w->zs);
     for (int i = 0; i < ZRING; i++) {
         oc_buf_free(&w->ring[i].raw);
         oc_buf_free(&w->ring[i].z);
