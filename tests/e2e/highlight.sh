@@ -16,8 +16,10 @@
 # - pdftotext of the highlighted PDF is the same as with highlighting off
 #   (OCTAVO_HIGHLIGHT=0), and every code line of the fixture short enough not
 #   to wrap is in it verbatim; mdBook's hidden lines are not, "##" shows "#";
-# - EPUB: <span class="..."> inside <pre><code> for each of the 11 classes,
-#   keywords, strings and comments as expected; no span in plain blocks, no
+# - EPUB: <span class="..."> inside <pre><code> for each of the 10 classes
+#   the stylesheet colours, and no span of a class it has no rule for
+#   (punctuation, drawn like plain text); keywords, strings and comments as
+#   expected; no span in plain blocks, no
 #   hidden line, no script; the stylesheet has the dark palette; with
 #   `highlight: false` in the front matter no span at all;
 # - epubcheck 0 fatals / 0 errors / 0 warnings; qpdf --check clean.
@@ -147,8 +149,11 @@ pres = re.findall(r"<pre><code[^>]*>(.*?)</code></pre>", x, re.S)
 need(len(pres) == 19, "19 code blocks (got %d)" % len(pres))
 classes = set(re.findall(r'<span class="([a-z]+)">', "".join(pres)))
 for c in ("keyword", "type", "string", "comment", "number", "function", "constant",
-          "punct", "meta", "variable", "property"):
+          "meta", "variable", "property"):
     need(c in classes, "class " + c)
+ruled = set(re.findall(r"pre code \.([a-z]+) \{", css))
+need(classes and classes <= ruled, "every span's class has a rule (%s)" % sorted(classes - ruled))
+need("punct" not in classes and "punct" not in ruled, "punctuation is plain text: no span, no rule")
 for frag in ('<span class="keyword">fn</span> <span class="function">count</span>',
              '<span class="comment">// split at whitespace</span>',
              '<span class="keyword">def</span> <span class="function">fib</span>',
@@ -158,7 +163,8 @@ for frag in ('<span class="keyword">fn</span> <span class="function">count</span
              '<span class="keyword">[package]</span>', '<span class="string">&quot;octavo&quot;</span>',
              '<span class="keyword">interface</span>', '<span class="type">number</span>',
              '<span class="meta">#include</span>', '<span class="variable">$HOME</span>',
-             '<span class="keyword">func</span>', '<span class="keyword">public</span>'):
+             '<span class="keyword">func</span>', '<span class="keyword">public</span>',
+             '<span class="function">count</span>(line: &amp;str) -&gt; <span class="type">usize</span> {'):
     need(frag in x, "span " + frag)
 plain = [p for p in pres if "plain text" in p or "unknown language" in p]
 need(len(plain) == 2 and all("<span" not in re.sub(r'<span epub:type="pagebreak"[^>]*/>', "", p)
