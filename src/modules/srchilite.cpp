@@ -39,7 +39,8 @@
 //    by hand, each giving the match Boost.Regex's search would (checked
 //    rule by rule in tests: see `verify`).
 // A language is loaded once, under a lock (source-highlight's parser keeps
-// its state in statics), by the first block that needs it; after that its
+// its state in statics), by the first block that needs it, while blocks in
+// languages loaded before go on on other threads; after that its
 // states, rules and compiled regexes are only read, so blocks may be
 // highlighted on several threads at once (the copies of states that
 // back-references make are built under the lock, since HighlightState's
@@ -60,6 +61,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <bitset>
 #include <cstdint>
 #include <cstring>
@@ -510,10 +512,21 @@ struct Lang {
 // ---- process-wide: the loaded definitions -------------------------------
 
 std::atomic<unsigned long> g_fallbacks{0}; // see oc_hlmod_fallbacks
-std::mutex g_lock;                         // the loader, the maps below, source-highlight's statics
+std::mutex g_lock; // source-highlight's statics: its parser, HighlightState's ids
 srchilite::RegexRuleFactory *g_factory;
 srchilite::LangDefManager *g_langdefs;
-std::map<std::string, std::unique_ptr<Lang>> *g_langs;
+
+// The definitions asked for, by "dir/file". An entry is made by the first
+// thread that asks, which loads it (under g_lock) while the map is free:
+// a thread whose language is loaded already goes on while another loads
+// one, and one that asks for the language being loaded waits for it.
+struct Entry {
+    std::unique_ptr<Lang> lang; // NULL until loaded
+    bool done = false;
+};
+std::mutex g_map_lock; // g_langs and every Entry in it
+std::condition_variable g_loaded;
+std::map<std::string, Entry> *g_langs;
 
 void compile_graph(Lang &L, const HighlightStatePtr &st) {
     if (!st || L.states.count(st.get())) return;
@@ -530,28 +543,48 @@ void compile_graph(Lang &L, const HighlightStatePtr &st) {
     }
 }
 
-// Loads (once) the definition `file` in `dir`; NULL when it does not load.
-// Call with g_lock held.
-const Lang *load_locked(const char *dir, const char *file) {
-    if (!g_factory) {
-        g_factory = new srchilite::RegexRuleFactory;
-        g_langdefs = new srchilite::LangDefManager(g_factory);
-        g_langs = new std::map<std::string, std::unique_ptr<Lang>>;
-    }
-    std::string key = std::string(dir) + "/" + file;
-    auto it = g_langs->find(key);
-    if (it == g_langs->end()) {
-        std::unique_ptr<Lang> L(new Lang);
-        try {
-            L->main = g_langdefs->getHighlightState(dir, file);
-            compile_graph(*L, L->main);
-            L->ok = true;
-        } catch (...) {
-            L->ok = false;
+// Loads the definition `file` in `dir` (never NULL; not ok when it does not
+// load). Call with g_lock held.
+std::unique_ptr<Lang> load_locked(const char *dir, const char *file) {
+    std::unique_ptr<Lang> L;
+    try {
+        if (!g_factory) {
+            g_factory = new srchilite::RegexRuleFactory;
+            g_langdefs = new srchilite::LangDefManager(g_factory);
         }
-        it = g_langs->emplace(key, std::move(L)).first;
+        L.reset(new Lang);
+        L->main = g_langdefs->getHighlightState(dir, file);
+        compile_graph(*L, L->main);
+        L->ok = true;
+    } catch (...) {
+        if (L) L->ok = false;
     }
-    return it->second->ok ? it->second.get() : nullptr;
+    return L;
+}
+
+// The definition `file` in `dir`, loaded the first time it is asked for;
+// NULL when it does not load.
+const Lang *language(const char *dir, const char *file) {
+    std::string key = std::string(dir) + "/" + file;
+    std::unique_lock<std::mutex> m(g_map_lock);
+    if (!g_langs) g_langs = new std::map<std::string, Entry>;
+    auto got = g_langs->emplace(key, Entry());
+    Entry &e = got.first->second; // (a std::map's entries stay where they are)
+    if (!got.second) {
+        g_loaded.wait(m, [&e] { return e.done; });
+    } else {
+        m.unlock();
+        std::unique_ptr<Lang> L;
+        {
+            std::lock_guard<std::mutex> hold(g_lock);
+            L = load_locked(dir, file);
+        }
+        m.lock();
+        e.lang = std::move(L);
+        e.done = true;
+        g_loaded.notify_all();
+    }
+    return e.lang && e.lang->ok ? e.lang.get() : nullptr;
 }
 
 // A state copied with its back-references replaced (source-highlight's
@@ -878,9 +911,8 @@ extern "C" unsigned long oc_hlmod_fallbacks(void) {
 }
 
 extern "C" int oc_hlmod_load(const char *dir, const char *file) {
-    std::lock_guard<std::mutex> hold(g_lock);
     try {
-        return load_locked(dir, file) ? 0 : -1;
+        return language(dir, file) ? 0 : -1;
     } catch (...) {
         return -1;
     }
@@ -889,11 +921,7 @@ extern "C" int oc_hlmod_load(const char *dir, const char *file) {
 extern "C" int oc_hlmod_run_mode(const char *dir, const char *file, const char *text, size_t len,
                                  oc_hlmod_emit_fn emit, void *ud, int reference) {
     try {
-        const Lang *L;
-        {
-            std::lock_guard<std::mutex> hold(g_lock);
-            L = load_locked(dir, file);
-        }
+        const Lang *L = language(dir, file);
         if (!L) return -1;
         if (reference == 1) {
             // SourceHighlighter copies states as it goes: one at a time

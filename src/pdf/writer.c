@@ -69,6 +69,15 @@ typedef struct {
 
 /* An ASCII character's glyph in one font, once mapped (ToUnicode) and drawn:
  * the nominal path's per-character lookups, kept. */
+/* A fill colour's operator ("r g b rg"), formatted once: a highlighted
+ * code page changes colour at almost every token, among a dozen colours. */
+typedef struct {
+    oc_color c;
+    unsigned char len; /* 0: empty */
+    char op[39];
+} color_slot;
+#define COLOR_SLOTS 16
+
 typedef struct {
     uint16_t gid;
     uint8_t ok, drawn;
@@ -117,6 +126,7 @@ struct oc_pdf_writer {
     oc_buf scratch;
     const char *long_uri; /* the last link too long for an annotation, warned about */
     oc_buf content;       /* the page being drawn (then handed to a ring slot) */
+    color_slot colors[COLOR_SLOTS]; /* fill operators written so far */
     size_t npages;
     double width, height;
     int marks; /* --marks: trim and bleed boxes, crop marks outside them */
@@ -542,6 +552,7 @@ typedef struct {
     const char *lang; /* ... and this /Lang (a run in another script), NULL none */
     uint32_t actual;  /* the element an /ActualText span's MCID belongs to, 0 none */
     size_t index;     /* the page's */
+    color_slot *colors; /* the writer's */
 } page_state;
 
 static double clamp01(double v) {
@@ -1118,7 +1129,26 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
 static void set_fill(page_state *ps, oc_color c) {
     if (ps->have_fill && same_color(ps->fill, c)) return;
     end_tj(ps);
-    put_color(ps->out, c, "rg\n");
+    uint64_t h = 0;
+    double v[3] = {c.r, c.g, c.b};
+    for (int i = 0; i < 3; i++) {
+        uint64_t bits;
+        memcpy(&bits, &v[i], sizeof bits);
+        h = (h ^ bits) * 0x9E3779B97F4A7C15ULL;
+    }
+    color_slot *slot = &ps->colors[h >> 60 & (COLOR_SLOTS - 1)];
+    if (slot->len && same_color(slot->c, c)) {
+        oc_buf_append(ps->out, slot->op, slot->len);
+    } else {
+        size_t at = ps->out->len;
+        put_color(ps->out, c, "rg\n");
+        size_t n = ps->out->len - at;
+        if (!ps->out->overflow && n <= sizeof slot->op) {
+            memcpy(slot->op, ps->out->data + at, n);
+            slot->len = (unsigned char)n;
+            slot->c = c;
+        }
+    }
     ps->fill = c;
     ps->have_fill = 1;
 }
@@ -1400,6 +1430,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
     ps.page = page;
     ps.index = index;
     ps.font = -1;
+    ps.colors = w->colors;
     oc_buf *b = ps.out;
     oc_buf_reset(b);
 
