@@ -124,8 +124,8 @@ struct oc_pdf_writer {
     double image_dpi;          /* SVGs are drawn at this resolution (0: OC_PDF_SCREEN_DPI) */
     const char *svg_fonts_dir; /* and their text set in these fonts (NULL: the system's) */
     oc_buf scratch;
-    const char *long_uri; /* the last link too long for an annotation, warned about */
-    oc_buf content;       /* the page being drawn (then handed to a ring slot) */
+    const char *long_uri;           /* the last link too long for an annotation, warned about */
+    oc_buf content;                 /* the page being drawn (then handed to a ring slot) */
     color_slot colors[COLOR_SLOTS]; /* fill operators written so far */
     size_t npages;
     double width, height;
@@ -545,13 +545,13 @@ typedef struct {
     int have_fill, have_stroke, have_width;
     oc_color fill, stroke;
     double width;
-    int tagged;       /* a marked-content sequence is open */
-    uint32_t tag_ref; /* ... of this element (or artifact) */
-    double tag_y;     /* ... for text on this baseline */
-    char tag[16];     /* ... with this tag */
-    const char *lang; /* ... and this /Lang (a run in another script), NULL none */
-    uint32_t actual;  /* the element an /ActualText span's MCID belongs to, 0 none */
-    size_t index;     /* the page's */
+    int tagged;         /* a marked-content sequence is open */
+    uint32_t tag_ref;   /* ... of this element (or artifact) */
+    double tag_y;       /* ... for text on this baseline */
+    char tag[16];       /* ... with this tag */
+    const char *lang;   /* ... and this /Lang (a run in another script), NULL none */
+    uint32_t actual;    /* the element an /ActualText span's MCID belongs to, 0 none */
+    size_t index;       /* the page's */
     color_slot *colors; /* the writer's */
 } page_state;
 
@@ -1290,6 +1290,11 @@ static oc_status write_oldest(writer *w) {
     if (!s->ok) return fail(w, OC_ERR_INTERNAL, "compressing a page's content");
     HPDF_PageAttr pattr = (HPDF_PageAttr)w->pages[s->page]->attr;
     HPDF_MemStream_FreeData(pattr->stream);
+    /* one block of the content's size: the stream's own blocks are 4 KB
+     * (HPDF_STREAM_BUF_SIZ), so a page of 4.2 KB took 8 KB until saved */
+    HPDF_MemStreamAttr mattr = (HPDF_MemStreamAttr)pattr->stream->attr;
+    if (s->z.len > 0 && pattr->stream->type == HPDF_STREAM_MEMORY)
+        mattr->buf_siz = mattr->w_pos = (HPDF_UINT)s->z.len;
     CHECK_HPDF(HPDF_Stream_Write(pattr->stream, (const HPDF_BYTE *)s->z.data, (HPDF_UINT)s->z.len),
                "writing a page's content");
 done:

@@ -2,13 +2,15 @@
 """Generates a deterministic book for octavo's benchmark.
 
 usage: gen_book.py OUTDIR PAGES [SEED]
-       gen_book.py OUTDIR --code-blocks N [SEED]
+       gen_book.py OUTDIR --code-blocks N [SEED] [--languages rust,bash,toml]
 
 About PAGES pages of A4 output: varied paragraphs, headings, nested lists,
 tables, code blocks, footnotes, figures and cross-chapter links, the same
 bytes for the same arguments. With --code-blocks, a code-heavy book instead:
 N code blocks (6 to 20 lines each, the 17 languages octavo highlights in turn,
-some lines long enough to wrap) between short paragraphs, 10 to a chapter."""
+some lines long enough to wrap) between short paragraphs, 10 to a chapter;
+--languages keeps to the languages named (a book in one or two languages,
+as most are, loads one or two highlighting definitions, not 17)."""
 import os
 import random
 import struct
@@ -143,8 +145,8 @@ CODE = {
 }
 
 
-def code_book(outdir, blocks, r):
-    langs = sorted(CODE)
+def code_book(outdir, blocks, r, langs=None):
+    langs = sorted(langs or CODE)
     nch = max(1, (blocks + 9) // 10)
     os.makedirs(os.path.join(outdir, "chapters"), exist_ok=True)
     names, k = [], 0
@@ -178,9 +180,17 @@ def code_book(outdir, blocks, r):
 
 
 def main():
+    langs = None
+    if "--languages" in sys.argv:
+        i = sys.argv.index("--languages")
+        langs = sys.argv[i + 1].split(",")
+        unknown = [x for x in langs if x not in CODE]
+        if unknown:
+            sys.exit("gen_book.py: no code in " + ", ".join(unknown) + "; known: " + " ".join(sorted(CODE)))
+        del sys.argv[i:i + 2]
     if len(sys.argv) > 3 and sys.argv[2] == "--code-blocks":
         seed = int(sys.argv[4]) if len(sys.argv) > 4 else 1
-        code_book(sys.argv[1], int(sys.argv[3]), random.Random(seed))
+        code_book(sys.argv[1], int(sys.argv[3]), random.Random(seed), langs)
         return
     outdir, pages = sys.argv[1], int(sys.argv[2])
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1

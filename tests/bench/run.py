@@ -5,11 +5,13 @@ per second, MB of Markdown per second and peak resident memory; with pandoc
 installed, pandoc's EPUB time on the same Markdown as a ratio.
 
 usage: run.py OCTAVO_BIN [--sizes 1000,10000] [--runs 5] [--work DIR] [--book DIR ...]
-       run.py OCTAVO_BIN --code-blocks 1000 [--runs 5] [--work DIR]
+       run.py OCTAVO_BIN --code-blocks 1000 [--languages rust,bash,toml] [--runs 5] [--work DIR]
 
 With --code-blocks N: a code-heavy book of N blocks (gen_book.py
 --code-blocks) built as PDF+EPUB with highlighting on and off
-(OCTAVO_HIGHLIGHT=0), median wall and CPU time of each and the difference.
+(OCTAVO_HIGHLIGHT=0), median wall and CPU time of each and the difference;
+by default the blocks take the 17 highlighted languages in turn, with
+--languages only those named.
 
 With --book DIR (repeatable): a real book, e.g. the Node.js API docs
 (/usr/share/doc/nodejs/api, a folder of .md files) or an mdBook folder, as
@@ -89,11 +91,13 @@ def pdf_pages(path):
 
 def code_bench(a, env):
     n = a.code_blocks
-    book = os.path.join(a.work, f"code-{n}")
+    tag = "-" + a.languages.replace(",", "-") if a.languages else ""
+    book = os.path.join(a.work, f"code-{n}{tag}")
     if not os.path.exists(os.path.join(book, "book.yaml")):
         subprocess.run([sys.executable, "-I", os.path.join(HERE, "gen_book.py"), book,
-                        "--code-blocks", str(n)], check=True)
-    out = os.path.join(a.work, f"code-out-{n}")
+                        "--code-blocks", str(n)]
+                       + (["--languages", a.languages] if a.languages else []), check=True)
+    out = os.path.join(a.work, f"code-out-{n}{tag}")
     res = {}
     # alternate on and off so that a change in the machine's load hits both
     times = {"1": [], "0": []}
@@ -112,7 +116,7 @@ def code_bench(a, env):
     print(f"| book | pages | highlighting | wall (median of {a.runs}) | CPU |")
     print("|---|--:|---|--:|--:|")
     for hl, name in (("0", "off"), ("1", "on")):
-        print(f"| {n:,} code blocks | {pages:,} | {name} | {res[hl][0]:.3f} s | {res[hl][1]:.3f} s |")
+        print(f"| {n:,} code blocks{' (' + a.languages + ')' if a.languages else ''} | {pages:,} | {name} | {res[hl][0]:.3f} s | {res[hl][1]:.3f} s |")
     print(f"on vs off: wall {100 * (res['1'][0] / res['0'][0] - 1):+.0f}%, "
           f"CPU {100 * (res['1'][1] / res['0'][1] - 1):+.0f}%")
 
@@ -124,6 +128,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--work", default=os.path.join(os.getcwd(), "bench-work"))
     ap.add_argument("--code-blocks", type=int, default=0)
+    ap.add_argument("--languages", default="", help="with --code-blocks: these languages only")
     ap.add_argument("--book", action="append", default=[],
                     help="a real book folder (anything octavo builds) to add to the table")
     a = ap.parse_args()
