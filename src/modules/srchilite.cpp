@@ -310,21 +310,26 @@ std::unique_ptr<Words> keyword_list(const std::string &re, bool icase) {
 
 // The function-call rule seven definitions share (C, C++, Rust, Java,
 // JavaScript, Python, HTML): an identifier followed by blanks and "(";
-// and octavo's TypeScript one, whose identifiers may hold "$" and whose
-// call may pass type arguments first (`f<T>(x)`).
+// octavo's TypeScript one, whose identifiers may hold "$" and whose call may
+// pass type arguments first (`f<T>(x)`); and two of the shell's: a variable
+// assigned (`name=`) and a function defined (`name ()`, which the match
+// takes with its blanks and parentheses).
 const char k_call_rule[] = "(?:(?:[[:alpha:]]|_)[[:word:]]*(?=[[:blank:]]*\\())";
 const char k_call_rule_ts[] =
     "(?:(?:[[:alpha:]]|_|\\$)[[:word:]$]*(?=[[:blank:]]*(?:<[^>]*>)?[[:blank:]]*\\())";
+const char k_assign_rule[] = "(?:(?:[[:alpha:]]|_)[[:word:]]*(?==))";
+const char k_fundef_rule[] = "(?:(?:[[:alpha:]]|_)[[:word:]]*[[:blank:]]*\\(\\))";
 
-enum { CALL_NONE = 0, CALL_PLAIN, CALL_TS };
+enum { CALL_NONE = 0, CALL_PLAIN, CALL_TS, CALL_ASSIGN, CALL_FUNDEF };
 
 // Where a search from p for a call rule would find its match, and its end
 // in *me. At a start q (a letter or "_", or "$" for TS), the body's
 // repeat takes the whole run of body characters (word characters, and "$"
-// for TS) and the lookahead must then see blanks and "(" (for TS, maybe
-// "<...>" and blanks between); giving characters back cannot help, as the
-// lookahead would then start at a body character, which is none of
-// blank, "<" and "(". So a run either matches from its first start
+// for TS) and what follows must then be blanks and "(" (for TS, maybe
+// "<...>" and blanks between; for an assignment "=" at once; for a shell
+// function, blanks and "()"); giving characters back cannot help, as what
+// follows would then start at a body character, which is none of blank,
+// "<", "(" and "=". So a run either matches from its first start
 // character at or after p, or not at all. NULL when no run does.
 const char *find_call(int kind, const char *p, const char *end, const char **me) {
     const WordBytes &wb = word_bytes();
@@ -339,25 +344,115 @@ const char *find_call(int kind, const char *p, const char *end, const char **me)
         const char *e = q;
         while (e < end && body(*e))
             e++;
-        const char *k = e;
-        while (k < end && wb.blank[(unsigned char)*k])
-            k++;
-        if (ts && k < end && *k == '<') { // type arguments: up to the first ">"
-            const char *g = (const char *)std::memchr(k + 1, '>', (size_t)(end - k - 1));
-            if (g) {
-                k = g + 1;
-                while (k < end && wb.blank[(unsigned char)*k])
-                    k++;
+        const char *k = e, *to = e; // what follows; the match's end
+        bool ok;
+        if (kind == CALL_ASSIGN) {
+            ok = k < end && *k == '=';
+        } else {
+            while (k < end && wb.blank[(unsigned char)*k])
+                k++;
+            if (ts && k < end && *k == '<') { // type arguments: up to the first ">"
+                const char *g = (const char *)std::memchr(k + 1, '>', (size_t)(end - k - 1));
+                if (g) {
+                    k = g + 1;
+                    while (k < end && wb.blank[(unsigned char)*k])
+                        k++;
+                }
+            }
+            ok = k < end && *k == '(';
+            if (kind == CALL_FUNDEF) {
+                ok = ok && k + 1 < end && k[1] == ')';
+                to = k + 2;
             }
         }
-        if (k < end && *k == '(') {
+        if (ok) {
             for (const char *a = q; a < e; a++)
                 if (wb.alpha[(unsigned char)*a] || *a == '_' || (ts && *a == '$')) {
-                    *me = e;
+                    *me = to;
                     return a;
                 }
         }
         q = e;
+    }
+    return nullptr;
+}
+
+// Two rules of other shapes that cost much under Boost.Regex, searched by
+// hand: Rust's string opening, `(?<!r)b?"` (tried at every position, its
+// lookbehind defeating Boost's start map), and the shell's words joined by
+// dashes or slashes, `(?:(?:[[:alpha:]]*[-/]+[[:alpha:]]+)+)` (`-o`,
+// `/usr/bin`, `x86-64`), whose nested repeats backtrack.
+const char k_rust_quote_rule[] = "(?<!r)b?\\\"";
+const char k_dashed_rule[] = "(?:(?:[[:alpha:]]*[-/]+[[:alpha:]]+)+)";
+
+enum { SHAPE_NONE = 0, SHAPE_RUST_QUOTE, SHAPE_DASHED };
+
+// Where a search from p for `(?<!r)b?"` finds its match. Without
+// match_prev_avail (source-highlight's searches, and ours) the lookbehind
+// sees nothing before p, so it holds at p itself. At a position q the
+// optional "b" is taken when a quote follows it; else the quote must be
+// at q.
+const char *find_rust_quote(const char *p, const char *end, const char **me) {
+    for (const char *q = p; q < end; q++) {
+        if (*q != 'b' && *q != '"') continue;
+        if (q > p && q[-1] == 'r') continue;
+        if (*q == 'b') {
+            if (q + 1 < end && q[1] == '"') {
+                *me = q + 2;
+                return q;
+            }
+            continue;
+        }
+        *me = q + 1;
+        return q;
+    }
+    return nullptr;
+}
+
+// Where a search from p for `(?:(?:[[:alpha:]]*[-/]+[[:alpha:]]+)+)` finds
+// its match. From a start q, each repeat is greedy and giving back cannot
+// help: the letters are followed by a dash or slash or the try fails (a
+// shorter run of letters is followed by a letter), the dashes by a letter
+// (a shorter run is followed by a dash), and the last letters end the
+// match, since a failed further round falls back to the rounds before it
+// with their choices as they were. A try from inside a run of letters or
+// dashes meets the same dashes and letters as one from the run's start, so
+// a failure skips the run.
+const char *find_dashed(const char *p, const char *end, const char **me) {
+    const WordBytes &wb = word_bytes();
+    auto alpha = [&](const char *c) { return c < end && wb.alpha[(unsigned char)*c]; };
+    auto dash = [&](const char *c) { return c < end && (*c == '-' || *c == '/'); };
+    const char *q = p;
+    while (q < end) {
+        if (!alpha(q) && !dash(q)) {
+            q++;
+            continue;
+        }
+        const char *a = q;
+        while (alpha(a))
+            a++;
+        const char *d = a;
+        while (dash(d))
+            d++;
+        const char *e = d;
+        while (alpha(e))
+            e++;
+        if (d == a || e == d) { // no dash after the letters, or no letter after the dashes
+            q = d > q ? d : q + 1;
+            continue;
+        }
+        for (;;) { // further rounds: dashes, then letters
+            const char *d2 = e;
+            while (dash(d2))
+                d2++;
+            const char *e2 = d2;
+            while (alpha(e2))
+                e2++;
+            if (d2 == e || e2 == d2) break;
+            e = e2;
+        }
+        *me = e;
+        return q;
     }
     return nullptr;
 }
@@ -456,10 +551,11 @@ struct Rule {
     int ctx = 0;
     std::vector<const char *> elems; // canonical names of the rule's elements
     std::unique_ptr<Words> words;    // a keyword list (see Words), or NULL
-    int call = CALL_NONE;            // k_call_rule, k_call_rule_ts (see find_call)
+    int call = CALL_NONE;            // k_call_rule and its kin (see find_call)
+    int shape = SHAPE_NONE;          // k_rust_quote_rule, k_dashed_rule
     std::unique_ptr<Alts> alts;      // a list of literals (see Alts), or NULL
     bool fast() const {              // matched without Boost.Regex
-        return words || call || alts;
+        return words || call || shape || alts;
     }
 };
 typedef std::shared_ptr<const Rule> RulePtr;
@@ -484,9 +580,18 @@ RulePtr compile_rule(const HighlightRule *r) {
     bool icase = (out->re->flags() & boost::regex_constants::icase) != 0;
     bool ascii = word_bytes().ascii_only;
     out->words = keyword_list(s, icase);
-    if (!icase && ascii)
-        out->call = s == k_call_rule ? CALL_PLAIN : s == k_call_rule_ts ? CALL_TS : 0;
-    if (!icase && !out->words && !out->call && out->ctx == 0) out->alts = literal_alts(s);
+    if (!icase && ascii) {
+        out->call = s == k_call_rule      ? CALL_PLAIN
+                    : s == k_call_rule_ts ? CALL_TS
+                    : s == k_assign_rule  ? CALL_ASSIGN
+                    : s == k_fundef_rule  ? CALL_FUNDEF
+                                          : CALL_NONE;
+        out->shape = s == k_rust_quote_rule ? SHAPE_RUST_QUOTE
+                     : s == k_dashed_rule   ? SHAPE_DASHED
+                                            : SHAPE_NONE;
+    }
+    if (!icase && !out->words && !out->call && !out->shape && out->ctx == 0)
+        out->alts = literal_alts(s);
     return out;
 }
 
@@ -679,6 +784,10 @@ struct Run {
             }
         } else if (r.call) {
             q = find_call(r.call, p, end, &e);
+        } else if (r.shape == SHAPE_RUST_QUOTE) {
+            q = find_rust_quote(p, end, &e);
+        } else if (r.shape == SHAPE_DASHED) {
+            q = find_dashed(p, end, &e);
         } else {
             q = find_alt(*r.alts, p, end, &e);
         }
