@@ -384,8 +384,12 @@ const char *find_call(int kind, const char *p, const char *end, const char **me)
 // `/usr/bin`, `x86-64`), whose nested repeats backtrack.
 const char k_rust_quote_rule[] = "(?<!r)b?\\\"";
 const char k_dashed_rule[] = "(?:(?:[[:alpha:]]*[-/]+[[:alpha:]]+)+)";
+// source-highlight's number.lang, which most definitions include.
+const char k_number_rule[] =
+    "(?:\\<[+-]?(?:(?:0x[[:xdigit:]]+)|(?:(?:[[:digit:]]*\\.)?[[:digit:]]+(?:[eE][+-]?[[:"
+    "digit:]]+)?))u?(?:(?:int(?:8|16|32|64))|L)?\\>)";
 
-enum { SHAPE_NONE = 0, SHAPE_RUST_QUOTE, SHAPE_DASHED };
+enum { SHAPE_NONE = 0, SHAPE_RUST_QUOTE, SHAPE_DASHED, SHAPE_NUMBER };
 
 // Where a search from p for `(?<!r)b?"` finds its match. Without
 // match_prev_avail (source-highlight's searches, and ours) the lookbehind
@@ -453,6 +457,77 @@ const char *find_dashed(const char *p, const char *end, const char **me) {
         }
         *me = e;
         return q;
+    }
+    return nullptr;
+}
+
+// The number rule at a word start q: where its match ends, or NULL. Every
+// repeat is greedy, and giving back cannot help: a shorter run of digits
+// leaves a digit where a ".", an exponent or the suffix must begin, and
+// the suffix (u, L, uL, int8 ... uint64) must reach the end of its word
+// for the closing \>, so it is the rest of that word or nothing. The
+// alternatives are tried in the regex's order: hexadecimal; then digits,
+// ".", digits (the optional group is tried first); then digits alone.
+const char *number_at(const char *q, const char *end) {
+    const WordBytes &wb = word_bytes();
+    auto digit = [&](const char *c) { return c < end && *c >= '0' && *c <= '9'; };
+    auto xdigit = [&](const char *c) {
+        return digit(c) || (c < end && ((*c >= 'a' && *c <= 'f') || (*c >= 'A' && *c <= 'F')));
+    };
+    auto suffix = [&](const char *a) -> const char * { // the word's rest, if a suffix
+        const char *r = a;
+        while (r < end && wb.w[(unsigned char)*r])
+            r++;
+        std::string_view t(a, (size_t)(r - a));
+        if (t.size() && t[0] == 'u') t.remove_prefix(1);
+        if (t.empty() || t == "L" || t == "int8" || t == "int16" || t == "int32" || t == "int64")
+            return r;
+        return nullptr;
+    };
+    auto decimal = [&](const char *a) -> const char * { // digits, exponent, suffix
+        const char *d = a;
+        while (digit(d))
+            d++;
+        if (d == a) return nullptr;
+        if (d < end && (*d == 'e' || *d == 'E')) {
+            const char *x = d + 1;
+            if (x < end && (*x == '+' || *x == '-')) x++;
+            const char *y = x;
+            while (digit(y))
+                y++;
+            return y > x ? suffix(y) : nullptr;
+        }
+        return suffix(d);
+    };
+    if (end - q > 2 && q[0] == '0' && q[1] == 'x' && xdigit(q + 2)) {
+        const char *x = q + 2;
+        while (xdigit(x))
+            x++;
+        if (const char *r = suffix(x)) return r;
+    }
+    const char *d = q;
+    while (digit(d))
+        d++;
+    if (d < end && *d == '.')
+        if (const char *r = decimal(d + 1)) return r;
+    return decimal(q);
+}
+
+// Where a search from p for the number rule finds its match: at the first
+// word start (\<: a word character after one that is not, or at p itself,
+// since the search sees nothing before p) where it matches.
+const char *find_number(const char *p, const char *end, bool anchored, const char **me) {
+    const bool *w = word_bytes().w;
+    for (const char *q = p; q < end; q++) {
+        if (!w[(unsigned char)*q] || (q > p && w[(unsigned char)q[-1]])) {
+            if (anchored) return nullptr;
+            continue;
+        }
+        if (const char *e = number_at(q, end)) {
+            *me = e;
+            return q;
+        }
+        if (anchored) return nullptr;
     }
     return nullptr;
 }
@@ -588,6 +663,7 @@ RulePtr compile_rule(const HighlightRule *r) {
                                           : CALL_NONE;
         out->shape = s == k_rust_quote_rule ? SHAPE_RUST_QUOTE
                      : s == k_dashed_rule   ? SHAPE_DASHED
+                     : s == k_number_rule   ? SHAPE_NUMBER
                                             : SHAPE_NONE;
     }
     if (!icase && !out->words && !out->call && !out->shape && out->ctx == 0)
@@ -788,6 +864,8 @@ struct Run {
             q = find_rust_quote(p, end, &e);
         } else if (r.shape == SHAPE_DASHED) {
             q = find_dashed(p, end, &e);
+        } else if (r.shape == SHAPE_NUMBER) {
+            q = find_number(p, end, anchored, &e);
         } else {
             q = find_alt(*r.alts, p, end, &e);
         }
