@@ -2026,6 +2026,11 @@ static oc_status writer_begin(void *user, double width, double height, size_t np
         CHECK_HPDF(HPDF_Page_SetWidth(page, (HPDF_REAL)width), "setting the page width");
         CHECK_HPDF(HPDF_Page_SetHeight(page, (HPDF_REAL)height), "setting the page height");
         if (w->marks && (st = set_print_boxes(w, page)) != OC_OK) goto done;
+        /* no /ProcSet: obsolete since PDF 1.4 and ignored by readers (ISO
+         * 32000-1, 14.2); libharu's array of five names held 1.2 KB a page
+         * until the save */
+        HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
+        if (res) HPDF_Dict_RemoveElement(res, "ProcSet");
         w->pages[i] = page;
     }
     for (size_t k = 0; k < ndests; k++) {
