@@ -26,6 +26,12 @@ void oc_epub_code_css(oc_buf *b) {
     oc_buf_puts(b, "\n/* code highlighting: light (default) and night palettes */\n");
     rules(b, oc_hl_theme_light, "", "");
     oc_buf_puts(b, "@media (prefers-color-scheme: dark) {\n");
+    /* the block itself dark too: a reading system may ask for the night
+     * palette and still leave the page white, where light code would be
+     * unreadable; #262626 is the background the night palette's contrast is
+     * computed against */
+    oc_buf_printf(b, "  pre { background-color: #262626; color: #%06X; }\n",
+                  (unsigned)oc_hl_theme_dark[OC_HL_PLAIN].rgb);
     rules(b, oc_hl_theme_dark, "", "  ");
     oc_buf_puts(b, "}\n");
     /* Readium CSS (Thorium, and apps built on it) and Apple Books' night theme */

@@ -175,6 +175,10 @@ need("fn setup()" not in bare and "HashMap" not in bare and "##[allow" not in ba
      "hidden Rust lines hidden, ## shows #")
 need("<script" not in x, "no script")
 need("@media (prefers-color-scheme: dark)" in css and "pre code .keyword" in css, "dark palette in CSS")
+dark = css[css.find("@media (prefers-color-scheme: dark)"):]
+dark = dark[:dark.find("\n}")]
+need("pre { background-color: #262626; color: #E6E6E6; }" in dark,
+     "the night palette's blocks are dark themselves (a page left white stays readable)")
 # (a page of the PDF beginning inside a block puts the page-list's marker
 # there: that span is not highlighting)
 pb = re.compile(r'<span epub:type="pagebreak"[^>]*/>')
