@@ -426,32 +426,24 @@ const char *find_dashed(const char *p, const char *end, const char **me) {
     const WordBytes &wb = word_bytes();
     auto alpha = [&](const char *c) { return c < end && wb.alpha[(unsigned char)*c]; };
     auto dash = [&](const char *c) { return c < end && (*c == '-' || *c == '/'); };
+    auto past = [](const char *c, auto in) { // the end of a run from c
+        while (in(c))
+            c++;
+        return c;
+    };
     const char *q = p;
     while (q < end) {
         if (!alpha(q) && !dash(q)) {
             q++;
             continue;
         }
-        const char *a = q;
-        while (alpha(a))
-            a++;
-        const char *d = a;
-        while (dash(d))
-            d++;
-        const char *e = d;
-        while (alpha(e))
-            e++;
+        const char *a = past(q, alpha), *d = past(a, dash), *e = past(d, alpha);
         if (d == a || e == d) { // no dash after the letters, or no letter after the dashes
             q = d > q ? d : q + 1;
             continue;
         }
         for (;;) { // further rounds: dashes, then letters
-            const char *d2 = e;
-            while (dash(d2))
-                d2++;
-            const char *e2 = d2;
-            while (alpha(e2))
-                e2++;
+            const char *d2 = past(e, dash), *e2 = past(d2, alpha);
             if (d2 == e || e2 == d2) break;
             e = e2;
         }
