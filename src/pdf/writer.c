@@ -67,8 +67,6 @@ typedef struct {
     int ok;
 } zslot;
 
-/* An ASCII character's glyph in one font, once mapped (ToUnicode) and drawn:
- * the nominal path's per-character lookups, kept. */
 /* A fill colour's operator ("r g b rg"), formatted once: a highlighted
  * code page changes colour at almost every token, among a dozen colours. */
 typedef struct {
@@ -78,6 +76,8 @@ typedef struct {
 } color_slot;
 #define COLOR_SLOTS 16
 
+/* An ASCII character's glyph in one font, once mapped (ToUnicode) and drawn:
+ * the nominal path's per-character lookups, kept. */
 typedef struct {
     uint16_t gid;
     uint8_t ok, drawn;
