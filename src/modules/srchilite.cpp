@@ -377,11 +377,12 @@ const char *find_call(int kind, const char *p, const char *end, const char **me)
     return nullptr;
 }
 
-// Two rules of other shapes that cost much under Boost.Regex, searched by
-// hand: Rust's string opening, `(?<!r)b?"` (tried at every position, its
-// lookbehind defeating Boost's start map), and the shell's words joined by
-// dashes or slashes, `(?:(?:[[:alpha:]]*[-/]+[[:alpha:]]+)+)` (`-o`,
-// `/usr/bin`, `x86-64`), whose nested repeats backtrack.
+// Rules of other shapes that cost much under Boost.Regex, searched by
+// hand: Rust's string opening, `(?<!r)b?"` (tried at every position of a
+// line), the shell's words joined by dashes or slashes,
+// `(?:(?:[[:alpha:]]*[-/]+[[:alpha:]]+)+)` (`-o`, `/usr/bin`, `x86-64`),
+// whose nested repeats backtrack, and the number rule most definitions
+// include.
 const char k_rust_quote_rule[] = "(?<!r)b?\\\"";
 const char k_dashed_rule[] = "(?:(?:[[:alpha:]]*[-/]+[[:alpha:]]+)+)";
 // source-highlight's number.lang, which most definitions include.
@@ -619,7 +620,7 @@ struct Rule {
     std::vector<const char *> elems; // canonical names of the rule's elements
     std::unique_ptr<Words> words;    // a keyword list (see Words), or NULL
     int call = CALL_NONE;            // k_call_rule and its kin (see find_call)
-    int shape = SHAPE_NONE;          // k_rust_quote_rule, k_dashed_rule
+    int shape = SHAPE_NONE;          // k_rust_quote_rule, k_dashed_rule, k_number_rule
     std::unique_ptr<Alts> alts;      // a list of literals (see Alts), or NULL
     bool fast() const {              // matched without Boost.Regex
         return words || call || shape || alts;
@@ -716,8 +717,8 @@ void compile_graph(Lang &L, const HighlightStatePtr &st) {
     }
 }
 
-// Loads the definition `file` in `dir` (never NULL; not ok when it does not
-// load). Call with g_lock held.
+// Loads the definition `file` in `dir`: not ok when it does not load, NULL
+// when memory ran out. Call with g_lock held.
 std::unique_ptr<Lang> load_locked(const char *dir, const char *file) {
     std::unique_ptr<Lang> L;
     try {
