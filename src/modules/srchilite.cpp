@@ -414,6 +414,13 @@ const char *find_rust_quote(const char *p, const char *end, const char **me) {
     return nullptr;
 }
 
+// The end of the run of characters `in` accepts from c.
+template <typename In> const char *past(const char *c, In in) {
+    while (in(c))
+        c++;
+    return c;
+}
+
 // Where a search from p for `(?:(?:[[:alpha:]]*[-/]+[[:alpha:]]+)+)` finds
 // its match. From a start q, each repeat is greedy and giving back cannot
 // help: the letters are followed by a dash or slash or the try fails (a
@@ -427,11 +434,6 @@ const char *find_dashed(const char *p, const char *end, const char **me) {
     const WordBytes &wb = word_bytes();
     auto alpha = [&](const char *c) { return c < end && wb.alpha[(unsigned char)*c]; };
     auto dash = [&](const char *c) { return c < end && (*c == '-' || *c == '/'); };
-    auto past = [](const char *c, auto in) { // the end of a run from c
-        while (in(c))
-            c++;
-        return c;
-    };
     const char *q = p;
     while (q < end) {
         if (!alpha(q) && !dash(q)) {
@@ -462,15 +464,12 @@ const char *find_dashed(const char *p, const char *end, const char **me) {
 // alternatives are tried in the regex's order: hexadecimal; then digits,
 // ".", digits (the optional group is tried first); then digits alone.
 const char *number_at(const char *q, const char *end) {
-    const WordBytes &wb = word_bytes();
     auto digit = [&](const char *c) { return c < end && *c >= '0' && *c <= '9'; };
     auto xdigit = [&](const char *c) {
         return digit(c) || (c < end && ((*c >= 'a' && *c <= 'f') || (*c >= 'A' && *c <= 'F')));
     };
     auto suffix = [&](const char *a) -> const char * { // the word's rest, if a suffix
-        const char *r = a;
-        while (r < end && wb.w[(unsigned char)*r])
-            r++;
+        const char *r = word_end(a, end);
         std::string_view t(a, (size_t)(r - a));
         if (t.size() && t[0] == 'u') t.remove_prefix(1);
         if (t.empty() || t == "L" || t == "int8" || t == "int16" || t == "int32" || t == "int64")
@@ -478,29 +477,19 @@ const char *number_at(const char *q, const char *end) {
         return nullptr;
     };
     auto decimal = [&](const char *a) -> const char * { // digits, exponent, suffix
-        const char *d = a;
-        while (digit(d))
-            d++;
+        const char *d = past(a, digit);
         if (d == a) return nullptr;
         if (d < end && (*d == 'e' || *d == 'E')) {
             const char *x = d + 1;
             if (x < end && (*x == '+' || *x == '-')) x++;
-            const char *y = x;
-            while (digit(y))
-                y++;
+            const char *y = past(x, digit);
             return y > x ? suffix(y) : nullptr;
         }
         return suffix(d);
     };
-    if (end - q > 2 && q[0] == '0' && q[1] == 'x' && xdigit(q + 2)) {
-        const char *x = q + 2;
-        while (xdigit(x))
-            x++;
-        if (const char *r = suffix(x)) return r;
-    }
-    const char *d = q;
-    while (digit(d))
-        d++;
+    if (end - q > 2 && q[0] == '0' && q[1] == 'x' && xdigit(q + 2))
+        if (const char *r = suffix(past(q + 2, xdigit))) return r;
+    const char *d = past(q, digit);
     if (d < end && *d == '.')
         if (const char *r = decimal(d + 1)) return r;
     return decimal(q);
