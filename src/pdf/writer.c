@@ -117,7 +117,8 @@ struct oc_pdf_writer {
     HPDF_Encoder utf8;
 
     HPDF_Page *pages;
-    dest_slot *dests; /* open addressing, power-of-two capacity */
+    HPDF_Dict fonts_res; /* the one /Font dictionary every page's resources name */
+    dest_slot *dests;    /* open addressing, power-of-two capacity */
     size_t ndests, dest_cap;
     image_slot *images;
     size_t nimages, image_cap;
@@ -1365,6 +1366,18 @@ static oc_status set_print_boxes(writer *w, HPDF_Page page) {
     return st;
 }
 
+/* The page's own /Resources, made on first use with the book's /Font
+ * dictionary (a page's resources replace what it would inherit). */
+static HPDF_Dict own_resources(writer *w, HPDF_Page page) {
+    HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
+    if (res || !w->fonts_res) return res;
+    res = HPDF_Dict_New(w->pdf->mmgr);
+    if (!res) return NULL;
+    if (HPDF_Dict_Add(page, "Resources", res) != HPDF_OK) return NULL;
+    if (HPDF_Dict_Add(res, "Font", w->fonts_res) != HPDF_OK) return NULL;
+    return res;
+}
+
 /* ---- marked content ---------------------------------------------------------------- */
 
 /* Every piece of content lies in one marked-content sequence: an artifact
@@ -1497,6 +1510,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
             HPDF_Image img = NULL;
             if ((st = get_image(w, it->asset, it->w, it->h, &img)) != OC_OK) goto done;
             if (!img) break;
+            CHECK_PTR(own_resources(w, page), "adding resources to a page");
             const char *name = HPDF_Page_GetXObjectName(page, img);
             CHECK_PTR(name, "adding an image to a page");
             open_tag(w, &ps, index, pg, it->sref, ps.tag_y, ps.lang);
@@ -2020,17 +2034,35 @@ static oc_status writer_begin(void *user, double width, double height, size_t np
     if (npages > OC_PDF_FLAT_PAGES)
         CHECK_HPDF(HPDF_SetPagesConfiguration(w->pdf, OC_PDF_PAGES_PER_NODE),
                    "configuring the page tree");
+    /* Every page has the same size and draws with the same few fonts, so
+     * the root of the page tree carries the /MediaBox and the /Resources
+     * (one indirect /Font dictionary) and the pages inherit them (ISO
+     * 32000-1, 7.7.3.4): libharu gives each page its own box, resources and
+     * font dictionary, with /ProcSet (obsolete since PDF 1.4), which held
+     * 2.4 KB a page until the save. A page with an image gets resources of
+     * its own, naming the same fonts (own_resources). */
+    if (npages) {
+        HPDF_MMgr mm = w->pdf->mmgr;
+        HPDF_Pages root = w->pdf->root_pages;
+        HPDF_Box box = {0, 0, (HPDF_REAL)width, (HPDF_REAL)height};
+        HPDF_Dict res = HPDF_Dict_New(mm);
+        w->fonts_res = HPDF_Dict_New(mm);
+        CHECK_PTR(res && w->fonts_res, "sharing the pages' resources");
+        CHECK_HPDF(HPDF_Xref_Add(w->pdf->xref, w->fonts_res), "sharing the pages' fonts");
+        CHECK_HPDF(HPDF_Dict_Add(res, "Font", w->fonts_res), "sharing the pages' fonts");
+        CHECK_HPDF(HPDF_Dict_Add(root, "Resources", res), "sharing the pages' resources");
+        CHECK_HPDF(HPDF_Dict_Add(root, "MediaBox", HPDF_Box_Array_New(mm, box)),
+                   "setting the page size");
+    }
     for (size_t i = 0; i < npages; i++) {
         HPDF_Page page = HPDF_AddPage(w->pdf);
         CHECK_PTR(page, "adding a page");
-        CHECK_HPDF(HPDF_Page_SetWidth(page, (HPDF_REAL)width), "setting the page width");
-        CHECK_HPDF(HPDF_Page_SetHeight(page, (HPDF_REAL)height), "setting the page height");
+        HPDF_Dict_RemoveElement(page, "Resources");
+        HPDF_Dict_RemoveElement(page, "MediaBox");
+        /* libharu adds each font a page uses to this dictionary and names
+         * it there (F1, F2, ...): one name per font for the whole book */
+        ((HPDF_PageAttr)page->attr)->fonts = w->fonts_res;
         if (w->marks && (st = set_print_boxes(w, page)) != OC_OK) goto done;
-        /* no /ProcSet: obsolete since PDF 1.4 and ignored by readers (ISO
-         * 32000-1, 14.2); libharu's array of five names held 1.2 KB a page
-         * until the save */
-        HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
-        if (res) HPDF_Dict_RemoveElement(res, "ProcSet");
         w->pages[i] = page;
     }
     for (size_t k = 0; k < ndests; k++) {

@@ -175,6 +175,10 @@ check_book() { # name book-path
         ok "$name: font subsets hold every glyph drawn and no other ($(awk '{s += $(NF-1)} END {print s}' <<<"$subsets") bytes of font programs)"
     else bad "$name: font subsets: $(grep ': .*:' <<<"$subsets" | head -3)"; fi
 
+    local shared
+    if shared=$(python3 -I "$SRC/tests/lib/check_page_resources.py" "$pdf" 2>&1); then ok "$name: $shared"
+    else bad "$name: page resources: $(head -3 <<<"$shared" | tr '\n' ';')"; fi
+
     local notdef
     if notdef=$(python3 -I "$SRC/tests/lib/check_no_notdef.py" "$pdf" 2>&1); then ok "$name: $notdef"
     else bad "$name: $notdef"; fi

@@ -21,9 +21,21 @@ def main():
     def obj(ref):
         return objs.get("obj:" + ref, {})
 
+    def inherited(ref, key):
+        """A page's entry, or the nearest one up its /Parent chain (ISO
+        32000-1, 7.7.3.4: /Resources and /MediaBox are inheritable)."""
+        for _ in range(64):
+            value = obj(ref).get("value", {})
+            if key in value:
+                return value[key]
+            ref = value.get("/Parent")
+            if not isinstance(ref, str):
+                break
+        return {}
+
     seen = collections.Counter()
     for page in d["pages"]:
-        res = obj(page["object"]).get("value", {}).get("/Resources", {})
+        res = inherited(page["object"], "/Resources")
         if isinstance(res, str):
             res = obj(res).get("value", {})
         fonts = res.get("/Font", {})
