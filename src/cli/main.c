@@ -1,5 +1,6 @@
 /* octavo's command line: options in, oc_build out, exit status 0/1/2. */
 #include "octavo/octavo.h"
+#include "util/hugepages.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -90,6 +91,7 @@ static const char *find_fonts(char *buf, size_t n) {
 }
 
 int main(int argc, char **argv) {
+    oc_hugepages_reexec(argv); /* first: may start the program again */
     oc_options opt;
     memset(&opt, 0, sizeof opt);
     opt.want_pdf = opt.want_epub = 1;

@@ -1,0 +1,23 @@
+/* octavo — the heap on transparent huge pages (see hugepages.c). */
+#ifndef OCTAVO_UTIL_HUGEPAGES_H
+#define OCTAVO_UTIL_HUGEPAGES_H
+
+#include <stddef.h>
+
+/* The glibc tunable that puts malloc's memory on huge pages. */
+#define OC_HUGEPAGES_TUNABLE "glibc.malloc.hugetlb=1"
+
+/* Whether the process should start again with the tunable, and if so the
+ * GLIBC_TUNABLES value to start with, in out (cap bytes): 1 to start again,
+ * 0 not. `thp` is the text of /sys/kernel/mm/transparent_hugepage/enabled
+ * (NULL when unreadable); `tunables`, `optout` (OCTAVO_HUGEPAGES) and
+ * `preload` (LD_PRELOAD) the environment's values or NULL. Pure: for tests. */
+int oc_hugepages_plan(const char *thp, const char *tunables, const char *optout,
+                      const char *preload, char *out, size_t cap);
+
+/* Starts the program again (same arguments, same executable) with the
+ * tunable when oc_hugepages_plan says so; returns when it does not, or
+ * when starting again fails, and the program goes on as it was. */
+void oc_hugepages_reexec(char **argv);
+
+#endif
