@@ -334,7 +334,10 @@ if command -v strace >/dev/null 2>&1; then
         "$G/$c" | "$G/$c"/* | "$G/$c.md" | "$SRC/fonts"/* | "$out" | "$out"/* | /usr/share/hyphen/* | /etc/ld.so* | \
           /lib/* | /lib64/* | /usr/lib/* | /usr/lib64/* | /proc/self/* | /proc/sys/vm/overcommit_memory | /usr/share/locale/* | \
           /usr/lib/locale/* | /etc/localtime | /usr/share/zoneinfo/* | /dev/null | /dev/urandom | /sys/devices/system/cpu/* | \
-          /proc/filesystems) ;; # the last: libselinux's constructor (loaded with librsvg's GIO) looks for selinuxfs
+          /proc/filesystems | /sys/kernel/mm/transparent_hugepage/*) ;;
+          # /proc/filesystems: libselinux's constructor (loaded with librsvg's GIO) looks for selinuxfs;
+          # transparent_hugepage/: the kernel's huge-page mode (octavo's, and glibc's with
+          # glibc.malloc.hugetlb; src/util/hugepages.c)
         *) echo "$p" ;;
         esac
       done)
