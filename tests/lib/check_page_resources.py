@@ -9,8 +9,12 @@ resources of its own. Prints a summary line and exits 0, or prints the
 problems and exits 1.
 """
 import json
+import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from page_tree import inherited  # noqa: E402
 
 
 def main():
@@ -23,20 +27,10 @@ def main():
     def value(ref):
         return objs.get("obj:" + ref, {}).get("value", {}) if isinstance(ref, str) else ref
 
-    def inherited(ref, key):
-        for _ in range(64):
-            v = value(ref)
-            if key in v:
-                return v[key]
-            ref = v.get("/Parent")
-            if not isinstance(ref, str):
-                break
-        return None
-
     problems, fonts, boxes, own = [], set(), set(), 0
     for n, page in enumerate(d["pages"], 1):
         ref = page["object"]
-        res = inherited(ref, "/Resources")
+        res = inherited(objs, ref, "/Resources")
         if res is None:
             problems.append(f"page {n}: no /Resources")
             continue
@@ -51,7 +45,7 @@ def main():
             problems.append(f"page {n}: its /Font dictionary is not the shared one ({font!r})")
         else:
             fonts.add(font)
-        box = inherited(ref, "/MediaBox")
+        box = inherited(objs, ref, "/MediaBox")
         if box is None:
             problems.append(f"page {n}: no /MediaBox")
         else:

@@ -10,7 +10,11 @@ names DejaVu Sans Mono), most used first.
 import base64
 import collections
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from page_tree import inherited  # noqa: E402
 
 
 def main():
@@ -21,21 +25,9 @@ def main():
     def obj(ref):
         return objs.get("obj:" + ref, {})
 
-    def inherited(ref, key):
-        """A page's entry, or the nearest one up its /Parent chain (ISO
-        32000-1, 7.7.3.4: /Resources and /MediaBox are inheritable)."""
-        for _ in range(64):
-            value = obj(ref).get("value", {})
-            if key in value:
-                return value[key]
-            ref = value.get("/Parent")
-            if not isinstance(ref, str):
-                break
-        return {}
-
     seen = collections.Counter()
     for page in d["pages"]:
-        res = inherited(page["object"], "/Resources")
+        res = inherited(objs, page["object"], "/Resources") or {}
         if isinstance(res, str):
             res = obj(res).get("value", {})
         fonts = res.get("/Font", {})
