@@ -27,12 +27,19 @@
 #include <string.h>
 #include <unistd.h>
 
-int oc_hugepages_plan(const char *thp, const char *tunables, const char *optout,
-                      const char *preload, char *out, size_t cap) {
+/* What the environment alone says: 0 when it rules starting again out
+ * (asked before the kernel's mode is read, so that a process started
+ * again, or one opted out, reads nothing). */
+static int env_allows(const char *tunables, const char *optout, const char *preload) {
     if (optout && strcmp(optout, "0") == 0) return 0;
     if (preload && *preload) return 0;
+    return !(tunables && strstr(tunables, "glibc.malloc.hugetlb"));
+}
+
+int oc_hugepages_plan(const char *thp, const char *tunables, const char *optout,
+                      const char *preload, char *out, size_t cap) {
+    if (!env_allows(tunables, optout, preload)) return 0;
     if (!thp || !strstr(thp, "[madvise]")) return 0;
-    if (tunables && strstr(tunables, "glibc.malloc.hugetlb")) return 0;
     int n = tunables && *tunables ? snprintf(out, cap, "%s:%s", tunables, OC_HUGEPAGES_TUNABLE)
                                   : snprintf(out, cap, "%s", OC_HUGEPAGES_TUNABLE);
     return n > 0 && (size_t)n < cap;
@@ -50,6 +57,9 @@ void oc_hugepages_reexec(char **argv) {
 #ifdef OC_SANITIZED
     (void)argv;
 #else
+    const char *tunables = getenv("GLIBC_TUNABLES"), *optout = getenv("OCTAVO_HUGEPAGES"),
+               *preload = getenv("LD_PRELOAD");
+    if (!env_allows(tunables, optout, preload)) return;
     char thp[128] = "";
     FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
     if (f) {
@@ -58,12 +68,9 @@ void oc_hugepages_reexec(char **argv) {
         fclose(f);
     }
     char value[4096];
-    if (!oc_hugepages_plan(f ? thp : NULL, getenv("GLIBC_TUNABLES"), getenv("OCTAVO_HUGEPAGES"),
-                           getenv("LD_PRELOAD"), value, sizeof value))
-        return;
-    const char *was = getenv("GLIBC_TUNABLES");
-    char *before = was ? strdup(was) : NULL;
-    if (was && !before) return;
+    if (!oc_hugepages_plan(f ? thp : NULL, tunables, optout, preload, value, sizeof value)) return;
+    char *before = tunables ? strdup(tunables) : NULL; /* (setenv may free it) */
+    if (tunables && !before) return;
     if (setenv("GLIBC_TUNABLES", value, 1) == 0) {
         execv("/proc/self/exe", argv);
         /* not started again: go on as we are, with the environment as it
