@@ -14,6 +14,7 @@ static int (*load_fn)(const char *, const char *);
 static int (*run_fn)(const char *, const char *, const char *, size_t, oc_hlmod_emit_fn, void *,
                      int);
 static unsigned long (*fallbacks_fn)(void);
+static void (*engines_fn)(unsigned long *);
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void open_module(void) {
@@ -28,6 +29,8 @@ static void open_module(void) {
     }
     *(void **)&fallbacks_fn =
         oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_fallbacks", err, sizeof err);
+    *(void **)&engines_fn =
+        oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_engines", err, sizeof err);
     *(void **)&load_fn = l;
     *(void **)&run_fn = r;
 }
@@ -35,6 +38,13 @@ static void open_module(void) {
 unsigned long oc_hl_bridge_fallbacks(void) {
     pthread_once(&once, open_module);
     return fallbacks_fn ? fallbacks_fn() : 0;
+}
+
+void oc_hl_bridge_engines(unsigned long out[4]) {
+    pthread_once(&once, open_module);
+    for (int i = 0; i < 4; i++)
+        out[i] = 0;
+    if (engines_fn) engines_fn(out);
 }
 
 int oc_hl_bridge_load(const char *dir, const char *file) {
@@ -52,6 +62,10 @@ int oc_hl_bridge_run_mode(const char *dir, const char *file, const char *text, s
 
 unsigned long oc_hl_bridge_fallbacks(void) {
     return oc_hlmod_fallbacks();
+}
+
+void oc_hl_bridge_engines(unsigned long out[4]) {
+    oc_hlmod_engines(out);
 }
 
 int oc_hl_bridge_load(const char *dir, const char *file) {

@@ -38,6 +38,11 @@ int oc_hl_bridge_run(const char *dir, const char *file, const char *text, size_t
  * (oc_hlmod_fallbacks); tests require 0. */
 unsigned long oc_hl_bridge_fallbacks(void);
 
+/* Which engine searched the regex rules (oc_hlmod_engines): rules for
+ * PCRE2, rules left to Boost.Regex, searches by each; all 0 when the
+ * module does not open. */
+void oc_hl_bridge_engines(unsigned long out[4]);
+
 int oc_hl_bridge_run_mode(const char *dir, const char *file, const char *text, size_t len,
                           oc_hl_emit_fn emit, void *ud, int reference);
 

@@ -31,6 +31,11 @@ OC_MODULE_EXPORT int oc_hlmod_load(const char *dir, const char *file);
  * a call rule, a list of literals) found another match than Boost.Regex's
  * search of the same rule: 0 when the shortcuts are exact (tests). */
 OC_MODULE_EXPORT unsigned long oc_hlmod_fallbacks(void);
+/* Which engine the regex rules went to (tests): out[0] rules of the
+ * definitions loaded so far that PCRE2 searches, out[1] rules left to
+ * Boost.Regex (syntax to_pcre2 does not know), out[2] and out[3] the
+ * searches made so far by each. */
+OC_MODULE_EXPORT void oc_hlmod_engines(unsigned long out[4]);
 OC_MODULE_EXPORT int oc_hlmod_run_mode(const char *dir, const char *file, const char *text,
                                        size_t len, oc_hlmod_emit_fn emit, void *ud, int reference);
 

@@ -59,6 +59,9 @@
 #include <boost/regex.hpp>
 #include <boost/shared_ptr.hpp>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -397,17 +400,18 @@ enum { SHAPE_NONE = 0, SHAPE_RUST_QUOTE, SHAPE_DASHED, SHAPE_NUMBER };
 // sees nothing before p, so it holds at p itself. At a position q the
 // optional "b" is taken when a quote follows it; else the quote must be
 // at q.
+// Every match holds a quote, so the search goes from quote to quote: a
+// "b" just before one (not after an "r") starts the match, else the quote
+// does (not after an "r").
 const char *find_rust_quote(const char *p, const char *end, const char **me) {
     for (const char *q = p; q < end; q++) {
-        if (*q != 'b' && *q != '"') continue;
-        if (q > p && q[-1] == 'r') continue;
-        if (*q == 'b') {
-            if (q + 1 < end && q[1] == '"') {
-                *me = q + 2;
-                return q;
-            }
-            continue;
+        q = (const char *)std::memchr(q, '"', (size_t)(end - q));
+        if (!q) return nullptr;
+        if (q - 1 >= p && q[-1] == 'b' && !(q - 2 >= p && q[-2] == 'r')) {
+            *me = q + 1;
+            return q - 1;
         }
+        if (q > p && q[-1] == 'r') continue;
         *me = q + 1;
         return q;
     }
@@ -602,6 +606,150 @@ const char *find_listed(const Words &W, const char *p, const char *end) {
     return nullptr;
 }
 
+// ---- the rules left to a regex engine: PCRE2's JIT -----------------------
+//
+// Every rule the shortcuts above do not take was searched with Boost.Regex,
+// the engine source-highlight compiles the definitions for, and that was
+// the largest part of the highlighter's time. The same regex, written for
+// PCRE2 and compiled by its JIT (at the rule's first search), finds the
+// same matches several times faster. Both are Perl-style backtracking
+// engines, so the leftmost match with the first alternative that matches
+// is the same match; what differs is a few pieces of syntax, which
+// to_pcre2 rewrites, and the rest it does not know, which keeps the rule on
+// Boost.Regex:
+//  - `\<` and `\>` (start and end of a word) are `\b(?=\w)` and `\b(?<=\w)`
+//    (PCRE2 would read them as the characters < and >);
+//  - `^` and `$` match, in Boost.Regex's Perl syntax, at line separators
+//    inside the text too (\n, \r, \f for char, but not between \r and
+//    \n), and `.` matches every character: written out as lookarounds, with
+//    PCRE2_DOTALL;
+//  - escapes and groups outside a small known set (\A, \G, \Z, \h, \l,
+//    (?i), named groups, ...) and POSIX classes outside the usual ones keep
+//    Boost.Regex.
+// The search sees the text from p on, as Boost.Regex does without
+// match_prev_avail: PCRE2 is given p as the subject's start. Where PCRE2
+// fails (a match or stack limit) the rule's search goes to Boost.Regex.
+// `verify` (tests) checks every answer against Boost.Regex's.
+// The character classes agree because both engines classify bytes as the
+// C locale does (PCRE2's built-in tables; Boost.Regex's traits in the
+// program's locale, which octavo never changes: word_bytes checks that no
+// byte over 0x7F is a word character, else every rule stays on Boost).
+
+// The escape after a backslash, outside a bracket class: what PCRE2 is to
+// read for it, or NULL when the rule must stay on Boost.Regex.
+const char *escape_for_pcre2(char e) {
+    if (e == '<') return "\\b(?=\\w)";
+    if (e == '>') return "\\b(?<=\\w)";
+    if (e == '`' || e == '\'') return nullptr; // Boost: start and end of the buffer
+    if (std::strchr("dDwWsSbBntrfz123456789", e)) return "";
+    if ((e >= '0' && e <= '9') || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z')) return nullptr;
+    if ((unsigned char)e < 0x21 || (unsigned char)e >= 0x7f) return nullptr;
+    return ""; // an escaped punctuation character is itself in both
+}
+
+// `re` (Boost.Regex, Perl syntax) as PCRE2 is to read it with PCRE2_DOTALL;
+// false when it holds anything to_pcre2 does not know.
+bool to_pcre2(const std::string &re, std::string &out) {
+    static const char *const classes[] = {"alpha", "digit", "alnum", "upper",  "lower",
+                                          "space", "blank", "punct", "xdigit", "word",
+                                          "cntrl", "print", "graph"};
+    out.clear();
+    const size_t n = re.size();
+    for (size_t i = 0; i < n; i++) {
+        char c = re[i];
+        if (c == '\0') return false;
+        if (c == '\\') {
+            if (i + 1 >= n) return false;
+            char e = re[++i];
+            if (e == 'x') { // \xHH or \x{H...}: read alike
+                out += "\\x";
+                continue;
+            }
+            const char *w = escape_for_pcre2(e);
+            if (!w) return false;
+            if (*w) {
+                out += w;
+            } else {
+                out += '\\';
+                out += e;
+            }
+            continue;
+        }
+        if (c == '[') {
+            if (re.compare(i, 7, "[[:<:]]") == 0 || re.compare(i, 7, "[[:>:]]") == 0) {
+                out += re[i + 3] == '<' ? "\\b(?=\\w)" : "\\b(?<=\\w)";
+                i += 6;
+                continue;
+            }
+            size_t j = i + 1;
+            out += '[';
+            if (j < n && re[j] == '^') out += re[j++];
+            if (j < n && re[j] == ']') out += re[j++]; // a leading ] is itself in both
+            for (;; j++) {
+                if (j >= n) return false;
+                char d = re[j];
+                if (d == ']') break;
+                if (d == '\0') return false;
+                if (d == '[' && j + 1 < n && (re[j + 1] == '.' || re[j + 1] == '=')) return false;
+                if (d == '[' && j + 1 < n && re[j + 1] == ':') {
+                    size_t e = re.find(":]", j + 2);
+                    if (e == std::string::npos) return false;
+                    std::string name = re.substr(j + 2, e - j - 2);
+                    bool known = false;
+                    for (const char *k : classes)
+                        known = known || name == k;
+                    if (!known) return false;
+                    out.append(re, j, e + 2 - j);
+                    j = e + 1;
+                    continue;
+                }
+                if (d == '\\') {
+                    if (j + 1 >= n) return false;
+                    char e = re[j + 1];
+                    bool alnum =
+                        (e >= '0' && e <= '9') || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z');
+                    if (alnum ? !std::strchr("dDwWsSntrfx", e)
+                              : ((unsigned char)e < 0x21 || (unsigned char)e >= 0x7f))
+                        return false;
+                    out += d;
+                    out += e;
+                    j++;
+                    continue;
+                }
+                out += d;
+            }
+            out += ']';
+            i = j;
+            continue;
+        }
+        if (c == '^') {
+            out += "(?:^|(?<=[\\n\\f])|(?<=\\r)(?!\\n))";
+            continue;
+        }
+        if (c == '$') {
+            out += "(?:\\z|(?=[\\r\\f])|(?<!\\r)(?=\\n))";
+            continue;
+        }
+        if (c == '(' && i + 1 < n && re[i + 1] == '?') {
+            static const char *const known[] = {"(?:", "(?=", "(?!", "(?<=", "(?<!", "(?>"};
+            bool ok = false;
+            for (const char *k : known)
+                ok = ok || re.compare(i, std::strlen(k), k) == 0;
+            if (!ok) return false;
+        }
+        if (c == '{' && !(i + 1 < n && re[i + 1] >= '0' && re[i + 1] <= '9')) return false;
+        out += c;
+    }
+    return true;
+}
+
+// The most groups a rule searched by PCRE2 may have (Run's match data).
+const uint32_t k_pcre_groups = 32;
+
+// A match's groups, [0] the whole match, as pointers into the text; an
+// unmatched group is {NULL, NULL}.
+typedef std::vector<std::pair<const char *, const char *>> Groups;
+
 struct Rule {
     const boost::regex *re = nullptr; // the rule's own (or `own`)
     boost::regex own;                 // a rule of another kind: compiled from its text
@@ -611,14 +759,49 @@ struct Rule {
     int call = CALL_NONE;            // k_call_rule and its kin (see find_call)
     int shape = SHAPE_NONE;          // k_rust_quote_rule, k_dashed_rule, k_number_rule
     std::unique_ptr<Alts> alts;      // a list of literals (see Alts), or NULL
-    bool fast() const {              // matched without Boost.Regex
+    bool groups = false;             // its groups are needed (elements, back-references)
+    // for PCRE2 (see to_pcre2): the regex and options, compiled at the first
+    // search (pc[1]: anchored), NULL when it does not compile
+    std::string pcre;
+    uint32_t pcre_opts = 0;
+    mutable std::once_flag once[2];
+    mutable pcre2_code *pc[2] = {nullptr, nullptr};
+    bool fast() const { // matched without a regex engine
         return words || call || shape || alts;
+    }
+    Rule() = default;
+    Rule(const Rule &) = delete;
+    Rule &operator=(const Rule &) = delete;
+    ~Rule() {
+        for (pcre2_code *c : pc)
+            pcre2_code_free(c);
+    }
+    // The compiled code for a search (anchored or not), NULL when the rule
+    // stays on Boost.Regex.
+    const pcre2_code *code(bool anchored) const {
+        if (pcre.empty()) return nullptr;
+        int k = anchored ? 1 : 0;
+        std::call_once(once[k], [this, k] {
+            int err;
+            PCRE2_SIZE at;
+            pcre2_code *c = pcre2_compile((PCRE2_SPTR)pcre.data(), pcre.size(),
+                                          pcre_opts | (k ? PCRE2_ANCHORED : 0), &err, &at, nullptr);
+            uint32_t ngroups = 0;
+            if (c && (pcre2_pattern_info(c, PCRE2_INFO_CAPTURECOUNT, &ngroups) != 0 ||
+                      ngroups + 1 > k_pcre_groups || ngroups != re->mark_count())) {
+                pcre2_code_free(c);
+                c = nullptr;
+            }
+            if (c) pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); // (else PCRE2 interprets it)
+            pc[k] = c;
+        });
+        return pc[k];
     }
 };
 typedef std::shared_ptr<const Rule> RulePtr;
 
 // `r` must outlive the result (its state holds it).
-RulePtr compile_rule(const HighlightRule *r) {
+RulePtr compile_rule(const HighlightRule *r, bool jit = true) {
     auto out = std::make_shared<Rule>();
     std::string s = r->toString();
     auto rr = dynamic_cast<const srchilite::RegexHighlightRule *>(r);
@@ -631,11 +814,17 @@ RulePtr compile_rule(const HighlightRule *r) {
     out->ctx = context_of(s);
     for (const std::string &e : r->getElemList())
         out->elems.push_back(canonical(e));
-    // The shortcuts give a match's bounds, not its groups: only for rules
-    // with one element and no back-references to hand on.
-    if (out->elems.size() != 1 || r->getHasSubexpressions()) return out;
     bool icase = (out->re->flags() & boost::regex_constants::icase) != 0;
     bool ascii = word_bytes().ascii_only;
+    if (jit && ascii && (out->re->flags() & ~boost::regex_constants::icase) == boost::regex::perl &&
+        to_pcre2(s, out->pcre))
+        out->pcre_opts = PCRE2_DOTALL | (icase ? PCRE2_CASELESS : 0);
+    else
+        out->pcre.clear();
+    out->groups = out->elems.size() != 1 || r->getHasSubexpressions();
+    // The shortcuts give a match's bounds, not its groups: only for rules
+    // with one element and no back-references to hand on.
+    if (out->groups) return out;
     out->words = keyword_list(s, icase);
     if (!icase && ascii) {
         out->call = s == k_call_rule      ? CALL_PLAIN
@@ -675,6 +864,9 @@ struct Lang {
 // ---- process-wide: the loaded definitions -------------------------------
 
 std::atomic<unsigned long> g_fallbacks{0}; // see oc_hlmod_fallbacks
+// see oc_hlmod_engines: rules loaded for PCRE2 and for Boost.Regex only,
+// searches made by each
+std::atomic<unsigned long> g_engines[4];
 std::mutex g_lock; // source-highlight's statics: its parser, HighlightState's ids
 srchilite::RegexRuleFactory *g_factory;
 srchilite::LangDefManager *g_langdefs;
@@ -719,6 +911,8 @@ std::unique_ptr<Lang> load_locked(const char *dir, const char *file) {
         L->main = g_langdefs->getHighlightState(dir, file);
         compile_graph(*L, L->main);
         L->ok = true;
+        for (const auto &r : L->rules)
+            if (!r.second->fast()) g_engines[r.second->pcre.empty() ? 1 : 0]++;
     } catch (...) {
         if (L) L->ok = false;
     }
@@ -768,7 +962,9 @@ StatePtr copy_state(const Lang &L, HighlightStatePtr next, const std::vector<std
             s->rules.push_back(it->second);
             continue;
         }
-        s->rules.push_back(compile_rule(r.get())); // replaceReferences compiled it
+        // replaceReferences compiled it for Boost.Regex; a state made for one
+        // back-reference is searched a few times, too few to pay for a JIT
+        s->rules.push_back(compile_rule(r.get(), false));
     }
     return s;
 }
@@ -787,7 +983,7 @@ struct Memo {
     bool none = false;                       // (not found) no match anywhere in [from, end]
     const char *lo = nullptr;                // (not found, not none) no match starts in [from, lo)
     const char *mb = nullptr, *me = nullptr; // (found) the match
-    boost::cmatch m;                         // (found by Boost.Regex) its groups
+    Groups m;                                // (found, the rule's groups needed) its groups
 };
 
 struct Run {
@@ -801,11 +997,45 @@ struct Run {
     std::vector<StatePtr> stack;
     // memos of the current line, per state (by identity) and rule index
     std::unordered_map<const State *, std::vector<Memo>> memos;
+    Groups groups; // an anchored attempt's groups (see match)
     std::vector<std::string> subs;
     bool verify = false; // check every shortcut against Boost.Regex (see find)
+    pcre2_match_data *md;
+    unsigned long searches[2] = {0, 0}; // by PCRE2, by Boost.Regex (see oc_hlmod_engines)
 
     Run(const Lang &l, oc_hlmod_emit_fn e, void *u, const char *t)
-        : L(l), emit(e), ud(u), text(t) {}
+        : L(l), emit(e), ud(u), text(t), md(pcre2_match_data_create(k_pcre_groups, nullptr)) {
+        if (!md) throw std::bad_alloc();
+    }
+    ~Run() {
+        pcre2_match_data_free(md);
+        g_engines[2] += searches[0];
+        g_engines[3] += searches[1];
+    }
+    Run(const Run &) = delete;
+    Run &operator=(const Run &) = delete;
+
+    // A search with PCRE2 (see to_pcre2) of rule r from p, its first
+    // attempt at `at` (no match can start in [p, at)): 1 found, 0 not
+    // found, -1 when the rule is not for PCRE2 or PCRE2 failed.
+    int pcre_find(const Rule &r, const char *p, const char *at, const char *end, bool notbol,
+                  bool anchored, const char **mb, const char **me, Groups *g) {
+        const pcre2_code *c = r.code(anchored);
+        if (!c) return -1;
+        int rc = pcre2_match(c, (PCRE2_SPTR)p, (PCRE2_SIZE)(end - p), (PCRE2_SIZE)(at - p),
+                             notbol ? PCRE2_NOTBOL : 0, md, nullptr);
+        if (rc == PCRE2_ERROR_NOMATCH) return 0;
+        if (rc <= 0) return -1;
+        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        *mb = p + ov[0];
+        *me = p + ov[1];
+        if (g) {
+            g->assign(r.re->mark_count() + 1, {nullptr, nullptr});
+            for (size_t i = 0; i < (size_t)rc && i < g->size(); i++)
+                if (ov[2 * i] != PCRE2_UNSET) (*g)[i] = {p + ov[2 * i], p + ov[2 * i + 1]};
+        }
+        return 1;
+    }
 
     void piece(const char *elem, size_t len) {
         if (!len) return;
@@ -819,17 +1049,41 @@ struct Run {
     }
 
     // The first match of rule r in [p, end) as Boost.Regex finds it
-    // searching from p with `flags` (only at p itself when `anchored`):
-    // its bounds in *mb, *me, and for a rule without a shortcut its groups
-    // in m. With `verify` (tests), a shortcut's answer is checked against
-    // Boost.Regex's, which is used and counted where they differ.
-    bool find(const Rule &r, const char *p, const char *end, boost::match_flag_type flags,
-              bool anchored, const char **mb, const char **me, boost::cmatch &m) {
+    // searching from p with `flags` (only at p itself when `anchored`; no
+    // match starts in [p, at)): its bounds in *mb, *me, and when the rule's
+    // groups are needed, its groups in m. With `verify` (tests), the answer
+    // of a shortcut or of PCRE2 is checked against Boost.Regex's, which is
+    // used and counted where they differ.
+    bool find(const Rule &r, const char *p, const char *at, const char *end,
+              boost::match_flag_type flags, bool anchored, const char **mb, const char **me,
+              Groups &m) {
         if (anchored) flags |= boost::match_continuous;
         if (!r.fast()) {
-            if (!boost::regex_search(p, end, m, *r.re, flags)) return false;
-            *mb = m[0].first;
-            *me = m[0].second;
+            bool notbol = (flags & boost::match_not_bol) != 0;
+            int got = pcre_find(r, p, at, end, notbol, anchored, mb, me, r.groups ? &m : nullptr);
+            searches[got < 0]++;
+            if (got >= 0 && !verify) return got == 1;
+            boost::cmatch b;
+            bool found = boost::regex_search(p, end, b, *r.re, flags);
+            if (got >= 0) { // verify: the same match and groups?
+                bool same = found == (got == 1);
+                if (same && found) same = b[0].first == *mb && b[0].second == *me;
+                for (size_t g = 0; same && found && r.groups && g < b.size(); g++)
+                    same = g < m.size() &&
+                           (b[g].matched ? m[g].first == b[g].first && m[g].second == b[g].second
+                                         : m[g].first == nullptr);
+                if (same && found && r.groups) same = m.size() == b.size();
+                if (same) return found;
+                g_fallbacks.fetch_add(1, std::memory_order_relaxed);
+            }
+            if (!found) return false;
+            *mb = b[0].first;
+            *me = b[0].second;
+            if (r.groups) {
+                m.assign(b.size(), {nullptr, nullptr});
+                for (size_t g = 0; g < b.size(); g++)
+                    if (b[g].matched) m[g] = {b[g].first, b[g].second};
+            }
             return true;
         }
         const char *q = nullptr, *e = nullptr;
@@ -892,14 +1146,13 @@ struct Run {
             if (r.ctx & CTX_BEHIND) before = true;
             if (before) { // make that one attempt again, as a search from p would
                 const char *b = nullptr, *e = nullptr;
-                boost::cmatch a;
                 bool may = null_ok || (p < end && (map[(unsigned char)*p] & any));
-                if (may && find(r, p, end, flags, true, &b, &e, a)) {
+                if (may && find(r, p, p, end, flags, true, &b, &e, groups)) {
                     M.from = p;
                     M.found = true;
                     M.mb = b;
                     M.me = e;
-                    if (!r.fast()) M.m.swap(a);
+                    if (r.groups) M.m.swap(groups);
                     return &M;
                 }
                 // the remembered match started at p itself and no longer does
@@ -913,8 +1166,8 @@ struct Run {
         }
         M.line = (r.ctx & CTX_FRESH) ? 0 : line;
         M.from = p;
+        const char *q = p;
         if (!null_ok) {
-            const char *q = p;
             while (q < end && !(map[(unsigned char)*q] & any))
                 q++;
             if (q == end || q > limit) {
@@ -924,7 +1177,7 @@ struct Run {
                 return nullptr;
             }
         }
-        M.found = find(r, p, end, flags, false, &M.mb, &M.me, M.m);
+        M.found = find(r, p, q, end, flags, false, &M.mb, &M.me, M.m);
         M.none = !M.found;
         return M.found && M.mb <= limit ? &M : nullptr;
     }
@@ -950,7 +1203,7 @@ struct Run {
                 size_t size = 0;
                 if (s->rules[i]->elems.size() > 1) {
                     for (size_t g = 1; g < M->m.size(); g++)
-                        if (M->m[g].matched) size += (size_t)M->m[g].length();
+                        size += (size_t)(M->m[g].second - M->m[g].first);
                 } else {
                     size = (size_t)(M->me - M->mb);
                 }
@@ -975,9 +1228,9 @@ struct Run {
             piece(s->deflt, bprefix);
             if (elems.size() > 1) {
                 for (size_t g = 1; g < best->m.size(); g++) {
-                    if (!best->m[g].matched) continue;
+                    if (!best->m[g].first) continue;
                     if (g - 1 >= elems.size()) return false;
-                    piece(elems[g - 1], (size_t)best->m[g].length());
+                    piece(elems[g - 1], (size_t)(best->m[g].second - best->m[g].first));
                 }
             } else if (!elems.empty()) {
                 piece(elems[0], (size_t)(best->me - best->mb));
@@ -987,7 +1240,9 @@ struct Run {
             subs.clear();
             if (rule->getHasSubexpressions())
                 for (size_t g = 1; g < best->m.size(); g++)
-                    subs.push_back(best->m[g].str());
+                    subs.push_back(best->m[g].first
+                                       ? std::string(best->m[g].first, best->m[g].second)
+                                       : std::string());
             if (bsize) bol = false;
             start += bprefix + bsize;
 
@@ -1077,6 +1332,11 @@ int run_reference(const Lang &L, const char *text, size_t len, oc_hlmod_emit_fn 
 
 extern "C" unsigned long oc_hlmod_fallbacks(void) {
     return g_fallbacks.load();
+}
+
+extern "C" void oc_hlmod_engines(unsigned long out[4]) {
+    for (int i = 0; i < 4; i++)
+        out[i] = g_engines[i].load();
 }
 
 extern "C" int oc_hlmod_load(const char *dir, const char *file) {

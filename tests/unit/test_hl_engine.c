@@ -258,6 +258,16 @@ static void test_same_pieces_every_language(void) {
     }
     fprintf(stderr, "   %d language definitions, %d texts, %d differ, %lu shortcut answers wrong\n",
             langs, texts, differ, oc_hl_bridge_fallbacks());
+    /* every regex rule of every definition is PCRE2's to search (to_pcre2
+     * knows all their syntax), and PCRE2 made the searches: the copies of
+     * states made for a back-reference (here-documents) stay on Boost.Regex */
+    unsigned long eng[4];
+    oc_hl_bridge_engines(eng);
+    fprintf(stderr, "   regex rules: %lu for PCRE2, %lu for Boost.Regex; searches %lu and %lu\n",
+            eng[0], eng[1], eng[2], eng[3]);
+    CHECK(eng[0] > 1000);
+    CHECK(eng[1] == 0);
+    CHECK(eng[2] > 20 * eng[3]);
     CHECK(langs > 100);
     CHECK(differ == 0);
     CHECK(oc_hl_bridge_fallbacks() == 0);
@@ -488,8 +498,40 @@ static void test_batch_same_as_one_by_one(void) {
     free(bl);
 }
 
+/* The two engines for regex rules: a definition whose rules use syntax the
+ * PCRE2 translation rewrites (\<, \>, [[:<:]], ^ and $, which in Boost.Regex
+ * also match at \r and \f inside a line) is all PCRE2's and gives
+ * source-highlight's pieces; one whose rules use syntax it does not know
+ * (\A, \G, \h, \l, (?i)) stays on Boost.Regex, rule by rule. */
+static void test_engines(void) {
+    const char *dir = OCTAVO_SOURCE_DIR "/tests/fixtures/hl-engines";
+    static const char *texts[] = {
+        "let x = u8 + u16x + au32; # let\n  # c\nx y\n",
+        "first select SELECT Select  x\tx a12 at first\n",
+        "x\ry x\fx y\r\fx #\r# y\fy\n\r\nx\n",
+        "\xc3\xa9let let\xc3\xa9 9let let9 _let let_\n",
+    };
+    unsigned long before[4], after[4];
+    oc_hl_bridge_engines(before);
+    CHECK(oc_hl_bridge_load(dir, "both.lang") == 0);
+    oc_hl_bridge_engines(after);
+    CHECK(after[0] - before[0] == 5 && after[1] == before[1]);
+    CHECK(oc_hl_bridge_load(dir, "boost_only.lang") == 0);
+    oc_hl_bridge_engines(before);
+    CHECK(before[0] == after[0] && before[1] - after[1] == 5);
+    unsigned long fb = oc_hl_bridge_fallbacks();
+    for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+        CHECK(same(dir, "both.lang", texts[t]));
+        CHECK(same(dir, "boost_only.lang", texts[t]));
+    }
+    CHECK(oc_hl_bridge_fallbacks() == fb);
+    oc_hl_bridge_engines(after);
+    CHECK(after[2] > before[2] && after[3] > before[3]); /* both engines searched */
+}
+
 int main(void) {
     RUN(test_same_pieces_every_language);
+    RUN(test_engines);
     RUN(test_fast_rules);
     RUN(test_batch_same_as_one_by_one);
     return harness_finish("test_hl_engine");
