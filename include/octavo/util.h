@@ -151,6 +151,9 @@ typedef struct {
 } oc_script_span;
 /* 1 when cp is a letter of one of those scripts. */
 int oc_script_cp(uint32_t cp);
+/* The i-th range of code points of those scripts in *lo..*hi (ranges may
+ * follow each other in any order); 0 past the last. */
+int oc_script_range(size_t i, uint32_t *lo, uint32_t *hi);
 /* Finds the first such run at or after byte `from` of s; 0 when none. */
 int oc_script_run(const char *book_lang, const char *s, size_t len, size_t from,
                   oc_script_span *out);

@@ -108,6 +108,7 @@ struct oc_pdf_writer {
     uint8_t *tu_len[OC_FONT_COUNT];
     ascii_glyph *ascii[OC_FONT_COUNT]; /* 128 each, made at the first nominal word */
     int8_t script_face[OC_FONT_COUNT]; /* has letters of oc_script_run's scripts: 1, -1 not, 0 ? */
+    hb_codepoint_t space[OC_FONT_COUNT]; /* the space's glyph (0: none) */
     uint32_t *tu_pool;
     size_t tu_n, tu_cap;
     oc_shaper *shaper;     /* the page's (oc_page.shaper), else own_shaper */
@@ -346,6 +347,7 @@ static oc_status load_font(writer *w, oc_font_id f) {
     hb_codepoint_t space = 0;
     if (hb_font_get_nominal_glyph(w->hbfont[f], ' ', &space) && space)
         map_glyph(w, f, space, (const uint32_t[]){' '}, 1);
+    w->space[f] = space;
     w->adv[f] = oc_xcalloc(65536, sizeof *w->adv[f]);
 
     HPDF_MMgr mm = w->pdf->mmgr;
@@ -1070,7 +1072,7 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
             break;
         }
     }
-    hb_codepoint_t space = glyph_of(w, f, ' ');
+    hb_codepoint_t space = w->space[f];
     double pdf = 0, exact = 0, space_adv = oc_fonts_advance(w->fonts, f, ' ');
     /* words in drawing order: from the end for a right-to-left item; the
      * spaces before each (in drawing order) are drawn with it, trailing
@@ -1213,7 +1215,7 @@ static oc_status draw_text(writer *w, page_state *ps, const oc_item *it) {
         space = gap > 0.1 * size && gap < 3 * size && oc_fonts_has(w->fonts, it->font, ' ');
     }
     begin_tj(ps);
-    hb_codepoint_t space_gid = space ? glyph_of(w, it->font, ' ') : 0;
+    hb_codepoint_t space_gid = space ? w->space[it->font] : 0;
     if (space_gid) {
         map_glyph(w, it->font, space_gid, (const uint32_t[]){' '}, 1);
         tj_glyph(ps, space_gid);
@@ -1427,10 +1429,12 @@ static const char *text_lang(writer *w, const oc_item *it) {
     oc_script_span r;
     /* a face with no letter of those scripts (the body's) has no such run */
     int8_t *can = &w->script_face[it->font];
-    if (*can == 0) {
+    uint32_t lo, hi;
+    if (*can == 0) { /* (the scripts' code points only, not every one between) */
         *can = -1;
-        for (uint32_t cp = 0x0590; cp <= 0xFEFF && *can < 0; cp++)
-            if (oc_script_cp(cp) && oc_fonts_has(w->fonts, it->font, cp)) *can = 1;
+        for (size_t k = 0; *can < 0 && oc_script_range(k, &lo, &hi); k++)
+            for (uint32_t cp = lo; cp <= hi && *can < 0; cp++)
+                if (oc_fonts_has(w->fonts, it->font, cp)) *can = 1;
     }
     if (*can < 0) return NULL;
     const char *book = w->language && *w->language ? w->language : "en-US";

@@ -42,6 +42,13 @@ int oc_script_cp(uint32_t cp) {
     return 0;
 }
 
+int oc_script_range(size_t i, uint32_t *lo, uint32_t *hi) {
+    if (i >= sizeof script_langs / sizeof *script_langs) return 0;
+    *lo = script_langs[i].lo;
+    *hi = script_langs[i].hi;
+    return 1;
+}
+
 static int script_of(uint32_t cp) {
     if (cp < 0x0590) return -1; /* (most text) */
     for (size_t i = 0; i < sizeof script_langs / sizeof *script_langs; i++)
