@@ -766,7 +766,8 @@ struct Rule {
     uint32_t pcre_opts = 0;
     mutable std::once_flag once[2];
     mutable pcre2_code *pc[2] = {nullptr, nullptr};
-    bool fast() const { // matched without a regex engine
+    mutable bool jitted[2] = {false, false}; // pc[k] is JIT-compiled
+    bool fast() const {                      // matched without a regex engine
         return words || call || shape || alts;
     }
     Rule() = default;
@@ -792,7 +793,8 @@ struct Rule {
                 pcre2_code_free(c);
                 c = nullptr;
             }
-            if (c) pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); // (else PCRE2 interprets it)
+            // (else PCRE2 interprets it)
+            jitted[k] = c && pcre2_jit_compile(c, PCRE2_JIT_COMPLETE) == 0;
             pc[k] = c;
         });
         return pc[k];
@@ -1022,8 +1024,11 @@ struct Run {
                   bool anchored, const char **mb, const char **me, Groups *g) {
         const pcre2_code *c = r.code(anchored);
         if (!c) return -1;
-        int rc = pcre2_match(c, (PCRE2_SPTR)p, (PCRE2_SIZE)(end - p), (PCRE2_SIZE)(at - p),
-                             notbol ? PCRE2_NOTBOL : 0, md, nullptr);
+        // pcre2_jit_match: the JIT's code without pcre2_match's checks
+        // of the arguments, which hold here
+        int rc = (r.jitted[anchored ? 1 : 0] ? pcre2_jit_match : pcre2_match)(
+            c, (PCRE2_SPTR)p, (PCRE2_SIZE)(end - p), (PCRE2_SIZE)(at - p),
+            notbol ? PCRE2_NOTBOL : 0, md, nullptr);
         if (rc == PCRE2_ERROR_NOMATCH) return 0;
         if (rc <= 0) return -1;
         const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
