@@ -179,23 +179,23 @@ static oc_hl_class class_of(const char *e) {
 typedef struct {
     oc_hl_span *v;
     size_t n, cap;
-    /* the last element names seen: the bridge reports each name through one
-     * pointer for the whole process, so a name is looked up once */
-    const char *seen[8];
-    unsigned char seen_cls[8];
-    unsigned nseen;
+    /* the element names seen, by their pointer's hash: the bridge reports
+     * each name through one pointer for the whole process, so a name is
+     * looked up once (again only when two share a slot) */
+    const char *seen[32];
+    unsigned char seen_cls[32];
 } spanvec;
 
 static void on_piece(void *ud, size_t off, size_t len, const char *elem) {
     spanvec *sv = ud;
-    oc_hl_class c = OC_HL_COUNT;
-    for (unsigned i = 0; i < sv->nseen && i < 8; i++)
-        if (sv->seen[i] == elem) c = (oc_hl_class)sv->seen_cls[i];
-    if (c == OC_HL_COUNT) {
+    unsigned slot = (unsigned)(((uintptr_t)elem >> 3) ^ ((uintptr_t)elem >> 8)) & 31;
+    oc_hl_class c;
+    if (sv->seen[slot] == elem) {
+        c = (oc_hl_class)sv->seen_cls[slot];
+    } else {
         c = class_of(elem);
-        sv->seen[sv->nseen % 8] = elem;
-        sv->seen_cls[sv->nseen % 8] = (unsigned char)c;
-        sv->nseen++;
+        sv->seen[slot] = elem;
+        sv->seen_cls[slot] = (unsigned char)c;
     }
     if (c == OC_HL_PLAIN || len == 0) return;
     /* a piece of the same class right after the last one extends it */

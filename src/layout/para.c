@@ -1715,12 +1715,15 @@ static oc_status code_block(pbuild *b, oc_para *out) {
      * since every character carries its class) */
     rstyle cst[OC_HL_COUNT];
     oc_font_id cfont[OC_HL_COUNT];
+    unsigned char drawn[256]; /* a span's class as drawn: plain when the theme has it so */
     const oc_hl_style *theme =
         n->type == OC_CODE_BLOCK && n->nspans ? b->ps->code_theme : NULL; /* not HTML_BLOCK */
+    memset(drawn, OC_HL_PLAIN, sizeof drawn);
     for (int c = 0; c < OC_HL_COUNT; c++) {
         cst[c] = st;
         cfont[c] = st.font;
         if (!theme || oc_hl_is_plain(theme, c)) continue;
+        drawn[c] = (unsigned char)c;
         uint32_t rgb = theme[c].rgb;
         cst[c].color =
             (oc_color){(float)((rgb >> 16) & 0xFF) / 255.0f, (float)((rgb >> 8) & 0xFF) / 255.0f,
@@ -1756,8 +1759,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
             if (theme) {
                 while (sp < n->nspans && n->spans[sp].offset + n->spans[sp].length <= at)
                     sp++;
-                if (sp < n->nspans && n->spans[sp].offset <= at) cls = n->spans[sp].cls;
-                if (cls >= OC_HL_COUNT || oc_hl_is_plain(theme, cls)) cls = OC_HL_PLAIN;
+                if (sp < n->nspans && n->spans[sp].offset <= at) cls = drawn[n->spans[sp].cls];
             }
             int reps = 1;
             if (cp == '\t') {
