@@ -213,9 +213,11 @@ struct WordBytes {
         }
     }
 };
-const WordBytes &word_bytes() {
-    static const WordBytes wb; // (thread-safe initialisation)
-    return wb;
+// Made when the module is loaded (before any definition, on one thread),
+// so that the hot loops read it without a guard.
+const WordBytes g_word_bytes;
+inline const WordBytes &word_bytes() {
+    return g_word_bytes;
 }
 
 // The end of the run of word characters that starts at q (q itself when
@@ -999,6 +1001,8 @@ struct Run {
     std::vector<StatePtr> stack;
     // memos of the current line, per state (by identity) and rule index
     std::unordered_map<const State *, std::vector<Memo>> memos;
+    const State *memo_state = nullptr; // the state memo_vec is memos[] of
+    std::vector<Memo> *memo_vec = nullptr;
     Groups groups; // an anchored attempt's groups (see match)
     std::vector<std::string> subs;
     bool verify = false; // check every shortcut against Boost.Regex (see find)
@@ -1199,7 +1203,11 @@ struct Run {
             // HighlightState::findBestMatch
             const Memo *best = nullptr;
             size_t bi = 0, bprefix = 0, bsize = 0;
-            std::vector<Memo> &v = memos[s];
+            if (s != memo_state) { // (the state seldom changes from one token to the next)
+                memo_state = s;
+                memo_vec = &memos[s];
+            }
+            std::vector<Memo> &v = *memo_vec;
             if (v.size() != s->rules.size()) v.resize(s->rules.size());
             for (size_t i = 0; i < s->rules.size(); i++) {
                 const Memo *M = match(v, s, i, start, le, bol, best ? start + bprefix : le);
@@ -1259,6 +1267,7 @@ struct Run {
                 if (next->getNeedsReferenceReplacement()) {
                     ns = copy_state(L, next, subs);
                     memos.erase(ns.get()); // a new state, maybe at a freed one's address
+                    memo_state = nullptr;
                 } else if (rule->isNested())
                     ns = cur;
                 else
