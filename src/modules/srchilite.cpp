@@ -762,6 +762,7 @@ struct Rule {
     int shape = SHAPE_NONE;          // k_rust_quote_rule, k_dashed_rule, k_number_rule
     std::unique_ptr<Alts> alts;      // a list of literals (see Alts), or NULL
     bool groups = false;             // its groups are needed (elements, back-references)
+    int start1 = -1;                 // the one byte a match can begin with, if only one
     // for PCRE2 (see to_pcre2): the regex and options, compiled at the first
     // search (pc[1]: anchored), NULL when it does not compile
     std::string pcre;
@@ -816,6 +817,13 @@ RulePtr compile_rule(const HighlightRule *r, bool jit = true) {
         out->re = &out->own;
     }
     out->ctx = context_of(s);
+    int nstarts = 0;
+    for (int c = 0; c < 256; c++)
+        if (out->re->get_map()[c] & boost::BOOST_REGEX_DETAIL_NS::mask_any) {
+            nstarts++;
+            out->start1 = c;
+        }
+    if (nstarts != 1 || out->re->can_be_null()) out->start1 = -1;
     for (const std::string &e : r->getElemList())
         out->elems.push_back(canonical(e));
     bool icase = (out->re->flags() & boost::regex_constants::icase) != 0;
@@ -1177,12 +1185,19 @@ struct Run {
         M.from = p;
         const char *q = p;
         if (!null_ok) {
-            while (q < end && !(map[(unsigned char)*q] & any))
-                q++;
-            if (q == end || q > limit) {
+            // only as far as `limit`: a match starting later cannot win
+            const char *stop = limit < end ? limit + 1 : end;
+            if (r.start1 >= 0) {
+                q = (const char *)std::memchr(p, r.start1, (size_t)(stop - p));
+                if (!q) q = stop;
+            } else {
+                while (q < stop && !(map[(unsigned char)*q] & any))
+                    q++;
+            }
+            if (q == stop) {
                 M.found = false;
-                M.none = q == end;
-                M.lo = q;
+                M.none = stop == end;
+                M.lo = stop;
                 return nullptr;
             }
         }
