@@ -308,11 +308,13 @@ static void code_text(render_ctx *c, const oc_node *n) {
         /* a page beginning inside a token: marked before it */
         for (; k < c->nmarks && c->marks[k].node == n && c->marks[k].offset < end; k++)
             write_mark(c, k);
-        oc_buf_puts(b, "<span class=\"");
-        oc_buf_puts(b, oc_hl_class_names[sp->cls]);
-        oc_buf_puts(b, "\">");
+        static const char open[] = "<span class=\"", shut[] = "</span>";
+        const char *name = oc_hl_class_names[sp->cls];
+        oc_buf_append(b, open, sizeof open - 1);
+        oc_buf_append(b, name, strlen(name));
+        oc_buf_append(b, "\">", 2);
         oc_buf_xml_escape(b, s + sp->offset, end - sp->offset);
-        oc_buf_puts(b, "</span>");
+        oc_buf_append(b, shut, sizeof shut - 1);
         at = end;
     }
     code_plain(c, n, at, len, &k);

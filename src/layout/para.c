@@ -1734,6 +1734,9 @@ static oc_status code_block(pbuild *b, oc_para *out) {
             cfont[c] = OC_FONT_MONO_ITALIC;
     }
     int sp = 0; /* the first span that may cover what comes next */
+    /* the class of the bytes before `until` (found again only past it) */
+    int span_cls = OC_HL_PLAIN;
+    size_t until = 0;
 
     oc_line *lines = NULL;
     size_t nlines = 0, caplines = 0;
@@ -1755,12 +1758,18 @@ static oc_status code_block(pbuild *b, oc_para *out) {
         while (i < e) {
             size_t at = i;
             uint32_t cp = oc_utf8_next(s, e, &i);
-            int cls = OC_HL_PLAIN;
-            if (theme) {
+            if (theme && at >= until) {
                 while (sp < n->nspans && n->spans[sp].offset + n->spans[sp].length <= at)
                     sp++;
-                if (sp < n->nspans && n->spans[sp].offset <= at) cls = drawn[n->spans[sp].cls];
+                if (sp < n->nspans && n->spans[sp].offset <= at) {
+                    span_cls = drawn[n->spans[sp].cls];
+                    until = n->spans[sp].offset + (size_t)n->spans[sp].length;
+                } else {
+                    span_cls = OC_HL_PLAIN;
+                    until = sp < n->nspans ? n->spans[sp].offset : SIZE_MAX;
+                }
             }
+            int cls = span_cls;
             int reps = 1;
             if (cp == '\t') {
                 cp = ' ';
