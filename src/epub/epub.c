@@ -61,8 +61,7 @@ static void pack(entry_list *l, entry *e) {
     if (e->store || e->failed || e->owned.overflow) return;
     oc_buf z;
     oc_buf_init(&z);
-    if (!oc_deflate(&l->zs, EPUB_DEFLATE_LEVEL, -MAX_WBITS, MAX_MEM_LEVEL, e->owned.data,
-                    e->owned.len, &z)) {
+    if (!oc_deflate(&l->zs, EPUB_DEFLATE_LEVEL, OC_DEFLATE_RAW, e->owned.data, e->owned.len, &z)) {
         oc_buf_free(&z);
         return;
     }

@@ -379,7 +379,7 @@ static void put_be(unsigned char *p, uint64_t v, int n) {
  * without << >>). */
 static int put_stream(oc_buf *out, unsigned num, const char *dict, const oc_buf *in, oc_deflater *d,
                       oc_buf *z) {
-    if (!oc_deflate(d, STRUCT_LEVEL, MAX_WBITS, 8, in->data, in->len, z)) return 0;
+    if (!oc_deflate(d, STRUCT_LEVEL, OC_DEFLATE_ZLIB, in->data, in->len, z)) return 0;
     oc_buf_printf(out, "%u 0 obj\012<<%s/Filter/FlateDecode/Length %zu>>\012stream\012", num, dict,
                   z->len);
     oc_buf_append(out, z->data, z->len);

@@ -40,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zlib.h>
 
 #define OC_PRODUCER "octavo " OC_PDF_VERSION_TEXT " (libharu " HPDF_VERSION_TEXT ")"
 #define OC_PDF_VERSION_TEXT "0.1"
@@ -384,7 +383,7 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream stream);
 static HPDF_Dict image_stream(writer *w, const unsigned char *data, size_t len, int width,
                               int height, const char *space) {
     HPDF_Dict d = NULL;
-    if (!oc_deflate(&w->img_zs, IMAGE_LEVEL, MAX_WBITS, 8, data, len, &w->img_z) ||
+    if (!oc_deflate(&w->img_zs, IMAGE_LEVEL, OC_DEFLATE_ZLIB, data, len, &w->img_z) ||
         w->img_z.len > 0x7FFFFFFF)
         goto done;
     const unsigned char *z = (const unsigned char *)w->img_z.data;
@@ -530,10 +529,9 @@ remember:
  * an exact adjustment), literal strings of 2-byte codes, no redundant state
  * changes; then the page's stream is deflated by libdeflate at CONTENT_LEVEL
  * (libharu hard-codes zlib's default level, which cost three times as much
- * as zlib's level 2 for 8% smaller content; libdeflate's level 1 takes
- * half the instructions of zlib's level 2 and is 2% smaller again, README:
- * Speed)
- * and handed to libharu with its /Filter written by
+ * as zlib's level 2 for 8% smaller content; libdeflate's level 1 takes half
+ * the instructions of zlib's level 2 and is 2% smaller again: README,
+ * Speed) and handed to libharu with its /Filter written by
  * write_flate_filter. Resources (fonts, images) are still registered
  * through libharu, which names them. Glyph subsetting: the first width
  * lookup of a code in a font marks its glyph, as libharu's own TextOut does. */
@@ -1245,11 +1243,10 @@ done:
 
 /* ---- deflating pages ----------------------------------------------------------------- */
 
-/* Deflates a slot's page with the writer's one stream (zlib's format,
- * deflateInit's window and memory level), which only the thread that
- * deflates uses. */
+/* Deflates a slot's page (zlib's format) with the writer's one compressor
+ * for pages, which only the thread that deflates uses. */
 static void deflate_slot(writer *w, zslot *s) {
-    s->ok = oc_deflate(&w->zs, CONTENT_LEVEL, MAX_WBITS, 8, s->raw.data, s->raw.len, &s->z);
+    s->ok = oc_deflate(&w->zs, CONTENT_LEVEL, OC_DEFLATE_ZLIB, s->raw.data, s->raw.len, &s->z);
 }
 
 static void *deflater_main(void *arg) {

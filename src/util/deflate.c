@@ -3,9 +3,8 @@
 
 #include <string.h>
 
-int oc_deflate(oc_deflater *d, int level, int window_bits, int mem_level, const void *in, size_t n,
+int oc_deflate(oc_deflater *d, int level, oc_deflate_format format, const void *in, size_t n,
                oc_buf *out) {
-    (void)mem_level;
     oc_buf_reset(out);
     if (n > 0x7FFFFFFF) return 0;
     if (!d->c || d->level != level) {
@@ -14,7 +13,7 @@ int oc_deflate(oc_deflater *d, int level, int window_bits, int mem_level, const 
         d->level = level;
         if (!d->c) return 0;
     }
-    int raw = window_bits < 0;
+    int raw = format == OC_DEFLATE_RAW;
     size_t bound =
         raw ? libdeflate_deflate_compress_bound(d->c, n) : libdeflate_zlib_compress_bound(d->c, n);
     oc_buf_reserve(out, bound);

@@ -6,7 +6,6 @@
 #include "octavo/util.h"
 
 #include <libdeflate.h>
-#include <zlib.h>
 
 /* A libdeflate compressor made at the first call and kept for the later
  * ones at the same level (remade when the level changes), so that its
@@ -20,12 +19,14 @@ typedef struct {
     int level;
 } oc_deflater;
 
+/* What oc_deflate writes: zlib's format (a PDF's FlateDecode) or raw
+ * deflate with no header (a zip entry). */
+typedef enum { OC_DEFLATE_ZLIB, OC_DEFLATE_RAW } oc_deflate_format;
+
 /* Deflates in[0..n) whole into `out` (reset first) at libdeflate's `level`
- * (1 to 12), in zlib's format, or as raw deflate (no header) when
- * window_bits is negative, as deflateInit2 reads it (mem_level is zlib's
- * and ignored); 1 on success, 0 when libdeflate or the buffer fails (`out`
- * then holds nothing useful). */
-int oc_deflate(oc_deflater *d, int level, int window_bits, int mem_level, const void *in, size_t n,
+ * (1 to 12) in `format`; 1 on success, 0 when libdeflate or the buffer
+ * fails (`out` then holds nothing useful). */
+int oc_deflate(oc_deflater *d, int level, oc_deflate_format format, const void *in, size_t n,
                oc_buf *out);
 void oc_deflater_end(oc_deflater *d);
 
