@@ -112,6 +112,12 @@ enum {
     CTX_FRESH = 8,  // other lookbehinds, \A, \G, \`: never reuse a search
 };
 
+// An ASCII letter or digit (an escape of one is a class, an anchor or a
+// back-reference, not the character itself).
+inline bool ascii_alnum(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 // The end of a lookbehind starting at re[i] ("(?<=" or "(?<!") whose body
 // is one character (a literal, an escape such as \d or \., a bracket
 // class), just past its ')'; 0 when it is anything else.
@@ -121,8 +127,7 @@ size_t behind_one(const std::string &re, size_t i) {
     if (re[j] == '\\') {
         if (j + 1 >= n) return 0;
         char e = re[j + 1];
-        bool alnum = (e >= '0' && e <= '9') || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z');
-        if (alnum && !std::strchr("dDwWsSntrfv", e)) return 0;
+        if (ascii_alnum(e) && !std::strchr("dDwWsSntrfv", e)) return 0;
         j += 2;
     } else if (re[j] == '[') {
         j++;
@@ -399,17 +404,15 @@ enum { SHAPE_NONE = 0, SHAPE_RUST_QUOTE, SHAPE_DASHED, SHAPE_NUMBER };
 
 // Where a search from p for `(?<!r)b?"` finds its match. Without
 // match_prev_avail (source-highlight's searches, and ours) the lookbehind
-// sees nothing before p, so it holds at p itself. At a position q the
-// optional "b" is taken when a quote follows it; else the quote must be
-// at q.
-// Every match holds a quote, so the search goes from quote to quote: a
-// "b" just before one (not after an "r") starts the match, else the quote
-// does (not after an "r").
+// sees nothing before p, so it holds at p itself. Every match holds a
+// quote, so the search goes from quote to quote: a "b" just before one
+// (itself not after an "r") starts the match, else the quote does (not
+// after an "r").
 const char *find_rust_quote(const char *p, const char *end, const char **me) {
     for (const char *q = p; q < end; q++) {
         q = (const char *)std::memchr(q, '"', (size_t)(end - q));
         if (!q) return nullptr;
-        if (q - 1 >= p && q[-1] == 'b' && !(q - 2 >= p && q[-2] == 'r')) {
+        if (q - p >= 1 && q[-1] == 'b' && !(q - p >= 2 && q[-2] == 'r')) {
             *me = q + 1;
             return q - 1;
         }
@@ -549,8 +552,7 @@ std::unique_ptr<Alts> literal_alts(const std::string &re) {
             if (i + 1 == body.size()) return nullptr;
             char e = body[++i];
             // an escaped punctuation character is itself; \d, \b, \1 ... are not literals
-            if ((e >= '0' && e <= '9') || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
-                (unsigned char)e >= 0x80 || (unsigned char)e < 0x20)
+            if (ascii_alnum(e) || (unsigned char)e >= 0x80 || (unsigned char)e < 0x20)
                 return nullptr;
             cur += e;
             continue;
@@ -644,7 +646,7 @@ const char *escape_for_pcre2(char e) {
     if (e == '>') return "\\b(?<=\\w)";
     if (e == '`' || e == '\'') return nullptr; // Boost: start and end of the buffer
     if (std::strchr("dDwWsSbBntrfz123456789", e)) return "";
-    if ((e >= '0' && e <= '9') || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z')) return nullptr;
+    if (ascii_alnum(e)) return nullptr;
     if ((unsigned char)e < 0x21 || (unsigned char)e >= 0x7f) return nullptr;
     return ""; // an escaped punctuation character is itself in both
 }
@@ -708,10 +710,8 @@ bool to_pcre2(const std::string &re, std::string &out) {
                 if (d == '\\') {
                     if (j + 1 >= n) return false;
                     char e = re[j + 1];
-                    bool alnum =
-                        (e >= '0' && e <= '9') || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z');
-                    if (alnum ? !std::strchr("dDwWsSntrfx", e)
-                              : ((unsigned char)e < 0x21 || (unsigned char)e >= 0x7f))
+                    if (ascii_alnum(e) ? !std::strchr("dDwWsSntrfx", e)
+                                       : ((unsigned char)e < 0x21 || (unsigned char)e >= 0x7f))
                         return false;
                     out += d;
                     out += e;
