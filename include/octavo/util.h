@@ -26,6 +26,7 @@ typedef struct {
     oc_arena_chunk *head;
     size_t total; /* bytes handed out, for the bench's memory report */
     size_t next;  /* the next chunk's size while it grows (oc_arena_init_small); 0: 64 KB */
+    int mapped;   /* chunks straight from mmap (oc_arena_map) */
 } oc_arena;
 
 void oc_arena_init(oc_arena *a);
@@ -33,6 +34,11 @@ void oc_arena_init(oc_arena *a);
  * many small arenas alive at once (one per chapter), which would otherwise
  * each take a 64 KB chunk for a few KB. */
 void oc_arena_init_small(oc_arena *a);
+/* Makes the arena's chunks from now on come straight from mmap, and go
+ * back to the system when the arena is freed, whichever thread frees it:
+ * malloc keeps a block freed by another thread than the one that took it
+ * for that thread's own heap, where the freeing thread cannot use it. */
+void oc_arena_map(oc_arena *a);
 /* Hands everything `from` holds to `into` (freed with it); `from` is left empty. */
 void oc_arena_adopt(oc_arena *into, oc_arena *from);
 void oc_arena_free(oc_arena *a);

@@ -1,4 +1,5 @@
 /* Allocation that never returns NULL, and the build arena. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "octavo/util.h"
 
 #include <ctype.h>
@@ -6,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 static void oom(size_t n) {
     fprintf(stderr, "octavo: error: out of memory (asked for %zu bytes)\n", n);
@@ -42,6 +44,7 @@ char *oc_xstrdup(const char *s) {
 struct oc_arena_chunk {
     oc_arena_chunk *next;
     size_t used, cap;
+    size_t mapped; /* the mapping's length (0: from malloc) */
     _Alignas(16) unsigned char data[];
 };
 
@@ -51,6 +54,7 @@ void oc_arena_init(oc_arena *a) {
     a->head = NULL;
     a->total = 0;
     a->next = 0;
+    a->mapped = 0;
 }
 
 void oc_arena_init_small(oc_arena *a) {
@@ -58,11 +62,47 @@ void oc_arena_init_small(oc_arena *a) {
     a->next = 1024;
 }
 
+void oc_arena_map(oc_arena *a) {
+    a->mapped = 1;
+    /* whole chunks from the start: a mapping's untouched pages cost no
+     * memory, and every mapping costs a call to make and one to undo */
+    a->next = 0;
+}
+
+static void chunk_free(oc_arena_chunk *c) {
+    if (c->mapped)
+        munmap(c, c->mapped);
+    else
+        free(c);
+}
+
+/* A chunk of at least `cap` bytes of data. */
+static oc_arena_chunk *chunk_new(const oc_arena *a, size_t cap) {
+    oc_arena_chunk *n;
+    size_t mapped = 0;
+    if (a->mapped) {
+        size_t page = 4096, len = (sizeof *n + cap + page - 1) & ~(page - 1);
+        void *m = len > cap
+                      ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                      : MAP_FAILED;
+        if (m != MAP_FAILED) {
+            n = m;
+            mapped = len;
+            cap = len - sizeof *n; /* the whole of the last page */
+        }
+    }
+    if (!mapped) n = oc_xmalloc(sizeof *n + cap);
+    n->used = 0;
+    n->cap = cap;
+    n->mapped = mapped;
+    return n;
+}
+
 void oc_arena_free(oc_arena *a) {
     oc_arena_chunk *c = a->head;
     while (c) {
         oc_arena_chunk *next = c->next;
-        free(c);
+        chunk_free(c);
         c = next;
     }
     a->head = NULL;
@@ -92,9 +132,7 @@ void *oc_arena_alloc(oc_arena *a, size_t size) {
         size_t chunk = a->next && a->next < OC_ARENA_CHUNK ? a->next : OC_ARENA_CHUNK;
         if (chunk < OC_ARENA_CHUNK) a->next = chunk * 2;
         size_t cap = size > chunk / 4 ? size : chunk;
-        oc_arena_chunk *n = oc_xmalloc(sizeof *n + cap);
-        n->used = 0;
-        n->cap = cap;
+        oc_arena_chunk *n = chunk_new(a, cap);
         if (c && size > chunk / 4) {
             /* A big block gets its own chunk behind the current one, so the
              * current chunk's free space is not wasted. */

@@ -1,10 +1,13 @@
 /* Unit tests for the small utilities: the code point set, the diagnostics
  * sink, the byte buffer's printf and decimal numbers. */
+#define _DEFAULT_SOURCE /* mincore */
 #include "harness.h"
 #include "octavo/diag.h"
 #include "octavo/util.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -101,15 +104,17 @@ static void test_buf_printf(void) {
 }
 
 static void test_arenas(void) {
-    /* a small arena (chunks from 1 KB, doubling) and the usual one give the
-     * same: zeroed, 16-byte aligned blocks that keep their bytes, big
-     * blocks among small ones, and the bytes handed out counted */
-    for (int small = 0; small < 2; small++) {
+    /* a small arena (chunks from 1 KB, doubling), a mapped one (chunks
+     * from mmap) and the usual one give the same: zeroed, 16-byte aligned
+     * blocks that keep their bytes, big blocks among small ones, and the
+     * bytes handed out counted */
+    for (int kind = 0; kind < 3; kind++) {
         oc_arena a;
-        if (small)
+        if (kind == 1)
             oc_arena_init_small(&a);
         else
             oc_arena_init(&a);
+        if (kind == 2) oc_arena_map(&a);
         char *s[600];
         size_t want = 0;
         int ok = 1;
@@ -148,6 +153,11 @@ static void test_arenas(void) {
         CHECK(ok);
         oc_arena_free(&a); /* empty: nothing */
         oc_arena_free(&into);
+        /* a mapped arena's chunks go back to the system when freed (here
+         * with the arena that adopted them): their pages are gone */
+        unsigned char vec[1];
+        void *page = (void *)((uintptr_t)s[1] & ~(uintptr_t)4095);
+        if (kind == 2) CHECK(mincore(page, 1, vec) != 0 && errno == ENOMEM);
         CHECK(into.head == NULL && into.total == 0);
     }
 }
