@@ -6,11 +6,23 @@
 #include "octavo/doc.h"
 #include "octavo/layout.h"
 
+/* Where a PDF goes as it is saved, instead of into the `out` buffer:
+ * write(user, data, len) gets the file's bytes in order, a piece at a time,
+ * and returns 0, or nonzero to stop the save (having said why itself). */
+typedef struct {
+    int (*write)(void *user, const void *data, size_t len);
+    void *user;
+} oc_pdf_stream;
+
 typedef struct {
     const char *paper;     /* "a4" (default), "letter", "a5", "6x9" */
     int print;             /* 1: print profile (black text, URLs shown, mirrored margins) */
     const char *fonts_dir; /* folder holding the bundled .ttf files */
     int marks;             /* 1: crop marks, TrimBox and a 3 mm BleedBox (--marks) */
+    /* NULL: the PDF goes to `out`; else to the stream (`out` is left empty),
+     * so that the whole file is never in memory: 40 MB of a 10,075-page
+     * book's peak, when libharu holds every object of it */
+    const oc_pdf_stream *stream;
 } oc_pdf_options;
 
 /* Imposes a finished PDF (pdf, len) as a saddle-stitched booklet on

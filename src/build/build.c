@@ -19,6 +19,25 @@ typedef struct {
     int wanted;
 } output;
 
+/* The PDF, written to its staged file as it is saved (see oc_pdf_stream),
+ * which is made at the first byte: a build that stops before the save
+ * leaves nothing behind. */
+typedef struct {
+    oc_output_file *file;
+    const char *path;
+    int fd; /* -1 until the first byte */
+    size_t bytes;
+    oc_diag *diag;
+} staged_pdf;
+
+static int staged_write(void *user, const void *data, size_t len) {
+    staged_pdf *s = user;
+    if (s->fd < 0 && oc_output_open(s->file, s->path, &s->fd, s->diag) != OC_OK) return -1;
+    if (oc_output_put(s->file, s->fd, data, len, s->diag) != OC_OK) return -1;
+    s->bytes += len;
+    return 0;
+}
+
 static const char *join(oc_arena *a, const char *dir, const char *slug, const char *ext) {
     size_t n = strlen(dir);
     return oc_arena_printf(a, "%s%s%s%s", dir, n && dir[n - 1] != '/' ? "/" : "", slug, ext);
@@ -181,6 +200,9 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
     output outs[3] = {{".pdf", {0}, opt->want_pdf},
                       {".epub", {0}, opt->want_epub},
                       {"-booklet.pdf", {0}, opt->want_pdf && opt->impose}};
+    oc_output_file files[3] = {{NULL, -1}, {NULL, -1}, {NULL, -1}};
+    staged_pdf staged = {&files[0], NULL, -1, 0, diag};
+    const char *outdir = opt->outdir ? opt->outdir : "out";
     if (st != OC_OK) goto done;
     st = oc_doc_select_chapters(&doc, opt->chapters, diag); /* --chapters */
     if (st != OC_OK) goto done;
@@ -204,7 +226,14 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
             ? (opt->sheet && strcmp(opt->sheet, "letter") == 0 ? "half-letter" : "a5")
         : doc.meta.paper ? doc.meta.paper
                          : "a4";
-    oc_pdf_options po = {paper, opt->profile == OC_PROFILE_PRINT, opt->fonts_dir, opt->marks};
+    oc_pdf_options po = {paper, opt->profile == OC_PROFILE_PRINT, opt->fonts_dir, opt->marks, NULL};
+    /* the PDF goes to its file as it is saved, unless the booklet is made
+     * from it */
+    oc_pdf_stream to_file = {staged_write, &staged};
+    if (outs[0].wanted && !outs[2].wanted) {
+        staged.path = join(&doc.arena, outdir, doc.meta.slug, outs[0].ext);
+        po.stream = &to_file;
+    }
     int run[2] = {outs[1].wanted, outs[0].wanted};
     /* both editions: the EPUB's page-list comes from the PDF's own layout */
     page_map map;
@@ -225,6 +254,10 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
     if (run[1]) run_job(&jobs[1]);
     if (run[0] && !threaded) run_job(&jobs[0]);
     if (threaded) pthread_join(epub_thread, NULL);
+    if (staged.fd >= 0 &&
+        oc_output_close(&files[0], staged.fd, jobs[1].st == OC_OK, diag) != OC_OK && st == OC_OK)
+        st = OC_ERR_IO;
+    staged.fd = -1;
     free(map.breaks);
     pthread_mutex_destroy(&map.mu);
     pthread_cond_destroy(&map.cv);
@@ -241,23 +274,22 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
                                    &outs[2].data, diag);
     }
     if (st != OC_OK) goto done;
-    oc_progress_step(progress, "writing %.1f MB",
-                     (outs[0].data.len + outs[1].data.len + outs[2].data.len) / 1e6);
+    size_t sizes[3] = {outs[0].data.len + staged.bytes, outs[1].data.len, outs[2].data.len};
+    oc_progress_step(progress, "writing %.1f MB", (sizes[0] + sizes[1] + sizes[2]) / 1e6);
 
-    /* Every output is complete in memory: now write them, all or none. */
-    const char *outdir = opt->outdir ? opt->outdir : "out";
-    oc_output_file files[3] = {{NULL, -1}, {NULL, -1}, {NULL, -1}};
+    /* Every output is complete, in memory or (the PDF) in its staged file:
+     * now write them, all or none. */
     for (int i = 0; i < 3 && st == OC_OK; i++) {
-        if (!outs[i].wanted) continue;
+        if (!outs[i].wanted || files[i].slot >= 0) continue;
         const char *path = join(&doc.arena, outdir, doc.meta.slug, outs[i].ext);
         st = oc_output_stage(&files[i], path, outs[i].data.data, outs[i].data.len, diag);
     }
     if (st == OC_OK) st = oc_output_commit(files, 3, diag);
-    oc_output_discard(files, 3);
     for (int i = 0; i < 3 && st == OC_OK && opt->verbose > 0; i++)
         if (outs[i].wanted)
-            fprintf(stderr, "octavo: wrote %s (%zu bytes)\n", files[i].path, outs[i].data.len);
+            fprintf(stderr, "octavo: wrote %s (%zu bytes)\n", files[i].path, sizes[i]);
 done:
+    oc_output_discard(files, 3);
     oc_progress_stop(progress);
     for (int i = 0; i < 3; i++)
         oc_buf_free(&outs[i].data);

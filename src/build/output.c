@@ -102,8 +102,8 @@ static void forget(oc_output_file *f, int remove) {
     sigprocmask(SIG_SETMASK, &prev, NULL);
 }
 
-oc_status oc_output_stage(oc_output_file *f, const char *path, const void *data, size_t len,
-                          oc_diag *diag) {
+oc_status oc_output_open(oc_output_file *f, const char *path, int *fdp, oc_diag *diag) {
+    *fdp = -1;
     f->slot = -1;
     f->path = path;
     char dir[PATH_MAX];
@@ -154,34 +154,55 @@ oc_status oc_output_stage(oc_output_file *f, const char *path, const void *data,
     if (fchmod(fd, 0644) != 0) {
         /* not fatal: the file keeps mkstemp's 0600 */
     }
+    *fdp = fd;
+    return OC_OK;
+}
+
+oc_status oc_output_put(oc_output_file *f, int fd, const void *data, size_t len, oc_diag *diag) {
     const char *p = data;
     size_t left = len;
     while (left > 0) {
         ssize_t w = write(fd, p, left);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
-            oc_diag_report(diag, OC_ERROR, path, 0, 0, "cannot write the output: %s",
+            oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "cannot write the output: %s",
                            w < 0 ? strerror(errno) : "disk full");
-            goto fail;
+            return OC_ERR_IO;
         }
         p += w;
         left -= (size_t)w;
     }
+    return OC_OK;
+}
+
+oc_status oc_output_close(oc_output_file *f, int fd, int ok, oc_diag *diag) {
+    if (!ok) goto fail;
     if (fsync(fd) != 0) {
-        oc_diag_report(diag, OC_ERROR, path, 0, 0, "cannot flush the output: %s", strerror(errno));
+        oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "cannot flush the output: %s",
+                       strerror(errno));
         goto fail;
     }
     int rc = close(fd);
     fd = -1;
     if (rc != 0) {
-        oc_diag_report(diag, OC_ERROR, path, 0, 0, "cannot close the output: %s", strerror(errno));
+        oc_diag_report(diag, OC_ERROR, f->path, 0, 0, "cannot close the output: %s",
+                       strerror(errno));
         goto fail;
     }
     return OC_OK;
 fail:
     if (fd >= 0) close(fd);
-    forget(f, 1);
+    if (f->slot >= 0) forget(f, 1);
     return OC_ERR_IO;
+}
+
+oc_status oc_output_stage(oc_output_file *f, const char *path, const void *data, size_t len,
+                          oc_diag *diag) {
+    int fd;
+    oc_status st = oc_output_open(f, path, &fd, diag);
+    if (st != OC_OK) return st;
+    st = oc_output_put(f, fd, data, len, diag);
+    return oc_output_close(f, fd, st == OC_OK, diag);
 }
 
 /* Where the output a staged file replaces is kept until every output is in

@@ -19,6 +19,13 @@ typedef struct {
  * reason goes to diag. At most four files are staged at once. */
 oc_status oc_output_stage(oc_output_file *f, const char *path, const void *data, size_t len,
                           oc_diag *diag);
+/* The same in steps, for an output written as it is made: open (the
+ * temporary file, registered as staged; *fd open for writing), write any
+ * number of times (put), then close, which flushes it, or with ok 0 (or on a
+ * failure) removes it. Every failure is reported to diag. */
+oc_status oc_output_open(oc_output_file *f, const char *path, int *fd, oc_diag *diag);
+oc_status oc_output_put(oc_output_file *f, int fd, const void *data, size_t len, oc_diag *diag);
+oc_status oc_output_close(oc_output_file *f, int fd, int ok, oc_diag *diag);
 /* Renames every staged file into place; on a failure the rest are removed. */
 oc_status oc_output_commit(oc_output_file *files, int n, oc_diag *diag);
 /* Removes every staged file. */

@@ -60,6 +60,7 @@ oc_status oc_pdf_write_paged(const oc_document *doc, const oc_pdf_options *opt,
     oc_pdf_writer_set_language(w, doc->meta.language); /* shaped as the layout shaped */
     oc_pdf_writer_set_svg(w, lo.print ? OC_PDF_PRINT_DPI : OC_PDF_SCREEN_DPI, dir);
     oc_pdf_writer_set_marks(w, opt ? opt->marks : 0);
+    if (opt && opt->stream) oc_pdf_writer_set_stream(w, opt->stream);
     oc_page_sink sink = oc_pdf_writer_sink(w);
     paged_sink ps = {sink, pages, user, &layout};
     if (pages) sink = (oc_page_sink){&ps, paged_begin, paged_page};

@@ -3,6 +3,7 @@
 #define OCTAVO_PDF_INTERNAL_H
 
 #include "octavo/layout.h"
+#include "octavo/pdf.h"
 #include "octavo/util.h"
 
 /* The writer in steps, for a layout streamed page by page (oc_pdf_write)
@@ -33,6 +34,9 @@ void oc_pdf_writer_set_svg(oc_pdf_writer *w, double dpi, const char *fonts_dir);
  * beyond it, a MediaBox with room for crop marks, and the marks. Call
  * before the first page. */
 void oc_pdf_writer_set_marks(oc_pdf_writer *w, int marks);
+/* Saves to `stream` (borrowed until the save) instead of `out`: see
+ * oc_pdf_options. Call before oc_pdf_writer_save. */
+void oc_pdf_writer_set_stream(oc_pdf_writer *w, const oc_pdf_stream *stream);
 oc_page_sink oc_pdf_writer_sink(oc_pdf_writer *w);
 oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const oc_layout *layout);
 oc_status oc_pdf_writer_save(oc_pdf_writer *w, oc_buf *out);
@@ -89,7 +93,9 @@ void oc_pdf_struct_bbox(oc_pdf_struct *s, size_t page, uint32_t elem, double x0,
 oc_status oc_pdf_struct_finish(oc_pdf_struct *s, struct _HPDF_Doc_Rec *pdf,
                                struct _HPDF_Dict_Rec **pages, size_t npages, const oc_layout *l,
                                const oc_document *doc, const char *producer, const char *date);
-oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, struct _HPDF_Doc_Rec *pdf, oc_buf *out);
+/* `base`: the file's bytes before out's first (written out already). */
+oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, struct _HPDF_Doc_Rec *pdf, oc_buf *out,
+                                   size_t base);
 /* The tag of element `ref`'s marked content (its standard structure type:
  * "P", "H2", "Link"; a MORE its parent's), NUL-terminated in out. */
 void oc_pdf_struct_tag(const oc_struct_elem *se, size_t nse, uint32_t ref, char out[16]);

@@ -387,7 +387,7 @@ static int put_stream(oc_buf *out, unsigned num, const char *dict, const oc_buf 
     return !out->overflow;
 }
 
-oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out) {
+oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out, size_t base) {
     oc_status st = OC_OK;
     HPDF_Xref x = pdf->xref;
     oc_buf body, trailer, rows, z;
@@ -400,12 +400,12 @@ oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out) 
     size_t *stm_at = NULL;
     uint32_t *order = NULL;
     if (!s->root || !x || x->prev || x->start_offset != 0 || x->entries->count != s->base ||
-        x->addr >= out->len || out->len > 0xFFFFFFFFu / 2) {
+        x->addr < base || x->addr >= base + out->len || base + out->len > 0xFFFFFFFFu / 2) {
         st = OC_ERR_INTERNAL;
         goto done;
     }
     /* libharu's trailer entries, but /Size: "trailer\n<<\n/Root 1 0 R\n...>>" */
-    const char *t = out->data + x->addr, *end = out->data + out->len;
+    const char *t = out->data + (x->addr - base), *end = out->data + out->len;
     const char *tr = NULL;
     for (const char *p = t; p + 8 <= end; p++)
         if (memcmp(p, "trailer\012", 8) == 0) tr = p + 8;
@@ -422,7 +422,7 @@ oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out) 
         }
         p = nl + 1;
     }
-    out->len = x->addr; /* libharu's xref table and trailer go */
+    out->len = x->addr - base; /* libharu's xref table and trailer go */
 
     /* the elements, in table order, then the ParentTree */
     order = oc_xmalloc(((size_t)s->nobj + 1) * sizeof *order);
@@ -457,7 +457,7 @@ oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out) 
         oc_buf_append(&rows, body.data, body.len);
         char dict[96];
         snprintf(dict, sizeof dict, "/Type/ObjStm/N %u/First %zu", j1 - j0, first);
-        stm_at[k] = out->len;
+        stm_at[k] = base + out->len;
         if (rows.overflow || body.overflow || !put_stream(out, stm0 + k, dict, &rows, &zs, &z)) {
             st = OC_ERR_LIMIT;
             goto done;
@@ -466,7 +466,11 @@ oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out) 
     oc_buf_free(&body);
 
     /* the cross-reference stream: type, field 2 (4 bytes), field 3 (2) */
-    size_t xref_at = out->len;
+    size_t xref_at = base + out->len;
+    if (xref_at > 0xFFFFFFFFu) { /* (the offsets are 4 bytes) */
+        st = OC_ERR_LIMIT;
+        goto done;
+    }
     oc_buf_reset(&rows);
     oc_buf_reserve(&rows, (size_t)size * 7);
     if (rows.overflow) {

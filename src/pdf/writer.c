@@ -29,6 +29,7 @@
 #include <hb-subset.h>
 #include <hb.h>
 #include <hpdf.h>
+#include <hpdf_annotation.h>
 #include <hpdf_doc.h>
 #include <hpdf_info.h>
 #include <hpdf_objects.h>
@@ -48,6 +49,14 @@ typedef struct {
     const char *name;
     HPDF_Destination dst;
 } dest_slot;
+
+/* A destination made before its page (see writer_begin): its array is
+ * filled when the page is. */
+typedef struct {
+    size_t page;
+    HPDF_Destination dst;
+    double x, y;
+} dest_pending;
 
 typedef struct {
     const oc_asset *asset;
@@ -116,7 +125,10 @@ struct oc_pdf_writer {
     oc_buf clean; /* an item's text without controls */
     HPDF_Encoder utf8;
 
-    HPDF_Page *pages;
+    HPDF_Page *pages; /* made as they are drawn (new_page); NULL before */
+    size_t pages_made;
+    dest_pending *pending; /* in page order; [pending_next, npending) not filled yet */
+    size_t npending, pending_next;
     HPDF_Dict fonts_res; /* the one /Font dictionary every page's resources name */
     dest_slot *dests;    /* open addressing, power-of-two capacity */
     size_t ndests, dest_cap;
@@ -132,8 +144,9 @@ struct oc_pdf_writer {
     double width, height;
     int marks; /* --marks: trim and bleed boxes, crop marks outside them */
 
-    oc_pdf_struct *st; /* what the pages' marked content belongs to (struct.c) */
-    int untagged;      /* OCTAVO_TAGGED=0: no marked content, no structure tree */
+    const oc_pdf_stream *stream; /* where the save goes (NULL: its buffer) */
+    oc_pdf_struct *st;           /* what the pages' marked content belongs to (struct.c) */
+    int untagged;                /* OCTAVO_TAGGED=0: no marked content, no structure tree */
 
     zslot ring[ZRING];
     oc_deflater zs;     /* the deflater's (see deflate_slot) */
@@ -221,9 +234,7 @@ static void dest_put(writer *w, const char *name, HPDF_Destination dst) {
 /* A destination showing `page` with `top` at the window's top, keeping the
  * reader's zoom: [page /XYZ left top null]. libharu's SetXYZ insists on a
  * zoom factor, so the array is rebuilt with a null zoom. */
-static HPDF_Destination make_dest(writer *w, HPDF_Page page, double left, double top) {
-    HPDF_Destination dst = HPDF_Page_CreateDestination(page);
-    if (!dst) return NULL;
+static int fill_dest(writer *w, HPDF_Destination dst, HPDF_Page page, double left, double top) {
     if (left < 0) left = 0;
     if (top < 0) top = 0;
     HPDF_Array_Clear(dst);
@@ -232,7 +243,36 @@ static HPDF_Destination make_dest(writer *w, HPDF_Page page, double left, double
     s += HPDF_Array_AddReal(dst, (HPDF_REAL)left);
     s += HPDF_Array_AddReal(dst, (HPDF_REAL)top);
     s += HPDF_Array_Add(dst, HPDF_Null_New(w->pdf->mmgr));
-    return s == HPDF_OK && !w->failed ? dst : NULL;
+    return s == HPDF_OK && !w->failed;
+}
+
+/* An empty destination array (an indirect object, so links can point at
+ * it), filled by fill_dest once its page exists. */
+static HPDF_Destination empty_dest(writer *w) {
+    HPDF_Destination dst = HPDF_Array_New(w->pdf->mmgr);
+    if (!dst) return NULL;
+    dst->header.obj_class |= HPDF_OSUBCLASS_DESTINATION;
+    return HPDF_Xref_Add(w->pdf->xref, dst) == HPDF_OK && !w->failed ? dst : NULL;
+}
+
+static HPDF_Destination make_dest(writer *w, HPDF_Page page, double left, double top) {
+    HPDF_Destination dst = empty_dest(w);
+    return dst && fill_dest(w, dst, page, left, top) ? dst : NULL;
+}
+
+/* A link annotation on `page` to `dst`, which may still be empty (a page
+ * further on): HPDF_Page_CreateLinkAnnot would refuse that, so this does
+ * what it does (hpdf_pages.c, AddAnnotation) without the check. */
+static HPDF_Annotation link_annot(writer *w, HPDF_Page page, HPDF_Rect r, HPDF_Destination dst) {
+    HPDF_Annotation a = HPDF_LinkAnnot_New(w->pdf->mmgr, w->pdf->xref, r, dst);
+    if (!a) return NULL;
+    HPDF_Array annots = HPDF_Dict_GetItem(page, "Annots", HPDF_OCLASS_ARRAY);
+    if (!annots) {
+        annots = HPDF_Array_New(w->pdf->mmgr);
+        if (!annots || HPDF_Dict_Add(page, "Annots", annots) != HPDF_OK) return NULL;
+    }
+    if (HPDF_Array_Add(annots, a) != HPDF_OK || HPDF_Dict_Add(a, "P", page) != HPDF_OK) return NULL;
+    return w->failed ? NULL : a;
 }
 
 /* ---- strings ------------------------------------------------------------------ */
@@ -1444,10 +1484,42 @@ static const char *text_lang(writer *w, const oc_item *it) {
     return oc_script_run(book, it->text, it->len, 0, &r) ? r.tag : NULL;
 }
 
+/* Page `index`, made now (pages are drawn in order), with the destinations
+ * on it filled. */
+static HPDF_Page new_page(writer *w, size_t index) {
+    oc_status st = OC_OK;
+    HPDF_Page page = NULL;
+    if (index != w->pages_made) {
+        fail(w, OC_ERR_INTERNAL, "drawing pages out of order");
+        return NULL;
+    }
+    page = HPDF_AddPage(w->pdf);
+    CHECK_PTR(page, "adding a page");
+    HPDF_Dict_RemoveElement(page, "Resources");
+    HPDF_Dict_RemoveElement(page, "MediaBox");
+    /* libharu adds each font a page uses to this dictionary and names
+     * it there (F1, F2, ...): one name per font for the whole book */
+    ((HPDF_PageAttr)page->attr)->fonts = w->fonts_res;
+    if (w->marks && (st = set_print_boxes(w, page)) != OC_OK) goto done;
+    w->pages[index] = page;
+    w->pages_made++;
+    for (; w->pending_next < w->npending && w->pending[w->pending_next].page == index;
+         w->pending_next++) {
+        const dest_pending *d = &w->pending[w->pending_next];
+        if (!fill_dest(w, d->dst, page, d->x, d->y)) {
+            fail(w, OC_ERR_INTERNAL, "creating a destination");
+            goto done;
+        }
+    }
+done:
+    return st == OC_OK && !w->failed ? page : NULL;
+}
+
 static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
     oc_status st = OC_OK;
     if (index >= w->npages) return fail(w, OC_ERR_INTERNAL, "drawing a page not announced");
-    HPDF_Page page = w->pages[index];
+    HPDF_Page page = new_page(w, index);
+    if (!page) return OC_ERR_INTERNAL;
     HPDF_PageAttr pattr = (HPDF_PageAttr)page->attr;
     page_state ps;
     memset(&ps, 0, sizeof ps);
@@ -1561,7 +1633,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
                                    it->dest);
                     break;
                 }
-                annot = HPDF_Page_CreateLinkAnnot(page, r, d->dst);
+                annot = link_annot(w, page, r, d->dst);
                 CHECK_PTR(annot, "creating an internal link");
             }
             if (annot) CHECK_HPDF(HPDF_LinkAnnot_SetBorderStyle(annot, 0, 0, 0), "link border");
@@ -1929,24 +2001,57 @@ done:
     return st;
 }
 
-/* libharu saves through this straight into the output buffer (its own
- * memory stream would hold the whole file a second time). */
+/* The save's way out: the bytes gather in `out`, which goes to the stream
+ * (if any) a megabyte at a time, until libharu starts its cross-reference
+ * table, which the structure tree's tail reads and replaces (so from there
+ * on the bytes stay; `base` counts those gone before out's first). */
+typedef struct {
+    writer *w;
+    oc_buf *out;
+    const oc_pdf_stream *stream;
+    size_t base;
+    int failed; /* the stream refused (and said why) */
+} save_ctx;
+
+#define SAVE_FLUSH (1u << 20)
+
+static int save_flush(save_ctx *c) {
+    if (!c->stream || c->failed || c->out->len == 0) return !c->failed;
+    if (c->stream->write(c->stream->user, c->out->data, c->out->len) != 0) {
+        c->failed = 1;
+        return 0;
+    }
+    c->base += c->out->len;
+    oc_buf_reset(c->out);
+    return 1;
+}
+
+/* libharu saves through this (its own memory stream would hold the whole
+ * file a second time). */
 static HPDF_STATUS save_into(HPDF_Stream stream, const HPDF_BYTE *ptr, HPDF_UINT siz) {
-    oc_buf *out = stream->attr;
-    oc_buf_append(out, ptr, siz);
-    return out->overflow ? HPDF_FAILD_TO_ALLOC_MEM : HPDF_OK;
+    save_ctx *c = stream->attr;
+    oc_buf_append(c->out, ptr, siz);
+    if (c->out->overflow) return HPDF_FAILD_TO_ALLOC_MEM;
+    if (c->stream && c->out->len >= SAVE_FLUSH && c->w->pdf->xref->addr == 0 && !save_flush(c))
+        return HPDF_FILE_IO_ERROR;
+    return HPDF_OK;
 }
 
 static oc_status save(writer *w, oc_buf *out) {
     oc_status st = OC_OK;
     oc_buf_reset(out);
+    save_ctx c = {w, out, w->stream, 0, 0};
     if (w->pdf->stream) {
         HPDF_Stream_Free(w->pdf->stream);
         w->pdf->stream = NULL;
     }
-    w->pdf->stream = HPDF_CallbackWriter_New(w->pdf->mmgr, save_into, out);
+    w->pdf->stream = HPDF_CallbackWriter_New(w->pdf->mmgr, save_into, &c);
     CHECK_PTR(w->pdf->stream, "saving the PDF");
     HPDF_STATUS hs = HPDF_SaveToStream(w->pdf);
+    if (c.failed) {
+        st = OC_ERR_IO;
+        goto done;
+    }
     if (out->overflow) {
         oc_diag_report(w->diag, OC_ERROR, NULL, 0, 0, "PDF writer: the PDF exceeds the size limit");
         st = OC_ERR_LIMIT;
@@ -1954,7 +2059,7 @@ static oc_status save(writer *w, oc_buf *out) {
     }
     CHECK_HPDF(hs, "saving the PDF");
     /* the structure tree's elements, then the cross-reference stream */
-    if (!w->untagged && (st = oc_pdf_struct_write_tail(w->st, w->pdf, out)) != OC_OK) {
+    if (!w->untagged && (st = oc_pdf_struct_write_tail(w->st, w->pdf, out, c.base)) != OC_OK) {
         if (st == OC_ERR_LIMIT)
             oc_diag_report(w->diag, OC_ERROR, NULL, 0, 0,
                            "PDF writer: the PDF exceeds the size limit");
@@ -1962,6 +2067,7 @@ static oc_status save(writer *w, oc_buf *out) {
             st = fail(w, st, "writing the structure tree");
         goto done;
     }
+    if (!save_flush(&c)) st = OC_ERR_IO;
 done:
     if (w->pdf->stream) {
         HPDF_Stream_Free(w->pdf->stream);
@@ -2018,6 +2124,10 @@ void oc_pdf_writer_set_svg(oc_pdf_writer *w, double dpi, const char *fonts_dir) 
     w->svg_fonts_dir = fonts_dir;
 }
 
+void oc_pdf_writer_set_stream(oc_pdf_writer *w, const oc_pdf_stream *stream) {
+    w->stream = stream;
+}
+
 void oc_pdf_writer_set_marks(oc_pdf_writer *w, int marks) {
     w->marks = marks;
 }
@@ -2061,23 +2171,25 @@ static oc_status writer_begin(void *user, double width, double height, size_t np
         CHECK_HPDF(HPDF_Dict_Add(root, "MediaBox", HPDF_Box_Array_New(mm, box)),
                    "setting the page size");
     }
-    for (size_t i = 0; i < npages; i++) {
-        HPDF_Page page = HPDF_AddPage(w->pdf);
-        CHECK_PTR(page, "adding a page");
-        HPDF_Dict_RemoveElement(page, "Resources");
-        HPDF_Dict_RemoveElement(page, "MediaBox");
-        /* libharu adds each font a page uses to this dictionary and names
-         * it there (F1, F2, ...): one name per font for the whole book */
-        ((HPDF_PageAttr)page->attr)->fonts = w->fonts_res;
-        if (w->marks && (st = set_print_boxes(w, page)) != OC_OK) goto done;
-        w->pages[i] = page;
-    }
+    /* The pages are made as they are drawn (new_page), not here: libharu's
+     * page (its dictionary, content stream and graphics state, 2.1 KB) for
+     * every page of the book at once was 21 MB of a 10,075-page book at
+     * the build's peak, when the whole book is laid out and no page drawn.
+     * A destination's array is made here, empty, so that links may point
+     * forward to it, and filled when its page is made. */
+    w->pending = oc_xmalloc((ndests ? ndests : 1) * sizeof *w->pending);
     for (size_t k = 0; k < ndests; k++) {
         const oc_layout_dest *d = &dests[k];
         if (!d->name || d->page >= npages || dest_find(w, d->name)) continue;
-        HPDF_Destination dst = make_dest(w, w->pages[d->page], d->x, d->y);
+        HPDF_Destination dst = empty_dest(w);
         CHECK_PTR(dst, "creating a destination");
         dest_put(w, d->name, dst);
+        /* (the layout hands them in page order) */
+        if (w->npending && w->pending[w->npending - 1].page > d->page) {
+            st = fail(w, OC_ERR_INTERNAL, "destinations out of page order");
+            goto done;
+        }
+        w->pending[w->npending++] = (dest_pending){d->page, dst, d->x, d->y};
     }
     if (npages == 0) {
         /* an empty layout still makes a valid (one blank page) PDF */
@@ -2105,7 +2217,8 @@ oc_page_sink oc_pdf_writer_sink(oc_pdf_writer *w) {
 
 oc_status oc_pdf_writer_finish(oc_pdf_writer *w, const oc_document *doc, const oc_layout *layout) {
     oc_status st = OC_OK;
-    if (!w->pages) return fail(w, OC_ERR_INTERNAL, "finishing a PDF with no pages");
+    if (!w->pages || w->pages_made != w->npages)
+        return fail(w, OC_ERR_INTERNAL, "finishing a PDF with pages not drawn");
     if ((st = drain(w)) != OC_OK) goto done;
     if ((st = add_bookmarks(w, layout)) != OC_OK) goto done;
     if ((st = add_page_labels(w, layout)) != OC_OK) goto done;
@@ -2154,6 +2267,7 @@ void oc_pdf_writer_free(oc_pdf_writer *w) {
     oc_shaper_free(w->own_shaper);
     oc_buf_free(&w->clean);
     free(w->pages);
+    free(w->pending);
     free(w->dests);
     free(w->images);
     oc_buf_free(&w->scratch);
@@ -2172,6 +2286,7 @@ oc_status oc_pdf_write_layout(const oc_document *doc, const oc_layout *layout,
     if (doc) oc_pdf_writer_set_language(w, doc->meta.language);
     oc_pdf_writer_set_svg(w, opt && opt->print ? OC_PDF_PRINT_DPI : OC_PDF_SCREEN_DPI,
                           opt ? opt->fonts_dir : NULL);
+    if (opt && opt->stream) oc_pdf_writer_set_stream(w, opt->stream);
     /* the same steps as a streamed layout: destinations, pages, the rest */
     for (size_t i = 0; i < layout->npages; i++)
         for (size_t k = 0; k < layout->pages[i].nitems; k++) {

@@ -147,7 +147,7 @@ static int write_pdf(const char *path, oc_buf *out) {
     build_layout(&l);
     oc_diag d;
     oc_diag_init(&d, stderr);
-    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0};
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL};
     oc_buf_init(out);
     oc_status st = oc_pdf_write_layout(&doc, &l, fonts, &opt, out, &d);
     int ok = st == OC_OK && d.errors == 0 && d.warnings == 0;
@@ -285,6 +285,40 @@ static void test_structure(void) {
     free(s);
 }
 
+/* Pages are made as they are drawn, and a destination's array when its
+ * page is: a link on the first page to the second (forward) and one back
+ * must each point at the right page object, at the destination's place. */
+static void test_link_targets(void) {
+    char cmd[2048];
+    int rc;
+    snprintf(cmd, sizeof cmd, "qpdf --json-output '%s' - 2>&1 | python3 -I -c \"%s\"", pdf_path,
+             "import sys,json\n"
+             "d=json.load(sys.stdin)['qpdf'][1]\n"
+             "v=lambda r: d['obj:'+r]['value'] if isinstance(r,str) and r.endswith(' R') else r\n"
+             "pages=[]\n"
+             "def walk(n):\n"
+             "  n=v(n)\n"
+             "  if n.get('/Type')=='/Pages':\n"
+             "    [walk(k) for k in n['/Kids']]\n"
+             "  else: pages.append(n)\n"
+             "walk(v(d['trailer']['value']['/Root'])['/Pages'])\n"
+             "ids=[]\n"
+             "def pid(n): return [i for i,p in enumerate(pages) if p is n]\n"
+             "for i,p in enumerate(pages):\n"
+             "  for a in p.get('/Annots',[]):\n"
+             "    a=v(a)\n"
+             "    if '/Dest' not in a: continue\n"
+             "    t=v(a['/Dest'])\n"
+             "    print('link on', i, 'to', pid(v(t[0]))[0], t[1], round(t[3]), a['/Contents'])\n");
+    char *s = harness_run(cmd, &rc);
+    CHECK(rc == 0);
+    /* "ch1" is on page 1 (index 1), "contents" on page 0 */
+    CHECK_CONTAINS(s, "link on 0 to 1 /XYZ");
+    CHECK_CONTAINS(s, "link on 1 to 0 /XYZ");
+    CHECK(count(s, "link on") == 2);
+    free(s);
+}
+
 static void test_deterministic(void) {
     oc_buf a, b;
     CHECK(write_pdf(NULL, &a));
@@ -308,7 +342,7 @@ static void test_errors(void) {
     oc_diag_init(&d, NULL);
     oc_buf out;
     oc_buf_init(&out);
-    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0};
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL};
     CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_OK);
     CHECK(d.warnings == 1);
     CHECK(oc_diag_contains(&d, "nowhere"));
@@ -355,7 +389,7 @@ static void one_page(oc_layout *l, double w, double h) {
 static oc_status draw_to_file(const oc_layout *l, const char *path, oc_diag *d) {
     oc_buf out;
     oc_buf_init(&out);
-    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0};
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL};
     oc_status st = oc_pdf_write_layout(&doc, l, fonts, &opt, &out, d);
     FILE *fp = st == OC_OK ? fopen(path, "wb") : NULL;
     if (fp) {
@@ -364,6 +398,71 @@ static oc_status draw_to_file(const oc_layout *l, const char *path, oc_diag *d) 
     }
     oc_buf_free(&out);
     return st;
+}
+
+/* A stream that keeps what it gets, in the pieces it gets (or refuses the
+ * n-th piece). */
+typedef struct {
+    oc_buf got;
+    int pieces, refuse_at;
+} collector;
+
+static int collect(void *user, const void *data, size_t len) {
+    collector *c = user;
+    if (++c->pieces == c->refuse_at) return -1;
+    oc_buf_append(&c->got, data, len);
+    return 0;
+}
+
+/* oc_pdf_options.stream: the same bytes as the buffer, given out as the
+ * file is saved (a megabyte at a time, so a book of 4,000 pages comes in
+ * several pieces) and never gathered in `out`; a stream that refuses stops
+ * the save with an I/O error. */
+static void test_stream_save(void) {
+    oc_layout l;
+    memset(&l, 0, sizeof l);
+    oc_arena_init(&l.arena);
+    l.width = 300;
+    l.height = 400;
+    l.npages = 4000;
+    l.pages = oc_arena_alloc(&l.arena, l.npages * sizeof *l.pages);
+    for (size_t i = 0; i < l.npages; i++) {
+        l.pages[i].number = (int)i + 1;
+        for (int k = 0; k < 12; k++)
+            text(&l, i, 20, 380 - 30 * k, k % 2 ? OC_FONT_SERIF : OC_FONT_SANS, 11,
+                 LINES[(i + (size_t)k) % (sizeof LINES / sizeof LINES[0])]);
+    }
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL};
+    oc_buf whole;
+    oc_buf_init(&whole);
+    CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &whole, &d) == OC_OK);
+    fprintf(stderr, "   4,000 pages: %zu bytes\n", whole.len);
+    CHECK(whole.len > 2 * 1024 * 1024);
+
+    collector c = {{0}, 0, 0};
+    oc_pdf_stream stream = {collect, &c};
+    opt.stream = &stream;
+    oc_buf out;
+    oc_buf_init(&out);
+    CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_OK);
+    CHECK(out.len == 0);
+    CHECK(c.pieces >= 3);
+    CHECK(c.got.len == whole.len && memcmp(c.got.data, whole.data, whole.len) == 0);
+    CHECK(d.errors == 0);
+
+    collector no = {{0}, 0, 2};
+    stream.user = &no;
+    CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_ERR_IO);
+    CHECK(no.pieces == 2 && no.got.len > 0);
+
+    oc_buf_free(&c.got);
+    oc_buf_free(&no.got);
+    oc_buf_free(&out);
+    oc_buf_free(&whole);
+    oc_diag_free(&d);
+    oc_arena_free(&l.arena);
 }
 
 static void test_edge_cases(void) {
@@ -514,7 +613,9 @@ int main(void) {
         RUN(test_fonts_embedded);
         RUN(test_text_back);
         RUN(test_structure);
+        RUN(test_link_targets);
         RUN(test_deterministic);
+        RUN(test_stream_save);
         RUN(test_errors);
         RUN(test_edge_cases);
         RUN(test_word_spacing);
