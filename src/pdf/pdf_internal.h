@@ -93,6 +93,10 @@ void oc_pdf_struct_bbox(oc_pdf_struct *s, size_t page, uint32_t elem, double x0,
 oc_status oc_pdf_struct_finish(oc_pdf_struct *s, struct _HPDF_Doc_Rec *pdf,
                                struct _HPDF_Dict_Rec **pages, size_t npages, const oc_layout *l,
                                const oc_document *doc, const char *producer, const char *date);
+/* Starts making the elements' object streams on a thread of their own, to
+ * run beside libharu's save (call after finish, before the save); the
+ * tail takes them, or makes them itself if they were numbered otherwise. */
+void oc_pdf_struct_prepare_tail(oc_pdf_struct *s, struct _HPDF_Doc_Rec *pdf);
 /* `base`: the file's bytes before out's first (written out already). */
 oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, struct _HPDF_Doc_Rec *pdf, oc_buf *out,
                                    size_t base);

@@ -40,6 +40,7 @@
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +81,8 @@ struct oc_pdf_struct {
     uint32_t *mord;
     int32_t *box_of; /* per element: its figure box, -1 none */
     HPDF_Dict root;
-    oc_arena arena; /* alt texts */
-    oc_buf tmp;
+    oc_arena arena;         /* alt texts */
+    struct tail_pre *early; /* the object streams, made while libharu saves */
 };
 
 static const char *const type_name[OC_SE_COUNT] = {[OC_SE_ARTIFACT] = "Artifact",
@@ -107,11 +108,13 @@ static const char *const type_name[OC_SE_COUNT] = {[OC_SE_ARTIFACT] = "Artifact"
                                                    [OC_SE_TOCI] = "TOCI",
                                                    [OC_SE_MORE] = "Span"};
 
+struct tail_pre;
+static void tail_pre_free(struct tail_pre *p);
+
 oc_pdf_struct *oc_pdf_struct_new(void) {
     oc_pdf_struct *s = oc_xcalloc(1, sizeof *s);
     s->page = UINT32_MAX;
     oc_arena_init(&s->arena);
-    oc_buf_init(&s->tmp);
     return s;
 }
 
@@ -129,7 +132,7 @@ void oc_pdf_struct_free(oc_pdf_struct *s) {
     free(s->mord);
     free(s->box_of);
     oc_arena_free(&s->arena);
-    oc_buf_free(&s->tmp);
+    tail_pre_free(s->early);
     free(s);
 }
 
@@ -211,25 +214,33 @@ static void put_ref(oc_buf *b, const void *obj) {
     oc_buf_append(b, " 0 R", 4);
 }
 
+/* What writing the elements reads (only reads: it may run on a thread of
+ * its own while libharu saves, see oc_pdf_struct_prepare_tail), and its
+ * scratch buffer. */
+typedef struct {
+    const oc_pdf_struct *s;
+    unsigned base; /* the elements' first object number */
+    oc_buf tmp;
+} tail_ctx;
+
 /* The reference to element e's object. */
-static void put_elem_ref(const oc_pdf_struct *s, oc_buf *b, uint32_t e) {
-    put_u(b, (uint64_t)s->base + s->num[e]);
+static void put_elem_ref(const tail_ctx *t, oc_buf *b, uint32_t e) {
+    put_u(b, (uint64_t)t->base + t->s->num[e]);
     oc_buf_append(b, " 0 R", 4);
 }
 
 /* A PDF text string in hex: UTF-16BE with its byte-order mark. */
-static void put_text(oc_pdf_struct *s, oc_buf *b, const char *text) {
+static void put_text(tail_ctx *t, oc_buf *b, const char *text) {
     static const char hex[] = "0123456789ABCDEF";
-    size_t at = s->tmp.len;
-    oc_pdf_utf16be(&s->tmp, text, strlen(text));
+    oc_buf_reset(&t->tmp);
+    oc_pdf_utf16be(&t->tmp, text, strlen(text));
     oc_buf_putc(b, '<');
-    for (size_t i = at; i < s->tmp.len; i++) {
-        unsigned char c = (unsigned char)s->tmp.data[i];
+    for (size_t i = 0; i < t->tmp.len; i++) {
+        unsigned char c = (unsigned char)t->tmp.data[i];
         oc_buf_putc(b, hex[c >> 4]);
         oc_buf_putc(b, hex[c & 15]);
     }
     oc_buf_putc(b, '>');
-    s->tmp.len = at;
 }
 
 /* A figure's alternative text: its alt text, else its title, else a name. */
@@ -243,7 +254,7 @@ static const char *alt_text(oc_pdf_struct *s, const oc_node *img) {
 }
 
 /* One marked-content or object reference; bare when on the element's page. */
-static void put_mark(oc_pdf_struct *s, oc_buf *b, const mark *m, uint32_t pg) {
+static void put_mark(const oc_pdf_struct *s, oc_buf *b, const mark *m, uint32_t pg) {
     if (m->mcid >= 0 && m->page == pg) {
         oc_buf_putc(b, ' ');
         put_u(b, (uint64_t)m->mcid);
@@ -275,7 +286,8 @@ static uint32_t first_page(const oc_pdf_struct *s, uint32_t e) {
 }
 
 /* Element e's dictionary. */
-static void write_elem(oc_pdf_struct *s, oc_buf *b, uint32_t e) {
+static void write_elem(tail_ctx *t, oc_buf *b, uint32_t e) {
+    const oc_pdf_struct *s = t->s;
     const oc_struct_elem *se = &s->se[e];
     char tag[16];
     oc_pdf_struct_tag(s->se, s->nse, e, tag);
@@ -285,7 +297,7 @@ static void write_elem(oc_pdf_struct *s, oc_buf *b, uint32_t e) {
     if (e == OC_SREF_DOCUMENT)
         put_ref(b, s->root);
     else
-        put_elem_ref(s, b, se->parent);
+        put_elem_ref(t, b, se->parent);
     uint32_t pg = first_page(s, e);
     if (pg != UINT32_MAX) {
         oc_buf_puts(b, "/Pg ");
@@ -293,7 +305,7 @@ static void write_elem(oc_pdf_struct *s, oc_buf *b, uint32_t e) {
     }
     if (se->type == OC_SE_FIGURE) {
         oc_buf_puts(b, "/Alt");
-        put_text(s, b, s->alt[e] ? s->alt[e] : "Image");
+        put_text(t, b, s->alt[e] ? s->alt[e] : "Image");
         if (s->box_of[e] >= 0) {
             const float *bx = s->boxes[s->box_of[e]].box;
             oc_buf_printf(b, "/A<</O/Layout/BBox[%.2f %.2f %.2f %.2f]>>", bx[0], bx[1], bx[2],
@@ -312,14 +324,15 @@ static void write_elem(oc_pdf_struct *s, oc_buf *b, uint32_t e) {
                 put_mark(s, b, &s->marks[s->mord[q]], pg);
         } else {
             oc_buf_putc(b, ' ');
-            put_elem_ref(s, b, c);
+            put_elem_ref(t, b, c);
         }
     }
     oc_buf_puts(b, "]>>");
 }
 
 /* The ParentTree: one number tree node with every key. */
-static void write_parent_tree(oc_pdf_struct *s, oc_buf *b) {
+static void write_parent_tree(const tail_ctx *t, oc_buf *b) {
+    const oc_pdf_struct *s = t->s;
     oc_buf_puts(b, "<</Nums[");
     uint32_t open = UINT32_MAX;
     for (size_t i = 0; i < s->nmarks; i++) {
@@ -335,7 +348,7 @@ static void write_parent_tree(oc_pdf_struct *s, oc_buf *b) {
         }
         uint32_t e = m->elem;
         if (s->se[e].type == OC_SE_MORE) e = s->se[e].parent;
-        put_elem_ref(s, b, e);
+        put_elem_ref(t, b, e);
     }
     if (open != UINT32_MAX) oc_buf_puts(b, "]\012");
     for (size_t i = 0; i < s->nmarks; i++) {
@@ -343,7 +356,7 @@ static void write_parent_tree(oc_pdf_struct *s, oc_buf *b) {
         if (m->mcid >= 0) continue;
         put_u(b, s->npages + (size_t)(-1 - m->mcid));
         oc_buf_putc(b, ' ');
-        put_elem_ref(s, b, m->elem);
+        put_elem_ref(t, b, m->elem);
         oc_buf_putc(b, '\012');
     }
     oc_buf_puts(b, "]>>");
@@ -387,18 +400,135 @@ static int put_stream(oc_buf *out, unsigned num, const char *dict, const oc_buf 
     return !out->overflow;
 }
 
+/* The object streams, deflated and one after the other in `pre` (stream
+ * k at at[k]), for the elements numbered from t.base: made by
+ * oc_pdf_struct_prepare_tail on a thread of its own while libharu saves,
+ * or by the tail itself. */
+typedef struct tail_pre {
+    tail_ctx t;
+    oc_buf pre;
+    size_t *at;
+    uint32_t nstm;
+    int ok;
+    int threaded; /* `thread` runs it, and is joined by take_pre */
+    pthread_t thread;
+} tail_pre;
+
+static void tail_pre_free(tail_pre *p) {
+    if (!p) return;
+    if (p->threaded) pthread_join(p->thread, NULL);
+    oc_buf_free(&p->pre);
+    oc_buf_free(&p->t.tmp);
+    free(p->at);
+    free(p);
+}
+
+static void build_streams(tail_pre *p) {
+    const oc_pdf_struct *s = p->t.s;
+    oc_buf body, rows, z;
+    oc_buf_init(&body);
+    oc_buf_init(&rows);
+    oc_buf_init(&z);
+    oc_deflater zs;
+    memset(&zs, 0, sizeof zs);
+    /* the elements, in table order, then the ParentTree */
+    uint32_t *order = oc_xmalloc(((size_t)s->nobj + 1) * sizeof *order);
+    for (size_t e = 0; e < s->nse; e++)
+        if (s->num && s->num[e] != NO_OBJ) order[s->num[e]] = (uint32_t)e;
+    uint32_t nput = s->nobj + 1;
+    p->nstm = (nput + OBJS_PER_STREAM - 1) / OBJS_PER_STREAM;
+    unsigned stm0 = p->t.base + nput;
+    p->at = oc_xmalloc(p->nstm * sizeof *p->at);
+    size_t offs[OBJS_PER_STREAM];
+    p->ok = 1;
+    for (uint32_t k = 0; k < p->nstm && p->ok; k++) {
+        uint32_t j0 = k * OBJS_PER_STREAM, j1 = j0 + OBJS_PER_STREAM;
+        if (j1 > nput) j1 = nput;
+        oc_buf_reset(&body);
+        for (uint32_t j = j0; j < j1; j++) {
+            offs[j - j0] = body.len;
+            if (j < s->nobj)
+                write_elem(&p->t, &body, order[j]);
+            else
+                write_parent_tree(&p->t, &body);
+            oc_buf_putc(&body, '\012');
+        }
+        /* the header (object number and offset pairs) goes first */
+        oc_buf_reset(&rows);
+        for (uint32_t j = j0; j < j1; j++) {
+            put_u(&rows, (uint64_t)p->t.base + j);
+            oc_buf_putc(&rows, ' ');
+            put_u(&rows, offs[j - j0]);
+            oc_buf_putc(&rows, j + 1 < j1 ? ' ' : '\012');
+        }
+        size_t first = rows.len;
+        oc_buf_append(&rows, body.data, body.len);
+        char dict[96];
+        snprintf(dict, sizeof dict, "/Type/ObjStm/N %u/First %zu", j1 - j0, first);
+        p->at[k] = p->pre.len;
+        p->ok =
+            !rows.overflow && !body.overflow && put_stream(&p->pre, stm0 + k, dict, &rows, &zs, &z);
+    }
+    free(order);
+    oc_buf_free(&body);
+    oc_buf_free(&rows);
+    oc_buf_free(&z);
+    oc_deflater_end(&zs);
+}
+
+static void *build_main(void *arg) {
+    build_streams(arg);
+    return NULL;
+}
+
+static tail_pre *tail_pre_new(const oc_pdf_struct *s, unsigned base) {
+    tail_pre *p = oc_xcalloc(1, sizeof *p);
+    p->t.s = s;
+    p->t.base = base;
+    oc_buf_init(&p->t.tmp);
+    oc_buf_init(&p->pre);
+    return p;
+}
+
+void oc_pdf_struct_prepare_tail(oc_pdf_struct *s, HPDF_Doc pdf) {
+    if (!s->root || s->early || !pdf->xref) return;
+    /* libharu makes no object while it saves: the root's write_root will
+     * number ours from this count (the tail checks it did) */
+    s->early = tail_pre_new(s, (unsigned)pdf->xref->entries->count);
+    s->early->threaded = pthread_create(&s->early->thread, NULL, build_main, s->early) == 0;
+    if (!s->early->threaded) {
+        tail_pre_free(s->early);
+        s->early = NULL;
+    }
+}
+
+/* The object streams for elements numbered from s->base: the early ones
+ * when they were made for that number, else made now. */
+static tail_pre *take_pre(oc_pdf_struct *s) {
+    tail_pre *p = s->early;
+    s->early = NULL;
+    if (p && p->threaded) {
+        pthread_join(p->thread, NULL);
+        p->threaded = 0;
+    }
+    if (p && p->t.base == s->base) return p;
+    tail_pre_free(p);
+    p = tail_pre_new(s, s->base);
+    build_streams(p);
+    return p;
+}
+
 oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out, size_t base) {
     oc_status st = OC_OK;
     HPDF_Xref x = pdf->xref;
-    oc_buf body, trailer, rows, z;
-    oc_buf_init(&body);
+    oc_buf trailer, rows, z;
     oc_buf_init(&trailer);
     oc_buf_init(&rows);
     oc_buf_init(&z);
     oc_deflater zs;
     memset(&zs, 0, sizeof zs);
     size_t *stm_at = NULL;
-    uint32_t *order = NULL;
+    tail_pre *pre = NULL;
     if (!s->root || !x || x->prev || x->start_offset != 0 || x->entries->count != s->base ||
         x->addr < base || x->addr >= base + out->len || base + out->len > 0xFFFFFFFFu / 2) {
         st = OC_ERR_INTERNAL;
@@ -424,47 +554,22 @@ oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out, 
     }
     out->len = x->addr - base; /* libharu's xref table and trailer go */
 
-    /* the elements, in table order, then the ParentTree */
-    order = oc_xmalloc(((size_t)s->nobj + 1) * sizeof *order);
-    for (size_t e = 0; e < s->nse; e++)
-        if (s->num && s->num[e] != NO_OBJ) order[s->num[e]] = (uint32_t)e;
-    uint32_t nput = s->nobj + 1;
-    uint32_t nstm = (nput + OBJS_PER_STREAM - 1) / OBJS_PER_STREAM;
+    /* the elements and the ParentTree, in object streams */
+    pre = take_pre(s);
+    if (!pre->ok) {
+        st = OC_ERR_LIMIT;
+        goto done;
+    }
+    uint32_t nput = s->nobj + 1, nstm = pre->nstm;
     unsigned stm0 = s->base + nput, xref_num = stm0 + nstm, size = xref_num + 1;
     stm_at = oc_xmalloc(nstm * sizeof *stm_at);
-    size_t offs[OBJS_PER_STREAM];
-    for (uint32_t k = 0; k < nstm; k++) {
-        uint32_t j0 = k * OBJS_PER_STREAM, j1 = j0 + OBJS_PER_STREAM;
-        if (j1 > nput) j1 = nput;
-        oc_buf_reset(&body);
-        for (uint32_t j = j0; j < j1; j++) {
-            offs[j - j0] = body.len;
-            if (j < s->nobj)
-                write_elem(s, &body, order[j]);
-            else
-                write_parent_tree(s, &body);
-            oc_buf_putc(&body, '\012');
-        }
-        /* the header (object number and offset pairs) goes first */
-        oc_buf_reset(&rows);
-        for (uint32_t j = j0; j < j1; j++) {
-            put_u(&rows, (uint64_t)s->base + j);
-            oc_buf_putc(&rows, ' ');
-            put_u(&rows, offs[j - j0]);
-            oc_buf_putc(&rows, j + 1 < j1 ? ' ' : '\012');
-        }
-        size_t first = rows.len;
-        oc_buf_append(&rows, body.data, body.len);
-        char dict[96];
-        snprintf(dict, sizeof dict, "/Type/ObjStm/N %u/First %zu", j1 - j0, first);
-        stm_at[k] = base + out->len;
-        if (rows.overflow || body.overflow || !put_stream(out, stm0 + k, dict, &rows, &zs, &z)) {
-            st = OC_ERR_LIMIT;
-            goto done;
-        }
+    for (uint32_t k = 0; k < nstm; k++)
+        stm_at[k] = base + out->len + pre->at[k];
+    oc_buf_append(out, pre->pre.data, pre->pre.len);
+    if (out->overflow) {
+        st = OC_ERR_LIMIT;
+        goto done;
     }
-    oc_buf_free(&body);
-
     /* the cross-reference stream: type, field 2 (4 bytes), field 3 (2) */
     size_t xref_at = base + out->len;
     if (xref_at > 0xFFFFFFFFu) { /* (the offsets are 4 bytes) */
@@ -505,8 +610,7 @@ oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out, 
     if (out->overflow) st = OC_ERR_LIMIT;
 done:
     free(stm_at);
-    free(order);
-    oc_buf_free(&body);
+    tail_pre_free(pre);
     oc_buf_free(&trailer);
     oc_buf_free(&rows);
     oc_buf_free(&z);

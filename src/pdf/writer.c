@@ -2047,6 +2047,8 @@ static oc_status save(writer *w, oc_buf *out) {
     }
     w->pdf->stream = HPDF_CallbackWriter_New(w->pdf->mmgr, save_into, &c);
     CHECK_PTR(w->pdf->stream, "saving the PDF");
+    /* the structure tree's object streams are made beside libharu's save */
+    if (!w->untagged && oc_layout_threads() > 1) oc_pdf_struct_prepare_tail(w->st, w->pdf);
     HPDF_STATUS hs = HPDF_SaveToStream(w->pdf);
     if (c.failed) {
         st = OC_ERR_IO;
