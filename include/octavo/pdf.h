@@ -23,7 +23,15 @@ typedef struct {
      * so that the whole file is never in memory: 40 MB of a 10,075-page
      * book's peak, when libharu holds every object of it */
     const oc_pdf_stream *stream;
+    /* 1: oc_pdf_write and oc_pdf_write_paged return once the PDF is saved,
+     * and its objects (libharu's every page, dictionary and stream) are
+     * freed on a thread of their own, which oc_pdf_wait_freed waits for:
+     * 20 ms of a 1,773-page book that the build spends writing its files */
+    int free_later;
 } oc_pdf_options;
+
+/* Waits until what oc_pdf_options.free_later left is freed. */
+void oc_pdf_wait_freed(void);
 
 /* Imposes a finished PDF (pdf, len) as a saddle-stitched booklet on
  * landscape sheets of sheet_w x sheet_h points, into out: the pages padded

@@ -226,7 +226,8 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
             ? (opt->sheet && strcmp(opt->sheet, "letter") == 0 ? "half-letter" : "a5")
         : doc.meta.paper ? doc.meta.paper
                          : "a4";
-    oc_pdf_options po = {paper, opt->profile == OC_PROFILE_PRINT, opt->fonts_dir, opt->marks, NULL};
+    oc_pdf_options po = {paper, opt->profile == OC_PROFILE_PRINT, opt->fonts_dir, opt->marks, NULL,
+                         1};
     /* the PDF goes to its file as it is saved, unless the booklet is made
      * from it */
     oc_pdf_stream to_file = {staged_write, &staged};
@@ -289,6 +290,7 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
         if (outs[i].wanted)
             fprintf(stderr, "octavo: wrote %s (%zu bytes)\n", files[i].path, sizes[i]);
 done:
+    oc_pdf_wait_freed();
     oc_output_discard(files, 3);
     oc_progress_stop(progress);
     for (int i = 0; i < 3; i++)

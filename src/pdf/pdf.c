@@ -4,6 +4,7 @@
 #include "octavo/pdf.h"
 #include "pdf/pdf_internal.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #ifndef OCTAVO_FONTS_DIR
@@ -28,6 +29,46 @@ static oc_status paged_begin(void *user, double width, double height, size_t npa
 static oc_status paged_page(void *user, size_t index, const oc_page *page) {
     paged_sink *p = user;
     return p->inner.page(p->inner.user, index, page);
+}
+
+/* A writer and its fonts freed on a thread of their own (see
+ * oc_pdf_options.free_later): one at a time. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_t thread;
+    int running;
+    oc_pdf_writer *w;
+    oc_fontset *fonts;
+} later = {PTHREAD_MUTEX_INITIALIZER, 0, 0, NULL, NULL};
+
+static void *free_main(void *arg) {
+    (void)arg;
+    oc_pdf_writer_free(later.w);
+    oc_fonts_free(later.fonts);
+    return NULL;
+}
+
+void oc_pdf_wait_freed(void) {
+    pthread_mutex_lock(&later.mu);
+    if (later.running) pthread_join(later.thread, NULL);
+    later.running = 0;
+    pthread_mutex_unlock(&later.mu);
+}
+
+/* Frees w, then fonts: now, or on the thread when asked to and it starts. */
+static void release(oc_pdf_writer *w, oc_fontset *fonts, int free_later) {
+    if (free_later) {
+        oc_pdf_wait_freed();
+        pthread_mutex_lock(&later.mu);
+        later.w = w;
+        later.fonts = fonts;
+        later.running = pthread_create(&later.thread, NULL, free_main, NULL) == 0;
+        int started = later.running;
+        pthread_mutex_unlock(&later.mu);
+        if (started) return;
+    }
+    oc_pdf_writer_free(w);
+    oc_fonts_free(fonts);
 }
 
 oc_status oc_pdf_write(const oc_document *doc, const oc_pdf_options *opt, oc_buf *out,
@@ -74,8 +115,7 @@ oc_status oc_pdf_write_paged(const oc_document *doc, const oc_pdf_options *opt,
     have_layout = 0;
     if (st == OC_OK) st = oc_pdf_writer_save(w, out);
 done:
-    oc_pdf_writer_free(w);
     if (have_layout) oc_layout_free(&layout);
-    oc_fonts_free(fonts);
+    release(w, fonts, opt && opt->free_later);
     return st;
 }

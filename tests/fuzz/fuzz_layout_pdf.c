@@ -39,8 +39,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const char *papers[] = {"a4", "letter", "a5", "6x9"};
     if (size < 1 || size > 64 * 1024) return 0;
-    oc_pdf_options opt = {papers[data[0] & 3], (data[0] >> 2) & 1, fonts_dir, (data[0] >> 3) & 1,
-                          NULL};
+    oc_pdf_options opt = {
+        papers[data[0] & 3], (data[0] >> 2) & 1, fonts_dir, (data[0] >> 3) & 1, NULL, 0};
     oc_layout_options lo = {opt.paper, opt.print, NULL};
     oc_io io;
     oc_io_memory(&io, fuzz_files);

@@ -147,7 +147,7 @@ static int write_pdf(const char *path, oc_buf *out) {
     build_layout(&l);
     oc_diag d;
     oc_diag_init(&d, stderr);
-    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL};
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL, 0};
     oc_buf_init(out);
     oc_status st = oc_pdf_write_layout(&doc, &l, fonts, &opt, out, &d);
     int ok = st == OC_OK && d.errors == 0 && d.warnings == 0;
@@ -350,7 +350,7 @@ static void test_errors(void) {
     oc_diag_init(&d, NULL);
     oc_buf out;
     oc_buf_init(&out);
-    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL};
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL, 0};
     CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &out, &d) == OC_OK);
     CHECK(d.warnings == 1);
     CHECK(oc_diag_contains(&d, "nowhere"));
@@ -397,7 +397,7 @@ static void one_page(oc_layout *l, double w, double h) {
 static oc_status draw_to_file(const oc_layout *l, const char *path, oc_diag *d) {
     oc_buf out;
     oc_buf_init(&out);
-    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL};
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL, 0};
     oc_status st = oc_pdf_write_layout(&doc, l, fonts, &opt, &out, d);
     FILE *fp = st == OC_OK ? fopen(path, "wb") : NULL;
     if (fp) {
@@ -442,7 +442,7 @@ static void test_stream_save(void) {
     }
     oc_diag d;
     oc_diag_init(&d, NULL);
-    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL};
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL, 0};
     oc_buf whole;
     oc_buf_init(&whole);
     CHECK(oc_pdf_write_layout(&doc, &l, fonts, &opt, &whole, &d) == OC_OK);

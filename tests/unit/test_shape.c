@@ -140,7 +140,7 @@ static void test_ligatures_in_pdf(void) {
     oc_diag_init(&d, NULL);
     oc_buf out;
     oc_buf_init(&out);
-    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL};
+    oc_pdf_options opt = {"a4", 0, OCTAVO_FONTS_DIR, 0, NULL, 0};
     CHECK(oc_pdf_write_layout(&doc, &l, fs, &opt, &out, &d) == OC_OK);
 
     /* the ligature glyphs are drawn: their 2-byte codes (glyph ids) are in
