@@ -383,14 +383,20 @@ static void test_errors(void) {
 
 /* A layout of one empty page of w x h points (numbered 1), for the small
  * cases below; free with oc_arena_free(&l->arena). */
-static void one_page(oc_layout *l, double w, double h) {
+/* n empty pages of w x h points, numbered from 1. */
+static void blank_pages(oc_layout *l, double w, double h, size_t n) {
     memset(l, 0, sizeof *l);
     oc_arena_init(&l->arena);
     l->width = w;
     l->height = h;
-    l->npages = 1;
-    l->pages = oc_arena_alloc(&l->arena, sizeof *l->pages);
-    l->pages[0].number = 1;
+    l->npages = n;
+    l->pages = oc_arena_alloc(&l->arena, n * sizeof *l->pages); /* (zeroed) */
+    for (size_t i = 0; i < n; i++)
+        l->pages[i].number = (int)i + 1;
+}
+
+static void one_page(oc_layout *l, double w, double h) {
+    blank_pages(l, w, h, 1);
 }
 
 /* Draws `l` and writes the PDF to `path`; returns the writer's status. */
@@ -428,14 +434,8 @@ static int collect(void *user, const void *data, size_t len) {
  * the save with an I/O error. */
 static void test_stream_save(void) {
     oc_layout l;
-    memset(&l, 0, sizeof l);
-    oc_arena_init(&l.arena);
-    l.width = 300;
-    l.height = 400;
-    l.npages = 4000;
-    l.pages = oc_arena_alloc(&l.arena, l.npages * sizeof *l.pages);
+    blank_pages(&l, 300, 400, 4000);
     for (size_t i = 0; i < l.npages; i++) {
-        l.pages[i].number = (int)i + 1;
         for (int k = 0; k < 12; k++)
             text(&l, i, 20, 380 - 30 * k, k % 2 ? OC_FONT_SERIF : OC_FONT_SANS, 11,
                  LINES[(i + (size_t)k) % (sizeof LINES / sizeof LINES[0])]);
@@ -509,15 +509,7 @@ static void test_edge_cases(void) {
  * tree, every page there, the last page's text where it belongs. */
 static void test_many_pages(void) {
     oc_layout l;
-    memset(&l, 0, sizeof l);
-    oc_arena_init(&l.arena);
-    l.width = 200;
-    l.height = 100;
-    l.npages = 33000;
-    l.pages = oc_arena_alloc(&l.arena, l.npages * sizeof *l.pages);
-    memset(l.pages, 0, l.npages * sizeof *l.pages);
-    for (size_t i = 0; i < l.npages; i++)
-        l.pages[i].number = (int)i + 1;
+    blank_pages(&l, 200, 100, 33000);
     text(&l, l.npages - 1, 20, 50, OC_FONT_SANS, 12, "lastpage");
     oc_diag d;
     oc_diag_init(&d, NULL);
