@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef enum {
     OC_OK = 0,
@@ -78,10 +79,25 @@ void oc_buf_init(oc_buf *b);
 void oc_buf_free(oc_buf *b);
 void oc_buf_reset(oc_buf *b);
 void oc_buf_reserve(oc_buf *b, size_t extra);
-void oc_buf_append(oc_buf *b, const void *data, size_t len);
-void oc_buf_puts(oc_buf *b, const char *s);
 /* the default ceiling (limit 0) */
 #define OC_BUF_DEFAULT_LIMIT ((size_t)1 << 30)
+/* oc_buf_append when the bytes do not fit (or the ceiling is passed) */
+void oc_buf_append_grow(oc_buf *b, const void *data, size_t len);
+/* Appends len bytes: inline while the buffer has room (it is called millions
+ * of times a book, mostly for a few bytes), else through oc_buf_append_grow. */
+static inline void oc_buf_append(oc_buf *b, const void *data, size_t len) {
+    size_t limit = b->limit ? b->limit : OC_BUF_DEFAULT_LIMIT;
+    if (!b->overflow && len < b->cap - b->len && len <= limit && b->len <= limit - len) {
+        if (len) memcpy(b->data + b->len, data, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+        return;
+    }
+    oc_buf_append_grow(b, data, len);
+}
+static inline void oc_buf_puts(oc_buf *b, const char *s) {
+    oc_buf_append(b, s, strlen(s));
+}
 /* One byte: inline while the buffer has room (it is called per glyph and per
  * character), else through oc_buf_append. */
 static inline void oc_buf_putc(oc_buf *b, char c) {

@@ -42,15 +42,11 @@ void oc_buf_reserve(oc_buf *b, size_t extra) {
     grow(b, extra);
 }
 
-void oc_buf_append(oc_buf *b, const void *data, size_t len) {
+void oc_buf_append_grow(oc_buf *b, const void *data, size_t len) {
     if (!grow(b, len)) return;
     if (len) memcpy(b->data + b->len, data, len);
     b->len += len;
     b->data[b->len] = '\0';
-}
-
-void oc_buf_puts(oc_buf *b, const char *s) {
-    oc_buf_append(b, s, strlen(s));
 }
 
 /* Formats into the room the buffer has first, and only when that is too
