@@ -192,7 +192,7 @@ oc_status oc_output_close(oc_output_file *f, int fd, int ok, oc_diag *diag) {
     return OC_OK;
 fail:
     if (fd >= 0) close(fd);
-    if (f->slot >= 0) forget(f, 1);
+    forget(f, 1);
     return OC_ERR_IO;
 }
 

@@ -686,7 +686,6 @@ typedef struct {
     oc_diag *diags;
     oc_arena *texts; /* each chapter's runs' text: the body's texts */
     unsigned char *done;
-    unsigned char *by_helper; /* chapter laid out by the second thread */
     int next;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -711,12 +710,10 @@ static void lay_out_chapter(oc_blocks *b, chapter_queue *q, int c) {
      * Memory the second thread took from malloc would go back to its own
      * heap, where the PDF writer's objects made as the pages are drawn
      * could not use it (30 MB more at the peak of a 10,075-page book). */
-    int helper = b == q->helper;
-    if (helper) oc_arena_map(&q->texts[c]);
+    if (b == q->helper) oc_arena_map(&q->texts[c]);
     oc_blocks_chapter(b, &q->doc->chapters[c]);
     b->para->arena = text;
     pthread_mutex_lock(&q->mu);
-    q->by_helper[c] = (unsigned char)helper;
     q->done[c] = 1;
     pthread_cond_broadcast(&q->cv);
     pthread_mutex_unlock(&q->mu);
@@ -737,11 +734,12 @@ static void *helper_main(void *arg) {
 /* Appends chapter flow `ch` (chapter index `c`) to `body`: elements, notes
  * and marks copied with their indexes shifted, the items taken over as the
  * chapter's chunk. */
-static void append_flow(oc_flow *body, oc_flow *ch, int c, int by_helper) {
+static void append_flow(oc_flow *body, oc_flow *ch, int c) {
     size_t e0 = body->n, n0 = body->nnotes;
     /* the chunk lives until its pages are drawn: no slack from doubling,
-     * and taken from this thread's heap (see lay_out_chapter) */
-    if (ch->items.n && by_helper) {
+     * and taken from this thread's heap when the second thread laid the
+     * chapter out (its text is mapped then: see lay_out_chapter) */
+    if (ch->items.n && body->texts[c].mapped) {
         oc_item *own = oc_xmalloc(ch->items.n * sizeof *own);
         memcpy(own, ch->items.v, ch->items.n * sizeof *own);
         free(ch->items.v);
@@ -808,7 +806,6 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     q.flows = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *q.flows);
     q.diags = oc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *q.diags);
     q.done = oc_xcalloc(n > 0 ? (size_t)n : 1, 1);
-    q.by_helper = oc_xcalloc(n > 0 ? (size_t)n : 1, 1);
     for (int c = 0; c < n; c++)
         oc_diag_init(&q.diags[c], NULL);
     pthread_mutex_init(&q.mu, NULL);
@@ -861,7 +858,7 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
         }
         pthread_mutex_unlock(&q.mu);
         oc_flow_structs_rebase(&q.flows[k], out, 2);
-        append_flow(body, &q.flows[k], k, q.by_helper[k]);
+        append_flow(body, &q.flows[k], k);
         oc_flow_free(&q.flows[k]);
         replay(diag, &q.diags[k], seen);
         oc_diag_free(&q.diags[k]);
@@ -885,7 +882,6 @@ static void lay_out_chapters(oc_blocks *b, oc_layout *out, const oc_document *do
     free(q.flows);
     free(q.diags);
     free(q.done);
-    free(q.by_helper);
     oc_cpset_free(&own);
     oc_cpset_free(&helper_own);
     /* the front matter after warns only about characters the body did not */

@@ -527,7 +527,6 @@ oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out, 
     oc_buf_init(&z);
     oc_deflater zs;
     memset(&zs, 0, sizeof zs);
-    size_t *stm_at = NULL;
     tail_pre *pre = NULL;
     if (!s->root || !x || x->prev || x->start_offset != 0 || x->entries->count != s->base ||
         x->addr < base || x->addr >= base + out->len || base + out->len > 0xFFFFFFFFu / 2) {
@@ -562,9 +561,7 @@ oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out, 
     }
     uint32_t nput = s->nobj + 1, nstm = pre->nstm;
     unsigned stm0 = s->base + nput, xref_num = stm0 + nstm, size = xref_num + 1;
-    stm_at = oc_xmalloc(nstm * sizeof *stm_at);
-    for (uint32_t k = 0; k < nstm; k++)
-        stm_at[k] = base + out->len + pre->at[k];
+    size_t stm_base = base + out->len; /* stream k is at stm_base + pre->at[k] */
     oc_buf_append(out, pre->pre.data, pre->pre.len);
     if (out->overflow) {
         st = OC_ERR_LIMIT;
@@ -596,7 +593,7 @@ oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out, 
             put_be(r + 5, (i - s->base) % OBJS_PER_STREAM, 2);
         } else {
             r[0] = 1;
-            put_be(r + 1, i < xref_num ? stm_at[i - stm0] : xref_at, 4);
+            put_be(r + 1, i < xref_num ? stm_base + pre->at[i - stm0] : xref_at, 4);
             put_be(r + 5, 0, 2);
         }
     }
@@ -609,7 +606,6 @@ oc_status oc_pdf_struct_write_tail(oc_pdf_struct *s, HPDF_Doc pdf, oc_buf *out, 
     oc_buf_printf(out, "startxref\012%zu\012%%%%EOF\012", xref_at);
     if (out->overflow) st = OC_ERR_LIMIT;
 done:
-    free(stm_at);
     tail_pre_free(pre);
     oc_buf_free(&trailer);
     oc_buf_free(&rows);
