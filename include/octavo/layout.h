@@ -118,6 +118,11 @@ const oc_glyph *oc_shaper_word(oc_shaper *s, oc_font_id f, int dir, const char *
  * no offsets (shaping changed nothing: no ligature, no kerning). */
 const oc_glyph *oc_shaper_shape(oc_shaper *s, oc_font_id f, int dir, const char *word, size_t len,
                                 size_t *n, double *width, int *nominal);
+/* 1 when every word of printable ASCII characters (U+0021 to U+007E) that
+ * the shaper sets left to right in font f comes out nominal, as the font's
+ * tables show (true of the code faces): such a word need not be shaped to
+ * be drawn. */
+int oc_shaper_ascii_plain(oc_shaper *s, oc_font_id f);
 /* Width at `size` points of text of several words (dir as above), as
  * oc_fonts_width. */
 double oc_shaper_width(oc_shaper *s, oc_font_id f, int dir, double size, const char *text,

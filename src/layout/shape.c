@@ -46,7 +46,8 @@ struct oc_shaper {
     size_t nglyphs, capglyphs;
     oc_glyph *tmp; /* an uncached word's glyphs */
     size_t captmp;
-    const struct oc_shaper *peer; /* read-only, see oc_shaper_set_peer */
+    const struct oc_shaper *peer;     /* read-only, see oc_shaper_set_peer */
+    signed char plain[OC_FONT_COUNT]; /* oc_shaper_ascii_plain: -1 not yet asked */
 };
 
 int oc_shape_cp_rtl(uint32_t cp) {
@@ -72,15 +73,16 @@ static int is_mono(oc_font_id f) {
     return f == OC_FONT_MONO || f == OC_FONT_MONO_BOLD || f == OC_FONT_MONO_ITALIC;
 }
 
+static const hb_feature_t code_features[] = {
+    {HB_TAG('l', 'i', 'g', 'a'), 0, 0, (unsigned)-1},
+    {HB_TAG('c', 'l', 'i', 'g'), 0, 0, (unsigned)-1},
+    {HB_TAG('c', 'a', 'l', 't'), 0, 0, (unsigned)-1},
+    {HB_TAG('k', 'e', 'r', 'n'), 0, 0, (unsigned)-1},
+};
+
 /* Shapes into s->buf; returns the glyph count. */
 static unsigned shape_into(const oc_fontset *fs, hb_buffer_t *buf, hb_language_t lang, oc_font_id f,
                            int rtl, const char *word, size_t len) {
-    static const hb_feature_t code_features[] = {
-        {HB_TAG('l', 'i', 'g', 'a'), 0, 0, (unsigned)-1},
-        {HB_TAG('c', 'l', 'i', 'g'), 0, 0, (unsigned)-1},
-        {HB_TAG('c', 'a', 'l', 't'), 0, 0, (unsigned)-1},
-        {HB_TAG('k', 'e', 'r', 'n'), 0, 0, (unsigned)-1},
-    };
     hb_font_t *font = oc_fonts_hb(fs, f);
     hb_buffer_clear_contents(buf);
     if (!font || len == 0 || len > 0x7FFFFFFF) return 0;
@@ -119,6 +121,7 @@ oc_shaper *oc_shaper_new(const oc_fontset *fs, const char *language) {
     if (s->lang == HB_LANGUAGE_INVALID) s->lang = hb_language_from_string("und", -1);
     s->buf = hb_buffer_create();
     s->cap = CACHE_SLOTS_MIN;
+    memset(s->plain, -1, sizeof s->plain);
     return s;
 }
 
@@ -186,6 +189,23 @@ static int is_nominal(const oc_fontset *fs, oc_font_id f, const char *word, size
     return q == n;
 }
 
+static int is_ascii_word(const char *word, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)word[i] - 0x21u > 0x7E - 0x21u) return 0;
+    return 1;
+}
+
+int oc_shaper_ascii_plain(oc_shaper *s, oc_font_id f) {
+    if ((unsigned)f >= OC_FONT_COUNT) return 0;
+    if (s->plain[f] < 0)
+        s->plain[f] =
+            (signed char)(is_mono(f)
+                              ? oc_fonts_ascii_plain(s->fs, f, s->lang, code_features,
+                                                     sizeof code_features / sizeof *code_features)
+                              : oc_fonts_ascii_plain(s->fs, f, s->lang, NULL, 0));
+    return s->plain[f];
+}
+
 void oc_shaper_set_peer(oc_shaper *s, const oc_shaper *peer) {
     if (!s) return;
     s->peer = peer && peer != s && peer->fs == s->fs && peer->lang == s->lang ? peer : NULL;
@@ -216,6 +236,28 @@ const oc_glyph *oc_shaper_shape(oc_shaper *s, oc_font_id f, int dir, const char 
     double scale = oc_fonts_scale(s->fs, f);
     int rtl = dir < 0 ? oc_shape_is_rtl(word, len) : dir > 0;
     int key = (int)f * 2 + rtl;
+    if (!rtl && len > 0 && s->plain[f] != 0 && is_ascii_word(word, len) &&
+        oc_shaper_ascii_plain(s, f)) {
+        /* what HarfBuzz gives, without it: see oc_shaper_ascii_plain */
+        if (len > s->captmp) {
+            s->captmp = len;
+            s->tmp = oc_xrealloc(s->tmp, len * sizeof *s->tmp);
+        }
+        double w = 0;
+        *nominal = 1;
+        for (size_t i = 0; i < len; i++) {
+            oc_glyph *g = &s->tmp[i];
+            g->gid = oc_fonts_glyph(s->fs, f, (unsigned char)word[i]);
+            g->cluster = (uint32_t)i;
+            g->adv = g->gid ? (float)oc_fonts_glyph_advance(s->fs, f, g->gid) : 0.0f;
+            g->dx = g->dy = 0;
+            w += g->adv;
+            if (!g->gid) *nominal = 0;
+        }
+        *n = len;
+        *width = w;
+        return s->tmp;
+    }
     int cacheable = len > 0 && len <= CACHE_WORD_BYTES;
     uint64_t h = 0;
     size_t slot = 0;

@@ -1090,6 +1090,13 @@ static int draw_nominal(writer *w, page_state *ps, oc_font_id f, const char *wor
     return 1;
 }
 
+/* 1 when the word is all printable ASCII (see oc_shaper_ascii_plain). */
+static int is_ascii(const char *word, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)word[i] - 0x21u > 0x7E - 0x21u) return 0;
+    return 1;
+}
+
 /* Draws the item's text: its words shaped (right to left items from the
  * last word to the first), each space the font's space glyph plus the
  * item's word spacing `ws` (thousandths of an em), with an adjustment after
@@ -1117,6 +1124,7 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
         }
     }
     hb_codepoint_t space = w->space[f];
+    int plain = !it->nominal && !it->rtl && oc_shaper_ascii_plain(w->shaper, f);
     double pdf = 0, exact = 0, space_adv = oc_fonts_advance(w->fonts, f, ' ');
     /* words in drawing order: from the end for a right-to-left item; the
      * spaces before each (in drawing order) are drawn with it, trailing
@@ -1160,7 +1168,8 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
                 pdf -= d;
             }
         }
-        if (!it->nominal || it->rtl || !draw_nominal(w, ps, f, s + a, e - a, &pdf, &exact))
+        if (!(it->nominal || (plain && is_ascii(s + a, e - a))) || it->rtl ||
+            !draw_nominal(w, ps, f, s + a, e - a, &pdf, &exact))
             draw_word(w, ps, f, size, word_dir(it->rtl, s + a, e - a), s + a, e - a, &pdf, &exact);
     }
     set_rise(ps, 0);

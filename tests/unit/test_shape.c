@@ -321,6 +321,101 @@ static void test_peer(void) {
     oc_shaper_free(done);
 }
 
+/* HarfBuzz's own glyphs for a left-to-right word in font f, as the shaper
+ * asks for them (the code faces without ligatures, contextual alternates
+ * or kerning), compared with what the shaper gives. */
+static int same_as_harfbuzz(hb_buffer_t *buf, oc_font_id f, const char *word, size_t len,
+                            const oc_glyph *g, size_t n) {
+    static const hb_feature_t code[] = {
+        {HB_TAG('l', 'i', 'g', 'a'), 0, 0, (unsigned)-1},
+        {HB_TAG('c', 'l', 'i', 'g'), 0, 0, (unsigned)-1},
+        {HB_TAG('c', 'a', 'l', 't'), 0, 0, (unsigned)-1},
+        {HB_TAG('k', 'e', 'r', 'n'), 0, 0, (unsigned)-1},
+    };
+    int mono = f == OC_FONT_MONO || f == OC_FONT_MONO_BOLD || f == OC_FONT_MONO_ITALIC;
+    hb_buffer_clear_contents(buf);
+    hb_buffer_add_utf8(buf, word, (int)len, 0, (int)len);
+    hb_buffer_set_direction(buf, HB_DIRECTION_LTR);
+    hb_buffer_set_language(buf, hb_language_from_string("en", -1));
+    hb_buffer_guess_segment_properties(buf);
+    hb_shape(oc_fonts_hb(fs, f), buf, mono ? code : NULL, mono ? 4 : 0);
+    unsigned hn = 0;
+    const hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buf, &hn);
+    const hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, NULL);
+    if (hn != n) return 0;
+    double scale = oc_fonts_scale(fs, f);
+    for (unsigned i = 0; i < hn; i++) {
+        float adv = info[i].codepoint ? (float)(pos[i].x_advance * scale) : 0.0f;
+        if (g[i].gid != info[i].codepoint || g[i].cluster != info[i].cluster || g[i].adv != adv ||
+            g[i].dx != (float)(pos[i].x_offset * scale) ||
+            g[i].dy != (float)(pos[i].y_offset * scale))
+            return 0;
+    }
+    return 1;
+}
+
+/* oc_shaper_ascii_plain: the code faces are found plain and Charis SIL
+ * (kerned, with ligatures) is not; in every face found plain, every
+ * printable ASCII character, every pair of them and 20,000 random words
+ * of them shape nominal, and what the shaper gives for them without
+ * HarfBuzz is what HarfBuzz gives. */
+static void test_ascii_plain(void) {
+    hb_buffer_t *buf = hb_buffer_create();
+    oc_shaper *sh = oc_shaper_new(fs, "en");
+    fprintf(stderr, "   plain:");
+    for (int f = 0; f < OC_FONT_COUNT; f++) {
+        if (!oc_shaper_ascii_plain(sh, (oc_font_id)f)) continue;
+        fprintf(stderr, " %s", oc_font_files[f]);
+        char word[12];
+        size_t words = 0, bad = 0, differ = 0;
+        uint32_t seed = 12345;
+        for (size_t k = 0; k < 94 + 94 * 94 + 20000; k++) {
+            size_t len;
+            if (k < 94) {
+                word[0] = (char)(0x21 + k);
+                len = 1;
+            } else if (k < 94 + 94 * 94) {
+                word[0] = (char)(0x21 + (k - 94) / 94);
+                word[1] = (char)(0x21 + (k - 94) % 94);
+                len = 2;
+            } else {
+                seed = seed * 1103515245u + 12345u;
+                len = 3 + (seed >> 16) % 9;
+                for (size_t q = 0; q < len; q++) {
+                    seed = seed * 1103515245u + 12345u;
+                    word[q] = (char)(0x21 + (seed >> 16) % 94);
+                }
+            }
+            size_t n = 0;
+            double w = 0;
+            int nom = 0;
+            const oc_glyph *g = oc_shaper_shape(sh, (oc_font_id)f, 0, word, len, &n, &w, &nom);
+            words++;
+            differ += !same_as_harfbuzz(buf, (oc_font_id)f, word, len, g, n);
+            /* a character the face lacks is glyph 0, never nominal */
+            int lacks = 0;
+            for (size_t q = 0; q < len; q++)
+                lacks |= !oc_fonts_has(fs, (oc_font_id)f, (unsigned char)word[q]);
+            if (!nom && !lacks && bad++ < 3)
+                fprintf(stderr, "\n   %s: '%.*s' is not nominal", oc_font_files[f], (int)len, word);
+        }
+        CHECK(bad == 0 && differ == 0 && words > 20000);
+    }
+    fprintf(stderr, "\n");
+    CHECK(oc_shaper_ascii_plain(sh, OC_FONT_MONO) && oc_shaper_ascii_plain(sh, OC_FONT_MONO_BOLD) &&
+          oc_shaper_ascii_plain(sh, OC_FONT_MONO_ITALIC));
+    CHECK(!oc_shaper_ascii_plain(sh, OC_FONT_SERIF) && !oc_shaper_ascii_plain(sh, OC_FONT_SANS));
+    CHECK(!oc_shaper_ascii_plain(sh, OC_FONT_COUNT));
+    /* a kerned pair in DejaVu Sans is shaped, not taken as nominal */
+    size_t n = 0;
+    double w = 0;
+    int nom = 1;
+    oc_shaper_shape(sh, OC_FONT_SANS, 0, "AV", 2, &n, &w, &nom);
+    CHECK(!nom);
+    oc_shaper_free(sh);
+    hb_buffer_destroy(buf);
+}
+
 int main(void) {
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
@@ -338,6 +433,7 @@ int main(void) {
     RUN(test_matches_hb_shape);
     RUN(test_cache);
     RUN(test_peer);
+    RUN(test_ascii_plain);
     oc_fonts_free(fs);
     oc_diag_free(&d);
     char cmd[600];
