@@ -555,6 +555,16 @@ oc_status oc_image_svg_clean(const unsigned char *data, size_t len, unsigned cha
     if (w > OC_IMAGE_MAX_SIDE) s = OC_IMAGE_MAX_SIDE / w;
     if (h * s > OC_IMAGE_MAX_SIDE) s = OC_IMAGE_MAX_SIDE / h;
     w *= s, h *= s;
+    /* the size as written (three decimals), so that the cleaned file, read
+     * again, gives the same size: 2.4996 px is written 2.5, and counts as 3
+     * px, not 2; 0.0004 px would be written 0 */
+    w = round(w * 1000) / 1000;
+    h = round(h * 1000) / 1000;
+    if (w <= 0 || h <= 0) {
+        snprintf(why, 256, "SVG is too small: %s under 0.001 px",
+                 w <= 0 ? "its width is" : "its height is");
+        goto done;
+    }
     fmt_num(num[2], sizeof num[2], w);
     fmt_num(num[3], sizeof num[3], h);
     L->xmlSetProp(root, (const xmlChar *)"width", (const xmlChar *)num[2]);

@@ -321,6 +321,28 @@ static void test_svg_clean(void) {
     CHECK(w == 40 && h == 20);
     CHECK_CONTAINS(out, "xmlns=\"http://www.w3.org/2000/svg\"");
     free(out);
+    /* a size is taken as written in the cleaned file: cleaning that file
+     * again gives the same size and the same bytes (2.4996 px is written
+     * 2.5, which is 3 px), and a side that would be written 0 is refused */
+    static const char *const edges[] = {
+        "<svg xmlns='http://www.w3.org/2000/svg' width='2.4996' height='10'/>",
+        "<svg xmlns='http://www.w3.org/2000/svg' width='7' height='0.49951'/>",
+        "<svg xmlns='http://www.w3.org/2000/svg' width='1e9' height='333333.33'/>",
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 3 7' width='1.0714'/>"};
+    static const int edge_w[] = {3, 7, 65500, 1}, edge_h[] = {10, 1, 22, 3};
+    for (size_t k = 0; k < sizeof edges / sizeof *edges; k++) {
+        char *again = NULL;
+        int w2 = 0, h2 = 0;
+        CHECK(clean(edges[k], &out, &w, &h, NULL, why) == 0);
+        CHECK(w == edge_w[k] && h == edge_h[k]);
+        CHECK(clean(out, &again, &w2, &h2, NULL, why) == 0);
+        CHECK(w2 == w && h2 == h && again && strcmp(again, out) == 0);
+        free(again);
+        free(out);
+    }
+    CHECK(clean("<svg xmlns='http://www.w3.org/2000/svg' width='0.0004' height='10'/>", &out, &w,
+                &h, NULL, why) == -1);
+    CHECK_CONTAINS(why, "too small");
     /* a 20,000 x 20,000 px declaration is only numbers: kept as the size */
     CHECK(clean("<svg xmlns='http://www.w3.org/2000/svg' width='20000' height='20000'/>", &out, &w,
                 &h, NULL, why) == 0);
