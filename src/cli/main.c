@@ -92,6 +92,7 @@ static const char *find_fonts(char *buf, size_t n) {
 
 int main(int argc, char **argv) {
     oc_hugepages_reexec(argv); /* first: may start the program again */
+    oc_heap_tune();
     oc_options opt;
     memset(&opt, 0, sizeof opt);
     opt.want_pdf = opt.want_epub = 1;

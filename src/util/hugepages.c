@@ -22,6 +22,7 @@
 #define _DEFAULT_SOURCE /* setenv, unsetenv */
 #include "util/hugepages.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,5 +82,16 @@ void oc_hugepages_reexec(char **argv) {
             unsetenv("GLIBC_TUNABLES");
     }
     free(before);
+#endif
+}
+
+int oc_heap_tune(void) {
+#if defined(M_TOP_PAD) && defined(M_MMAP_THRESHOLD) && !defined(OC_SANITIZED)
+    const char *t = getenv("GLIBC_TUNABLES");
+    if (t && (strstr(t, "top_pad") || strstr(t, "mmap_threshold"))) return 0; /* the user's */
+    return mallopt(M_TOP_PAD, (int)OC_HEAP_TOP_PAD) == 1 &&
+           mallopt(M_MMAP_THRESHOLD, (int)OC_HEAP_MMAP_THRESHOLD) == 1;
+#else
+    return 0;
 #endif
 }

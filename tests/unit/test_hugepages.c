@@ -3,6 +3,8 @@
 #include "harness.h"
 #include "util/hugepages.h"
 
+#include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char madvise_[] = "always [madvise] never\n";
@@ -31,7 +33,33 @@ static void test_plan(void) {
     CHECK(oc_hugepages_plan(madvise_, "glibc.malloc.arena_max=2", NULL, NULL, out, 20) == 0);
 }
 
+/* oc_heap_tune: left alone when the user's GLIBC_TUNABLES set the heap's
+ * growth (a 1 MB block is then mmapped, glibc's default); otherwise a 1 MB
+ * block comes from the heap, which grows by 16 MB at once. */
+static void test_heap_tune(void) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    CHECK(oc_heap_tune() == 0); /* a sanitizer's allocator is not glibc's */
+#else
+    setenv("GLIBC_TUNABLES", "glibc.malloc.top_pad=131072", 1);
+    CHECK(oc_heap_tune() == 0);
+    struct mallinfo2 before = mallinfo2();
+    void *p = malloc(1 << 20);
+    struct mallinfo2 during = mallinfo2();
+    CHECK(p && during.hblks == before.hblks + 1);
+    free(p);
+    unsetenv("GLIBC_TUNABLES");
+    CHECK(oc_heap_tune() == 1);
+    before = mallinfo2();
+    p = malloc(1 << 20);
+    during = mallinfo2();
+    CHECK(p && during.hblks == before.hblks);
+    CHECK(during.arena >= OC_HEAP_TOP_PAD);
+    free(p);
+#endif
+}
+
 int main(void) {
     RUN(test_plan);
+    RUN(test_heap_tune);
     return harness_finish("test_hugepages");
 }
