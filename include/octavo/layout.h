@@ -133,6 +133,9 @@ double oc_shaper_width(oc_shaper *s, oc_font_id f, int dir, double size, const c
  * is done) and must outlive its use; NULL ends it. Ignored unless both
  * shape with the same fonts and language (the glyphs are then the same). */
 void oc_shaper_set_peer(oc_shaper *s, const oc_shaper *peer);
+/* 1 when the word is all printable ASCII, U+0021 to U+007E (see
+ * oc_shaper_ascii_plain). */
+int oc_shape_is_ascii(const char *word, size_t len);
 /* 1 when the word is shaped right to left (it holds a strong RTL letter). */
 int oc_shape_is_rtl(const char *word, size_t len);
 /* 1 for a strong right-to-left character. */

@@ -189,7 +189,7 @@ static int is_nominal(const oc_fontset *fs, oc_font_id f, const char *word, size
     return q == n;
 }
 
-static int is_ascii_word(const char *word, size_t len) {
+int oc_shape_is_ascii(const char *word, size_t len) {
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)word[i] - 0x21u > 0x7E - 0x21u) return 0;
     return 1;
@@ -236,7 +236,7 @@ const oc_glyph *oc_shaper_shape(oc_shaper *s, oc_font_id f, int dir, const char 
     double scale = oc_fonts_scale(s->fs, f);
     int rtl = dir < 0 ? oc_shape_is_rtl(word, len) : dir > 0;
     int key = (int)f * 2 + rtl;
-    if (!rtl && len > 0 && s->plain[f] != 0 && is_ascii_word(word, len) &&
+    if (!rtl && len > 0 && s->plain[f] != 0 && oc_shape_is_ascii(word, len) &&
         oc_shaper_ascii_plain(s, f)) {
         /* what HarfBuzz gives, without it: see oc_shaper_ascii_plain */
         if (len > s->captmp) {

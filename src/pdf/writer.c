@@ -1090,13 +1090,6 @@ static int draw_nominal(writer *w, page_state *ps, oc_font_id f, const char *wor
     return 1;
 }
 
-/* 1 when the word is all printable ASCII (see oc_shaper_ascii_plain). */
-static int is_ascii(const char *word, size_t len) {
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)word[i] - 0x21u > 0x7E - 0x21u) return 0;
-    return 1;
-}
-
 /* Draws the item's text: its words shaped (right to left items from the
  * last word to the first), each space the font's space glyph plus the
  * item's word spacing `ws` (thousandths of an em), with an adjustment after
@@ -1168,7 +1161,7 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
                 pdf -= d;
             }
         }
-        if (!(it->nominal || (plain && is_ascii(s + a, e - a))) || it->rtl ||
+        if (!(it->nominal || (plain && oc_shape_is_ascii(s + a, e - a))) || it->rtl ||
             !draw_nominal(w, ps, f, s + a, e - a, &pdf, &exact))
             draw_word(w, ps, f, size, word_dir(it->rtl, s + a, e - a), s + a, e - a, &pdf, &exact);
     }
