@@ -219,10 +219,9 @@ typedef struct {
  * word), so the kinds' own pointers share one anonymous union (set only the
  * one of your kind). */
 typedef struct {
-    uint8_t kind;     /* oc_item_kind */
-    uint8_t rtl;      /* TEXT: its words go right to left (each is shaped on its own) */
-    uint8_t nominal;  /* TEXT: shaping gives each character its own glyph at its own
-                         advance (the layout found so): the writer need not shape it */
+    uint8_t kind; /* oc_item_kind */
+    uint8_t rtl;  /* TEXT: its words go right to left (each is shaped on its own) */
+    uint8_t pad;
     uint8_t font;     /* TEXT: oc_font_id */
     uint32_t len;     /* TEXT: bytes of text */
     uint32_t sref;    /* the structure element the item's content belongs to (an index
@@ -236,7 +235,14 @@ typedef struct {
         const oc_asset *asset; /* IMAGE */
         const char *uri;       /* LINK external (NULL for an internal link) */
     };
-    const char *dest; /* LINK internal target / DEST name */
+    union {
+        const char *dest; /* LINK internal target / DEST name */
+        /* TEXT: which words (between U+0020s, in order) shape to their
+         * characters' own glyphs at their own advances, as the layout found:
+         * the writer need not shape those again. Bit k is word k for k < 63,
+         * bit 63 every word after; all bits set: every word. */
+        uint64_t nominal;
+    };
 } oc_item;
 
 typedef enum { OC_LABEL_ARABIC = 0, OC_LABEL_ROMAN } oc_label_style;
@@ -430,8 +436,8 @@ typedef struct {
                   text (justification); the same for every space of the run */
     int flags;
     int rtl;                /* the run's words are drawn right to left (text stays logical) */
-    int nominal;            /* every word of the run shapes to its characters' own glyphs and
-                               advances (see oc_item.nominal) */
+    uint64_t nominal;       /* its words that shape to their characters' own glyphs and
+                               advances, a bit each (see oc_item.nominal) */
     const char *uri;        /* part of an external link */
     const char *dest;       /* part of an internal link */
     const oc_node *noteref; /* a footnote marker: the FOOTNOTE_REF node */

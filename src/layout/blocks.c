@@ -280,7 +280,7 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
             t.len = run->len;
             t.ws = (float)run->ws;
             t.rtl = (uint8_t)(run->rtl != 0);
-            t.nominal = (uint8_t)(run->nominal != 0);
+            t.nominal = run->nominal;
             t.sref = sref;
             oc_itemvec_push(v, &t);
         }

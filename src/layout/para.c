@@ -1482,6 +1482,20 @@ static double remeasure(pbuild *b, runvec *rv, double end_x, int fill, int start
     return end_x + shift;
 }
 
+/* The bit of word k in oc_run.nominal. */
+static uint64_t word_bit(size_t k) {
+    return (uint64_t)1 << (k < 63 ? k : 63);
+}
+
+/* The index of the last word of run k (rv's text not yet split). */
+static size_t last_word(const runvec *rv, size_t k) {
+    size_t start = rv->runs[k].len, end = k + 1 < rv->nruns ? rv->runs[k + 1].len : rv->text.len;
+    size_t words = 0;
+    for (size_t i = start; i < end; i++)
+        words += rv->text.data[i] != ' ' && (i == start || rv->text.data[i - 1] == ' ');
+    return words ? words - 1 : 0;
+}
+
 static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, oc_line *ln) {
     int justified = b->ragged <= 0;
     double x = 0;
@@ -1491,6 +1505,8 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
     size_t space_atom = 0;
     int cur_dir = 0;       /* strong direction of the current run's text so far */
     size_t cur_spaces = 0; /* spaces inside the current run */
+    size_t cur_words = 0;  /* words in the current run so far */
+    int word_open = 0;     /* the current run's last word goes on (no space since) */
     /* the widths, as their characters add up, of the first run's first word
      * and of the last run's last word (see remeasure) */
     double first_w = 0, last_w = 0;
@@ -1522,7 +1538,8 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
                 oc_font_id f = pick_font(b, a->font, &cp);
                 if (cp && f == cur->font) {
                     put_cp(&rv->text, cp);
-                    cur->nominal = 0; /* the piece with its hyphen is shaped afresh */
+                    /* the piece with its hyphen is shaped afresh */
+                    cur->nominal &= ~word_bit(cur_words ? cur_words - 1 : 0);
                     cur->width += it->width;
                     x += it->width;
                     last_w += it->width;
@@ -1566,6 +1583,7 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             }
             if (can_join) {
                 if (pending_space) {
+                    word_open = 0;
                     oc_buf_putc(&rv->text, ' ');
                     cur->width += space_w;
                     if (cur_spaces++ == 0) cur->ws = extra;
@@ -1574,7 +1592,9 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
                 }
             } else {
                 cur = run_new(rv, x, a->font, st);
-                cur->nominal = 1;
+                cur->nominal = ~(uint64_t)0;
+                cur_words = 0;
+                word_open = 0;
                 cur_dir = 0;
                 cur_spaces = 0;
                 if (rv->nruns > 1) first_open = 0;
@@ -1583,7 +1603,9 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             if (dir) cur_dir = dir;
             pending_space = 0;
             put_cp(&rv->text, a->cp);
-            cur->nominal &= a->nominal;
+            if (!word_open) cur_words++;
+            word_open = 1;
+            if (!a->nominal) cur->nominal &= ~word_bit(cur_words - 1);
             cur->width += a->width;
             x += a->width;
             last_w += a->width;
@@ -1601,8 +1623,9 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
     double width = remeasure(b, rv, x, justified && ratio != 0 && fabs(x - b->measure) < 0.5,
                              starts_mid, first_w, ends_mid, last_w);
     /* a word broken at the line's ends is a new word: the writer shapes it */
-    if (rv->nruns && starts_mid) rv->runs[0].nominal = 0;
-    if (rv->nruns && ends_mid) rv->runs[rv->nruns - 1].nominal = 0;
+    if (rv->nruns && starts_mid) rv->runs[0].nominal &= ~word_bit(0);
+    if (rv->nruns && ends_mid)
+        rv->runs[rv->nruns - 1].nominal &= ~word_bit(last_word(rv, rv->nruns - 1));
     if (b->has_rtl)
         for (size_t k = 0; k < rv->nruns; k++)
             rv->runs[k].nominal = 0;

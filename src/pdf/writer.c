@@ -1100,9 +1100,13 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
     oc_font_id f = it->font;
     const char *s = it->text;
     size_t len = it->len;
+    uint64_t nominal = it->nominal; /* which words the layout found nominal */
+    size_t word = 0;                /* (counted left to right) */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7F) { /* tabs become spaces, other controls go */
+            /* (and the words may split otherwise than the layout counted) */
+            if (nominal != ~(uint64_t)0) nominal = 0;
             oc_buf_reset(&w->clean);
             for (size_t k = 0; k < len; k++) {
                 unsigned char d = (unsigned char)s[k];
@@ -1117,7 +1121,7 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
         }
     }
     hb_codepoint_t space = w->space[f];
-    int plain = !it->nominal && !it->rtl && oc_shaper_ascii_plain(w->shaper, f);
+    int plain = nominal != ~(uint64_t)0 && !it->rtl && oc_shaper_ascii_plain(w->shaper, f);
     double pdf = 0, exact = 0, space_adv = oc_fonts_advance(w->fonts, f, ' ');
     /* words in drawing order: from the end for a right-to-left item; the
      * spaces before each (in drawing order) are drawn with it, trailing
@@ -1161,7 +1165,9 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
                 pdf -= d;
             }
         }
-        if (!(it->nominal || (plain && oc_shape_is_ascii(s + a, e - a))) || it->rtl ||
+        int nominal_word = (nominal >> (word < 63 ? word : 63)) & 1;
+        word++;
+        if (!(nominal_word || (plain && oc_shape_is_ascii(s + a, e - a))) || it->rtl ||
             !draw_nominal(w, ps, f, s + a, e - a, &pdf, &exact))
             draw_word(w, ps, f, size, word_dir(it->rtl, s + a, e - a), s + a, e - a, &pdf, &exact);
     }

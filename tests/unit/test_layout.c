@@ -496,9 +496,10 @@ static const oc_item *item_with(const oc_layout *l, const char *needle) {
 }
 
 /* Items carry what the writer needs to draw runs as the layout shaped them:
- * right-to-left runs are marked (their words are set last first), and runs
- * whose words shaped to their characters' own glyphs are marked nominal
- * (the writer then need not shape them again); a ligature is not. */
+ * right-to-left runs are marked (their words are set last first), and the
+ * words that shaped to their characters' own glyphs are marked nominal,
+ * a bit each (the writer then need not shape them again); a word with a
+ * ligature is not, and the words beside it still are. */
 static void test_item_direction_and_nominal(void) {
     fixture f;
     setup(&f,
@@ -508,8 +509,9 @@ static void test_item_direction_and_nominal(void) {
     CHECK(f.ok);
     const oc_item *plain = item_with(&f.lay, "Plain words"), *office = item_with(&f.lay, "office"),
                   *he = item_with(&f.lay, "\xd7\x91\xd7\xa0\xd7\x99");
-    CHECK(plain && plain->nominal && !plain->rtl);
-    CHECK(office && !office->nominal);
+    CHECK(plain && plain->nominal == ~(uint64_t)0 && !plain->rtl);
+    /* "An office.": word 0 nominal, word 1 (f_f_i) not, no word 2 */
+    CHECK(office && (office->nominal & 1) && !(office->nominal & 2) && (office->nominal & 4));
     CHECK(he && he->rtl && !he->nominal);
     teardown(&f);
 }
