@@ -1487,13 +1487,14 @@ static uint64_t word_bit(size_t k) {
     return (uint64_t)1 << (k < 63 ? k : 63);
 }
 
-/* The index of the last word of run k (rv's text not yet split). */
+/* The index of the last word of run k (rv's text not yet split): its
+ * spaces, one between each two words. */
 static size_t last_word(const runvec *rv, size_t k) {
     size_t start = rv->runs[k].len, end = k + 1 < rv->nruns ? rv->runs[k + 1].len : rv->text.len;
-    size_t words = 0;
+    size_t spaces = 0;
     for (size_t i = start; i < end; i++)
-        words += rv->text.data[i] != ' ' && (i == start || rv->text.data[i - 1] == ' ');
-    return words ? words - 1 : 0;
+        spaces += rv->text.data[i] == ' ';
+    return spaces;
 }
 
 static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, oc_line *ln) {
@@ -1504,9 +1505,7 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
     double space_w = 0;
     size_t space_atom = 0;
     int cur_dir = 0;       /* strong direction of the current run's text so far */
-    size_t cur_spaces = 0; /* spaces inside the current run */
-    size_t cur_words = 0;  /* words in the current run so far */
-    int word_open = 0;     /* the current run's last word goes on (no space since) */
+    size_t cur_spaces = 0; /* spaces inside the current run: its last word's index */
     /* the widths, as their characters add up, of the first run's first word
      * and of the last run's last word (see remeasure) */
     double first_w = 0, last_w = 0;
@@ -1539,7 +1538,7 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
                 if (cp && f == cur->font) {
                     put_cp(&rv->text, cp);
                     /* the piece with its hyphen is shaped afresh */
-                    cur->nominal &= ~word_bit(cur_words ? cur_words - 1 : 0);
+                    cur->nominal &= ~word_bit(cur_spaces);
                     cur->width += it->width;
                     x += it->width;
                     last_w += it->width;
@@ -1583,7 +1582,6 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             }
             if (can_join) {
                 if (pending_space) {
-                    word_open = 0;
                     oc_buf_putc(&rv->text, ' ');
                     cur->width += space_w;
                     if (cur_spaces++ == 0) cur->ws = extra;
@@ -1593,8 +1591,6 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             } else {
                 cur = run_new(rv, x, a->font, st);
                 cur->nominal = ~(uint64_t)0;
-                cur_words = 0;
-                word_open = 0;
                 cur_dir = 0;
                 cur_spaces = 0;
                 if (rv->nruns > 1) first_open = 0;
@@ -1603,9 +1599,7 @@ static void make_line(pbuild *b, runvec *rv, size_t s, size_t e, double ratio, o
             if (dir) cur_dir = dir;
             pending_space = 0;
             put_cp(&rv->text, a->cp);
-            if (!word_open) cur_words++;
-            word_open = 1;
-            if (!a->nominal) cur->nominal &= ~word_bit(cur_words - 1);
+            if (!a->nominal) cur->nominal &= ~word_bit(cur_spaces);
             cur->width += a->width;
             x += a->width;
             last_w += a->width;

@@ -37,27 +37,6 @@ static int u16_at(const table *t, unsigned off, unsigned *v) {
     return 1;
 }
 
-/* 1 when the coverage table at `off` holds some glyph of `ascii`; also 1
- * when it cannot be read (the answer must never wrongly be "safe"). */
-static int covers(const table *t, unsigned off, const hb_set_t *ascii) {
-    unsigned fmt, n;
-    if (!u16_at(t, off, &fmt) || !u16_at(t, off + 2, &n)) return 1;
-    for (unsigned i = 0; i < n; i++) {
-        unsigned a, b;
-        if (fmt == 1) {
-            if (!u16_at(t, off + 4 + 2 * i, &a)) return 1;
-            if (hb_set_has(ascii, a)) return 1;
-        } else if (fmt == 2) {
-            if (!u16_at(t, off + 4 + 6 * i, &a) || !u16_at(t, off + 6 + 6 * i, &b)) return 1;
-            hb_codepoint_t g = a ? a - 1 : HB_SET_VALUE_INVALID;
-            if (hb_set_next(ascii, &g) && g <= b) return 1;
-        } else {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Glyph g's index in the coverage table at `off`: -1 when it is not
  * covered, -2 when the table cannot be read. */
 static long coverage_index(const table *t, unsigned off, hb_codepoint_t g) {
@@ -78,6 +57,15 @@ static long coverage_index(const table *t, unsigned off, hb_codepoint_t g) {
         }
     }
     return -1;
+}
+
+/* 1 when the coverage table at `off` holds some glyph of `ascii`; also 1
+ * when it cannot be read (the answer must never wrongly be "safe"). */
+static int covers(const table *t, unsigned off, const hb_set_t *ascii) {
+    hb_codepoint_t g = HB_SET_VALUE_INVALID;
+    while (hb_set_next(ascii, &g))
+        if (coverage_index(t, off, g) != -1) return 1;
+    return 0;
 }
 
 /* 1 when the ligature substitution at `off` (format 1) has a ligature made
@@ -108,32 +96,37 @@ static int ligature_starts(const table *t, unsigned off, const hb_set_t *ascii) 
     return 0;
 }
 
-/* The classes the class definition at `off` gives the ASCII glyphs (a
- * glyph it does not list is class 0); 0 when it cannot be read. */
+/* The class the class definition at `off` gives glyph g (a glyph it does
+ * not list is class 0; a definition at offset 0 lists none), or -1 when it
+ * cannot be read. */
+static long class_of(const table *t, unsigned off, hb_codepoint_t g) {
+    unsigned fmt, a, n, cls = 0;
+    if (off == 0) return 0;
+    if (!u16_at(t, off, &fmt)) return -1;
+    if (fmt == 1) {
+        if (!u16_at(t, off + 2, &a) || !u16_at(t, off + 4, &n)) return -1;
+        if (g >= a && g - a < n && !u16_at(t, off + 6 + 2 * (g - a), &cls)) return -1;
+        return cls;
+    }
+    if (fmt != 2 || !u16_at(t, off + 2, &n)) return -1;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned v, b;
+        if (!u16_at(t, off + 4 + 6 * i, &v) || !u16_at(t, off + 6 + 6 * i, &b) ||
+            !u16_at(t, off + 8 + 6 * i, &cls))
+            return -1;
+        if (v <= g && g <= b) return cls;
+    }
+    return 0;
+}
+
+/* The classes the class definition at `off` gives the ASCII glyphs, added
+ * to `out`; 0 when it cannot be read. */
 static int ascii_classes(const table *t, unsigned off, const hb_set_t *ascii, hb_set_t *out) {
-    unsigned fmt, a, n;
-    if (!u16_at(t, off, &fmt)) return 0;
     hb_codepoint_t g = HB_SET_VALUE_INVALID;
     while (hb_set_next(ascii, &g)) {
-        unsigned cls = 0, v, b, c;
-        if (fmt == 1) {
-            if (!u16_at(t, off + 2, &a) || !u16_at(t, off + 4, &n)) return 0;
-            if (g >= a && g - a < n && !u16_at(t, off + 6 + 2 * (g - a), &cls)) return 0;
-        } else if (fmt == 2) {
-            if (!u16_at(t, off + 2, &n)) return 0;
-            for (unsigned i = 0; i < n; i++) {
-                if (!u16_at(t, off + 4 + 6 * i, &v) || !u16_at(t, off + 6 + 6 * i, &b) ||
-                    !u16_at(t, off + 8 + 6 * i, &c))
-                    return 0;
-                if (v <= g && g <= b) {
-                    cls = c;
-                    break;
-                }
-            }
-        } else {
-            return 0;
-        }
-        hb_set_add(out, cls);
+        long cls = class_of(t, off, g);
+        if (cls < 0) return 0;
+        hb_set_add(out, (hb_codepoint_t)cls);
     }
     return 1;
 }
@@ -157,7 +150,7 @@ static int context_rules_start(const table *t, unsigned off, unsigned fmt, int c
     if (fmt == 2)
         for (int p = 0; p < (chained ? 3 : 1) && ok; p++) /* backtrack, input, lookahead */
             ok = u16_at(t, off + 4 + 2 * (unsigned)p, &v) &&
-                 (v == 0 ? (hb_set_add(can[p], 0), 1) : ascii_classes(t, off + v, ascii, can[p]));
+                 ascii_classes(t, v ? off + v : 0, ascii, can[p]);
     if (!chained) { /* the input's classes serve the only part */
         hb_set_union(can[1], can[0]);
         hb_set_union(can[2], can[0]);
@@ -173,17 +166,15 @@ static int context_rules_start(const table *t, unsigned off, unsigned fmt, int c
         }
         unsigned which = (unsigned)k; /* format 2: the rule set of the glyph's class */
         if (fmt == 2) {
-            hb_set_t *one = hb_set_create();
-            hb_set_t *just = hb_set_create();
-            hb_set_add(just, g);
             unsigned in_def;
-            ok =
-                u16_at(t, off + (chained ? 6 : 4), &in_def) &&
-                (in_def == 0 ? (hb_set_add(one, 0), 1) : ascii_classes(t, off + in_def, just, one));
-            which = hb_set_get_min(one);
-            hb_set_destroy(one);
-            hb_set_destroy(just);
-            if (!ok) break;
+            long cls = u16_at(t, off + (chained ? 6 : 4), &in_def)
+                           ? class_of(t, in_def ? off + in_def : 0, g)
+                           : -1;
+            if (cls < 0) {
+                ok = 0;
+                break;
+            }
+            which = (unsigned)cls;
         }
         unsigned set, nrules;
         if (which >= nsets) continue; /* no rule set: nothing starts here */

@@ -236,8 +236,7 @@ const oc_glyph *oc_shaper_shape(oc_shaper *s, oc_font_id f, int dir, const char 
     double scale = oc_fonts_scale(s->fs, f);
     int rtl = dir < 0 ? oc_shape_is_rtl(word, len) : dir > 0;
     int key = (int)f * 2 + rtl;
-    if (!rtl && len > 0 && s->plain[f] != 0 && oc_shape_is_ascii(word, len) &&
-        oc_shaper_ascii_plain(s, f)) {
+    if (!rtl && len > 0 && oc_shaper_ascii_plain(s, f) && oc_shape_is_ascii(word, len)) {
         /* what HarfBuzz gives, without it: see oc_shaper_ascii_plain */
         if (len > s->captmp) {
             s->captmp = len;
