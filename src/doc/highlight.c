@@ -14,6 +14,7 @@
  * the spans are carried over to the visible text, so a string or comment
  * opened on a hidden line does not throw the highlighting off. */
 #include "doc/highlight.h"
+#include "doc/hl_languages.h"
 #include "doc/srchilite_bridge.h"
 #include "octavo/doc.h"
 
@@ -84,32 +85,9 @@ typedef struct {
 } language;
 
 static const language languages[] = {
-    {"rust", "rust rs", "rust.lang", 0},
-    {"javascript", "javascript js jsx mjs cjs node", "javascript.lang", 0},
-    {"typescript", "typescript ts tsx mts cts", "typescript.lang", 1},
-    {"python", "python py python3 py3 gyp", "python.lang", 0},
-    {"bash", "bash sh shell console shell-session shellsession ksh zsh", "sh.lang", 0},
-    {"c", "c h", "c.lang", 0},
-    {"cpp", "cpp c++ cxx cc hpp hxx hh", "cpp.lang", 0},
-    {"json", "json jsonc json5 geojson", "json.lang", 0},
-    {"yaml", "yaml yml", "yaml.lang", 1},
-    {"toml", "toml", "toml.lang", 1},
-    {"html", "html htm xhtml", "html.lang", 0},
-    {"xml", "xml svg xsl xslt rss atom plist", "xml.lang", 0},
-    {"css", "css", "css.lang", 0},
-    {"sql", "sql mysql postgresql postgres psql plsql sqlite", "sql.lang", 0},
-    {"go", "go golang", "go.lang", 0},
-    {"java", "java", "java.lang", 0},
-    {"csharp", "csharp cs c#", "csharp.lang", 0},
-    {"ruby", "ruby rb", "ruby.lang", 0},
-    {"perl", "perl pl pm", "perl.lang", 0},
-    {"php", "php", "php.lang", 0},
-    {"lua", "lua", "lua.lang", 0},
-    {"haskell", "haskell hs", "haskell.lang", 0},
-    {"scala", "scala", "scala.lang", 0},
-    {"diff", "diff patch", "diff.lang", 0},
-    {"makefile", "makefile make mk", "makefile.lang", 0},
-    {"ini", "ini cfg desktop", "desktop.lang", 0},
+#define OC_HL_LANGUAGE(name, aliases, file, ours) {name, aliases, file, ours},
+    OC_HL_LANGUAGES
+#undef OC_HL_LANGUAGE
 };
 
 static const language *find_language(const char *info) {

@@ -15,6 +15,7 @@ static int (*run_fn)(const char *, const char *, const char *, size_t, oc_hlmod_
                      int);
 static unsigned long (*fallbacks_fn)(void);
 static void (*engines_fn)(unsigned long *);
+static void (*sources_fn)(unsigned long *);
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void open_module(void) {
@@ -31,6 +32,8 @@ static void open_module(void) {
         oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_fallbacks", err, sizeof err);
     *(void **)&engines_fn =
         oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_engines", err, sizeof err);
+    *(void **)&sources_fn =
+        oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_sources", err, sizeof err);
     *(void **)&load_fn = l;
     *(void **)&run_fn = r;
 }
@@ -45,6 +48,12 @@ void oc_hl_bridge_engines(unsigned long out[4]) {
     for (int i = 0; i < 4; i++)
         out[i] = 0;
     if (engines_fn) engines_fn(out);
+}
+
+void oc_hl_bridge_sources(unsigned long out[2]) {
+    pthread_once(&once, open_module);
+    out[0] = out[1] = 0;
+    if (sources_fn) sources_fn(out);
 }
 
 int oc_hl_bridge_load(const char *dir, const char *file) {
@@ -66,6 +75,10 @@ unsigned long oc_hl_bridge_fallbacks(void) {
 
 void oc_hl_bridge_engines(unsigned long out[4]) {
     oc_hlmod_engines(out);
+}
+
+void oc_hl_bridge_sources(unsigned long out[2]) {
+    oc_hlmod_sources(out);
 }
 
 int oc_hl_bridge_load(const char *dir, const char *file) {

@@ -43,6 +43,12 @@ unsigned long oc_hl_bridge_fallbacks(void);
  * module does not open. */
 void oc_hl_bridge_engines(unsigned long out[4]);
 
+/* Where the definitions loaded so far came from (oc_hlmod_sources): out[0]
+ * the table the program carries (hl_languages.h's, compiled at build time),
+ * out[1] .lang files read when asked for; both 0 when the module does not
+ * open. */
+void oc_hl_bridge_sources(unsigned long out[2]);
+
 int oc_hl_bridge_run_mode(const char *dir, const char *file, const char *text, size_t len,
                           oc_hl_emit_fn emit, void *ud, int reference);
 

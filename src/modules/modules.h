@@ -36,6 +36,13 @@ OC_MODULE_EXPORT unsigned long oc_hlmod_fallbacks(void);
  * Boost.Regex (syntax to_pcre2 does not know), out[2] and out[3] the
  * searches made so far by each. */
 OC_MODULE_EXPORT void oc_hlmod_engines(unsigned long out[4]);
+/* Where the definitions loaded so far came from (tests): out[0] the table
+ * the program carries, out[1] .lang files read through source-highlight. */
+OC_MODULE_EXPORT void oc_hlmod_sources(unsigned long out[2]);
+/* The build's table writer (hlgen.cpp): reads the n definitions files[i] in
+ * dirs[i] and writes them in our form to path; 0, or -1 with a message. */
+OC_MODULE_EXPORT int oc_hlmod_write_table(const char *path, size_t n, const char *const *dirs,
+                                          const char *const *files);
 OC_MODULE_EXPORT int oc_hlmod_run_mode(const char *dir, const char *file, const char *text,
                                        size_t len, oc_hlmod_emit_fn emit, void *ud, int reference);
 

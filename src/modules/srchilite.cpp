@@ -53,6 +53,7 @@
 #include <srchilite/highlightstate.h>
 #include <srchilite/langdefmanager.h>
 #include <srchilite/regexhighlightrule.h>
+#include <srchilite/regexpreprocessor.h>
 #include <srchilite/regexrulefactory.h>
 #include <srchilite/sourcehighlighter.h>
 
@@ -63,6 +64,8 @@
 #include <pcre2.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <stdexcept>
 #include <atomic>
 #include <condition_variable>
 #include <bitset>
@@ -94,14 +97,6 @@ const char *const k_elements[] = {
     "key",      "keyquote",   "valquote",    "colon",     "selector",  "url",       "atom",
     "punct",    "constant",   "meta",        "oldfile",   "newfile",   "difflines", "normal",
 };
-
-// The name a piece of element `e` is reported with: one of k_elements, so
-// the pointer identifies the name for the whole process.
-const char *canonical(const std::string &e) {
-    for (const char *k : k_elements)
-        if (e == k) return k;
-    return "normal";
-}
 
 // ---- our compiled copy of a rule ----------------------------------------
 
@@ -752,9 +747,238 @@ const uint32_t k_pcre_groups = 32;
 // unmatched group is {NULL, NULL}.
 typedef std::vector<std::pair<const char *, const char *>> Groups;
 
+// ---- a definition in our own form ----------------------------------------
+//
+// What the matching loop needs of a language definition, without
+// source-highlight's objects: its states (the main one first), each with a
+// default element and its rules in order; each rule with its regex as
+// source-highlight compiled it, the facts of Boost.Regex's compiled form the
+// loop uses (the bytes a match can begin with, whether it can match the
+// empty string, its groups), its elements and where a match leads. The
+// build reads every definition of hl_languages.h this way (hlgen.cpp) and
+// the program carries them as a table, so that a run parses no .lang file
+// and compiles no Boost regex; a definition from anywhere else is read
+// through source-highlight when it is first asked for.
+
+struct RuleDef {
+    std::string re;             // the regex (Boost.Regex, Perl syntax)
+    uint32_t flags = 0;         // its Boost syntax flags
+    std::bitset<256> map;       // the bytes a match can begin with
+    bool null_ok = false;       // it can match the empty string
+    uint32_t marks = 0;         // its groups
+    std::vector<uint8_t> elems; // indexes in k_elements
+    int32_t next = -1;          // the state a match enters (an index), or -1
+    int32_t exit = 0;           // states a match leaves: 0 none, -1 all
+    bool nested = false;        // a match enters the current state again
+    bool subexp = false;        // its groups are handed to the state it enters
+    bool refs = false;          // its regex holds @{n}, replaced on entering its state
+};
+
+struct StateDef {
+    uint8_t deflt = 0;           // index in k_elements
+    bool refs = false;           // a rule's regex holds references (entered as a copy)
+    std::vector<uint32_t> rules; // indexes in LangDef::rules, in order
+};
+
+struct LangDef {
+    std::vector<RuleDef> rules;   // one per rule object (several states may share one)
+    std::vector<StateDef> states; // [0] the main state
+};
+
+uint8_t element_index(const std::string &e) {
+    for (size_t i = 0; i < sizeof k_elements / sizeof *k_elements; i++)
+        if (e == k_elements[i]) return (uint8_t)i;
+    return (uint8_t)(sizeof k_elements / sizeof *k_elements - 1); // "normal"
+}
+
+// Boost.Regex's facts of a compiled regex, into d.
+void boost_facts(const boost::regex &re, RuleDef &d) {
+    d.flags = re.flags();
+    d.null_ok = re.can_be_null();
+    d.marks = (uint32_t)re.mark_count();
+    for (int c = 0; c < 256; c++)
+        d.map[c] = (re.get_map()[c] & boost::BOOST_REGEX_DETAIL_NS::mask_any) != 0;
+}
+
+// source-highlight's state graph from `main`, in our form.
+struct Describe {
+    LangDef out;
+    std::unordered_map<const HighlightState *, int32_t> states;
+    std::unordered_map<const HighlightRule *, uint32_t> rules;
+
+    int32_t state(const HighlightStatePtr &st) {
+        auto it = states.find(st.get());
+        if (it != states.end()) return it->second;
+        int32_t id = (int32_t)out.states.size();
+        states[st.get()] = id;
+        out.states.emplace_back();
+        out.states[id].deflt = element_index(st->getDefaultElement());
+        out.states[id].refs = st->getNeedsReferenceReplacement();
+        for (const HighlightRulePtr &r : st->getRuleList()) {
+            uint32_t ri = rule(r.get());
+            out.states[id].rules.push_back(ri);
+        }
+        return id;
+    }
+
+    uint32_t rule(const HighlightRule *r) {
+        auto it = rules.find(r);
+        if (it != rules.end()) return it->second;
+        uint32_t id = (uint32_t)out.rules.size();
+        rules[r] = id;
+        out.rules.emplace_back();
+        {
+            RuleDef d;
+            d.re = r->toString();
+            auto rr = dynamic_cast<const srchilite::RegexHighlightRule *>(r);
+            if (rr)
+                boost_facts(rr->*regex_member(RegexMember()), d);
+            else
+                boost_facts(boost::regex(d.re), d); // RegexHighlightRule's own way
+            for (const std::string &e : r->getElemList())
+                d.elems.push_back(element_index(e));
+            d.exit = r->getExitLevel();
+            d.nested = r->isNested();
+            d.subexp = r->getHasSubexpressions();
+            d.refs = r->getNeedsReferenceReplacement();
+            out.rules[id] = std::move(d);
+        }
+        if (r->getNextState()) {
+            int32_t n = state(r->getNextState()); // (may grow out.rules)
+            out.rules[id].next = n;
+        }
+        return id;
+    }
+};
+
+// ---- the table's bytes ---------------------------------------------------
+//
+// "OCHL1", a count, then per definition its key ("dir/file", as the
+// program asks for it) and its bytes: rules, then states. Numbers are 32-bit
+// little-endian, strings a length and the bytes. Read back with Reader,
+// which refuses (throws) anything short or out of range.
+
+void put32(std::string &o, uint32_t v) {
+    for (int i = 0; i < 4; i++)
+        o += (char)((v >> (8 * i)) & 0xff);
+}
+void put_str(std::string &o, const std::string &s) {
+    put32(o, (uint32_t)s.size());
+    o += s;
+}
+
+std::string encode(const LangDef &L) {
+    std::string o;
+    put32(o, (uint32_t)L.rules.size());
+    for (const RuleDef &r : L.rules) {
+        put_str(o, r.re);
+        put32(o, r.flags);
+        put32(o, r.marks);
+        put32(o, (uint32_t)r.next);
+        put32(o, (uint32_t)r.exit);
+        o += (char)((r.null_ok ? 1 : 0) | (r.nested ? 2 : 0) | (r.subexp ? 4 : 0) |
+                    (r.refs ? 8 : 0));
+        for (int b = 0; b < 256; b += 8) {
+            unsigned char byte = 0;
+            for (int k = 0; k < 8; k++)
+                byte |= (unsigned char)(r.map[b + k] << k);
+            o += (char)byte;
+        }
+        o += (char)r.elems.size();
+        for (uint8_t e : r.elems)
+            o += (char)e;
+    }
+    put32(o, (uint32_t)L.states.size());
+    for (const StateDef &s : L.states) {
+        o += (char)s.deflt;
+        o += (char)(s.refs ? 1 : 0);
+        put32(o, (uint32_t)s.rules.size());
+        for (uint32_t r : s.rules)
+            put32(o, r);
+    }
+    return o;
+}
+
+struct Reader {
+    const unsigned char *p, *end;
+    void need(size_t n) {
+        if ((size_t)(end - p) < n) throw std::runtime_error("highlight table: truncated");
+    }
+    uint8_t u8() {
+        need(1);
+        return *p++;
+    }
+    uint32_t u32() {
+        need(4);
+        uint32_t v =
+            (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+        p += 4;
+        return v;
+    }
+    std::string str() {
+        uint32_t n = u32();
+        need(n);
+        std::string s((const char *)p, n);
+        p += n;
+        return s;
+    }
+};
+
+LangDef decode(Reader &in) {
+    const size_t nelem = sizeof k_elements / sizeof *k_elements;
+    LangDef L;
+    uint32_t nr = in.u32();
+    in.need(nr); // (each rule takes more than a byte)
+    L.rules.resize(nr);
+    for (RuleDef &r : L.rules) {
+        r.re = in.str();
+        r.flags = in.u32();
+        r.marks = in.u32();
+        r.next = (int32_t)in.u32();
+        r.exit = (int32_t)in.u32();
+        uint8_t bits = in.u8();
+        r.null_ok = bits & 1;
+        r.nested = bits & 2;
+        r.subexp = bits & 4;
+        r.refs = bits & 8;
+        for (int b = 0; b < 256; b += 8) {
+            uint8_t byte = in.u8();
+            for (int k = 0; k < 8; k++)
+                r.map[b + k] = (byte >> k) & 1;
+        }
+        uint8_t ne = in.u8();
+        for (uint8_t k = 0; k < ne; k++) {
+            uint8_t e = in.u8();
+            if (e >= nelem) throw std::runtime_error("highlight table: bad element");
+            r.elems.push_back(e);
+        }
+    }
+    uint32_t ns = in.u32();
+    in.need(ns);
+    L.states.resize(ns);
+    for (StateDef &s : L.states) {
+        s.deflt = in.u8();
+        s.refs = in.u8() != 0;
+        uint32_t n = in.u32();
+        in.need(n);
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t r = in.u32();
+            if (r >= nr) throw std::runtime_error("highlight table: bad rule");
+            s.rules.push_back(r);
+        }
+        if (s.deflt >= nelem) throw std::runtime_error("highlight table: bad element");
+    }
+    for (const RuleDef &r : L.rules)
+        if (r.next < -1 || r.next >= (int32_t)ns)
+            throw std::runtime_error("highlight table: bad state");
+    if (ns == 0) throw std::runtime_error("highlight table: no state");
+    return L;
+}
+
+// ---- a rule compiled for the loop ----------------------------------------
+
 struct Rule {
-    const boost::regex *re = nullptr; // the rule's own (or `own`)
-    boost::regex own;                 // a rule of another kind: compiled from its text
+    RuleDef def;
     int ctx = 0;
     std::vector<const char *> elems; // canonical names of the rule's elements
     std::unique_ptr<Words> words;    // a keyword list (see Words), or NULL
@@ -770,7 +994,11 @@ struct Rule {
     mutable std::once_flag once[2];
     mutable pcre2_code *pc[2] = {nullptr, nullptr};
     mutable bool jitted[2] = {false, false}; // pc[k] is JIT-compiled
-    bool fast() const {                      // matched without a regex engine
+    // Boost.Regex's compiled form, made at its first use: for rules PCRE2
+    // does not take, a search PCRE2 fails, and checks (verify)
+    mutable std::once_flag bonce;
+    mutable std::unique_ptr<boost::regex> bre;
+    bool fast() const { // matched without a regex engine
         return words || call || shape || alts;
     }
     Rule() = default;
@@ -779,6 +1007,12 @@ struct Rule {
     ~Rule() {
         for (pcre2_code *c : pc)
             pcre2_code_free(c);
+    }
+    const boost::regex &boost() const {
+        std::call_once(bonce, [this] {
+            bre.reset(new boost::regex(def.re, (boost::regex::flag_type)def.flags));
+        });
+        return *bre;
     }
     // The compiled code for a search (anchored or not), NULL when the rule
     // stays on Boost.Regex.
@@ -792,7 +1026,7 @@ struct Rule {
                                           pcre_opts | (k ? PCRE2_ANCHORED : 0), &err, &at, nullptr);
             uint32_t ngroups = 0;
             if (c && (pcre2_pattern_info(c, PCRE2_INFO_CAPTURECOUNT, &ngroups) != 0 ||
-                      ngroups + 1 > k_pcre_groups || ngroups != re->mark_count())) {
+                      ngroups + 1 > k_pcre_groups || ngroups != def.marks)) {
                 pcre2_code_free(c);
                 c = nullptr;
             }
@@ -805,73 +1039,75 @@ struct Rule {
 };
 typedef std::shared_ptr<const Rule> RulePtr;
 
-// `r` must outlive the result (its state holds it).
-RulePtr compile_rule(const HighlightRule *r, bool jit = true) {
+std::shared_ptr<Rule> compile_rule(RuleDef d, bool jit = true) {
     auto out = std::make_shared<Rule>();
-    std::string s = r->toString();
-    auto rr = dynamic_cast<const srchilite::RegexHighlightRule *>(r);
-    if (rr) {
-        out->re = &(rr->*regex_member(RegexMember()));
-    } else {
-        out->own.assign(s); // RegexHighlightRule's own way: boost::regex(s), perl syntax
-        out->re = &out->own;
-    }
+    const std::string &s = d.re;
     out->ctx = context_of(s);
-    int nstarts = 0;
-    for (int c = 0; c < 256; c++)
-        if (out->re->get_map()[c] & boost::BOOST_REGEX_DETAIL_NS::mask_any) {
-            nstarts++;
-            out->start1 = c;
-        }
-    if (nstarts != 1 || out->re->can_be_null()) out->start1 = -1;
-    for (const std::string &e : r->getElemList())
-        out->elems.push_back(canonical(e));
-    bool icase = (out->re->flags() & boost::regex_constants::icase) != 0;
+    if (d.map.count() == 1 && !d.null_ok)
+        for (int c = 0; c < 256; c++)
+            if (d.map[c]) out->start1 = c;
+    for (uint8_t e : d.elems)
+        out->elems.push_back(k_elements[e]);
+    bool icase = (d.flags & boost::regex_constants::icase) != 0;
     bool ascii = word_bytes().ascii_only;
-    if (jit && ascii && (out->re->flags() & ~boost::regex_constants::icase) == boost::regex::perl &&
+    if (jit && ascii && (d.flags & ~boost::regex_constants::icase) == boost::regex::perl &&
         to_pcre2(s, out->pcre))
         out->pcre_opts = PCRE2_DOTALL | (icase ? PCRE2_CASELESS : 0);
     else
         out->pcre.clear();
-    out->groups = out->elems.size() != 1 || r->getHasSubexpressions();
+    out->groups = out->elems.size() != 1 || d.subexp;
+    out->def = std::move(d);
     // The shortcuts give a match's bounds, not its groups: only for rules
     // with one element and no back-references to hand on.
     if (out->groups) return out;
-    out->words = keyword_list(s, icase);
+    const std::string &t = out->def.re;
+    out->words = keyword_list(t, icase);
     if (!icase && ascii) {
-        out->call = s == k_call_rule      ? CALL_PLAIN
-                    : s == k_call_rule_ts ? CALL_TS
-                    : s == k_assign_rule  ? CALL_ASSIGN
-                    : s == k_fundef_rule  ? CALL_FUNDEF
+        out->call = t == k_call_rule      ? CALL_PLAIN
+                    : t == k_call_rule_ts ? CALL_TS
+                    : t == k_assign_rule  ? CALL_ASSIGN
+                    : t == k_fundef_rule  ? CALL_FUNDEF
                                           : CALL_NONE;
-        out->shape = s == k_rust_quote_rule ? SHAPE_RUST_QUOTE
-                     : s == k_dashed_rule   ? SHAPE_DASHED
-                     : s == k_number_rule   ? SHAPE_NUMBER
+        out->shape = t == k_rust_quote_rule ? SHAPE_RUST_QUOTE
+                     : t == k_dashed_rule   ? SHAPE_DASHED
+                     : t == k_number_rule   ? SHAPE_NUMBER
                                             : SHAPE_NONE;
     }
     if (!icase && !out->words && !out->call && !out->shape && out->ctx == 0)
-        out->alts = literal_alts(s);
+        out->alts = literal_alts(t);
     return out;
 }
 
-// A state with its rules compiled, in the state's order (src: the rules
-// themselves, owned by st, for their elements, next state and exit level).
+// A state with its rules compiled, in the state's order.
 struct State {
-    HighlightStatePtr st;
+    int32_t id = 0;              // its index in the definition (a copy: the original's)
     const char *deflt = nullptr; // canonical default element
     std::vector<RulePtr> rules;
-    std::vector<const HighlightRule *> src;
 };
 typedef std::shared_ptr<const State> StatePtr;
 
-// One language: every state reachable from the main one, compiled when the
-// definition is loaded; read-only afterwards.
+// One language, compiled when it is loaded; read-only afterwards.
 struct Lang {
-    HighlightStatePtr main;
-    std::unordered_map<const HighlightState *, StatePtr> states;
-    std::unordered_map<const HighlightRule *, RulePtr> rules;
-    bool ok = false;
+    LangDef def;
+    std::vector<StatePtr> states; // by index, [0] the main state
+    std::vector<RulePtr> rules;   // by index
 };
+
+std::unique_ptr<Lang> compile_lang(LangDef def) {
+    std::unique_ptr<Lang> L(new Lang);
+    L->def = std::move(def);
+    for (const RuleDef &r : L->def.rules)
+        L->rules.push_back(compile_rule(r));
+    for (size_t i = 0; i < L->def.states.size(); i++) {
+        auto s = std::make_shared<State>();
+        s->id = (int32_t)i;
+        s->deflt = k_elements[L->def.states[i].deflt];
+        for (uint32_t r : L->def.states[i].rules)
+            s->rules.push_back(L->rules[r]);
+        L->states.push_back(s);
+    }
+    return L;
+}
 
 // ---- process-wide: the loaded definitions -------------------------------
 
@@ -879,56 +1115,87 @@ std::atomic<unsigned long> g_fallbacks{0}; // see oc_hlmod_fallbacks
 // see oc_hlmod_engines: rules loaded for PCRE2 and for Boost.Regex only,
 // searches made by each
 std::atomic<unsigned long> g_engines[4];
+std::atomic<unsigned long> g_sources[2]; // see oc_hlmod_sources
 std::mutex g_lock; // source-highlight's statics: its parser, HighlightState's ids
 srchilite::RegexRuleFactory *g_factory;
 srchilite::LangDefManager *g_langdefs;
 
+// source-highlight's own state graph of `file` in `dir`; call with g_lock
+// held. Throws when it does not load.
+HighlightStatePtr srchilite_main(const char *dir, const char *file) {
+    if (!g_factory) {
+        g_factory = new srchilite::RegexRuleFactory;
+        g_langdefs = new srchilite::LangDefManager(g_factory);
+    }
+    return g_langdefs->getHighlightState(dir, file);
+}
+
+#ifndef OCTAVO_HL_NO_TABLE
+// the table the build wrote (hlgen.cpp), carried by the program
+extern "C" const unsigned char oc_hl_table[], oc_hl_table_end[];
+
+// The table's definition with this key, in our form: false when the
+// table has none.
+bool from_table(const std::string &key, LangDef &out) {
+    Reader in{oc_hl_table, oc_hl_table_end};
+    if (in.need(5), std::memcmp(in.p, "OCHL1", 5) != 0)
+        throw std::runtime_error("highlight table: not ours");
+    in.p += 5;
+    uint32_t n = in.u32();
+    for (uint32_t i = 0; i < n; i++) {
+        std::string k = in.str();
+        uint32_t size = in.u32();
+        in.need(size);
+        if (k == key) {
+            Reader one{in.p, in.p + size};
+            out = decode(one);
+            return true;
+        }
+        in.p += size;
+    }
+    return false;
+}
+#endif
+
 // The definitions asked for, by "dir/file". An entry is made by the first
-// thread that asks, which loads it (under g_lock) while the map is free:
-// a thread whose language is loaded already goes on while another loads
-// one, and one that asks for the language being loaded waits for it.
+// thread that asks, which loads it (from the table, or under g_lock through
+// source-highlight) while the map is free: a thread whose language is loaded
+// already goes on while another loads one, and one that asks for the
+// language being loaded waits for it.
 struct Entry {
-    std::unique_ptr<Lang> lang; // NULL until loaded
+    std::unique_ptr<Lang> lang; // NULL until loaded, and when it does not load
     bool done = false;
 };
 std::mutex g_map_lock; // g_langs and every Entry in it
 std::condition_variable g_loaded;
 std::map<std::string, Entry> *g_langs;
 
-void compile_graph(Lang &L, const HighlightStatePtr &st) {
-    if (!st || L.states.count(st.get())) return;
-    auto s = std::make_shared<State>();
-    s->st = st;
-    s->deflt = canonical(st->getDefaultElement());
-    L.states[st.get()] = s;
-    for (const HighlightRulePtr &r : st->getRuleList()) {
-        auto it = L.rules.find(r.get());
-        RulePtr c = it != L.rules.end() ? it->second : (L.rules[r.get()] = compile_rule(r.get()));
-        s->rules.push_back(c);
-        s->src.push_back(r.get());
-        compile_graph(L, r->getNextState());
-    }
-}
-
-// Loads the definition `file` in `dir`: not ok when it does not load, NULL
-// when memory ran out. Call with g_lock held.
-std::unique_ptr<Lang> load_locked(const char *dir, const char *file) {
-    std::unique_ptr<Lang> L;
+// Loads the definition `file` in `dir`: NULL when it does not load.
+std::unique_ptr<Lang> load(const char *dir, const char *file, const std::string &key) {
     try {
-        if (!g_factory) {
-            g_factory = new srchilite::RegexRuleFactory;
-            g_langdefs = new srchilite::LangDefManager(g_factory);
+        LangDef def;
+        bool got = false;
+#ifndef OCTAVO_HL_NO_TABLE
+        got = from_table(key, def);
+#else
+        (void)key;
+#endif
+        if (got) {
+            g_sources[0]++;
+        } else {
+            std::lock_guard<std::mutex> hold(g_lock);
+            Describe d;
+            d.state(srchilite_main(dir, file));
+            def = std::move(d.out);
+            g_sources[1]++;
         }
-        L.reset(new Lang);
-        L->main = g_langdefs->getHighlightState(dir, file);
-        compile_graph(*L, L->main);
-        L->ok = true;
-        for (const auto &r : L->rules)
-            if (!r.second->fast()) g_engines[r.second->pcre.empty() ? 1 : 0]++;
+        std::unique_ptr<Lang> L = compile_lang(std::move(def));
+        for (const RulePtr &r : L->rules)
+            if (!r->fast()) g_engines[r->pcre.empty() ? 1 : 0]++;
+        return L;
     } catch (...) {
-        if (L) L->ok = false;
+        return nullptr;
     }
-    return L;
 }
 
 // The definition `file` in `dir`, loaded the first time it is asked for;
@@ -943,44 +1210,42 @@ const Lang *language(const char *dir, const char *file) {
         g_loaded.wait(m, [&e] { return e.done; });
     } else {
         m.unlock();
-        std::unique_ptr<Lang> L;
-        {
-            std::lock_guard<std::mutex> hold(g_lock);
-            L = load_locked(dir, file);
-        }
+        std::unique_ptr<Lang> L = load(dir, file, key);
         m.lock();
         e.lang = std::move(L);
         e.done = true;
         g_loaded.notify_all();
     }
-    return e.lang && e.lang->ok ? e.lang.get() : nullptr;
+    return e.lang.get();
 }
 
-// A state copied with its back-references replaced (source-highlight's
-// SourceHighlighter::getNextState), compiled.
-StatePtr copy_state(const Lang &L, HighlightStatePtr next, const std::vector<std::string> &subs) {
-    std::lock_guard<std::mutex> hold(g_lock);
-    if (next->getOriginalState().get()) next = next->getOriginalState();
-    HighlightStatePtr copy(new HighlightState(*next));
-    copy->setOriginalState(next);
-    copy->replaceReferences(subs);
+// A state entered as a copy with its rules' references replaced by the
+// groups of the match that enters it (source-highlight's
+// SourceHighlighter::getNextState: HighlightState::replaceReferences
+// replaces them in each rule that has them, in the original state's regex).
+StatePtr copy_state(const Lang &L, int32_t id, const std::vector<std::string> &subs) {
     auto s = std::make_shared<State>();
-    s->st = copy;
-    s->deflt = canonical(copy->getDefaultElement());
-    for (const HighlightRulePtr &r : copy->getRuleList()) {
-        s->src.push_back(r.get());
-        auto it = L.rules.find(r.get());
-        if (it != L.rules.end()) {
-            s->rules.push_back(it->second);
+    s->id = id;
+    s->deflt = k_elements[L.def.states[id].deflt];
+    for (uint32_t ri : L.def.states[id].rules) {
+        const RuleDef &r = L.def.rules[ri];
+        if (!r.refs) {
+            s->rules.push_back(L.rules[ri]);
             continue;
         }
-        // replaceReferences compiled it for Boost.Regex; a state made for one
-        // back-reference is searched a few times, too few to pay for a JIT
-        s->rules.push_back(compile_rule(r.get(), false));
+        RuleDef d = r;
+        d.re = srchilite::RegexPreProcessor::replace_references(r.re, subs);
+        // (RegexHighlightRule::replaceReferences compiles it with the default flags)
+        std::unique_ptr<boost::regex> re(new boost::regex(d.re));
+        boost_facts(*re, d);
+        // a state made for one back-reference is searched a few times, too
+        // few to pay for a JIT: Boost.Regex searches it, compiled already
+        std::shared_ptr<Rule> c = compile_rule(std::move(d), false);
+        std::call_once(c->bonce, [&] { c->bre = std::move(re); });
+        s->rules.push_back(c);
     }
     return s;
 }
-
 // ---- one run over a block -----------------------------------------------
 
 inline bool is_word(unsigned char c) {
@@ -1047,7 +1312,7 @@ struct Run {
         *mb = p + ov[0];
         *me = p + ov[1];
         if (g) {
-            g->assign(r.re->mark_count() + 1, {nullptr, nullptr});
+            g->assign(r.def.marks + 1, {nullptr, nullptr});
             for (size_t i = 0; i < (size_t)rc && i < g->size(); i++)
                 if (ov[2 * i] != PCRE2_UNSET) (*g)[i] = {p + ov[2 * i], p + ov[2 * i + 1]};
         }
@@ -1058,11 +1323,6 @@ struct Run {
         if (!len) return;
         emit(ud, pos, len, elem);
         pos += len;
-    }
-
-    StatePtr state_of(const HighlightStatePtr &st) {
-        auto it = L.states.find(st.get());
-        return it != L.states.end() ? it->second : StatePtr();
     }
 
     // The first match of rule r in [p, end) as Boost.Regex finds it
@@ -1081,7 +1341,7 @@ struct Run {
             searches[got < 0]++;
             if (got >= 0 && !verify) return got == 1;
             boost::cmatch b;
-            bool found = boost::regex_search(p, end, b, *r.re, flags);
+            bool found = boost::regex_search(p, end, b, r.boost(), flags);
             if (got >= 0) { // verify: the same match and groups?
                 bool same = found == (got == 1);
                 if (same && found) same = b[0].first == *mb && b[0].second == *me;
@@ -1125,7 +1385,7 @@ struct Run {
         if (anchored && q != p) q = nullptr;
         if (verify) {
             boost::cmatch b;
-            bool found = boost::regex_search(p, end, b, *r.re, flags);
+            bool found = boost::regex_search(p, end, b, r.boost(), flags);
             if (found != (q != nullptr) || (found && (b[0].first != q || b[0].second != e))) {
                 g_fallbacks.fetch_add(1, std::memory_order_relaxed);
                 q = found ? b[0].first : nullptr;
@@ -1148,9 +1408,8 @@ struct Run {
                       const char *end, bool bol, const char *limit) {
         Memo &M = v[i];
         const Rule &r = *s->rules[i];
-        const unsigned char *map = r.re->get_map();
-        const bool null_ok = r.re->can_be_null();
-        const unsigned char any = boost::BOOST_REGEX_DETAIL_NS::mask_any;
+        const std::bitset<256> &map = r.def.map;
+        const bool null_ok = r.def.null_ok;
         boost::match_flag_type flags = boost::match_default;
         if (!bol) flags |= boost::match_not_bol;
         bool reuse = M.line == line && !(r.ctx & CTX_FRESH) && M.from <= p &&
@@ -1163,7 +1422,7 @@ struct Run {
             if (r.ctx & CTX_BEHIND) before = true;
             if (before) { // make that one attempt again, as a search from p would
                 const char *b = nullptr, *e = nullptr;
-                bool may = null_ok || (p < end && (map[(unsigned char)*p] & any));
+                bool may = null_ok || (p < end && map[(unsigned char)*p]);
                 if (may && find(r, p, p, end, flags, true, &b, &e, groups)) {
                     M.from = p;
                     M.found = true;
@@ -1191,7 +1450,7 @@ struct Run {
                 q = (const char *)std::memchr(p, r.start1, (size_t)(stop - p));
                 if (!q) q = stop;
             } else {
-                while (q < stop && !(map[(unsigned char)*q] & any))
+                while (q < stop && !map[(unsigned char)*q])
                     q++;
             }
             if (q == stop) {
@@ -1251,8 +1510,8 @@ struct Run {
                 return true;
             }
             // copy what the memo holds: entering a state may reuse it
-            const HighlightRule *rule = s->src[bi];
-            const std::vector<const char *> &elems = s->rules[bi]->elems;
+            const Rule &rule = *s->rules[bi];
+            const std::vector<const char *> &elems = rule.elems;
             piece(s->deflt, bprefix);
             if (elems.size() > 1) {
                 for (size_t g = 1; g < best->m.size(); g++) {
@@ -1266,7 +1525,7 @@ struct Run {
                 return false;
             }
             subs.clear();
-            if (rule->getHasSubexpressions())
+            if (rule.def.subexp)
                 for (size_t g = 1; g < best->m.size(); g++)
                     subs.push_back(best->m[g].first
                                        ? std::string(best->m[g].first, best->m[g].second)
@@ -1275,26 +1534,24 @@ struct Run {
             start += bprefix + bsize;
 
             // SourceHighlighter::getNextState, enterState, exitState, exitAll
-            HighlightStatePtr next = rule->getNextState();
-            if (rule->isNested()) next = cur->st;
-            if (next.get()) {
+            int32_t next = rule.def.nested ? cur->id : rule.def.next;
+            if (next >= 0) {
                 StatePtr ns;
-                if (next->getNeedsReferenceReplacement()) {
+                if (L.def.states[next].refs) {
                     ns = copy_state(L, next, subs);
                     memos.erase(ns.get()); // a new state, maybe at a freed one's address
                     memo_state = nullptr;
-                } else if (rule->isNested())
+                } else if (rule.def.nested)
                     ns = cur;
                 else
-                    ns = state_of(next);
-                if (!ns) return false;
+                    ns = L.states[next];
                 stack.push_back(cur);
                 cur = ns;
-            } else if (rule->getExitLevel()) {
-                int level = rule->getExitLevel();
+            } else if (rule.def.exit) {
+                int level = rule.def.exit;
                 if (level < 0 || (size_t)level > stack.size()) {
                     if (level > 0) return false; // source-highlight would pop an empty stack
-                    cur = state_of(L.main);
+                    cur = L.states[0];
                     stack.clear();
                 } else {
                     stack.resize(stack.size() - (size_t)(level - 1));
@@ -1327,7 +1584,13 @@ class Collector : public srchilite::Formatter {
     size_t *pos_;
 };
 
-int run_reference(const Lang &L, const char *text, size_t len, oc_hlmod_emit_fn emit, void *ud) {
+// Runs source-highlight's SourceHighlighter over the text; call with g_lock
+// held (it copies states as it goes).
+int run_reference(const char *dir, const char *file, const char *text, size_t len,
+                  oc_hlmod_emit_fn emit, void *ud) {
+    static std::map<std::string, HighlightStatePtr> loaded; // (under g_lock)
+    HighlightStatePtr &main = loaded[std::string(dir) + "/" + file];
+    if (!main) main = srchilite_main(dir, file);
     size_t pos = 0;
     std::map<std::string, srchilite::FormatterPtr> known;
     auto formatter_for = [&](const std::string &e) {
@@ -1340,7 +1603,7 @@ int run_reference(const Lang &L, const char *text, size_t len, oc_hlmod_emit_fn 
     srchilite::FormatterManager fm(formatter_for("normal"));
     for (const char *e : k_elements)
         fm.addFormatter(e, formatter_for(e));
-    srchilite::SourceHighlighter hl(L.main);
+    srchilite::SourceHighlighter hl(main);
     hl.setFormatterManager(&fm);
     hl.setOptimize(false);
     size_t p = 0;
@@ -1368,6 +1631,45 @@ extern "C" void oc_hlmod_engines(unsigned long out[4]) {
         out[i] = g_engines[i].load();
 }
 
+extern "C" void oc_hlmod_sources(unsigned long out[2]) {
+    for (int i = 0; i < 2; i++)
+        out[i] = g_sources[i].load();
+}
+
+extern "C" int oc_hlmod_write_table(const char *path, size_t n, const char *const *dirs,
+                                    const char *const *files) {
+    std::string o = "OCHL1";
+    put32(o, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        try {
+            std::lock_guard<std::mutex> hold(g_lock);
+            Describe d;
+            d.state(srchilite_main(dirs[i], files[i]));
+            std::string bytes = encode(d.out);
+            // (what the program will read back, checked here)
+            Reader back{(const unsigned char *)bytes.data(),
+                        (const unsigned char *)bytes.data() + bytes.size()};
+            if (encode(decode(back)) != bytes || back.p != back.end)
+                throw std::runtime_error("it does not read back as written");
+            put_str(o, std::string(dirs[i]) + "/" + files[i]);
+            put_str(o, bytes);
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "%s/%s: error: the definition does not load: %s\n", dirs[i],
+                         files[i], e.what());
+            return -1;
+        } catch (...) {
+            std::fprintf(stderr, "%s/%s: error: the definition does not load\n", dirs[i], files[i]);
+            return -1;
+        }
+    }
+    FILE *f = std::fopen(path, "wb");
+    if (!f || std::fwrite(o.data(), 1, o.size(), f) != o.size() || std::fclose(f) != 0) {
+        std::fprintf(stderr, "%s: error: cannot write the table\n", path);
+        return -1;
+    }
+    return 0;
+}
+
 extern "C" int oc_hlmod_load(const char *dir, const char *file) {
     try {
         return language(dir, file) ? 0 : -1;
@@ -1382,14 +1684,12 @@ extern "C" int oc_hlmod_run_mode(const char *dir, const char *file, const char *
         const Lang *L = language(dir, file);
         if (!L) return -1;
         if (reference == 1) {
-            // SourceHighlighter copies states as it goes: one at a time
             std::lock_guard<std::mutex> hold(g_lock);
-            return run_reference(*L, text, len, emit, ud);
+            return run_reference(dir, file, text, len, emit, ud);
         }
         Run R(*L, emit, ud, text);
         R.verify = reference == 2;
-        R.cur = R.state_of(L->main);
-        if (!R.cur) return -1;
+        R.cur = L->states[0];
         size_t p = 0;
         while (p <= len) {
             const char *nl = (const char *)memchr(text + p, '\n', len - p);

@@ -11,6 +11,7 @@
  * over 0x7F, tabs, CRs). Then: a book's blocks highlighted on two threads
  * give the spans one thread gives. */
 #include "doc/highlight.h"
+#include "doc/hl_languages.h"
 #include "doc/srchilite_bridge.h"
 #include "harness.h"
 #include "octavo/doc.h"
@@ -529,7 +530,45 @@ static void test_engines(void) {
     CHECK(after[2] > before[2] && after[3] > before[3]); /* both engines searched */
 }
 
+/* Every language of hl_languages.h comes from the table the build wrote
+ * (no .lang file is parsed for them: that is what the table is for), and a
+ * definition from any other folder is read from its file. The pieces of
+ * the table's definitions are source-highlight's own (checked above, with
+ * the definitions read the same way). */
+static void test_table(void) {
+    static const struct {
+        const char *file;
+        int ours;
+    } langs[] = {
+#define OC_HL_LANGUAGE(name, aliases, file, ours) {file, ours},
+        OC_HL_LANGUAGES
+#undef OC_HL_LANGUAGE
+    };
+    unsigned long before[2], after[2];
+    oc_hl_bridge_sources(before);
+    size_t n = sizeof langs / sizeof *langs;
+    CHECK(n >= 20);
+    for (size_t i = 0; i < n; i++) {
+        const char *dir = langs[i].ours ? OCTAVO_SOURCE_DIR "/highlight" : OCTAVO_SRCHILITE_DIR;
+        CHECK(oc_hl_bridge_load(dir, langs[i].file) == 0);
+    }
+    oc_hl_bridge_sources(after);
+    /* (the first test to load anything: each is loaded here first) */
+    CHECK(after[0] - before[0] == n);
+    CHECK(after[1] == before[1]);
+    /* the same file through another spelling of its folder is read from it,
+     * once */
+    CHECK(oc_hl_bridge_load(OCTAVO_SRCHILITE_DIR "/.", "rust.lang") == 0);
+    CHECK(oc_hl_bridge_load(OCTAVO_SRCHILITE_DIR "/.", "rust.lang") == 0);
+    oc_hl_bridge_sources(before);
+    CHECK(before[1] == after[1] + 1 && before[0] == after[0]);
+    const char *code = "fn main() { let s = b\"x\"; } // done\nlet r = r#\"a\"#;\n";
+    CHECK(same(OCTAVO_SRCHILITE_DIR "/.", "rust.lang", code));
+    CHECK(same(OCTAVO_SRCHILITE_DIR, "rust.lang", code));
+}
+
 int main(void) {
+    RUN(test_table);
     RUN(test_same_pieces_every_language);
     RUN(test_engines);
     RUN(test_fast_rules);
