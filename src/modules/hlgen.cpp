@@ -26,5 +26,5 @@ int main(int argc, char **argv) {
     files.push_back(file);
     OC_HL_LANGUAGES
 #undef OC_HL_LANGUAGE
-    return oc_hlmod_write_table(argv[1], files.size(), dirs.data(), files.data()) == 0 ? 0 : 1;
+    return oc_hlsrc_write_table(argv[1], files.size(), dirs.data(), files.data()) == 0 ? 0 : 1;
 }

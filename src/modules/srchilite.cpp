@@ -1,16 +1,28 @@
-// octavo — the highlighter's module: GNU source-highlight behind a C call
-// (see modules.h for why it is a module; doc/srchilite_bridge.c is the
-// program's side).
+// octavo — the highlighter's modules: our matching loop over GNU
+// source-highlight's language definitions, behind a C call (see modules.h
+// for why they are modules; doc/srchilite_bridge.c is the program's side).
+//
+// This file is built twice:
+//  - as the lean module (OCTAVO_HL_LEAN), which a run opens: it reads the
+//    definitions hl_languages.h names from the table the build wrote (see
+//    hlgen.cpp) and searches their rules with PCRE2 and our shortcuts. It
+//    needs neither source-highlight nor Boost, so opening it loads only
+//    PCRE2 and the C++ runtime;
+//  - as the full module, opened only for what the lean one cannot do: a
+//    definition from another folder (read with source-highlight's
+//    LangDefManager), source-highlight's own SourceHighlighter as the
+//    reference, and checks of every answer against Boost.Regex (tests). The
+//    build's table writer is this module's code too.
 //
 // highlight.c chooses the language and maps element names to our classes;
-// this file loads a language definition (once per process, cached) with
-// source-highlight's LangDefManager and runs its rules over a code block
-// line by line, handing every piece of text to a callback with its byte
-// offset in the block and the element name the definition gave it
-// ("keyword", "string", "normal", ...). No exception crosses into C.
+// this file loads a language definition (once per process, cached) and
+// runs its rules over a code block line by line, handing every piece of
+// text to a callback with its byte offset in the block and the element
+// name the definition gave it ("keyword", "string", "normal", ...). No
+// exception crosses into C.
 //
-// The matching loop is ours, over source-highlight's own states and rules,
-// and gives the pieces its SourceHighlighter gives (tests/unit/
+// The matching loop is ours, over the definition's states and rules, and
+// gives the pieces source-highlight's SourceHighlighter gives (tests/unit/
 // test_hl_engine.c compares the two on every language). What differs is
 // the cost. source-highlight's HighlightState::findBestMatch searches every
 // rule from the current position to the end of the line at every token
@@ -31,34 +43,33 @@
 //  - rules that look further back (longer lookbehinds, \A, \G, \`) are
 //    searched afresh every time, as source-highlight does;
 //  - a rule's start map (the bytes a match can begin with) rules positions
-//    out before Boost.Regex is asked, and a rule is searched only as far as
-//    the best match so far (a later match cannot win);
-//  - the commonest rules are not given to Boost.Regex at all: keyword
+//    out before a regex engine is asked, and a rule is searched only as far
+//    as the best match so far (a later match cannot win);
+//  - the commonest rules are not given to a regex engine at all: keyword
 //    lists are looked up in a set of words, the function-call rules and
 //    lists of literal strings (symbols, brackets, delimiters) are matched
 //    by hand, each giving the match Boost.Regex's search would (checked
 //    rule by rule in tests: see `verify`).
-// A language is loaded once, under a lock (source-highlight's parser keeps
-// its state in statics), by the first block that needs it, while blocks in
-// languages loaded before go on on other threads; after that its
-// states, rules and compiled regexes are only read, so blocks may be
-// highlighted on several threads at once (the copies of states that
-// back-references make are built under the lock, since HighlightState's
-// constructor counts ids in a static).
+// A language is loaded once by the first block that needs it (in the full
+// module under a lock: source-highlight's parser keeps its state in
+// statics), while blocks in languages loaded before go on on other
+// threads; after that its states, rules and compiled regexes are only
+// read, so blocks may be highlighted on several threads at once.
 #include "modules/modules.h"
 
+#ifndef OCTAVO_HL_LEAN
 #include <srchilite/formatter.h>
 #include <srchilite/formattermanager.h>
 #include <srchilite/highlightrule.h>
 #include <srchilite/highlightstate.h>
 #include <srchilite/langdefmanager.h>
 #include <srchilite/regexhighlightrule.h>
-#include <srchilite/regexpreprocessor.h>
 #include <srchilite/regexrulefactory.h>
 #include <srchilite/sourcehighlighter.h>
 
 #include <boost/regex.hpp>
 #include <boost/shared_ptr.hpp>
+#endif
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -80,12 +91,21 @@
 #include <unordered_set>
 #include <vector>
 
+// The two builds export the same calls under two names (modules.h).
+#ifdef OCTAVO_HL_LEAN
+#define OC_HL_EXPORT(name) oc_hlmod_##name
+#else
+#define OC_HL_EXPORT(name) oc_hlsrc_##name
+#endif
+
 namespace {
 
+#ifndef OCTAVO_HL_LEAN
 using srchilite::HighlightRule;
 using srchilite::HighlightRulePtr;
 using srchilite::HighlightState;
 using srchilite::HighlightStatePtr;
+#endif
 
 // The element names source-highlight's definitions use (every .lang file
 // assigns from this set; an unknown one falls to the default, "normal", as
@@ -178,6 +198,7 @@ int context_of(const std::string &re) {
     return ctx;
 }
 
+#ifndef OCTAVO_HL_LEAN
 // RegexHighlightRule keeps its compiled regex private and matches it only
 // through tryToMatch, which copies strings for every token. We match the
 // same compiled object ourselves: an explicit instantiation may name a
@@ -194,23 +215,37 @@ template <typename Tag, typename Tag::type M> struct Expose {
     }
 };
 template struct Expose<RegexMember, &srchilite::RegexHighlightRule::regExp>;
+#endif
 
-// Which bytes Boost.Regex counts as word characters (\w, and so \< and \>)
-// with the traits and locale the definitions are compiled with: asked of
-// Boost itself, once.
+// Which bytes count as word characters (\w, and so \< and \>), letters and
+// blanks. The lean module takes the C locale's classes, which are PCRE2's
+// built-in ones; the full module asks Boost.Regex, with the traits and
+// locale the definitions are compiled with, and the table writer refuses to
+// write a table for a lean module when Boost's answers differ (see `c_locale`).
 struct WordBytes {
     bool w[256], alpha[256], blank[256]; // \w, [[:alpha:]], [[:blank:]]
     bool ascii_only = true;              // no byte from 0x80 up is a word or alphabetic character
+    bool c_locale = true;                // the classes are the C locale's
     WordBytes() {
+        for (int b = 0; b < 256; b++) {
+            alpha[b] = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+            w[b] = alpha[b] || (b >= '0' && b <= '9') || b == '_';
+            blank[b] = b == ' ' || b == '\t' || b == '\v'; // (Boost's [[:blank:]] holds \v)
+        }
+#ifndef OCTAVO_HL_LEAN
         boost::regex re("\\w"), ra("[[:alpha:]]"), rb("[[:blank:]]");
         for (int b = 0; b < 256; b++) {
             std::string one(1, (char)b);
-            w[b] = boost::regex_match(one, re);
-            alpha[b] = boost::regex_match(one, ra);
-            blank[b] = boost::regex_match(one, rb);
+            bool bw = boost::regex_match(one, re), ba = boost::regex_match(one, ra),
+                 bb = boost::regex_match(one, rb);
+            if (bw != w[b] || ba != alpha[b] || bb != blank[b]) c_locale = false;
+            w[b] = bw;
+            alpha[b] = ba;
+            blank[b] = bb;
             if (b >= 0x80 && (w[b] || alpha[b])) ascii_only = false;
             if (alpha[b] && !w[b]) ascii_only = false; // (the call rule assumes alpha is word)
         }
+#endif
     }
 };
 // Made when the module is loaded (before any definition, on one thread),
@@ -699,6 +734,8 @@ bool to_pcre2(const std::string &re, std::string &out) {
                         known = known || name == k;
                     if (!known) return false;
                     out.append(re, j, e + 2 - j);
+                    // Boost.Regex's blanks hold the vertical tab; PCRE2's do not
+                    if (name == "blank") out += "\\x0b";
                     j = e + 1;
                     continue;
                 }
@@ -762,7 +799,9 @@ typedef std::vector<std::pair<const char *, const char *>> Groups;
 
 struct RuleDef {
     std::string re;             // the regex (Boost.Regex, Perl syntax)
-    uint32_t flags = 0;         // its Boost syntax flags
+    uint32_t flags = 0;         // its Boost syntax flags, of which:
+    bool perl = true;           //  Perl syntax and nothing else but
+    bool icase = false;         //  case ignored
     std::bitset<256> map;       // the bytes a match can begin with
     bool null_ok = false;       // it can match the empty string
     uint32_t marks = 0;         // its groups
@@ -785,6 +824,7 @@ struct LangDef {
     std::vector<StateDef> states; // [0] the main state
 };
 
+#ifndef OCTAVO_HL_LEAN
 uint8_t element_index(const std::string &e) {
     for (size_t i = 0; i < sizeof k_elements / sizeof *k_elements; i++)
         if (e == k_elements[i]) return (uint8_t)i;
@@ -794,6 +834,8 @@ uint8_t element_index(const std::string &e) {
 // Boost.Regex's facts of a compiled regex, into d.
 void boost_facts(const boost::regex &re, RuleDef &d) {
     d.flags = re.flags();
+    d.icase = (d.flags & boost::regex_constants::icase) != 0;
+    d.perl = (d.flags & ~boost::regex_constants::icase) == boost::regex::perl;
     d.null_ok = re.can_be_null();
     d.marks = (uint32_t)re.mark_count();
     for (int c = 0; c < 256; c++)
@@ -850,6 +892,7 @@ struct Describe {
         return id;
     }
 };
+#endif
 
 // ---- the table's bytes ---------------------------------------------------
 //
@@ -858,6 +901,7 @@ struct Describe {
 // little-endian, strings a length and the bytes. Read back with Reader,
 // which refuses (throws) anything short or out of range.
 
+#ifndef OCTAVO_HL_LEAN
 void put32(std::string &o, uint32_t v) {
     for (int i = 0; i < 4; i++)
         o += (char)((v >> (8 * i)) & 0xff);
@@ -877,7 +921,7 @@ std::string encode(const LangDef &L) {
         put32(o, (uint32_t)r.next);
         put32(o, (uint32_t)r.exit);
         o += (char)((r.null_ok ? 1 : 0) | (r.nested ? 2 : 0) | (r.subexp ? 4 : 0) |
-                    (r.refs ? 8 : 0));
+                    (r.refs ? 8 : 0) | (r.perl ? 16 : 0) | (r.icase ? 32 : 0));
         for (int b = 0; b < 256; b += 8) {
             unsigned char byte = 0;
             for (int k = 0; k < 8; k++)
@@ -898,6 +942,8 @@ std::string encode(const LangDef &L) {
     }
     return o;
 }
+
+#endif
 
 struct Reader {
     const unsigned char *p, *end;
@@ -941,6 +987,8 @@ LangDef decode(Reader &in) {
         r.nested = bits & 2;
         r.subexp = bits & 4;
         r.refs = bits & 8;
+        r.perl = bits & 16;
+        r.icase = bits & 32;
         for (int b = 0; b < 256; b += 8) {
             uint8_t byte = in.u8();
             for (int k = 0; k < 8; k++)
@@ -993,11 +1041,14 @@ struct Rule {
     uint32_t pcre_opts = 0;
     mutable std::once_flag once[2];
     mutable pcre2_code *pc[2] = {nullptr, nullptr};
+    bool jit = true;                         // to be JIT-compiled
     mutable bool jitted[2] = {false, false}; // pc[k] is JIT-compiled
+#ifndef OCTAVO_HL_LEAN
     // Boost.Regex's compiled form, made at its first use: for rules PCRE2
     // does not take, a search PCRE2 fails, and checks (verify)
     mutable std::once_flag bonce;
     mutable std::unique_ptr<boost::regex> bre;
+#endif
     bool fast() const { // matched without a regex engine
         return words || call || shape || alts;
     }
@@ -1008,12 +1059,14 @@ struct Rule {
         for (pcre2_code *c : pc)
             pcre2_code_free(c);
     }
+#ifndef OCTAVO_HL_LEAN
     const boost::regex &boost() const {
         std::call_once(bonce, [this] {
             bre.reset(new boost::regex(def.re, (boost::regex::flag_type)def.flags));
         });
         return *bre;
     }
+#endif
     // The compiled code for a search (anchored or not), NULL when the rule
     // stays on Boost.Regex.
     const pcre2_code *code(bool anchored) const {
@@ -1031,7 +1084,7 @@ struct Rule {
                 c = nullptr;
             }
             // (else PCRE2 interprets it)
-            jitted[k] = c && pcre2_jit_compile(c, PCRE2_JIT_COMPLETE) == 0;
+            jitted[k] = c && jit && pcre2_jit_compile(c, PCRE2_JIT_COMPLETE) == 0;
             pc[k] = c;
         });
         return pc[k];
@@ -1048,10 +1101,10 @@ std::shared_ptr<Rule> compile_rule(RuleDef d, bool jit = true) {
             if (d.map[c]) out->start1 = c;
     for (uint8_t e : d.elems)
         out->elems.push_back(k_elements[e]);
-    bool icase = (d.flags & boost::regex_constants::icase) != 0;
+    bool icase = d.icase;
     bool ascii = word_bytes().ascii_only;
-    if (jit && ascii && (d.flags & ~boost::regex_constants::icase) == boost::regex::perl &&
-        to_pcre2(s, out->pcre))
+    out->jit = jit;
+    if (ascii && d.perl && to_pcre2(s, out->pcre))
         out->pcre_opts = PCRE2_DOTALL | (icase ? PCRE2_CASELESS : 0);
     else
         out->pcre.clear();
@@ -1116,6 +1169,8 @@ std::atomic<unsigned long> g_fallbacks{0}; // see oc_hlmod_fallbacks
 // searches made by each
 std::atomic<unsigned long> g_engines[4];
 std::atomic<unsigned long> g_sources[2]; // see oc_hlmod_sources
+
+#ifndef OCTAVO_HL_LEAN
 std::mutex g_lock; // source-highlight's statics: its parser, HighlightState's ids
 srchilite::RegexRuleFactory *g_factory;
 srchilite::LangDefManager *g_langdefs;
@@ -1129,8 +1184,7 @@ HighlightStatePtr srchilite_main(const char *dir, const char *file) {
     }
     return g_langdefs->getHighlightState(dir, file);
 }
-
-#ifndef OCTAVO_HL_NO_TABLE
+#else
 // the table the build wrote (hlgen.cpp), carried by the program
 extern "C" const unsigned char oc_hl_table[], oc_hl_table_end[];
 
@@ -1158,40 +1212,60 @@ bool from_table(const std::string &key, LangDef &out) {
 #endif
 
 // The definitions asked for, by "dir/file". An entry is made by the first
-// thread that asks, which loads it (from the table, or under g_lock through
-// source-highlight) while the map is free: a thread whose language is loaded
-// already goes on while another loads one, and one that asks for the
-// language being loaded waits for it.
+// thread that asks, which loads it while the map is free: a thread whose
+// language is loaded already goes on while another loads one, and one that
+// asks for the language being loaded waits for it.
 struct Entry {
     std::unique_ptr<Lang> lang; // NULL until loaded, and when it does not load
+    bool absent = false;        // (lean) not in the table, or not all for PCRE2
     bool done = false;
 };
 std::mutex g_map_lock; // g_langs and every Entry in it
 std::condition_variable g_loaded;
 std::map<std::string, Entry> *g_langs;
 
-// Loads the definition `file` in `dir`: NULL when it does not load.
-std::unique_ptr<Lang> load(const char *dir, const char *file, const std::string &key) {
+// Loads the definition `file` in `dir` (the lean module: from the table;
+// the full one: through source-highlight). NULL when it does not load, and
+// in the lean module with *absent set when the table does not have it or a
+// rule of it needs Boost.Regex (the full module's to load then).
+std::unique_ptr<Lang> load(const char *dir, const char *file, const std::string &key,
+                           bool *absent) {
     try {
         LangDef def;
-        bool got = false;
-#ifndef OCTAVO_HL_NO_TABLE
-        got = from_table(key, def);
+#ifdef OCTAVO_HL_LEAN
+        (void)dir;
+        (void)file;
+        if (!from_table(key, def)) {
+            *absent = true;
+            return nullptr;
+        }
 #else
         (void)key;
-#endif
-        if (got) {
-            g_sources[0]++;
-        } else {
+        (void)absent;
+        {
             std::lock_guard<std::mutex> hold(g_lock);
             Describe d;
             d.state(srchilite_main(dir, file));
             def = std::move(d.out);
-            g_sources[1]++;
         }
+#endif
         std::unique_ptr<Lang> L = compile_lang(std::move(def));
+        unsigned long pcre = 0, boost = 0;
         for (const RulePtr &r : L->rules)
-            if (!r->fast()) g_engines[r->pcre.empty() ? 1 : 0]++;
+            if (!r->fast()) (r->pcre.empty() ? boost : pcre)++;
+#ifdef OCTAVO_HL_LEAN
+        if (boost) {
+            *absent = true;
+            return nullptr;
+        }
+#endif
+        g_engines[0] += pcre;
+        g_engines[1] += boost;
+#ifdef OCTAVO_HL_LEAN
+        g_sources[0]++;
+#else
+        g_sources[1]++;
+#endif
         return L;
     } catch (...) {
         return nullptr;
@@ -1199,8 +1273,8 @@ std::unique_ptr<Lang> load(const char *dir, const char *file, const std::string 
 }
 
 // The definition `file` in `dir`, loaded the first time it is asked for;
-// NULL when it does not load.
-const Lang *language(const char *dir, const char *file) {
+// NULL when it does not load (with *absent set as `load` sets it).
+const Lang *language(const char *dir, const char *file, bool *absent) {
     std::string key = std::string(dir) + "/" + file;
     std::unique_lock<std::mutex> m(g_map_lock);
     if (!g_langs) g_langs = new std::map<std::string, Entry>;
@@ -1210,19 +1284,99 @@ const Lang *language(const char *dir, const char *file) {
         g_loaded.wait(m, [&e] { return e.done; });
     } else {
         m.unlock();
-        std::unique_ptr<Lang> L = load(dir, file, key);
+        bool out = false;
+        std::unique_ptr<Lang> L = load(dir, file, key, &out);
         m.lock();
         e.lang = std::move(L);
+        e.absent = out;
         e.done = true;
         g_loaded.notify_all();
     }
+    *absent = e.absent;
     return e.lang.get();
+}
+
+// ---- states entered as copies ---------------------------------------------
+
+// `re` with each reference @{d} (not after a backslash) replaced by
+// subs[d-1], its characters that are special in a regex escaped with a
+// backslash: what source-highlight's RegexPreProcessor::replace_references
+// gives (a missing group gives nothing).
+std::string replace_refs(const std::string &re, const std::vector<std::string> &subs) {
+    std::string out;
+    for (size_t i = 0; i < re.size(); i++) {
+        if (re[i] == '@' && i + 3 < re.size() && re[i + 1] == '{' && re[i + 2] >= '0' &&
+            re[i + 2] <= '9' && re[i + 3] == '}' && !(i > 0 && re[i - 1] == '\\')) {
+            size_t k = (size_t)(re[i + 2] - '0');
+            if (k >= 1 && k <= subs.size())
+                for (char c : subs[k - 1]) {
+                    if (c != '\0' && std::strchr(".[]{}()\\*+?|^$", c)) out += '\\';
+                    out += c;
+                }
+            i += 3;
+            continue;
+        }
+        out += re[i];
+    }
+    return out;
+}
+
+// A rule of a copied state: rule r with its references replaced, as
+// RegexHighlightRule::replaceReferences compiles it (with the default
+// flags). PCRE2 searches it, without a JIT (a state made for one
+// back-reference is searched a few times, too few to pay for one), and the
+// facts the loop reads come from PCRE2's compiled pattern: its groups,
+// whether it may match the empty string, and the bytes a match can begin
+// with (its first byte or start bitmap, else every byte). NULL when PCRE2
+// does not take the regex.
+std::shared_ptr<Rule> copy_rule(const RuleDef &r, const std::vector<std::string> &subs) {
+    RuleDef d = r;
+    d.re = replace_refs(r.re, subs);
+    d.flags = 0; // (Boost's default: Perl syntax)
+    d.perl = true;
+    d.icase = false;
+    std::string pat;
+    if (!word_bytes().ascii_only || !to_pcre2(d.re, pat)) return nullptr;
+    int err;
+    PCRE2_SIZE at;
+    pcre2_code *c =
+        pcre2_compile((PCRE2_SPTR)pat.data(), pat.size(), PCRE2_DOTALL, &err, &at, nullptr);
+    if (!c) return nullptr;
+    uint32_t groups = 0, empty = 1, type = 0, unit = 0;
+    const uint8_t *bitmap = nullptr;
+    if (pcre2_pattern_info(c, PCRE2_INFO_CAPTURECOUNT, &groups) != 0 ||
+        pcre2_pattern_info(c, PCRE2_INFO_MATCHEMPTY, &empty) != 0 ||
+        pcre2_pattern_info(c, PCRE2_INFO_FIRSTCODETYPE, &type) != 0 ||
+        pcre2_pattern_info(c, PCRE2_INFO_FIRSTCODEUNIT, &unit) != 0 ||
+        pcre2_pattern_info(c, PCRE2_INFO_FIRSTBITMAP, &bitmap) != 0 || groups + 1 > k_pcre_groups) {
+        pcre2_code_free(c);
+        return nullptr;
+    }
+    d.marks = groups;
+    d.null_ok = empty != 0;
+    d.map.reset();
+    if (type == 1 && unit < 256) {
+        d.map.set(unit);
+    } else if (type == 0 && bitmap) {
+        for (int b = 0; b < 256; b++)
+            d.map[b] = (bitmap[b / 8] >> (b % 8)) & 1;
+    } else {
+        d.map.set();
+    }
+    std::shared_ptr<Rule> out = compile_rule(std::move(d), false);
+    if (out->pcre != pat) { // (compile_rule reads the regex as we did)
+        pcre2_code_free(c);
+        return nullptr;
+    }
+    std::call_once(out->once[0], [&] { out->pc[0] = c; });
+    return out;
 }
 
 // A state entered as a copy with its rules' references replaced by the
 // groups of the match that enters it (source-highlight's
 // SourceHighlighter::getNextState: HighlightState::replaceReferences
 // replaces them in each rule that has them, in the original state's regex).
+// Throws when the lean module cannot search such a rule.
 StatePtr copy_state(const Lang &L, int32_t id, const std::vector<std::string> &subs) {
     auto s = std::make_shared<State>();
     s->id = id;
@@ -1233,19 +1387,25 @@ StatePtr copy_state(const Lang &L, int32_t id, const std::vector<std::string> &s
             s->rules.push_back(L.rules[ri]);
             continue;
         }
-        RuleDef d = r;
-        d.re = srchilite::RegexPreProcessor::replace_references(r.re, subs);
-        // (RegexHighlightRule::replaceReferences compiles it with the default flags)
-        std::unique_ptr<boost::regex> re(new boost::regex(d.re));
-        boost_facts(*re, d);
-        // a state made for one back-reference is searched a few times, too
-        // few to pay for a JIT: Boost.Regex searches it, compiled already
-        std::shared_ptr<Rule> c = compile_rule(std::move(d), false);
-        std::call_once(c->bonce, [&] { c->bre = std::move(re); });
+        std::shared_ptr<Rule> c = copy_rule(r, subs);
+#ifdef OCTAVO_HL_LEAN
+        if (!c) throw std::runtime_error("a rule PCRE2 does not take");
+#else
+        if (!c) { // Boost.Regex's, as source-highlight has it
+            RuleDef d = r;
+            d.re = replace_refs(r.re, subs);
+            std::unique_ptr<boost::regex> re(new boost::regex(d.re));
+            boost_facts(*re, d);
+            c = compile_rule(std::move(d), false);
+            c->pcre.clear();
+            std::call_once(c->bonce, [&] { c->bre = std::move(re); });
+        }
+#endif
         s->rules.push_back(c);
     }
     return s;
 }
+
 // ---- one run over a block -----------------------------------------------
 
 inline bool is_word(unsigned char c) {
@@ -1325,43 +1485,64 @@ struct Run {
         pos += len;
     }
 
-    // The first match of rule r in [p, end) as Boost.Regex finds it
-    // searching from p with `flags` (only at p itself when `anchored`; no
-    // match starts in [p, at)): its bounds in *mb, *me, and when the rule's
-    // groups are needed, its groups in m. With `verify` (tests), the answer
-    // of a shortcut or of PCRE2 is checked against Boost.Regex's, which is
-    // used and counted where they differ.
-    bool find(const Rule &r, const char *p, const char *at, const char *end,
-              boost::match_flag_type flags, bool anchored, const char **mb, const char **me,
-              Groups &m) {
+#ifndef OCTAVO_HL_LEAN
+    // Boost.Regex's search of rule r from p (only at p itself when
+    // `anchored`): found or not, its bounds in *mb, *me, and its groups in m
+    // when the rule's groups are needed.
+    static bool boost_find(const Rule &r, const char *p, const char *end, bool notbol,
+                           bool anchored, const char **mb, const char **me, Groups &m) {
+        boost::match_flag_type flags = boost::match_default;
+        if (notbol) flags |= boost::match_not_bol;
         if (anchored) flags |= boost::match_continuous;
+        boost::cmatch b;
+        if (!boost::regex_search(p, end, b, r.boost(), flags)) {
+            *mb = *me = nullptr;
+            return false;
+        }
+        *mb = b[0].first;
+        *me = b[0].second;
+        if (r.groups) {
+            m.assign(b.size(), {nullptr, nullptr});
+            for (size_t g = 0; g < b.size(); g++)
+                if (b[g].matched) m[g] = {b[g].first, b[g].second};
+        }
+        return true;
+    }
+#endif
+
+    // The first match of rule r in [p, end) as Boost.Regex finds it
+    // searching from p (not at a line's start when `notbol`; only at p
+    // itself when `anchored`; no match starts in [p, at)): its bounds in
+    // *mb, *me, and when the rule's groups are needed, its groups in m.
+    // With `verify` (tests; the full module), the answer of a shortcut or of
+    // PCRE2 is checked against Boost.Regex's, which is used and counted
+    // where they differ. A rule PCRE2 does not take, or a search it gives
+    // up on, is Boost.Regex's in the full module; the lean module has no
+    // Boost, and throws (the block is then left plain).
+    bool find(const Rule &r, const char *p, const char *at, const char *end, bool notbol,
+              bool anchored, const char **mb, const char **me, Groups &m) {
         if (!r.fast()) {
-            bool notbol = (flags & boost::match_not_bol) != 0;
             int got = pcre_find(r, p, at, end, notbol, anchored, mb, me, r.groups ? &m : nullptr);
             searches[got < 0]++;
             if (got >= 0 && !verify) return got == 1;
-            boost::cmatch b;
-            bool found = boost::regex_search(p, end, b, r.boost(), flags);
+#ifdef OCTAVO_HL_LEAN
+            throw std::runtime_error("a search PCRE2 does not make");
+#else
+            const char *bb, *be;
+            Groups bm;
+            bool found = boost_find(r, p, end, notbol, anchored, &bb, &be, bm);
             if (got >= 0) { // verify: the same match and groups?
                 bool same = found == (got == 1);
-                if (same && found) same = b[0].first == *mb && b[0].second == *me;
-                for (size_t g = 0; same && found && r.groups && g < b.size(); g++)
-                    same = g < m.size() &&
-                           (b[g].matched ? m[g].first == b[g].first && m[g].second == b[g].second
-                                         : m[g].first == nullptr);
-                if (same && found && r.groups) same = m.size() == b.size();
+                if (same && found) same = bb == *mb && be == *me;
+                if (same && found && r.groups) same = bm == m;
                 if (same) return found;
                 g_fallbacks.fetch_add(1, std::memory_order_relaxed);
             }
-            if (!found) return false;
-            *mb = b[0].first;
-            *me = b[0].second;
-            if (r.groups) {
-                m.assign(b.size(), {nullptr, nullptr});
-                for (size_t g = 0; g < b.size(); g++)
-                    if (b[g].matched) m[g] = {b[g].first, b[g].second};
-            }
-            return true;
+            *mb = bb;
+            *me = be;
+            if (r.groups) m.swap(bm);
+            return found;
+#endif
         }
         const char *q = nullptr, *e = nullptr;
         if (r.words) {
@@ -1383,15 +1564,18 @@ struct Run {
             q = find_alt(*r.alts, p, end, &e);
         }
         if (anchored && q != p) q = nullptr;
+#ifndef OCTAVO_HL_LEAN
         if (verify) {
-            boost::cmatch b;
-            bool found = boost::regex_search(p, end, b, r.boost(), flags);
-            if (found != (q != nullptr) || (found && (b[0].first != q || b[0].second != e))) {
+            const char *bb, *be;
+            Groups bm;
+            bool found = boost_find(r, p, end, notbol, anchored, &bb, &be, bm);
+            if (found != (q != nullptr) || (found && (bb != q || be != e))) {
                 g_fallbacks.fetch_add(1, std::memory_order_relaxed);
-                q = found ? b[0].first : nullptr;
-                e = found ? b[0].second : nullptr;
+                q = bb;
+                e = be;
             }
         }
+#endif
         *mb = q;
         *me = e;
         return q != nullptr;
@@ -1410,8 +1594,6 @@ struct Run {
         const Rule &r = *s->rules[i];
         const std::bitset<256> &map = r.def.map;
         const bool null_ok = r.def.null_ok;
-        boost::match_flag_type flags = boost::match_default;
-        if (!bol) flags |= boost::match_not_bol;
         bool reuse = M.line == line && !(r.ctx & CTX_FRESH) && M.from <= p &&
                      (M.found ? M.mb >= p : (M.none || M.lo > p));
         if (reuse && M.from < p) {
@@ -1423,7 +1605,7 @@ struct Run {
             if (before) { // make that one attempt again, as a search from p would
                 const char *b = nullptr, *e = nullptr;
                 bool may = null_ok || (p < end && map[(unsigned char)*p]);
-                if (may && find(r, p, p, end, flags, true, &b, &e, groups)) {
+                if (may && find(r, p, p, end, !bol, true, &b, &e, groups)) {
                     M.from = p;
                     M.found = true;
                     M.mb = b;
@@ -1460,7 +1642,7 @@ struct Run {
                 return nullptr;
             }
         }
-        M.found = find(r, p, q, end, flags, false, &M.mb, &M.me, M.m);
+        M.found = find(r, p, q, end, !bol, false, &M.mb, &M.me, M.m);
         M.none = !M.found;
         return M.found && M.mb <= limit ? &M : nullptr;
     }
@@ -1501,7 +1683,7 @@ struct Run {
                     bsize = size;
                     bool blanks = true;
                     for (const char *q = start; q < M->mb && blanks; q++)
-                        blanks = *q == ' ' || *q == '\t';
+                        blanks = word_bytes().blank[(unsigned char)*q]; // (\v too)
                     if (blanks) break;
                 }
             }
@@ -1564,6 +1746,7 @@ struct Run {
     }
 };
 
+#ifndef OCTAVO_HL_LEAN
 // ---- source-highlight's own SourceHighlighter (the reference) -----------
 
 // Receives each formatted piece of the current line, in order.
@@ -1620,24 +1803,34 @@ int run_reference(const char *dir, const char *file, const char *text, size_t le
     return 0;
 }
 
+#endif
+
 } // namespace
 
-extern "C" unsigned long oc_hlmod_fallbacks(void) {
+extern "C" unsigned long OC_HL_EXPORT(fallbacks)(void) {
     return g_fallbacks.load();
 }
 
-extern "C" void oc_hlmod_engines(unsigned long out[4]) {
+extern "C" void OC_HL_EXPORT(engines)(unsigned long out[4]) {
     for (int i = 0; i < 4; i++)
         out[i] = g_engines[i].load();
 }
 
-extern "C" void oc_hlmod_sources(unsigned long out[2]) {
+extern "C" void OC_HL_EXPORT(sources)(unsigned long out[2]) {
     for (int i = 0; i < 2; i++)
         out[i] = g_sources[i].load();
 }
 
-extern "C" int oc_hlmod_write_table(const char *path, size_t n, const char *const *dirs,
+#ifndef OCTAVO_HL_LEAN
+extern "C" int oc_hlsrc_write_table(const char *path, size_t n, const char *const *dirs,
                                     const char *const *files) {
+    if (!word_bytes().c_locale) {
+        std::fprintf(stderr,
+                     "%s: error: Boost.Regex's word characters, letters or blanks are not the C "
+                     "locale's, which the lean module assumes\n",
+                     path);
+        return -1;
+    }
     std::string o = "OCHL1";
     put32(o, (uint32_t)n);
     for (size_t i = 0; i < n; i++) {
@@ -1669,24 +1862,33 @@ extern "C" int oc_hlmod_write_table(const char *path, size_t n, const char *cons
     }
     return 0;
 }
+#endif
 
-extern "C" int oc_hlmod_load(const char *dir, const char *file) {
+extern "C" int OC_HL_EXPORT(load)(const char *dir, const char *file) {
     try {
-        return language(dir, file) ? 0 : -1;
+        bool absent = false;
+        if (language(dir, file, &absent)) return 0;
+        return absent ? -2 : -1;
     } catch (...) {
         return -1;
     }
 }
 
-extern "C" int oc_hlmod_run_mode(const char *dir, const char *file, const char *text, size_t len,
-                                 oc_hlmod_emit_fn emit, void *ud, int reference) {
+extern "C" int OC_HL_EXPORT(run_mode)(const char *dir, const char *file, const char *text,
+                                      size_t len, oc_hlmod_emit_fn emit, void *ud, int reference) {
     try {
-        const Lang *L = language(dir, file);
-        if (!L) return -1;
+#ifdef OCTAVO_HL_LEAN
+        if (reference != 0) return -2; // (the full module's)
+#endif
+        bool absent = false;
+        const Lang *L = language(dir, file, &absent);
+        if (!L) return absent ? -2 : -1;
+#ifndef OCTAVO_HL_LEAN
         if (reference == 1) {
             std::lock_guard<std::mutex> hold(g_lock);
             return run_reference(dir, file, text, len, emit, ud);
         }
+#endif
         Run R(*L, emit, ud, text);
         R.verify = reference == 2;
         R.cur = L->states[0];

@@ -23,6 +23,7 @@
 
 /* from modules_image.c */
 extern const unsigned char oc_module_highlight_image[], oc_module_highlight_image_end[];
+extern const unsigned char oc_module_srchilite_image[], oc_module_srchilite_image_end[];
 extern const unsigned char oc_module_impose_image[], oc_module_impose_image_end[];
 
 static const struct {
@@ -30,6 +31,7 @@ static const struct {
     const unsigned char *start, *end;
 } images[OC_MODULE_COUNT] = {
     {"octavo-highlight", oc_module_highlight_image, oc_module_highlight_image_end},
+    {"octavo-srchilite", oc_module_srchilite_image, oc_module_srchilite_image_end},
     {"octavo-impose", oc_module_impose_image, oc_module_impose_image_end},
 };
 

@@ -5,7 +5,12 @@
 
 #include <stddef.h>
 
-typedef enum { OC_MODULE_HIGHLIGHT, OC_MODULE_IMPOSE, OC_MODULE_COUNT } oc_module_id;
+typedef enum {
+    OC_MODULE_HIGHLIGHT, /* the lean highlighter: the table's definitions */
+    OC_MODULE_SRCHILITE, /* the full one: source-highlight and Boost.Regex */
+    OC_MODULE_IMPOSE,
+    OC_MODULE_COUNT
+} oc_module_id;
 
 /* The address of `symbol` in module `id`, which is opened the first time
  * (once per process and module, safe from any thread, never closed), or

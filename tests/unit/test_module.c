@@ -19,6 +19,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef OCTAVO_SRCHILITE_DIR
+#define OCTAVO_SRCHILITE_DIR "/usr/share/source-highlight"
+#endif
+
 #ifdef OCTAVO_EMBED_MODULES
 
 /* In a child: the imposer opened from a temporary file in a fresh TMPDIR,
@@ -98,6 +102,53 @@ static void test_two_modules_apart(void) {
     CHECK(oc_module_symbol(OC_MODULE_HIGHLIGHT, "oc_hlmod_load", err, sizeof err) != NULL);
 }
 
+/* Whether a shared object whose name holds `name` is mapped into the process. */
+static int mapped(const char *name) {
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f) return -1;
+    char line[4096];
+    int found = 0;
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, name)) found = 1;
+    fclose(f);
+    return found;
+}
+
+static void count_piece(void *ud, size_t off, size_t len, const char *elem) {
+    (void)off;
+    (void)len;
+    (void)elem;
+    (*(int *)ud)++;
+}
+
+/* In a child (modules are opened once per process): highlighting with a
+ * definition the program carries opens the lean module only, so neither
+ * source-highlight nor Boost.Regex (with ICU) is loaded; a definition from
+ * another folder opens the full module, which loads them. Exit status 0
+ * when all holds. */
+static int lean_child(const char *fixtures, int unused) {
+    (void)unused;
+    const char *code = "fn main() { let x = 1; }\n";
+    int n = 0, bad = 0;
+    if (mapped("libsource-highlight") != 0 || mapped("libboost_regex") != 0) bad |= 1;
+    if (oc_hl_bridge_run(OCTAVO_SRCHILITE_DIR, "rust.lang", code, strlen(code), count_piece, &n) !=
+            0 ||
+        n < 5)
+        bad |= 2;
+    if (mapped("octavo-highlight") != 1) bad |= 4;
+    if (mapped("libsource-highlight") != 0 || mapped("libboost_regex") != 0 ||
+        mapped("libicu") != 0 || mapped("octavo-srchilite") != 0)
+        bad |= 8;
+    if (oc_hl_bridge_load(fixtures, "both.lang") != 0) bad |= 16;
+    if (mapped("libsource-highlight") != 1 || mapped("libboost_regex") != 1) bad |= 32;
+    if (bad) fprintf(stderr, "lean_child: %d\n", bad);
+    return bad;
+}
+
+static void test_lean_highlighter(void) {
+    CHECK(in_child(lean_child, OCTAVO_SOURCE_DIR "/tests/fixtures/hl-engines", 0) == 0);
+}
+
 #endif
 
 static void on_piece(void *ud, size_t off, size_t len, const char *elem) {
@@ -122,6 +173,7 @@ int main(void) {
     RUN(test_tmpfile_path);
     RUN(test_module_dir);
     RUN(test_two_modules_apart);
+    RUN(test_lean_highlighter);
 #endif
     RUN(test_through_the_c_faces);
     return harness_finish("test_module");
