@@ -797,12 +797,30 @@ typedef std::vector<std::pair<const char *, const char *>> Groups;
 // and compiles no Boost regex; a definition from anywhere else is read
 // through source-highlight when it is first asked for.
 
+// A set of bytes (a rule's start map), as four 64-bit words.
+struct ByteSet {
+    uint64_t w[4] = {0, 0, 0, 0};
+    bool operator[](unsigned char c) const {
+        return (w[c >> 6] >> (c & 63)) & 1;
+    }
+    void set(unsigned char c) {
+        w[c >> 6] |= (uint64_t)1 << (c & 63);
+    }
+    void fill() {
+        w[0] = w[1] = w[2] = w[3] = ~(uint64_t)0;
+    }
+    int count() const {
+        return __builtin_popcountll(w[0]) + __builtin_popcountll(w[1]) +
+               __builtin_popcountll(w[2]) + __builtin_popcountll(w[3]);
+    }
+};
+
 struct RuleDef {
     std::string re;             // the regex (Boost.Regex, Perl syntax)
     uint32_t flags = 0;         // its Boost syntax flags, of which:
     bool perl = true;           //  Perl syntax and nothing else but
     bool icase = false;         //  case ignored
-    std::bitset<256> map;       // the bytes a match can begin with
+    ByteSet map;                // the bytes a match can begin with
     bool null_ok = false;       // it can match the empty string
     uint32_t marks = 0;         // its groups
     std::vector<uint8_t> elems; // indexes in k_elements
@@ -839,7 +857,7 @@ void boost_facts(const boost::regex &re, RuleDef &d) {
     d.null_ok = re.can_be_null();
     d.marks = (uint32_t)re.mark_count();
     for (int c = 0; c < 256; c++)
-        d.map[c] = (re.get_map()[c] & boost::BOOST_REGEX_DETAIL_NS::mask_any) != 0;
+        if (re.get_map()[c] & boost::BOOST_REGEX_DETAIL_NS::mask_any) d.map.set((unsigned char)c);
 }
 
 // source-highlight's state graph from `main`, in our form.
@@ -922,11 +940,9 @@ std::string encode(const LangDef &L) {
         put32(o, (uint32_t)r.exit);
         o += (char)((r.null_ok ? 1 : 0) | (r.nested ? 2 : 0) | (r.subexp ? 4 : 0) |
                     (r.refs ? 8 : 0) | (r.perl ? 16 : 0) | (r.icase ? 32 : 0));
-        for (int b = 0; b < 256; b += 8) {
-            unsigned char byte = 0;
-            for (int k = 0; k < 8; k++)
-                byte |= (unsigned char)(r.map[b + k] << k);
-            o += (char)byte;
+        for (uint64_t w : r.map.w) {
+            put32(o, (uint32_t)w);
+            put32(o, (uint32_t)(w >> 32));
         }
         o += (char)r.elems.size();
         for (uint8_t e : r.elems)
@@ -989,10 +1005,9 @@ LangDef decode(Reader &in) {
         r.refs = bits & 8;
         r.perl = bits & 16;
         r.icase = bits & 32;
-        for (int b = 0; b < 256; b += 8) {
-            uint8_t byte = in.u8();
-            for (int k = 0; k < 8; k++)
-                r.map[b + k] = (byte >> k) & 1;
+        for (uint64_t &w : r.map.w) {
+            uint64_t lo = in.u32();
+            w = lo | (uint64_t)in.u32() << 32;
         }
         uint8_t ne = in.u8();
         for (uint8_t k = 0; k < ne; k++) {
@@ -1098,7 +1113,7 @@ std::shared_ptr<Rule> compile_rule(RuleDef d, bool jit = true) {
     out->ctx = context_of(s);
     if (d.map.count() == 1 && !d.null_ok)
         for (int c = 0; c < 256; c++)
-            if (d.map[c]) out->start1 = c;
+            if (d.map[(unsigned char)c]) out->start1 = c;
     for (uint8_t e : d.elems)
         out->elems.push_back(k_elements[e]);
     bool icase = d.icase;
@@ -1139,36 +1154,59 @@ struct State {
 };
 typedef std::shared_ptr<const State> StatePtr;
 
-// One language, compiled when it is loaded; read-only afterwards.
+// see oc_hlmod_engines: rules compiled for PCRE2 and for Boost.Regex only,
+// searches made by each
+std::atomic<unsigned long> g_engines[4];
+
+// One language. Its rules and states are compiled when first needed (a
+// state when a block first enters it; a book uses a few of a definition's
+// states and rules), once, by whichever thread gets there first, and only
+// read afterwards. The full module compiles them all when it loads the
+// definition (compile_lang).
 struct Lang {
     LangDef def;
-    std::vector<StatePtr> states; // by index, [0] the main state
-    std::vector<RulePtr> rules;   // by index
+    std::unique_ptr<std::once_flag[]> rule_once, state_once;
+    mutable std::vector<RulePtr> rules;   // by index (NULL until compiled)
+    mutable std::vector<StatePtr> states; // by index, [0] the main state (NULL until compiled)
+
+    const RulePtr &rule(uint32_t i) const {
+        std::call_once(rule_once[i], [this, i] {
+            RulePtr r = compile_rule(def.rules[i]);
+            if (!r->fast()) g_engines[r->pcre.empty() ? 1 : 0]++;
+            rules[i] = r;
+        });
+        return rules[i];
+    }
+    const StatePtr &state(int32_t i) const {
+        std::call_once(state_once[i], [this, i] {
+            auto s = std::make_shared<State>();
+            s->id = i;
+            s->deflt = k_elements[def.states[i].deflt];
+            for (uint32_t r : def.states[i].rules)
+                s->rules.push_back(rule(r));
+            states[i] = s;
+        });
+        return states[i];
+    }
 };
 
-std::unique_ptr<Lang> compile_lang(LangDef def) {
+std::unique_ptr<Lang> compile_lang(LangDef def, bool eager) {
     std::unique_ptr<Lang> L(new Lang);
     L->def = std::move(def);
-    for (const RuleDef &r : L->def.rules)
-        L->rules.push_back(compile_rule(r));
-    for (size_t i = 0; i < L->def.states.size(); i++) {
-        auto s = std::make_shared<State>();
-        s->id = (int32_t)i;
-        s->deflt = k_elements[L->def.states[i].deflt];
-        for (uint32_t r : L->def.states[i].rules)
-            s->rules.push_back(L->rules[r]);
-        L->states.push_back(s);
-    }
+    L->rule_once.reset(new std::once_flag[L->def.rules.size()]);
+    L->state_once.reset(new std::once_flag[L->def.states.size()]);
+    L->rules.resize(L->def.rules.size());
+    L->states.resize(L->def.states.size());
+    if (eager)
+        for (size_t i = 0; i < L->def.states.size(); i++)
+            L->state((int32_t)i);
     return L;
 }
 
 // ---- process-wide: the loaded definitions -------------------------------
 
 std::atomic<unsigned long> g_fallbacks{0}; // see oc_hlmod_fallbacks
-// see oc_hlmod_engines: rules loaded for PCRE2 and for Boost.Regex only,
-// searches made by each
-std::atomic<unsigned long> g_engines[4];
-std::atomic<unsigned long> g_sources[2]; // see oc_hlmod_sources
+std::atomic<unsigned long> g_sources[2];   // see oc_hlmod_sources
 
 #ifndef OCTAVO_HL_LEAN
 std::mutex g_lock; // source-highlight's statics: its parser, HighlightState's ids
@@ -1249,18 +1287,13 @@ std::unique_ptr<Lang> load(const char *dir, const char *file, const std::string 
             def = std::move(d.out);
         }
 #endif
-        std::unique_ptr<Lang> L = compile_lang(std::move(def));
-        unsigned long pcre = 0, boost = 0;
-        for (const RulePtr &r : L->rules)
-            if (!r->fast()) (r->pcre.empty() ? boost : pcre)++;
 #ifdef OCTAVO_HL_LEAN
-        if (boost) {
-            *absent = true;
-            return nullptr;
-        }
+        // (every rule of the table's is for PCRE2 or a shortcut: the writer
+        // checks; the rules are compiled as they are needed)
+        std::unique_ptr<Lang> L = compile_lang(std::move(def), false);
+#else
+        std::unique_ptr<Lang> L = compile_lang(std::move(def), true);
 #endif
-        g_engines[0] += pcre;
-        g_engines[1] += boost;
 #ifdef OCTAVO_HL_LEAN
         g_sources[0]++;
 #else
@@ -1354,14 +1387,14 @@ std::shared_ptr<Rule> copy_rule(const RuleDef &r, const std::vector<std::string>
     }
     d.marks = groups;
     d.null_ok = empty != 0;
-    d.map.reset();
+    d.map = ByteSet();
     if (type == 1 && unit < 256) {
-        d.map.set(unit);
+        d.map.set((unsigned char)unit);
     } else if (type == 0 && bitmap) {
         for (int b = 0; b < 256; b++)
-            d.map[b] = (bitmap[b / 8] >> (b % 8)) & 1;
+            if ((bitmap[b / 8] >> (b % 8)) & 1) d.map.set((unsigned char)b);
     } else {
-        d.map.set();
+        d.map.fill();
     }
     std::shared_ptr<Rule> out = compile_rule(std::move(d), false);
     if (out->pcre != pat) { // (compile_rule reads the regex as we did)
@@ -1384,7 +1417,7 @@ StatePtr copy_state(const Lang &L, int32_t id, const std::vector<std::string> &s
     for (uint32_t ri : L.def.states[id].rules) {
         const RuleDef &r = L.def.rules[ri];
         if (!r.refs) {
-            s->rules.push_back(L.rules[ri]);
+            s->rules.push_back(L.rule(ri));
             continue;
         }
         std::shared_ptr<Rule> c = copy_rule(r, subs);
@@ -1592,7 +1625,7 @@ struct Run {
                       const char *end, bool bol, const char *limit) {
         Memo &M = v[i];
         const Rule &r = *s->rules[i];
-        const std::bitset<256> &map = r.def.map;
+        const ByteSet &map = r.def.map;
         const bool null_ok = r.def.null_ok;
         bool reuse = M.line == line && !(r.ctx & CTX_FRESH) && M.from <= p &&
                      (M.found ? M.mb >= p : (M.none || M.lo > p));
@@ -1726,14 +1759,14 @@ struct Run {
                 } else if (rule.def.nested)
                     ns = cur;
                 else
-                    ns = L.states[next];
+                    ns = L.state(next);
                 stack.push_back(cur);
                 cur = ns;
             } else if (rule.def.exit) {
                 int level = rule.def.exit;
                 if (level < 0 || (size_t)level > stack.size()) {
                     if (level > 0) return false; // source-highlight would pop an empty stack
-                    cur = L.states[0];
+                    cur = L.state(0);
                     stack.clear();
                 } else {
                     stack.resize(stack.size() - (size_t)(level - 1));
@@ -1838,6 +1871,12 @@ extern "C" int oc_hlsrc_write_table(const char *path, size_t n, const char *cons
             std::lock_guard<std::mutex> hold(g_lock);
             Describe d;
             d.state(srchilite_main(dirs[i], files[i]));
+            // the lean module searches every rule with PCRE2 or a shortcut
+            for (const RuleDef &r : d.out.rules) {
+                RulePtr c = compile_rule(r);
+                if (!c->fast() && c->pcre.empty())
+                    throw std::runtime_error("a rule the lean module cannot search: " + r.re);
+            }
             std::string bytes = encode(d.out);
             // (what the program will read back, checked here)
             Reader back{(const unsigned char *)bytes.data(),
@@ -1891,7 +1930,7 @@ extern "C" int OC_HL_EXPORT(run_mode)(const char *dir, const char *file, const c
 #endif
         Run R(*L, emit, ud, text);
         R.verify = reference == 2;
-        R.cur = L->states[0];
+        R.cur = L->state(0);
         size_t p = 0;
         while (p <= len) {
             const char *nl = (const char *)memchr(text + p, '\n', len - p);
