@@ -1449,9 +1449,17 @@ inline bool is_word(unsigned char c) {
 struct Memo {
     unsigned line = 0; // the line it belongs to (0: none)
     const char *from = nullptr;
-    bool found = false;                      // the search from `from` found [mb, me)
-    bool none = false;                       // (not found) no match anywhere in [from, end]
-    const char *lo = nullptr;                // (not found, not none) no match starts in [from, lo)
+    // Where a match may begin, for the loop's quick test (see line_run):
+    // twice the address of the match found, twice the first place one may
+    // begin less one when none was found before it, or the largest value
+    // when none was found at all. It stands for a search from any p with
+    // from <= p and key >= 2p, and a match cannot begin at or before
+    // `limit` when key > 2 limit.
+    uintptr_t key = 0;
+    int ctx = 0;              // the rule's (a copy, so that the quick test reads the memo alone)
+    bool found = false;       // the search from `from` found [mb, me)
+    bool none = false;        // (not found) no match anywhere in [from, end]
+    const char *lo = nullptr; // (not found, not none) no match starts in [from, lo)
     const char *mb = nullptr, *me = nullptr; // (found) the match
     Groups m;                                // (found, the rule's groups needed) its groups
 };
@@ -1698,8 +1706,31 @@ struct Run {
             }
             std::vector<Memo> &v = *memo_vec;
             if (v.size() != s->rules.size()) v.resize(s->rules.size());
+            // What an attempt at `start` sees before it (see match): rules
+            // that look there are asked again when they last searched from
+            // further back.
+            int looks = CTX_BEHIND;
+            if (start > ls) {
+                unsigned char c = (unsigned char)start[-1];
+                if (is_word(c) || c >= 0x80) looks |= CTX_WORD;
+                if (bol || c < 0x20 || c >= 0x7f) looks |= CTX_CARET;
+            }
+            uintptr_t lim2 = 2 * (uintptr_t)le;
             for (size_t i = 0; i < s->rules.size(); i++) {
+                Memo &H = v[i];
+                // the quick test: the rule's last search on this line stands
+                // for one from here, and its match (or any) begins past the
+                // best so far; what match() would find without searching
+                if (H.line == line && H.from <= start && H.key > lim2 &&
+                    (H.from == start || !(H.ctx & looks))) {
+                    H.from = start;
+                    continue;
+                }
                 const Memo *M = match(v, s, i, start, le, bol, best ? start + bprefix : le);
+                H.ctx = s->rules[i]->ctx;
+                H.key = H.found  ? 2 * (uintptr_t)H.mb
+                        : H.none ? UINTPTR_MAX
+                                 : 2 * (uintptr_t)H.lo - 1;
                 if (!M) continue;
                 size_t prefix = (size_t)(M->mb - start);
                 size_t size = 0;
@@ -1714,6 +1745,7 @@ struct Run {
                     bi = i;
                     bprefix = prefix;
                     bsize = size;
+                    lim2 = 2 * (uintptr_t)(start + bprefix);
                     bool blanks = true;
                     for (const char *q = start; q < M->mb && blanks; q++)
                         blanks = word_bytes().blank[(unsigned char)*q]; // (\v too)
