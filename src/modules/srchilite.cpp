@@ -662,7 +662,8 @@ const char *find_listed(const Words &W, const char *p, const char *end) {
 //    Boost.Regex.
 // The search sees the text from p on, as Boost.Regex does without
 // match_prev_avail: PCRE2 is given p as the subject's start. Where PCRE2
-// fails (a match or stack limit) the rule's search goes to Boost.Regex.
+// fails (a match or stack limit) the rule's search goes to Boost.Regex in
+// the full module; the lean one, which has no Boost, leaves the block plain.
 // `verify` (tests) checks every answer against Boost.Regex's.
 // The character classes agree because both engines classify bytes as the
 // C locale does (PCRE2's built-in tables; Boost.Regex's traits in the
@@ -1255,7 +1256,7 @@ bool from_table(const std::string &key, LangDef &out) {
 // asks for the language being loaded waits for it.
 struct Entry {
     std::unique_ptr<Lang> lang; // NULL until loaded, and when it does not load
-    bool absent = false;        // (lean) not in the table, or not all for PCRE2
+    bool absent = false;        // (lean) not in the table
     bool done = false;
 };
 std::mutex g_map_lock; // g_langs and every Entry in it
@@ -1264,8 +1265,8 @@ std::map<std::string, Entry> *g_langs;
 
 // Loads the definition `file` in `dir` (the lean module: from the table;
 // the full one: through source-highlight). NULL when it does not load, and
-// in the lean module with *absent set when the table does not have it or a
-// rule of it needs Boost.Regex (the full module's to load then).
+// in the lean module with *absent set when the table does not have it (the
+// full module's to load then).
 std::unique_ptr<Lang> load(const char *dir, const char *file, const std::string &key,
                            bool *absent) {
     try {
