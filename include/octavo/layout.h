@@ -214,22 +214,38 @@ typedef struct {
     const oc_node *node; /* OC_SE_FIGURE: the IMAGE; otherwise may be NULL */
 } oc_struct_elem;
 
+/* A colour change in a run's or a TEXT item's text: from byte `at` of the
+ * text on, it is drawn in `color`. Highlighted code keeps a line's tokens of
+ * one face in one run whatever their colours, with a list of these (the
+ * first at 0; the last entry's `at` is UINT32_MAX): a run and an item per
+ * token cost the layout and the writer more than the highlighting did. */
+typedef struct {
+    uint32_t at;
+    oc_color color;
+} oc_colour_at;
+
 /* 64 bytes: a 10,000-page book has over 600,000 of these (the words of a
  * justified line share one TEXT item; it had 3 million with an item per
  * word), so the kinds' own pointers share one anonymous union (set only the
  * one of your kind). */
 typedef struct {
-    uint8_t kind; /* oc_item_kind */
-    uint8_t rtl;  /* TEXT: its words go right to left (each is shaped on its own) */
-    uint8_t pad;
+    uint8_t kind;     /* oc_item_kind */
+    uint8_t rtl;      /* TEXT: its words go right to left (each is shaped on its own) */
+    uint8_t coloured; /* TEXT: `colours` is set (and `h` and `ws` are not) */
     uint8_t font;     /* TEXT: oc_font_id */
     uint32_t len;     /* TEXT: bytes of text */
     uint32_t sref;    /* the structure element the item's content belongs to (an index
                          into oc_layout.structs, see "structure" below); 0: an artifact */
     oc_color color;   /* TEXT, RULE, RECT */
-    float x, y, w, h; /* points: float keeps a thousandth of a point on any page */
+    float x, y, w;    /* points: float keeps a thousandth of a point on any page */
     float size;       /* TEXT: font size; RULE: line width */
-    float ws;         /* TEXT: points added to each U+0020's advance (justified) */
+    union {
+        struct {
+            float h;  /* points (0 for TEXT) */
+            float ws; /* TEXT: points added to each U+0020's advance (justified) */
+        };
+        const oc_colour_at *colours; /* TEXT with `coloured`: its colour changes */
+    };
     union {
         const char *text;      /* TEXT: UTF-8, no newlines */
         const oc_asset *asset; /* IMAGE */
@@ -435,12 +451,14 @@ typedef struct {
     double ws; /* word spacing: added to the font's advance of each U+0020 of
                   text (justification); the same for every space of the run */
     int flags;
-    int rtl;                /* the run's words are drawn right to left (text stays logical) */
-    uint64_t nominal;       /* its words that shape to their characters' own glyphs and
-                               advances, a bit each (see oc_item.nominal) */
-    const char *uri;        /* part of an external link */
-    const char *dest;       /* part of an internal link */
-    const oc_node *noteref; /* a footnote marker: the FOOTNOTE_REF node */
+    int rtl;                     /* the run's words are drawn right to left (text stays logical) */
+    uint64_t nominal;            /* its words that shape to their characters' own glyphs and
+                                    advances, a bit each (see oc_item.nominal) */
+    const char *uri;             /* part of an external link */
+    const char *dest;            /* part of an internal link */
+    const oc_node *noteref;      /* a footnote marker: the FOOTNOTE_REF node */
+    const oc_colour_at *colours; /* its colour changes (highlighted code), or NULL:
+                                    `color` throughout */
 } oc_run;
 
 typedef struct {

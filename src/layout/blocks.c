@@ -278,7 +278,12 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
             t.color = run->color;
             t.text = run->text;
             t.len = run->len;
-            t.ws = (float)run->ws;
+            if (run->colours) { /* (code: no word spacing) */
+                t.coloured = 1;
+                t.colours = run->colours;
+            } else {
+                t.ws = (float)run->ws;
+            }
             t.rtl = (uint8_t)(run->rtl != 0);
             t.nominal = run->nominal;
             t.sref = sref;

@@ -1399,7 +1399,7 @@ void oc_layout_dump(const oc_layout *l, oc_buf *out) {
                 oc_buf_printf(out, "  text %.2f %.2f %s %.2f ", it->x, it->y, font_name(it->font),
                               it->size);
                 quoted(out, it->text, it->len);
-                if (it->ws != 0) oc_buf_printf(out, " ws %.3f", it->ws);
+                if (!it->coloured && it->ws != 0) oc_buf_printf(out, " ws %.3f", it->ws);
                 oc_buf_putc(out, '\n');
                 break;
             case OC_ITEM_RULE:

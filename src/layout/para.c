@@ -1652,36 +1652,72 @@ typedef struct {
 } cchar;
 
 /* st[cls]: the style of each highlighting class (all alike when plain). */
-static void code_runs(runvec *rv, const cchar *c, size_t n, double x0, const rstyle *st) {
+/* A line's colour changes as they are found (code_runs), before each run's
+ * are copied to the arena. */
+typedef struct {
+    oc_colour_at *v;
+    size_t n, cap;
+} colvec;
+
+static void col_push(colvec *cv, uint32_t at, oc_color c) {
+    if (cv->n == cv->cap) {
+        cv->cap = cv->cap ? cv->cap * 2 : 32;
+        cv->v = oc_xrealloc(cv->v, cv->cap * sizeof *cv->v);
+    }
+    cv->v[cv->n++] = (oc_colour_at){at, c};
+}
+
+static int same_rgb(oc_color a, oc_color b) {
+    return a.r == b.r && a.g == b.g && a.b == b.b;
+}
+
+/* The runs of one code line: a run is the characters of one face (the
+ * spaces inside are kept, those at its ends skipped), whatever their
+ * classes' colours; where the colour changes it records the change
+ * (oc_colour_at, in the arena), so that a highlighted line is one run and
+ * one item per face, not one per token. */
+static void code_runs(runvec *rv, const cchar *c, size_t n, double x0, const rstyle *st,
+                      oc_arena *ar, colvec *cv) {
     double x = x0;
-    oc_run *cur = NULL;
     size_t k = 0;
     while (k < n) {
-        /* a run: same font and class; spaces inside are kept, at the ends
-         * are skipped */
         if (c[k].cp == ' ') {
             x += c[k].width;
             k++;
-            cur = NULL;
             continue;
         }
         size_t e = k;
-        while (e < n && (c[e].cp == ' ' || (c[e].font == c[k].font && c[e].cls == c[k].cls))) {
+        while (e < n && (c[e].cp == ' ' || c[e].font == c[k].font)) {
             if (c[e].cp == ' ') {
                 size_t q = e;
                 while (q < n && c[q].cp == ' ')
                     q++;
-                if (q == n || c[q].font != c[k].font || c[q].cls != c[k].cls) break;
+                if (q == n || c[q].font != c[k].font) break;
                 e = q;
                 continue;
             }
             e++;
         }
-        cur = run_new(rv, x, c[k].font, &st[c[k].cls]);
+        oc_run *cur = run_new(rv, x, c[k].font, &st[c[k].cls]);
+        size_t base = rv->text.len;
+        oc_color now = st[c[k].cls].color;
+        cv->n = 0;
         for (size_t q = k; q < e; q++) {
+            /* (a space takes no colour: the change waits for the next token) */
+            if (c[q].cp != ' ' && !same_rgb(st[c[q].cls].color, now)) {
+                if (cv->n == 0) col_push(cv, 0, now);
+                now = st[c[q].cls].color;
+                col_push(cv, (uint32_t)(rv->text.len - base), now);
+            }
             put_cp(&rv->text, c[q].cp);
             cur->width += c[q].width;
             x += c[q].width;
+        }
+        if (cv->n) {
+            col_push(cv, UINT32_MAX, now);
+            oc_colour_at *v = oc_arena_alloc(ar, cv->n * sizeof *v);
+            memcpy(v, cv->v, cv->n * sizeof *v);
+            cur->colours = v;
         }
         k = e;
     }
@@ -1760,6 +1796,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
     runvec rv;
     memset(&rv, 0, sizeof rv);
     oc_buf_init(&rv.text);
+    colvec cols = {NULL, 0, 0};
     size_t capcs = 128; /* never NULL: an empty line still passes cs + 0 along */
     cchar *cs = oc_xmalloc(capcs * sizeof *cs);
 
@@ -1844,7 +1881,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
                 r->width = mw;
                 r->flags |= OC_RUN_ARTIFACT; /* not part of the code */
             }
-            code_runs(&rv, cs + k, end - k, indent, cst);
+            code_runs(&rv, cs + k, end - k, indent, cst, b->ctx->arena, &cols);
             /* the set width: up to the last non-space */
             size_t last = end;
             while (last > k && cs[last - 1].cp == ' ')
@@ -1864,6 +1901,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
         p = q + 1;
     }
     free(cs);
+    free(cols.v);
     oc_buf_free(&rv.text);
     free(rv.runs);
     out->nlines = (int)nlines;

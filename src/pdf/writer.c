@@ -1099,6 +1099,17 @@ static int draw_nominal(writer *w, page_state *ps, oc_font_id f, const char *wor
  * it that puts the next word where the layout put it (what the whole-unit
  * /W widths lost against the exact advances). Returns the advance, in
  * thousandths of an em, as the PDF reader computes it. */
+static void set_fill(page_state *ps, oc_color c);
+
+/* One word's bytes [a, e) of the item's text (see put_text). */
+static void put_piece(writer *w, page_state *ps, const oc_item *it, oc_font_id f, double size,
+                      int plain, int nominal_word, const char *s, size_t a, size_t e, double *pdf,
+                      double *exact) {
+    if (!(nominal_word || (plain && oc_shape_is_ascii(s + a, e - a))) || it->rtl ||
+        !draw_nominal(w, ps, f, s + a, e - a, pdf, exact))
+        draw_word(w, ps, f, size, word_dir(it->rtl, s + a, e - a), s + a, e - a, pdf, exact);
+}
+
 static double put_text(writer *w, page_state *ps, const oc_item *it, double size, double ws) {
     oc_font_id f = it->font;
     const char *s = it->text;
@@ -1125,6 +1136,9 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
     }
     hb_codepoint_t space = w->space[f];
     int plain = nominal != ~(uint64_t)0 && !it->rtl && oc_shaper_ascii_plain(w->shaper, f);
+    /* highlighted code: the colour changes inside the item (offsets into
+     * the text as the layout made it: never cleaned, never right to left) */
+    const oc_colour_at *col = it->coloured && s == it->text && !it->rtl ? it->colours : NULL;
     double pdf = 0, exact = 0, space_adv = oc_fonts_advance(w->fonts, f, ' ');
     /* words in drawing order: from the end for a right-to-left item; the
      * spaces before each (in drawing order) are drawn with it, trailing
@@ -1155,6 +1169,11 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
                 e++;
             p = e;
         }
+        if (col) { /* the word's colour, set before its spaces as its own item had it */
+            while (col[1].at <= a)
+                col++;
+            set_fill(ps, col->color);
+        }
         for (size_t q = 0; q < sp; q++) {
             if (ps->rise != 0) set_rise(ps, 0);
             if (space) { /* (mapped to U+0020 when the font was loaded) */
@@ -1170,9 +1189,16 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
         }
         int nominal_word = (nominal >> (word < 63 ? word : 63)) & 1;
         word++;
-        if (!(nominal_word || (plain && oc_shape_is_ascii(s + a, e - a))) || it->rtl ||
-            !draw_nominal(w, ps, f, s + a, e - a, &pdf, &exact))
-            draw_word(w, ps, f, size, word_dir(it->rtl, s + a, e - a), s + a, e - a, &pdf, &exact);
+        /* a colour change inside the word splits it, as the tokens' own
+         * items did */
+        while (col && col[1].at < e) {
+            size_t to = col[1].at;
+            put_piece(w, ps, it, f, size, plain, nominal_word, s, a, to, &pdf, &exact);
+            col++;
+            set_fill(ps, col->color);
+            a = to;
+        }
+        put_piece(w, ps, it, f, size, plain, nominal_word, s, a, e, &pdf, &exact);
     }
     set_rise(ps, 0);
     /* the pen ends where the layout's does */
@@ -1286,7 +1312,7 @@ static oc_status draw_text(writer *w, page_state *ps, const oc_item *it) {
         }
     }
     if (!w->shaper) w->shaper = w->own_shaper = oc_shaper_new(w->fonts, w->language);
-    double adv = put_text(w, ps, it, size, it->ws * 1000 / size);
+    double adv = put_text(w, ps, it, size, it->coloured ? 0 : it->ws * 1000 / size);
     ps->pen += adv * size / 1000;
 done:
     return st;

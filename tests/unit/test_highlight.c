@@ -327,6 +327,15 @@ static int same_colour(oc_color c, uint32_t rgb) {
            fabs(c.b - (rgb & 0xFF) / 255.0) < 0.002;
 }
 
+/* The colour byte `off` of a run's text is drawn in. */
+static oc_color colour_at(const oc_run *run, size_t off) {
+    if (!run->colours) return run->color;
+    const oc_colour_at *c = run->colours;
+    while (c[1].at <= off)
+        c++;
+    return c->color;
+}
+
 static void test_layout(void) {
     const char *md = "```rust\nfn main() { let s = \"a string long enough to wrap more than once "
                      "at a narrow measure, every piece of it\"; } // end\n```\n";
@@ -364,17 +373,29 @@ static void test_layout(void) {
         oc_para p;
         CHECK(oc_para_layout(&ctx, code, &st, 200, &p) == OC_OK);
         CHECK(p.nlines >= 3);
-        int kw = 0, str_lines = 0, comment = 0;
+        int kw = 0, str_lines = 0, comment = 0, changes = 0;
         for (int l = 0; l < p.nlines; l++) {
             int has_str = 0;
             for (int r = 0; r < p.lines[l].nruns; r++) {
                 const oc_run *run = &p.lines[l].runs[r];
-                if (run->len == 2 && memcmp(run->text, "fn", 2) == 0)
-                    kw = same_colour(run->color, th[OC_HL_KEYWORD].rgb) &&
+                if (run->len >= 2 && memcmp(run->text, "fn", 2) == 0)
+                    kw = same_colour(colour_at(run, 0), th[OC_HL_KEYWORD].rgb) &&
                          run->font == (print ? OC_FONT_MONO_BOLD : OC_FONT_MONO);
-                if (run->len && (memchr(run->text, 'w', run->len) || run->text[0] == '"') &&
-                    same_colour(run->color, th[OC_HL_STRING].rgb))
-                    has_str = 1;
+                for (size_t o = 0; o < run->len; o++)
+                    if ((run->text[o] == 'w' || run->text[o] == '"') &&
+                        same_colour(colour_at(run, o), th[OC_HL_STRING].rgb))
+                        has_str = 1;
+                if (run->colours) {
+                    /* changes in order, after the first at 0, the last the end */
+                    const oc_colour_at *c = run->colours;
+                    int in_order = c[0].at == 0;
+                    for (; c[1].at != UINT32_MAX; c++) {
+                        in_order = in_order && c[1].at > c[0].at && c[1].at < run->len &&
+                                   run->text[c[1].at] != ' ';
+                        changes++;
+                    }
+                    CHECK(in_order);
+                }
                 if (run->len >= 6 && memcmp(run->text, "// end", 6) == 0)
                     comment = same_colour(run->color, th[OC_HL_COMMENT].rgb) &&
                               run->font == OC_FONT_MONO_ITALIC;
@@ -384,6 +405,9 @@ static void test_layout(void) {
         CHECK(kw);
         CHECK(comment);
         CHECK(str_lines >= 2); /* the string keeps its colour on the continuation lines */
+        /* a line's tokens of one face share a run, their colours changing
+         * inside it (on screen: "fn", "main", "let" and the string's start) */
+        if (!print) CHECK(changes >= 3);
     }
     /* without a theme every token is drawn in the text colour */
     oc_para_style st;
