@@ -149,6 +149,10 @@ typedef struct {
     float r, g, b;
 } oc_color;
 
+static inline int oc_color_eq(oc_color a, oc_color b) {
+    return a.r == b.r && a.g == b.g && a.b == b.b;
+}
+
 /* The tint behind code blocks. */
 extern const oc_color oc_code_tint;
 

@@ -334,8 +334,7 @@ static void place_flow(assembler *as, oc_flow *f, const oc_pg_result *r, oc_labe
                 if (it.kind == OC_ITEM_RECT && last_rect != (size_t)-1) {
                     oc_item *pr = &as->cur.v[last_rect];
                     if (fabs(pr->x - it.x) < 0.01 && fabs(pr->w - it.w) < 0.01 &&
-                        pr->color.r == it.color.r && pr->color.g == it.color.g &&
-                        pr->color.b == it.color.b && fabs(pr->y - (it.y + it.h)) < 0.6) {
+                        oc_color_eq(pr->color, it.color) && fabs(pr->y - (it.y + it.h)) < 0.6) {
                         pr->h = pr->y + pr->h - it.y;
                         pr->y = it.y;
                         continue;

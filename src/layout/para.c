@@ -998,8 +998,7 @@ static int same_run_style(const pbuild *b, const atom *p, const atom *a) {
     if (p->style == a->style) return 1;
     const rstyle *x = &b->styles[p->style], *y = &b->styles[a->style];
     return x->size == y->size && x->dy == y->dy && x->flags == y->flags && x->uri == y->uri &&
-           x->dest == y->dest && x->noteref == y->noteref && x->color.r == y->color.r &&
-           x->color.g == y->color.g && x->color.b == y->color.b;
+           x->dest == y->dest && x->noteref == y->noteref && oc_color_eq(x->color, y->color);
 }
 
 /* Shapes the character atoms [i, j) (one font and style; soft hyphens and
@@ -1198,7 +1197,7 @@ static void build_items(pbuild *b) {
 static int run_matches(const oc_run *r, oc_font_id f, const rstyle *st) {
     return r->font == f && r->size == st->size && r->dy == st->dy && r->flags == st->flags &&
            r->uri == st->uri && r->dest == st->dest && r->noteref == st->noteref &&
-           r->color.r == st->color.r && r->color.g == st->color.g && r->color.b == st->color.b;
+           oc_color_eq(r->color, st->color);
 }
 
 static oc_run *run_new(runvec *rv, double x, oc_font_id f, const rstyle *st) {
@@ -1667,10 +1666,6 @@ static void col_push(colvec *cv, uint32_t at, oc_color c) {
     cv->v[cv->n++] = (oc_colour_at){at, c};
 }
 
-static int same_rgb(oc_color a, oc_color b) {
-    return a.r == b.r && a.g == b.g && a.b == b.b;
-}
-
 /* The runs of one code line: a run is the characters of one face (the
  * spaces inside are kept, those at its ends skipped), whatever their
  * classes' colours; where the colour changes it records the change
@@ -1704,7 +1699,7 @@ static void code_runs(runvec *rv, const cchar *c, size_t n, double x0, const rst
         cv->n = 0;
         for (size_t q = k; q < e; q++) {
             /* (a space takes no colour: the change waits for the next token) */
-            if (c[q].cp != ' ' && !same_rgb(st[c[q].cls].color, now)) {
+            if (c[q].cp != ' ' && !oc_color_eq(st[c[q].cls].color, now)) {
                 if (cv->n == 0) col_push(cv, 0, now);
                 now = st[c[q].cls].color;
                 col_push(cv, (uint32_t)(rv->text.len - base), now);

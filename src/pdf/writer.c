@@ -606,10 +606,6 @@ static double clamp01(double v) {
     return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
-static int same_color(oc_color a, oc_color b) {
-    return a.r == b.r && a.g == b.g && a.b == b.b;
-}
-
 /* v rounded to `dec` decimals (0..3), as written and as the reader sees it.
  * (round() rounds halves away from zero as llround() does, without the
  * conversion to an integer and back: a few times cheaper, and it runs for
@@ -1093,12 +1089,6 @@ static int draw_nominal(writer *w, page_state *ps, oc_font_id f, const char *wor
     return 1;
 }
 
-/* Draws the item's text: its words shaped (right to left items from the
- * last word to the first), each space the font's space glyph plus the
- * item's word spacing `ws` (thousandths of an em), with an adjustment after
- * it that puts the next word where the layout put it (what the whole-unit
- * /W widths lost against the exact advances). Returns the advance, in
- * thousandths of an em, as the PDF reader computes it. */
 static void set_fill(page_state *ps, oc_color c);
 
 /* One word's bytes [a, e) of the item's text (see put_text). */
@@ -1110,6 +1100,12 @@ static void put_piece(writer *w, page_state *ps, const oc_item *it, oc_font_id f
         draw_word(w, ps, f, size, word_dir(it->rtl, s + a, e - a), s + a, e - a, pdf, exact);
 }
 
+/* Draws the item's text: its words shaped (right to left items from the
+ * last word to the first), each space the font's space glyph plus the
+ * item's word spacing `ws` (thousandths of an em), with an adjustment after
+ * it that puts the next word where the layout put it (what the whole-unit
+ * /W widths lost against the exact advances). Returns the advance, in
+ * thousandths of an em, as the PDF reader computes it. */
 static double put_text(writer *w, page_state *ps, const oc_item *it, double size, double ws) {
     oc_font_id f = it->font;
     const char *s = it->text;
@@ -1211,7 +1207,7 @@ static double put_text(writer *w, page_state *ps, const oc_item *it, double size
 }
 
 static void set_fill(page_state *ps, oc_color c) {
-    if (ps->have_fill && same_color(ps->fill, c)) return;
+    if (ps->have_fill && oc_color_eq(ps->fill, c)) return;
     end_tj(ps);
     uint64_t h = 0;
     double v[3] = {c.r, c.g, c.b};
@@ -1221,7 +1217,7 @@ static void set_fill(page_state *ps, oc_color c) {
         h = (h ^ bits) * 0x9E3779B97F4A7C15ULL;
     }
     color_slot *slot = &ps->colors[h >> 60 & (COLOR_SLOTS - 1)];
-    if (slot->len && same_color(slot->c, c)) {
+    if (slot->len && oc_color_eq(slot->c, c)) {
         oc_buf_append(ps->out, slot->op, slot->len);
     } else {
         size_t at = ps->out->len;
@@ -1598,7 +1594,7 @@ static oc_status draw_page(writer *w, size_t index, const oc_page *pg) {
                 ps.width = lw;
                 ps.have_width = 1;
             }
-            if (!ps.have_stroke || !same_color(ps.stroke, it->color)) {
+            if (!ps.have_stroke || !oc_color_eq(ps.stroke, it->color)) {
                 put_color(b, it->color, "RG\n");
                 ps.stroke = it->color;
                 ps.have_stroke = 1;
