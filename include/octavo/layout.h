@@ -228,6 +228,15 @@ typedef struct {
     oc_color color;
 } oc_colour_at;
 
+/* oc_item.coloured: how a TEXT item's colour is given. Highlighted code's
+ * colours are few and change often: the PDF writer names them by number
+ * (an Indexed colour space) rather than by value. */
+enum {
+    OC_COLOURS_PLAIN = 0,   /* `color`, for text that is not highlighted code */
+    OC_COLOURS_THEME = 1,   /* `color`, one of the code theme's */
+    OC_COLOURS_CHANGES = 2, /* the theme's, from `colours` (set, and `h` and `ws` are not) */
+};
+
 /* 64 bytes: a 10,000-page book has over 600,000 of these (the words of a
  * justified line share one TEXT item; it had 3 million with an item per
  * word), so the kinds' own pointers share one anonymous union (set only the
@@ -235,7 +244,7 @@ typedef struct {
 typedef struct {
     uint8_t kind;     /* oc_item_kind */
     uint8_t rtl;      /* TEXT: its words go right to left (each is shaped on its own) */
-    uint8_t coloured; /* TEXT: `colours` is set (and `h` and `ws` are not) */
+    uint8_t coloured; /* TEXT: OC_COLOURS_* */
     uint8_t font;     /* TEXT: oc_font_id */
     uint32_t len;     /* TEXT: bytes of text */
     uint32_t sref;    /* the structure element the item's content belongs to (an index
@@ -248,7 +257,7 @@ typedef struct {
             float h;  /* points (0 for TEXT) */
             float ws; /* TEXT: points added to each U+0020's advance (justified) */
         };
-        const oc_colour_at *colours; /* TEXT with `coloured`: its colour changes */
+        const oc_colour_at *colours; /* TEXT, OC_COLOURS_CHANGES: its colour changes */
     };
     union {
         const char *text;      /* TEXT: UTF-8, no newlines */
@@ -439,7 +448,8 @@ typedef enum {
     OC_RUN_CODE = 4,      /* inline code: light tint behind */
     OC_RUN_SUPER = 8,     /* superscript (footnote markers) */
     OC_RUN_ARTIFACT = 16, /* not content (a wrapped code line's continuation mark) */
-    OC_RUN_MARK = 32      /* highlighted (HTML mark, kbd): tint behind */
+    OC_RUN_MARK = 32,     /* highlighted (HTML mark, kbd): tint behind */
+    OC_RUN_THEME = 64     /* highlighted code: its colours are the code theme's */
 } oc_run_flags;
 
 typedef struct {

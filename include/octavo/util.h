@@ -64,6 +64,10 @@ int oc_word_listed(const char *list, const char *w, size_t wl, int icase);
 uint64_t oc_fnv1a(const void *data, size_t len, uint64_t h);
 uint64_t oc_fnv1a_str(const char *s, uint64_t h);
 
+/* Names the calling thread ("oc-epub", ...: at most 15 bytes), for top, gdb
+ * and perf (src/util/thread.c). */
+void oc_thread_name(const char *name);
+
 /* ---- growable buffer ---------------------------------------------------- */
 /* A byte buffer that grows by doubling up to `limit` bytes (0 means the
  * default ceiling, 1 GiB). Data is always NUL-terminated for convenience. */

@@ -153,6 +153,12 @@ static void *run_job(void *arg) {
     return NULL;
 }
 
+/* The EPUB's job on its own thread. */
+static void *epub_main(void *arg) {
+    oc_thread_name("oc-epub");
+    return run_job(arg);
+}
+
 /* "Title, PDF edition (A4, print)": the edition the EPUB's pages follow. */
 static const char *edition(oc_arena *a, const oc_document *doc, const char *paper, int print) {
     static const struct {
@@ -251,7 +257,7 @@ oc_status oc_build(const oc_options *opt, oc_diag *diag) {
         oc_diag_init(&jobs[i].diag, NULL);
     /* The EPUB goes to a second thread while the PDF is laid out here; it
      * waits there for the PDF's pages, then is written while they are drawn. */
-    if (run[0] && run[1]) threaded = pthread_create(&epub_thread, NULL, run_job, &jobs[0]) == 0;
+    if (run[0] && run[1]) threaded = pthread_create(&epub_thread, NULL, epub_main, &jobs[0]) == 0;
     if (run[1]) run_job(&jobs[1]);
     if (run[0] && !threaded) run_job(&jobs[0]);
     if (threaded) pthread_join(epub_thread, NULL);

@@ -42,6 +42,7 @@ static void draw(oc_progress *p) {
 
 static void *tick(void *arg) {
     oc_progress *p = arg;
+    oc_thread_name("oc-progress");
     pthread_mutex_lock(&p->lock);
     while (p->running) {
         struct timespec until;

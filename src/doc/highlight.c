@@ -435,6 +435,7 @@ static void take_one(oc_hl_batch *b) {
  * it is stopped. */
 static void *work(void *arg) {
     oc_hl_batch *b = arg;
+    oc_thread_name("oc-highlight");
     pthread_mutex_lock(&b->mu);
     for (;;) {
         while (b->next == b->ntodo && !b->closed && !b->stop)

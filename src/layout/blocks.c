@@ -279,10 +279,11 @@ void oc_blocks_runs(oc_blocks *b, oc_itemvec *v, const oc_line *ln, double x0, d
             t.text = run->text;
             t.len = run->len;
             if (run->colours) { /* (code: no word spacing) */
-                t.coloured = 1;
+                t.coloured = OC_COLOURS_CHANGES;
                 t.colours = run->colours;
             } else {
                 t.ws = (float)run->ws;
+                if (run->flags & OC_RUN_THEME) t.coloured = OC_COLOURS_THEME;
             }
             t.rtl = (uint8_t)(run->rtl != 0);
             t.nominal = run->nominal;

@@ -720,6 +720,7 @@ static void lay_out_chapter(oc_blocks *b, chapter_queue *q, int c) {
 
 static void *helper_main(void *arg) {
     chapter_queue *q = arg;
+    oc_thread_name("oc-layout");
     for (;;) {
         pthread_mutex_lock(&q->mu);
         int c = q->next < q->doc->nchapters ? q->next++ : -1;
@@ -1398,7 +1399,8 @@ void oc_layout_dump(const oc_layout *l, oc_buf *out) {
                 oc_buf_printf(out, "  text %.2f %.2f %s %.2f ", it->x, it->y, font_name(it->font),
                               it->size);
                 quoted(out, it->text, it->len);
-                if (!it->coloured && it->ws != 0) oc_buf_printf(out, " ws %.3f", it->ws);
+                if (it->coloured != OC_COLOURS_CHANGES && it->ws != 0)
+                    oc_buf_printf(out, " ws %.3f", it->ws);
                 oc_buf_putc(out, '\n');
                 break;
             case OC_ITEM_RULE:

@@ -43,6 +43,7 @@ static struct {
 
 static void *free_main(void *arg) {
     (void)arg;
+    oc_thread_name("oc-free");
     oc_pdf_writer_free(later.w);
     oc_fonts_free(later.fonts);
     return NULL;

@@ -477,6 +477,7 @@ static void build_streams(tail_pre *p) {
 }
 
 static void *build_main(void *arg) {
+    oc_thread_name("oc-struct");
     build_streams(arg);
     return NULL;
 }

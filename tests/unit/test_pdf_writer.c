@@ -592,6 +592,90 @@ static void test_word_spacing(void) {
     oc_arena_free(&l.arena);
 }
 
+/* Pixels of a binary PPM (P6, maxval 255) exactly of colour rgb. */
+static long ppm_count(const char *path, unsigned rgb) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return -1;
+    int w = 0, h = 0, max = 0;
+    long n = -1;
+    if (fscanf(fp, "P6 %d %d %d", &w, &h, &max) == 3 && max == 255 && fgetc(fp) != EOF) {
+        n = 0;
+        unsigned char px[3];
+        for (long i = 0; i < (long)w * h && fread(px, 1, 3, fp) == 3; i++)
+            n += ((unsigned)px[0] << 16 | (unsigned)px[1] << 8 | px[2]) == rgb;
+    }
+    fclose(fp);
+    return n;
+}
+
+/* Highlighted code's colours are set through the /Hl Indexed colour space
+ * (a palette of the colours in first-use order, "N sc" at each change),
+ * other text's as DeviceRGB; a viewer draws each in its own colour. */
+static void test_code_palette(void) {
+    oc_layout l;
+    one_page(&l, 400, 300);
+    static const oc_color red = {196 / 255.0f, 24 / 255.0f, 60 / 255.0f},
+                          blue = {10 / 255.0f, 74 / 255.0f, 138 / 255.0f},
+                          grey = {92 / 255.0f, 99 / 255.0f, 107 / 255.0f},
+                          green = {0.0f, 0.4f, 0.0f};
+    /* a code line in one item: "let" red, then "xx" and the rest blue */
+    static const oc_colour_at changes[] = {{0, red}, {4, blue}, {UINT32_MAX, blue}};
+    text(&l, 0, 20, 220, OC_FONT_MONO_BOLD, 60, "let xx");
+    oc_item *it = &l.pages[0].items[l.pages[0].nitems - 1];
+    it->color = red;
+    it->coloured = OC_COLOURS_CHANGES;
+    it->colours = changes;
+    text(&l, 0, 20, 140, OC_FONT_MONO_BOLD, 60, "# hm"); /* a comment line: one theme colour */
+    it = &l.pages[0].items[l.pages[0].nitems - 1];
+    it->color = grey;
+    it->coloured = OC_COLOURS_THEME;
+    text(&l, 0, 20, 60, OC_FONT_SANS_BOLD, 60, "Text"); /* not code */
+    l.pages[0].items[l.pages[0].nitems - 1].color = green;
+    oc_diag d;
+    oc_diag_init(&d, NULL);
+    char path[600], qdf[600], ppm[600], cmd[2000];
+    snprintf(path, sizeof path, "%s/palette.pdf", tmpdir);
+    snprintf(qdf, sizeof qdf, "%s/palette-qdf.pdf", tmpdir);
+    snprintf(ppm, sizeof ppm, "%s/palette", tmpdir);
+    CHECK(draw_to_file(&l, path, &d) == OC_OK);
+    snprintf(cmd, sizeof cmd, "qpdf --qdf --object-streams=disable '%s' '%s' 2>&1", path, qdf);
+    int status = -1;
+    free(harness_run(cmd, &status));
+    CHECK(status == 0);
+    FILE *fp = fopen(qdf, "rb");
+    oc_buf q;
+    oc_buf_init(&q);
+    char chunk[4096];
+    size_t got;
+    while (fp && (got = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        oc_buf_append(&q, chunk, got);
+    if (fp) fclose(fp);
+    const char *s = q.data ? q.data : "";
+    /* the palette: red, blue, grey, in the order of first use */
+    CHECK(strstr(s, "/Indexed\n    /DeviceRGB\n    2\n    <c4183c0a4a8a5c636b>") != NULL);
+    CHECK(strstr(s, "/Hl cs\n0 sc\n") != NULL);
+    CHECK(strstr(s, "]TJ\n1 sc\n") != NULL); /* the change inside the item */
+    CHECK(strstr(s, "\n2 sc\n") != NULL);
+    CHECK(strstr(s, "\n0 0.4 0 rg\n") != NULL); /* other text keeps DeviceRGB */
+    CHECK(count(s, "/Hl cs") == 1);
+    oc_buf_free(&q);
+    snprintf(cmd, sizeof cmd, "pdftoppm -r 72 -aa no -aaVector no '%s' '%s' 2>&1", path, ppm);
+    free(harness_run(cmd, &status));
+    CHECK(status == 0);
+    snprintf(ppm, sizeof ppm, "%s/palette-1.ppm", tmpdir);
+    long nred = ppm_count(ppm, 0xC4183C), nblue = ppm_count(ppm, 0x0A4A8A),
+         ngrey = ppm_count(ppm, 0x5C636B), ngreen = ppm_count(ppm, 0x006600);
+    CHECK(nred > 100 && nblue > 100 && ngrey > 100 && ngreen > 100);
+    if (!(nred > 100 && nblue > 100 && ngrey > 100 && ngreen > 100))
+        fprintf(stderr, "   pixels: red %ld, blue %ld, grey %ld, green %ld\n", nred, nblue, ngrey,
+                ngreen);
+    remove(ppm);
+    remove(qdf);
+    remove(path);
+    oc_diag_free(&d);
+    oc_arena_free(&l.arena);
+}
+
 int main(void) {
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
@@ -619,6 +703,7 @@ int main(void) {
         RUN(test_errors);
         RUN(test_edge_cases);
         RUN(test_word_spacing);
+        RUN(test_code_palette);
         RUN(test_many_pages);
     }
     oc_fonts_free(fonts);
