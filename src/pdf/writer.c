@@ -147,10 +147,12 @@ struct oc_pdf_writer {
      * a code-heavy book changes colour at almost every token. */
     oc_color palette[255];
     char palette_op[255][8]; /* "N sc\n" */
+    uint8_t palette_oplen[255];
     int npalette;
-    HPDF_Array hl_space; /* NULL until the first use */
-    HPDF_Dict hl_spaces; /* the /ColorSpace dictionary naming it */
-    HPDF_Dict root_res;  /* the resources every page inherits */
+    uint8_t palette_slot[512]; /* 1 + index, by a hash of the colour (0: empty) */
+    HPDF_Array hl_space;       /* NULL until the first use */
+    HPDF_Dict hl_spaces;       /* the /ColorSpace dictionary naming it */
+    HPDF_Dict root_res;        /* the resources every page inherits */
     size_t npages;
     double width, height;
     int marks; /* --marks: trim and bleed boxes, crop marks outside them */
@@ -1245,14 +1247,22 @@ static int make_hl_space(writer *w, page_state *ps) {
  * palette has room and /Hl could be made); -1 when it is not there. */
 static int palette_index(page_state *ps, oc_color c, int add) {
     writer *w = ps->w;
-    for (int i = 0; i < w->npalette; i++)
-        if (oc_color_eq(w->palette[i], c)) return i;
+    uint32_t bits[3];
+    memcpy(&bits[0], &c.r, 4);
+    memcpy(&bits[1], &c.g, 4);
+    memcpy(&bits[2], &c.b, 4);
+    uint32_t h = ((bits[0] * 0x9E3779B1u) ^ (bits[1] * 0x85EBCA77u) ^ (bits[2] * 0xC2B2AE3Du));
+    size_t mask = sizeof w->palette_slot - 1, k = (h ^ h >> 15) & mask;
+    for (; w->palette_slot[k]; k = (k + 1) & mask) /* (never full: 255 of 512) */
+        if (oc_color_eq(w->palette[w->palette_slot[k] - 1], c)) return w->palette_slot[k] - 1;
     if (!add || w->npalette == (int)(sizeof w->palette / sizeof *w->palette) ||
         !make_hl_space(w, ps))
         return -1;
     int i = w->npalette++;
     w->palette[i] = c;
-    snprintf(w->palette_op[i], sizeof w->palette_op[i], "%d sc\n", i);
+    int n = snprintf(w->palette_op[i], sizeof w->palette_op[i], "%d sc\n", i);
+    w->palette_oplen[i] = (uint8_t)n;
+    w->palette_slot[k] = (uint8_t)(i + 1);
     return i;
 }
 
@@ -1265,7 +1275,7 @@ static void set_fill(page_state *ps, oc_color c, int code) {
     int hl = code || ps->fill_hl ? palette_index(ps, c, code) : -1;
     if (hl >= 0) {
         if (!ps->fill_hl) oc_buf_puts(ps->out, "/Hl cs\n");
-        oc_buf_puts(ps->out, ps->w->palette_op[hl]);
+        oc_buf_append(ps->out, ps->w->palette_op[hl], ps->w->palette_oplen[hl]);
         ps->fill_hl = 1;
     } else {
         uint64_t h = 0;
