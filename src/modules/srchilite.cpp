@@ -279,6 +279,10 @@ struct Words {
     std::unordered_set<std::string_view> set;
     size_t minlen = SIZE_MAX, maxlen = 0;
     bool icase = false;
+    // bit min(n, 32) - 1 of heads[c]: a word of n bytes begins with byte c
+    // (lower-cased when icase); most words of a line are in no list, and
+    // this turns them away before they are hashed
+    uint32_t heads[256] = {};
 };
 
 // The longest word a case-insensitive list may hold (it is lower-cased on
@@ -341,6 +345,7 @@ std::unique_ptr<Words> keyword_list(const std::string &re, bool icase) {
     if (any_class) out->icase = true;
     for (const std::string &w : out->own) {
         out->set.insert(std::string_view(w));
+        out->heads[(unsigned char)w[0]] |= 1u << (std::min(w.size(), (size_t)32) - 1);
         out->minlen = std::min(out->minlen, w.size());
         out->maxlen = std::max(out->maxlen, w.size());
     }
@@ -616,6 +621,9 @@ const char *find_alt(const Alts &A, const char *p, const char *end, const char *
 bool listed(const Words &W, const char *q, const char *e) {
     size_t n = (size_t)(e - q);
     if (n < W.minlen || n > W.maxlen) return false;
+    unsigned char h = (unsigned char)q[0];
+    if (W.icase && h >= 'A' && h <= 'Z') h = (unsigned char)(h - 'A' + 'a');
+    if (!(W.heads[h] >> (std::min(n, (size_t)32) - 1) & 1)) return false;
     if (!W.icase) return W.set.count(std::string_view(q, n)) != 0;
     char low[k_icase_max]; // n <= maxlen <= k_icase_max (keyword_list)
     for (size_t k = 0; k < n; k++)
