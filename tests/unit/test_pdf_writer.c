@@ -614,12 +614,11 @@ static long ppm_count(const char *path, unsigned rgb) {
 static void test_code_palette(void) {
     oc_layout l;
     one_page(&l, 400, 300);
-    static const oc_color red = {196 / 255.0f, 24 / 255.0f, 60 / 255.0f},
-                          blue = {10 / 255.0f, 74 / 255.0f, 138 / 255.0f},
-                          grey = {92 / 255.0f, 99 / 255.0f, 107 / 255.0f},
-                          green = {0.0f, 0.4f, 0.0f};
+    const oc_color red = {196 / 255.0f, 24 / 255.0f, 60 / 255.0f},
+                   blue = {10 / 255.0f, 74 / 255.0f, 138 / 255.0f},
+                   grey = {92 / 255.0f, 99 / 255.0f, 107 / 255.0f}, green = {0.0f, 0.4f, 0.0f};
     /* a code line in one item: "let" red, then "xx" and the rest blue */
-    static const oc_colour_at changes[] = {{0, red}, {4, blue}, {UINT32_MAX, blue}};
+    const oc_colour_at changes[] = {{0, red}, {4, blue}, {UINT32_MAX, blue}};
     text(&l, 0, 20, 220, OC_FONT_MONO_BOLD, 60, "let xx");
     oc_item *it = &l.pages[0].items[l.pages[0].nitems - 1];
     it->color = red;
