@@ -2,6 +2,7 @@
  * validators: qpdf --check, pdffonts, pdftotext (exact text, no warnings),
  * qpdf --json (links, outlines, page labels) and pdfinfo. */
 #include "harness.h"
+#include "octavo/image.h"
 #include "octavo/pdf.h"
 
 #include <math.h>
@@ -592,6 +593,15 @@ static void test_word_spacing(void) {
     oc_arena_free(&l.arena);
 }
 
+/* How often `key` is followed by an object number (a reference). */
+static int count_ref(const char *s, const char *key) {
+    int n = 0;
+    size_t kl = strlen(key);
+    for (const char *p = strstr(s, key); p; p = strstr(p + 1, key))
+        n += p[kl] >= '0' && p[kl] <= '9';
+    return n;
+}
+
 /* Pixels of a binary PPM (P6, maxval 255) exactly of colour rgb. */
 static long ppm_count(const char *path, unsigned rgb) {
     FILE *fp = fopen(path, "rb");
@@ -669,6 +679,62 @@ static void test_code_palette(void) {
         fprintf(stderr, "   pixels: red %ld, blue %ld, grey %ld, green %ld\n", nred, nblue, ngrey,
                 ngreen);
     remove(ppm);
+    remove(qdf);
+    remove(path);
+    oc_diag_free(&d);
+    oc_arena_free(&l.arena);
+
+    /* Pages with an image have resources of their own, and they must name
+     * /Hl too: page 1 gets them before the palette's first use (its image
+     * comes first), page 2 after. So /ColorSpace is named three times: in
+     * the pages' shared resources and in each page's own. */
+    unsigned char samples[16 * 16 * 3];
+    memset(samples, 0x80, sizeof samples);
+    oc_image_pixels px = {16, 16, 3, samples, NULL, NULL, 0};
+    oc_buf png;
+    oc_buf_init(&png);
+    char why[256] = "";
+    CHECK(oc_image_encode_png(&px, &png, why) == OC_OK);
+    oc_image_info info;
+    CHECK(oc_image_probe((const unsigned char *)png.data, png.len, &info, why) == 0);
+    oc_asset pic = {0};
+    pic.path = pic.epub_name = "images/grey.png";
+    pic.id = "img1";
+    pic.data = (const unsigned char *)png.data;
+    pic.size = png.len;
+    pic.kind = info.kind;
+    pic.width = info.width;
+    pic.height = info.height;
+    pic.bits = info.bits;
+    pic.channels = info.channels;
+    blank_pages(&l, 400, 300, 2);
+    for (size_t pg = 0; pg < 2; pg++) {
+        oc_item *im = add(&l, pg, OC_ITEM_IMAGE);
+        im->asset = &pic;
+        im->x = 20;
+        im->y = 200;
+        im->w = im->h = 40;
+        text(&l, pg, 20, 140, OC_FONT_MONO, 12, "fn main()");
+        it = &l.pages[pg].items[l.pages[pg].nitems - 1];
+        it->color = red;
+        it->coloured = OC_COLOURS_THEME;
+    }
+    oc_diag_init(&d, NULL);
+    CHECK(draw_to_file(&l, path, &d) == OC_OK);
+    snprintf(cmd, sizeof cmd, "qpdf --qdf --object-streams=disable '%s' '%s' 2>&1", path, qdf);
+    free(harness_run(cmd, &status));
+    CHECK(status == 0);
+    fp = fopen(qdf, "rb");
+    oc_buf_init(&q);
+    while (fp && (got = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        oc_buf_append(&q, chunk, got);
+    if (fp) fclose(fp);
+    s = q.data ? q.data : "";
+    CHECK(count(s, " Do\n") == 2);            /* both images drawn */
+    CHECK(count_ref(s, "/ColorSpace ") == 3); /* (an image's own is a name) */
+    CHECK(count(s, "/Hl cs\n0 sc\n") == 2);
+    oc_buf_free(&q);
+    oc_buf_free(&png);
     remove(qdf);
     remove(path);
     oc_diag_free(&d);
