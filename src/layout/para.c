@@ -1670,9 +1670,8 @@ static void col_push(colvec *cv, uint32_t at, oc_color c) {
  * spaces inside are kept, those at its ends skipped), whatever their
  * classes' colours; where the colour changes it records the change
  * (oc_colour_at, in the arena), so that a highlighted line is one run and
- * one item per face, not one per token. `themed`: the colours are the code
- * theme's (OC_RUN_THEME). */
-static void code_runs(runvec *rv, const cchar *c, size_t n, double x0, const rstyle *st, int themed,
+ * one item per face, not one per token. */
+static void code_runs(runvec *rv, const cchar *c, size_t n, double x0, const rstyle *st,
                       oc_arena *ar, colvec *cv) {
     double x = x0;
     size_t k = 0;
@@ -1695,7 +1694,6 @@ static void code_runs(runvec *rv, const cchar *c, size_t n, double x0, const rst
             e++;
         }
         oc_run *cur = run_new(rv, x, c[k].font, &st[c[k].cls]);
-        if (themed) cur->flags |= OC_RUN_THEME;
         size_t base = rv->text.len;
         oc_color now = st[c[k].cls].color;
         cv->n = 0;
@@ -1772,6 +1770,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
     for (int c = 0; c < OC_HL_COUNT; c++) {
         cst[c] = st;
         cfont[c] = st.font;
+        if (theme) cst[c].flags |= OC_RUN_THEME; /* (plain too: the writer's palette) */
         if (!theme || oc_hl_is_plain(theme, c)) continue;
         drawn[c] = (unsigned char)c;
         uint32_t rgb = theme[c].rgb;
@@ -1878,7 +1877,7 @@ static oc_status code_block(pbuild *b, oc_para *out) {
                 r->width = mw;
                 r->flags |= OC_RUN_ARTIFACT; /* not part of the code */
             }
-            code_runs(&rv, cs + k, end - k, indent, cst, theme != NULL, b->ctx->arena, &cols);
+            code_runs(&rv, cs + k, end - k, indent, cst, b->ctx->arena, &cols);
             /* the set width: up to the last non-space */
             size_t last = end;
             while (last > k && cs[last - 1].cp == ' ')
