@@ -157,23 +157,28 @@ static oc_hl_class class_of(const char *e) {
 typedef struct {
     oc_hl_span *v;
     size_t n, cap;
-    /* the element names seen, by their pointer's hash: the bridge reports
-     * each name through one pointer for the whole process, so a name is
-     * looked up once (again only when two share a slot) */
-    const char *seen[32];
-    unsigned char seen_cls[32];
 } spanvec;
+
+/* The element names seen on this thread, by their pointer's hash: the
+ * bridge reports each name through one pointer for the whole process, so a
+ * name is looked up once per thread (again only when two share a slot).
+ * Per thread rather than per block: a block's first pieces would otherwise
+ * each walk class_of's list, "normal" to its end. */
+static _Thread_local struct {
+    const char *elem[64];
+    unsigned char cls[64];
+} seen;
 
 static void on_piece(void *ud, size_t off, size_t len, const char *elem) {
     spanvec *sv = ud;
-    unsigned slot = (unsigned)(((uintptr_t)elem >> 3) ^ ((uintptr_t)elem >> 8)) & 31;
+    unsigned slot = (unsigned)(((uintptr_t)elem * 0x9E3779B97F4A7C15ULL) >> 58);
     oc_hl_class c;
-    if (sv->seen[slot] == elem) {
-        c = (oc_hl_class)sv->seen_cls[slot];
+    if (seen.elem[slot] == elem) {
+        c = (oc_hl_class)seen.cls[slot];
     } else {
         c = class_of(elem);
-        sv->seen[slot] = elem;
-        sv->seen_cls[slot] = (unsigned char)c;
+        seen.elem[slot] = elem;
+        seen.cls[slot] = (unsigned char)c;
     }
     if (c == OC_HL_PLAIN || len == 0) return;
     /* a piece of the same class right after the last one extends it */

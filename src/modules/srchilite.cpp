@@ -1064,6 +1064,8 @@ struct Rule {
     std::string pcre;
     uint32_t pcre_opts = 0;
     mutable std::once_flag once[2];
+    mutable std::atomic<bool> made[2] = {false,
+                                         false}; // pc[k] is set (a check cheaper than call_once)
     mutable pcre2_code *pc[2] = {nullptr, nullptr};
     bool jit = true;                         // to be JIT-compiled
     mutable bool jitted[2] = {false, false}; // pc[k] is JIT-compiled
@@ -1096,6 +1098,7 @@ struct Rule {
     const pcre2_code *code(bool anchored) const {
         if (pcre.empty()) return nullptr;
         int k = anchored ? 1 : 0;
+        if (made[k].load(std::memory_order_acquire)) return pc[k];
         std::call_once(once[k], [this, k] {
             int err;
             PCRE2_SIZE at;
@@ -1110,6 +1113,7 @@ struct Rule {
             // (else PCRE2 interprets it)
             jitted[k] = c && jit && pcre2_jit_compile(c, PCRE2_JIT_COMPLETE) == 0;
             pc[k] = c;
+            made[k].store(true, std::memory_order_release);
         });
         return pc[k];
     }
@@ -1175,6 +1179,9 @@ std::atomic<unsigned long> g_engines[4];
 struct Lang {
     LangDef def;
     std::unique_ptr<std::once_flag[]> rule_once, state_once;
+    // set once a state is compiled: the loop asks for a state at every
+    // change of state, and this check costs less than call_once's
+    std::unique_ptr<std::atomic<bool>[]> state_made;
     mutable std::vector<RulePtr> rules;   // by index (NULL until compiled)
     mutable std::vector<StatePtr> states; // by index, [0] the main state (NULL until compiled)
 
@@ -1187,6 +1194,7 @@ struct Lang {
         return rules[i];
     }
     const StatePtr &state(int32_t i) const {
+        if (state_made[i].load(std::memory_order_acquire)) return states[i];
         std::call_once(state_once[i], [this, i] {
             auto s = std::make_shared<State>();
             s->id = i;
@@ -1194,6 +1202,7 @@ struct Lang {
             for (uint32_t r : def.states[i].rules)
                 s->rules.push_back(rule(r));
             states[i] = s;
+            state_made[i].store(true, std::memory_order_release);
         });
         return states[i];
     }
@@ -1204,6 +1213,7 @@ std::unique_ptr<Lang> compile_lang(LangDef def, bool eager) {
     L->def = std::move(def);
     L->rule_once.reset(new std::once_flag[L->def.rules.size()]);
     L->state_once.reset(new std::once_flag[L->def.states.size()]);
+    L->state_made.reset(new std::atomic<bool>[L->def.states.size()]());
     L->rules.resize(L->def.rules.size());
     L->states.resize(L->def.states.size());
     if (eager)
