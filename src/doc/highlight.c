@@ -452,10 +452,25 @@ static void *work(void *arg) {
     return NULL;
 }
 
+/* A block's hash, for finding the same block again (same_block compares the
+ * bytes): the language's file, a byte no name holds, then the text eight
+ * bytes at a step, on the parsing thread, where FNV-1a's byte at a time cost
+ * 3.5 M instructions on the code bench book. */
 static uint64_t hash_job(const hl_job *j) {
-    /* the language's file, a byte no name holds, then the text */
     uint64_t h = oc_fnv1a("\xff", 1, oc_fnv1a_str(j->file, OC_FNV_OFFSET));
-    return oc_fnv1a(j->text, j->len, h);
+    const unsigned char *s = (const unsigned char *)j->text;
+    size_t n = j->len;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
+    }
+    uint64_t w = n;
+    for (size_t k = 0; k < n; k++)
+        w = w << 8 | s[k];
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    return h ^ h >> 32;
 }
 
 static int same_block(const hl_job *x, const hl_job *y) {
