@@ -35,10 +35,11 @@ void oc_arena_init(oc_arena *a);
  * many small arenas alive at once (one per chapter), which would otherwise
  * each take a 64 KB chunk for a few KB. */
 void oc_arena_init_small(oc_arena *a);
-/* Makes the arena's chunks from now on come straight from mmap, and go
- * back to the system when the arena is freed, whichever thread frees it:
- * malloc keeps a block freed by another thread than the one that took it
- * for that thread's own heap, where the freeing thread cannot use it. */
+/* Makes the arena's chunks from now on come from memory mapped for them
+ * (regions shared by every mapped arena: see mem.c), which goes back to the
+ * system as the arenas are freed, whichever thread frees them: malloc keeps
+ * a block freed by another thread than the one that took it for that
+ * thread's own heap, where the freeing thread cannot use it. */
 void oc_arena_map(oc_arena *a);
 /* Hands everything `from` holds to `into` (freed with it); `from` is left empty. */
 void oc_arena_adopt(oc_arena *into, oc_arena *from);

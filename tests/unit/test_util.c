@@ -153,18 +153,64 @@ static void test_arenas(void) {
         CHECK(ok);
         oc_arena_free(&a); /* empty: nothing */
         oc_arena_free(&into);
-        /* a mapped arena's chunks go back to the system when freed (here
-         * with the arena that adopted them): their pages are gone */
-        unsigned char vec[1];
-        void *page = (void *)((uintptr_t)s[1] & ~(uintptr_t)4095);
-        if (kind == 2) CHECK(mincore(page, 1, vec) != 0 && errno == ENOMEM);
         CHECK(into.head == NULL && into.total == 0);
     }
+}
+
+static int mapped(const void *p) {
+    unsigned char vec[1];
+    return mincore((void *)((uintptr_t)p & ~(uintptr_t)4095), 1, vec) == 0;
+}
+
+/* Mapped arenas cut their chunks from shared 2 MB regions; a region goes
+ * back to the system once every chunk cut from it is freed and another is
+ * being cut (not one munmap per chunk: see mem.c), and a block above a
+ * quarter region keeps a mapping of its own. */
+static void test_mapped_regions(void) {
+    const uintptr_t region = ~(uintptr_t)((2u << 20) - 1);
+    oc_arena scratch, a, b, c, d;
+    oc_arena_init(&scratch);
+    oc_arena_map(&scratch);
+    /* to the start of a fresh region, so that what follows begins there */
+    char *first = oc_arena_alloc(&scratch, 60000), *p = first;
+    for (int i = 0; i < 100 && ((uintptr_t)p & region) == ((uintptr_t)first & region); i++)
+        p = oc_arena_alloc(&scratch, 60000);
+    CHECK(((uintptr_t)p & region) != ((uintptr_t)first & region));
+    oc_arena_free(&scratch); /* the old region goes; the new one is the current one */
+    CHECK(!mapped(first));
+    oc_arena_init(&a);
+    oc_arena_map(&a);
+    oc_arena_init(&b);
+    oc_arena_map(&b);
+    oc_arena_init(&c);
+    oc_arena_map(&c);
+    char *pa = oc_arena_strdup(&a, "a"), *pb = oc_arena_strdup(&b, "b");
+    CHECK(((uintptr_t)pa & region) == ((uintptr_t)pb & region)); /* one region */
+    char *pc = NULL;
+    for (int i = 0; i < 100; i++) { /* c fills it and goes on in the next */
+        pc = oc_arena_alloc(&c, 60000);
+        if (((uintptr_t)pc & region) != ((uintptr_t)pa & region)) break;
+    }
+    CHECK(((uintptr_t)pc & region) != ((uintptr_t)pa & region));
+    oc_arena_free(&a);
+    CHECK(mapped(pa) && strcmp(pb, "b") == 0); /* b's chunk and c's keep the region */
+    oc_arena_free(&b);
+    CHECK(mapped(pa));
+    oc_arena_free(&c); /* its last chunk was the region's: gone */
+    CHECK(!mapped(pa) && !mapped(pb));
+    oc_arena_init(&d);
+    oc_arena_map(&d);
+    char *big = oc_arena_alloc(&d, 600 << 10);
+    big[(600 << 10) - 1] = 1;
+    CHECK(mapped(big));
+    oc_arena_free(&d);
+    CHECK(!mapped(big) && errno == ENOMEM);
 }
 
 int main(void) {
     RUN(test_cpset_matches_bitmap);
     RUN(test_arenas);
+    RUN(test_mapped_regions);
     RUN(test_buf_printf);
     RUN(test_diag_escapes);
     return harness_finish("test_util");
