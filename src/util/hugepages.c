@@ -85,6 +85,14 @@ void oc_hugepages_reexec(char **argv) {
 #endif
 }
 
+int oc_hugepages_heap(void) {
+    const char *t = getenv("GLIBC_TUNABLES"), *k = "glibc.malloc.hugetlb=";
+    const char *at = t ? strstr(t, k) : NULL;
+    if (!at) return 0;
+    at += strlen(k);
+    return at[0] == '1' && (at[1] == '\0' || at[1] == ':');
+}
+
 int oc_heap_tune(void) {
 #if defined(M_TOP_PAD) && defined(M_MMAP_THRESHOLD) && !defined(OC_SANITIZED)
     const char *t = getenv("GLIBC_TUNABLES");

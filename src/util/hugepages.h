@@ -20,6 +20,13 @@ int oc_hugepages_plan(const char *thp, const char *tunables, const char *optout,
  * when starting again fails, and the program goes on as it was. */
 void oc_hugepages_reexec(char **argv);
 
+/* Whether this process's malloc puts its memory on transparent huge pages:
+ * its GLIBC_TUNABLES set glibc.malloc.hugetlb to 1 (as starting again does).
+ * Other memory the program maps for itself follows (mem.c's regions), so
+ * that OCTAVO_HUGEPAGES=0 or the user's own glibc.malloc.hugetlb=0 leaves
+ * the whole build on 4 KB pages. */
+int oc_hugepages_heap(void);
+
 /* The heap grows, and gives memory back, in steps of 16 MB, and blocks
  * under 8 MB come from it rather than from mmaps of their own: memory a
  * build frees is used again instead of being given back to the kernel and

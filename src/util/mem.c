@@ -1,6 +1,7 @@
 /* Allocation that never returns NULL, and the build arena. */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "octavo/util.h"
+#include "util/hugepages.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -74,13 +75,12 @@ void oc_arena_map(oc_arena *a) {
 
 /* ---- a mapped arena's chunks: carved from shared regions ----------------
  * The chunks of every mapped arena are cut, in turn, from regions of 2 MB,
- * each on a huge page where the kernel gives one (one page fault instead of
- * 512), and a region goes back to the system when the last of its chunks
- * is freed. Chunks of their own mapping cost a page fault per 4 KB touched
- * and a munmap each; and a munmap while another thread of the build runs on
- * another core waits for that core to drop the mapping from its TLB, which
- * on the VMs measured took the code bench book 10 ms of its 160 (60
- * chapters' text freed as their pages were drawn, beside the EPUB's
+ * each on a huge page where the kernel gives one and malloc's memory is on
+ * them too (one page fault instead of 512: see hugepages.c), and a region goes back to the system
+ * when the last of its chunks is freed. Chunks of their own mapping cost a page fault per 4 KB
+ * touched and a munmap each; and a munmap while another thread of the build runs on another core
+ * waits for that core to drop the mapping from its TLB, which on the VMs measured took the code
+ * bench book 10 ms of its 160 (60 chapters' text freed as their pages were drawn, beside the EPUB's
  * thread). Chapters are freed in about the order they were laid out, so
  * regions empty in turn and the memory still goes back as pages are drawn.
  * A chunk too big for a quarter region keeps a mapping of its own. */
@@ -104,7 +104,9 @@ static oc_region *region_new(void) {
     unsigned char *base =
         (unsigned char *)(((uintptr_t)m + OC_REGION - 1) & ~(uintptr_t)(OC_REGION - 1));
 #ifdef MADV_HUGEPAGE
-    madvise(base, OC_REGION, MADV_HUGEPAGE); /* (a hint: 4 KB pages otherwise) */
+    static int huge = -1; /* (regions.mu held) */
+    if (huge < 0) huge = oc_hugepages_heap();
+    if (huge) madvise(base, OC_REGION, MADV_HUGEPAGE); /* (a hint: 4 KB pages otherwise) */
 #endif
     oc_region *r = (oc_region *)base;
     r->map = m;

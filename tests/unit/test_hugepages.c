@@ -58,8 +58,35 @@ static void test_heap_tune(void) {
 #endif
 }
 
+/* oc_hugepages_heap: malloc's memory is on huge pages only when the
+ * tunable is 1 (mem.c's regions then ask for them too) */
+static void test_heap_on_hugepages(void) {
+    const char *before = getenv("GLIBC_TUNABLES");
+    char *kept = before ? strdup(before) : NULL;
+    unsetenv("GLIBC_TUNABLES");
+    CHECK(oc_hugepages_heap() == 0);
+    setenv("GLIBC_TUNABLES", OC_HUGEPAGES_TUNABLE, 1);
+    CHECK(oc_hugepages_heap() == 1);
+    setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2:" OC_HUGEPAGES_TUNABLE, 1);
+    CHECK(oc_hugepages_heap() == 1);
+    setenv("GLIBC_TUNABLES", OC_HUGEPAGES_TUNABLE ":glibc.malloc.arena_max=2", 1);
+    CHECK(oc_hugepages_heap() == 1);
+    setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0", 1);
+    CHECK(oc_hugepages_heap() == 0);
+    setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=2", 1); /* hugetlbfs, not ours to follow */
+    CHECK(oc_hugepages_heap() == 0);
+    setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=10", 1);
+    CHECK(oc_hugepages_heap() == 0);
+    if (kept)
+        setenv("GLIBC_TUNABLES", kept, 1);
+    else
+        unsetenv("GLIBC_TUNABLES");
+    free(kept);
+}
+
 int main(void) {
     RUN(test_plan);
+    RUN(test_heap_on_hugepages);
     RUN(test_heap_tune);
     return harness_finish("test_hugepages");
 }
