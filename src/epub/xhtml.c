@@ -5,6 +5,8 @@
 #include "octavo/labels.h"
 #include "octavo/epub.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -292,14 +294,35 @@ static int styled(int cls) {
     return !oc_hl_is_plain(oc_hl_theme_light, cls) || !oc_hl_is_plain(oc_hl_theme_dark, cls);
 }
 
+/* Each class's opening tag, or an empty string for a class without a span
+ * (styled), made once: a code-heavy book has tens of thousands of spans. */
+typedef struct {
+    char tag[32];
+    unsigned char len;
+} span_tag;
+static span_tag span_tags[OC_HL_COUNT];
+static pthread_once_t span_tags_once = PTHREAD_ONCE_INIT;
+
+static void make_span_tags(void) {
+    for (int cls = 0; cls < OC_HL_COUNT; cls++) {
+        int n = styled(cls) ? snprintf(span_tags[cls].tag, sizeof span_tags[cls].tag,
+                                       "<span class=\"%s\">", oc_hl_class_names[cls])
+                            : 0;
+        span_tags[cls].len = n > 0 && (size_t)n < sizeof span_tags[cls].tag ? (unsigned char)n : 0;
+    }
+}
+
 static void code_text(render_ctx *c, const oc_node *n) {
     oc_buf *b = c->out;
     const char *s = n->text ? n->text : "";
     size_t len = text_len(n), at = 0;
     size_t k = c->nmarks ? first_mark(c, n) : c->nmarks; /* the page-list's marks in it */
+    pthread_once(&span_tags_once, make_span_tags);
     for (int i = 0; i < n->nspans; i++) {
         const oc_hl_span *sp = &n->spans[i];
-        if (sp->offset < at || sp->offset + (size_t)sp->length > len || !styled(sp->cls)) continue;
+        if (sp->offset < at || sp->offset + (size_t)sp->length > len || sp->cls >= OC_HL_COUNT ||
+            !span_tags[sp->cls].len)
+            continue;
         size_t end = sp->offset + (size_t)sp->length;
         while (i + 1 < n->nspans && n->spans[i + 1].cls == sp->cls &&
                n->spans[i + 1].offset == end && end + n->spans[i + 1].length <= len)
@@ -308,11 +331,8 @@ static void code_text(render_ctx *c, const oc_node *n) {
         /* a page beginning inside a token: marked before it */
         for (; k < c->nmarks && c->marks[k].node == n && c->marks[k].offset < end; k++)
             write_mark(c, k);
-        static const char open[] = "<span class=\"", shut[] = "</span>";
-        const char *name = oc_hl_class_names[sp->cls];
-        oc_buf_append(b, open, sizeof open - 1);
-        oc_buf_append(b, name, strlen(name));
-        oc_buf_append(b, "\">", 2);
+        static const char shut[] = "</span>";
+        oc_buf_append(b, span_tags[sp->cls].tag, span_tags[sp->cls].len);
         oc_buf_xml_escape(b, s + sp->offset, end - sp->offset);
         oc_buf_append(b, shut, sizeof shut - 1);
         at = end;
