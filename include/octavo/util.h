@@ -68,6 +68,11 @@ uint64_t oc_fnv1a_str(const char *s, uint64_t h);
 /* Names the calling thread ("oc-epub", ...: at most 15 bytes), for top, gdb
  * and perf (src/util/thread.c). */
 void oc_thread_name(const char *name);
+/* Lowers the calling thread's priority to OC_THREAD_BACKGROUND_NICE: for
+ * threads whose work the main thread does not wait for until the end (see
+ * thread.c). 1 when set. */
+#define OC_THREAD_BACKGROUND_NICE 10
+int oc_thread_background(void);
 
 /* ---- growable buffer ---------------------------------------------------- */
 /* A byte buffer that grows by doubling up to `limit` bytes (0 means the

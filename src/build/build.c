@@ -156,6 +156,7 @@ static void *run_job(void *arg) {
 /* The EPUB's job on its own thread. */
 static void *epub_main(void *arg) {
     oc_thread_name("oc-epub");
+    oc_thread_background(); /* the main thread, drawing the pages, goes first */
     return run_job(arg);
 }
 

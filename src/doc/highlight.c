@@ -441,6 +441,7 @@ static void take_one(oc_hl_batch *b) {
 static void *work(void *arg) {
     oc_hl_batch *b = arg;
     oc_thread_name("oc-highlight");
+    oc_thread_background(); /* a block the layout needs first, it highlights itself */
     pthread_mutex_lock(&b->mu);
     for (;;) {
         while (b->next == b->ntodo && !b->closed && !b->stop)

@@ -76,4 +76,37 @@ for fx in nonlatin complex-scripts; do
 done
 [ -d "$SRC/tests/fixtures/multi" ] && compare multi "$SRC/tests/fixtures/multi"
 
+# The EPUB's thread and the highlighter's run at a lower priority than the
+# main thread (src/util/thread.c), which lays out and draws the pages: read
+# from /proc while a code-heavy book builds, each thread's nice value (the
+# 19th field of its stat) by its name.
+python3 -I "$SRC/tests/bench/gen_book.py" "$WORK/code" --code-blocks 600 >/dev/null || {
+    echo "FAIL: generating the code book"
+    exit 1
+}
+"$BIN" build "$WORK/code" -o "$WORK/out-code" -q &
+pid=$!
+declare -A nice=()
+for _ in $(seq 1 20000); do
+    [ -d "/proc/$pid/task" ] || break
+    for t in /proc/$pid/task/*; do
+        read -r st 2>/dev/null <"$t/stat" || continue
+        name=${st#*(}
+        name=${name%%)*}
+        rest=${st##*) }
+        # (fields from the 3rd on: the nice value is the 17th of them)
+        read -r -a f <<<"$rest"
+        [ -n "${f[16]:-}" ] && nice[$name]=${f[16]}
+    done
+done
+wait "$pid" || bad "the code book's build failed"
+got="main ${nice[exe]:-${nice[octavo]:-?}}, oc-epub ${nice[oc-epub]:-?}, oc-highlight ${nice[oc-highlight]:-?}, oc-deflate ${nice[oc-deflate]:-?}, oc-layout ${nice[oc-layout]:-?}"
+if [ "${nice[oc-epub]:-}" = 10 ] && [ "${nice[oc-highlight]:-}" = 10 ] &&
+    [ "${nice[oc-deflate]:-}" = 0 ] && [ "${nice[oc-layout]:-}" = 0 ] &&
+    [ "${nice[exe]:-${nice[octavo]:-}}" = 0 ]; then
+    ok "background threads at nice 10, the others at 0 ($got)"
+else
+    bad "thread priorities: $got (want oc-epub and oc-highlight 10, the rest 0)"
+fi
+
 finish threads
