@@ -1064,8 +1064,8 @@ struct Rule {
     std::string pcre;
     uint32_t pcre_opts = 0;
     mutable std::once_flag once[2];
-    mutable std::atomic<bool> made[2] = {false,
-                                         false}; // pc[k] is set (a check cheaper than call_once)
+    // pc[k] is set: checked before call_once, which costs more on every search
+    mutable std::atomic<bool> made[2] = {false, false};
     mutable pcre2_code *pc[2] = {nullptr, nullptr};
     bool jit = true;                         // to be JIT-compiled
     mutable bool jitted[2] = {false, false}; // pc[k] is JIT-compiled

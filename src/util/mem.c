@@ -76,14 +76,18 @@ void oc_arena_map(oc_arena *a) {
 /* ---- a mapped arena's chunks: carved from shared regions ----------------
  * The chunks of every mapped arena are cut, in turn, from regions of 2 MB,
  * each on a huge page where the kernel gives one and malloc's memory is on
- * them too (one page fault instead of 512: see hugepages.c), and a region goes back to the system
- * when the last of its chunks is freed. Chunks of their own mapping cost a page fault per 4 KB
- * touched and a munmap each; and a munmap while another thread of the build runs on another core
- * waits for that core to drop the mapping from its TLB, which on the VMs measured took the code
- * bench book 10 ms of its 160 (60 chapters' text freed as their pages were drawn, beside the EPUB's
- * thread). Chapters are freed in about the order they were laid out, so
- * regions empty in turn and the memory still goes back as pages are drawn.
- * A chunk too big for a quarter region keeps a mapping of its own. */
+ * them too (one page fault instead of 512: see hugepages.c), and a region
+ * goes back to the system when the last of its chunks is freed. A chunk of
+ * its own mapping cost a page fault per 4 KB touched and a munmap; and a
+ * munmap while another thread of the build runs on another core waits for
+ * that core to drop the mapping from its TLB, which on the VMs measured
+ * took the code bench book 10 ms of its 160 (60 chapters' text freed as
+ * their pages were drawn, beside the EPUB's thread). Chapters are freed in
+ * about the order they were laid out, so regions empty in turn and the
+ * memory still goes back as pages are drawn. A chunk too big for a quarter
+ * region keeps a mapping of its own. (The region being cut is kept when it
+ * empties, and cut again from its start, so it never empties while another
+ * region is needed: a chunk is at most a quarter of it.) */
 #define OC_REGION ((size_t)2 << 20)
 
 typedef struct oc_region {
