@@ -86,11 +86,11 @@ void oc_hugepages_reexec(char **argv) {
 }
 
 int oc_hugepages_heap(void) {
-    const char *t = getenv("GLIBC_TUNABLES"), *k = "glibc.malloc.hugetlb=";
-    const char *at = t ? strstr(t, k) : NULL;
+    const char *t = getenv("GLIBC_TUNABLES");
+    const char *at = t ? strstr(t, OC_HUGEPAGES_TUNABLE) : NULL;
     if (!at) return 0;
-    at += strlen(k);
-    return at[0] == '1' && (at[1] == '\0' || at[1] == ':');
+    at += strlen(OC_HUGEPAGES_TUNABLE);
+    return *at == '\0' || *at == ':';
 }
 
 int oc_heap_tune(void) {

@@ -95,6 +95,11 @@ typedef struct oc_region {
     size_t live; /* chunks not yet freed */
 } oc_region;
 
+/* Where a region's first chunk begins, past its header. */
+static unsigned char *region_start(oc_region *r) {
+    return (unsigned char *)r + ((sizeof *r + 63) & ~(size_t)63);
+}
+
 static struct {
     pthread_mutex_t mu;
     oc_region *cur;          /* the region chunks are cut from */
@@ -116,20 +121,20 @@ static oc_region *region_new(void) {
     r->map = m;
     r->live = 0;
     regions.cur = r;
-    regions.at = base + ((sizeof *r + 63) & ~(size_t)63);
+    regions.at = region_start(r);
     regions.end = base + OC_REGION;
     return r;
 }
 
-/* `len` bytes (a multiple of 4 KB) from the current region or a new one;
- * NULL when neither can give them. */
-static oc_arena_chunk *region_chunk(size_t len) {
+/* `len` bytes (a multiple of 4 KB) from the current region or a new one,
+ * whose region goes to *from; NULL when neither can give them. */
+static void *region_chunk(size_t len, oc_region **from) {
     pthread_mutex_lock(&regions.mu);
-    oc_arena_chunk *c = NULL;
+    void *c = NULL;
     if ((regions.cur && (size_t)(regions.end - regions.at) >= len) || region_new()) {
-        c = (oc_arena_chunk *)regions.at;
+        c = regions.at;
         regions.at += len;
-        c->region = regions.cur;
+        *from = regions.cur;
         regions.cur->live++;
     }
     pthread_mutex_unlock(&regions.mu);
@@ -141,7 +146,7 @@ static void region_release(oc_region *r) {
     void *unmap = NULL;
     if (--r->live == 0) {
         if (r == regions.cur) /* still being cut: start again at its beginning */
-            regions.at = (unsigned char *)r + ((sizeof *r + 63) & ~(size_t)63);
+            regions.at = region_start(r);
         else
             unmap = r->map;
     }
@@ -162,28 +167,24 @@ static void chunk_free(oc_arena_chunk *c) {
 static oc_arena_chunk *chunk_new(const oc_arena *a, size_t cap) {
     oc_arena_chunk *n = NULL;
     size_t mapped = 0;
+    oc_region *region = NULL;
     if (a->mapped) {
         size_t page = 4096, len = (sizeof *n + cap + page - 1) & ~(page - 1);
-        if (len > cap && len <= OC_REGION / 4 && (n = region_chunk(len)) != NULL) {
-            n->used = 0;
-            n->cap = len - sizeof *n; /* the whole of the last page */
-            n->mapped = 0;
-            return n;
+        if (len > cap && len <= OC_REGION / 4) n = region_chunk(len, &region);
+        if (!n && len > cap) {
+            void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (m != MAP_FAILED) {
+                n = m;
+                mapped = len;
+            }
         }
-        void *m = len > cap
-                      ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-                      : MAP_FAILED;
-        if (m != MAP_FAILED) {
-            n = m;
-            mapped = len;
-            cap = len - sizeof *n; /* the whole of the last page */
-        }
+        if (n) cap = len - sizeof *n; /* the whole of the last page */
     }
-    if (!mapped) n = oc_xmalloc(sizeof *n + cap);
+    if (!n) n = oc_xmalloc(sizeof *n + cap);
     n->used = 0;
     n->cap = cap;
     n->mapped = mapped;
-    n->region = NULL;
+    n->region = region;
     return n;
 }
 
